@@ -1,0 +1,82 @@
+#include "checker/model.h"
+
+#include <algorithm>
+
+#include "checker/models.h"
+#include "common/check.h"
+
+namespace checker {
+
+namespace keyed_state {
+
+State Make(int64_t default_value) { return State{default_value}; }
+
+namespace {
+// Index of the key slot for `key` in state, or of the slot where it would be inserted.
+size_t LowerBound(const State& state, int64_t key) {
+  size_t lo = 0;
+  size_t hi = (state.size() - 1) / 2;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (state[1 + 2 * mid] < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return 1 + 2 * lo;
+}
+}  // namespace
+
+int64_t Get(const State& state, int64_t key) {
+  CHECK(!state.empty());
+  size_t slot = LowerBound(state, key);
+  if (slot < state.size() && state[slot] == key) return state[slot + 1];
+  return state[0];
+}
+
+void Set(const State& state, int64_t key, int64_t value, State* next) {
+  CHECK(!state.empty() && next != &state);
+  size_t slot = LowerBound(state, key);
+  bool present = slot < state.size() && state[slot] == key;
+  bool keep = value != state[0];
+  next->clear();
+  next->reserve(state.size() + 2);
+  next->insert(next->end(), state.begin(), state.begin() + static_cast<ptrdiff_t>(slot));
+  if (keep) {
+    next->push_back(key);
+    next->push_back(value);
+  }
+  size_t rest = present ? slot + 2 : slot;
+  next->insert(next->end(), state.begin() + static_cast<ptrdiff_t>(rest), state.end());
+}
+
+}  // namespace keyed_state
+
+Json Model::StateToJson(const State& state, const ValueTable& values) const {
+  if (state.size() == 1) return values.Get(state[0]);
+  if (state.size() == 3 && state[1] == ValueTable::kNil) return values.Get(state[2]);
+  Json object = Json::object();
+  for (size_t i = 1; i + 1 < state.size(); i += 2) {
+    const Json& key = values.Get(state[i]);
+    object[key.is_string() ? key.get<std::string>() : key.dump()] = values.Get(state[i + 1]);
+  }
+  return object;
+}
+
+std::vector<std::string> ModelNames() {
+  return {"register", "cas-register", "kv", "multi-register", "mutex"};
+}
+
+Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptions& options) {
+  if (name == "register") return MakeRegisterModel(options, /*with_cas=*/false);
+  if (name == "cas-register") return MakeRegisterModel(options, /*with_cas=*/true);
+  if (name == "kv") return MakeKvModel(options);
+  if (name == "multi-register") return MakeMultiRegisterModel(options);
+  if (name == "mutex") return MakeMutexModel(options);
+  return Status::InvalidArgument("unknown model \"" + std::string(name) +
+                                 "\" (expected register, cas-register, kv, multi-register or "
+                                 "mutex)");
+}
+
+}  // namespace checker

@@ -1,0 +1,100 @@
+// Model: the sequential specification a history is checked against.
+//
+// Every model is a small pure class in its own file (register.cc, cas_register.cc, kv.cc,
+// multi_register.cc, mutex.cc). The checker never looks inside a state: it asks the model for
+// the initial state, to compile each operation once, and to step a state by an operation.
+//
+// One state layout serves all models: a map from key to value, stored as a sorted flat vector
+//   [default, key_1, value_1, key_2, value_2, ...]   (key_1 < key_2 < ...)
+// where keys and values are ValueTable ids (or model-defined constants such as a mutex's
+// "locked"), `default` is the value of every key not listed, and a key whose value equals the
+// default is never listed, so equal maps are equal vectors. Operations without an independent
+// key use the key ValueTable::kNil. Partitioned checks see one key per state, so states stay
+// three words long; unpartitioned checks (--no-partition) get the whole map.
+//
+// Semantics follow Knossos (model.clj) for Jepsen histories and Porcupine for its formats; each
+// model's file states its rules.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checker/history.h"
+#include "checker/value_table.h"
+
+namespace checker {
+
+using State = std::vector<int64_t>;
+
+// One micro-operation of a multi-register transaction.
+struct MicroOp {
+  int32_t f = 0;  // model-defined (read / write)
+  int64_t key = ValueTable::kNil;
+  int64_t value = ValueTable::kNil;
+};
+
+// An operation translated once into ids, so stepping never touches JSON.
+struct CompiledOp {
+  int32_t f = 0;  // model-defined operation code
+  bool is_unknown = false;  // outcome unknown: the output does not constrain the step
+  int64_t key = ValueTable::kNil;
+  int64_t a = ValueTable::kNil;  // model-defined arguments, e.g. written value, cas expected
+  int64_t b = ValueTable::kNil;  // e.g. cas new value, value read
+  std::vector<MicroOp> txn;      // multi-register only
+  // Every key the operation touches: partitions are the connected components of these.
+  std::vector<int64_t> keys;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  virtual std::string_view name() const = 0;
+
+  // The state before the first operation. `initial` is the user's --initial value, else the
+  // format's default (porcupine-kv: ""), else null for the model's own default. Errors name
+  // what is wrong with `initial`.
+  virtual Result<State> Initial(const Json& initial, ValueTable& values) const = 0;
+
+  // Translates `op` once. std::nullopt means the operation can never constrain a linearization
+  // (e.g. a read with an unknown outcome) and is left out. Errors name the operation:
+  // "unsupported operation \"scan\" for model register".
+  virtual Result<std::optional<CompiledOp>> Compile(const Operation& op,
+                                                    ValueTable& values) const = 0;
+
+  // Applies `op` to `state`. Returns true and sets *next when the operation may take effect
+  // here with its recorded output (any output if op.is_unknown); false otherwise. Pure apart
+  // from interning new values (append) into `values`.
+  virtual bool Step(const State& state, const CompiledOp& op, ValueTable& values,
+                    State* next) const = 0;
+
+  // The state as JSON for reports: {"key": value, ...}, or just the value when the only key is
+  // kNil.
+  virtual Json StateToJson(const State& state, const ValueTable& values) const;
+
+  // A short human description of an operation: "cas(1, 2)", "read() -> 3", "get(\"k\") -> nil".
+  virtual std::string Describe(const CompiledOp& op, const ValueTable& values) const = 0;
+};
+
+struct ModelOptions {
+  // See History::nil_read_is_unknown.
+  bool nil_read_is_unknown = false;
+};
+
+// The models by name: register, cas-register, kv, multi-register, mutex.
+Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptions& options = {});
+std::vector<std::string> ModelNames();
+
+// Helpers for the shared state layout, used by every model.
+namespace keyed_state {
+State Make(int64_t default_value);
+int64_t Get(const State& state, int64_t key);
+// Writes into *next the state with key set to value (next may not alias state).
+void Set(const State& state, int64_t key, int64_t value, State* next);
+}  // namespace keyed_state
+
+}  // namespace checker

@@ -33,6 +33,6 @@ struct CheckVoidify {
 
 }  // namespace common
 
-#define CHECK(cond)           \
+#define CHECK(cond)             \
   (cond) ? static_cast<void>(0) \
          : ::common::CheckVoidify() & ::common::CheckFailure(__FILE__, __LINE__, #cond).stream()

@@ -31,7 +31,7 @@ class Rng {
     if (bound <= 1) return 0;
     const uint64_t threshold = (0 - bound) % bound;
     for (;;) {
-      const unsigned __int128 m = static_cast<unsigned __int128>(Next()) * bound;
+      const Uint128 m = static_cast<Uint128>(Next()) * bound;
       if (static_cast<uint64_t>(m) >= threshold) return static_cast<uint64_t>(m >> 64);
     }
   }
@@ -42,13 +42,13 @@ class Rng {
   }
 
   // True with probability numerator / denominator.
-  bool Chance(uint64_t numerator, uint64_t denominator) {
-    return Uniform(denominator) < numerator;
-  }
+  bool Chance(uint64_t numerator, uint64_t denominator) { return Uniform(denominator) < numerator; }
 
   double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
  private:
+  __extension__ typedef unsigned __int128 Uint128;
+
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   static uint64_t SplitMix64(uint64_t& x) {
     uint64_t z = (x += 0x9e3779b97f4a7c15ULL);

@@ -31,7 +31,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status ResourceExhausted(std::string m) {
@@ -61,7 +63,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (status_.ok()) status_ = Status::Internal("Result constructed from an OK status");
   }
@@ -96,10 +98,10 @@ class [[nodiscard]] Result {
 #define SB_CONCAT(a, b) SB_CONCAT_INNER(a, b)
 
 // RETURN_IF_ERROR(expr): returns the Status of `expr` from the enclosing function if it failed.
-#define RETURN_IF_ERROR(expr)                          \
-  do {                                                 \
-    ::common::Status sb_status_ = (expr);              \
-    if (!sb_status_.ok()) return sb_status_;           \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::common::Status sb_status_ = (expr);    \
+    if (!sb_status_.ok()) return sb_status_; \
   } while (false)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates a Result, returns its error or assigns its value.

@@ -85,10 +85,9 @@ Result<std::vector<Operation>> PairOperations(const History& history,
       continue;
     }
     if (it == open.end()) {
-      return Status::InvalidArgument(Where(history, event) + ": " +
-                                     std::string(EventTypeName(event.type)) + " for process " +
-                                     std::to_string(event.process.id) +
-                                     ", which has no open invocation");
+      return Status::InvalidArgument(
+          Where(history, event) + ": " + std::string(EventTypeName(event.type)) + " for process " +
+          std::to_string(event.process.id) + ", which has no open invocation");
     }
     Operation& op = *slots[it->second];
     if (op.f != event.f) {

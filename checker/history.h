@@ -24,12 +24,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -62,9 +61,9 @@ struct Event {
   Process process;
   EventType type = EventType::kInvoke;
   std::string f;
-  Json key;    // null when the operation has no independent key
-  Json value;  // null when absent
-  Json extra;  // other fields of the source object, or null
+  Json key;          // null when the operation has no independent key
+  Json value;        // null when absent
+  Json extra;        // other fields of the source object, or null
   int64_t line = 0;  // 1-based line of the source file it came from (0 if generated)
 };
 
@@ -87,8 +86,8 @@ struct Operation {
   int64_t process = 0;
   std::string f;
   Json key;
-  Json input;   // the invocation's value
-  Json output;  // the completion's value; null when the outcome is unknown
+  Json input;               // the invocation's value
+  Json output;              // the completion's value; null when the outcome is unknown
   bool is_unknown = false;  // completed with info, or never completed
   int64_t call = 0;         // event index of the invocation
   int64_t ret = kNever;     // event index of the completion; kNever when unknown

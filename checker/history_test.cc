@@ -91,14 +91,12 @@ TEST(EventJson, RoundTripsEveryField) {
 }
 
 TEST(EventJson, RejectsBadFieldsWithReasons) {
-  EXPECT_EQ(EventFromJson(Json::parse(R"({"process":1,"type":"done","f":"read"})"))
-                .status()
-                .message(),
-            "unknown type \"done\" (expected invoke, ok, fail or info)");
-  EXPECT_EQ(EventFromJson(Json::parse(R"({"process":-1,"type":"ok","f":"read"})"))
-                .status()
-                .message(),
-            "process must be >= 0, not -1");
+  EXPECT_EQ(
+      EventFromJson(Json::parse(R"({"process":1,"type":"done","f":"read"})")).status().message(),
+      "unknown type \"done\" (expected invoke, ok, fail or info)");
+  EXPECT_EQ(
+      EventFromJson(Json::parse(R"({"process":-1,"type":"ok","f":"read"})")).status().message(),
+      "process must be >= 0, not -1");
   EXPECT_FALSE(EventFromJson(Json::parse(R"({"type":"ok","f":"read"})")).ok());
   EXPECT_FALSE(EventFromJson(Json::parse("[1,2]")).ok());
 }

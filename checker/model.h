@@ -39,7 +39,7 @@ struct MicroOp {
 
 // An operation translated once into ids, so stepping never touches JSON.
 struct CompiledOp {
-  int32_t f = 0;  // model-defined operation code
+  int32_t f = 0;            // model-defined operation code
   bool is_unknown = false;  // outcome unknown: the output does not constrain the step
   int64_t key = ValueTable::kNil;
   int64_t a = ValueTable::kNil;  // model-defined arguments, e.g. written value, cas expected

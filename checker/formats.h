@@ -26,7 +26,11 @@ std::string_view FormatName(Format format);
 Result<Format> ParseFormatName(std::string_view name);
 std::vector<std::string> FormatNames();
 
-// Guesses the format from the first non-blank lines of `text`.
+// Guesses the format from the first line that is neither blank nor an EDN ";" comment:
+// "INFO ... jepsen.util" is porcupine-etcd; '{' then '"' (spaces between allowed) or '}' is
+// jsonl; a complete porcupine-kv line (its fixed key order) is porcupine-kv; any other '{', or
+// '[', '(' or '#', is jepsen-edn. A text with no such line is jsonl (an empty history). Anything
+// else is an error "SOURCE:LINE: cannot detect the history format ...".
 Result<Format> DetectFormat(std::string_view text, const std::string& source);
 
 // The model a format implies when the user names none: porcupine-etcd -> cas-register,

@@ -13,6 +13,8 @@ constexpr size_t kMaxWindowPartition = 20000;
 // At most this many window starts are tried, each from at most this many states.
 constexpr size_t kMaxWindowStarts = 256;
 constexpr size_t kMaxStartStates = 64;
+// Each search the window needs gets at most this many steps; past it the window is left out.
+constexpr uint64_t kMaxWindowSearchSteps = 1 << 20;
 
 OpView View(const FailedPartition& p, size_t i) {
   const Operation& source = *p.sources[i];
@@ -27,8 +29,9 @@ OpView View(const FailedPartition& p, size_t i) {
 bool Linearizable(const FailedPartition& p, std::span<const SearchOp> ops, const State& initial,
                   bool* out_of_budget, std::vector<State>* reached = nullptr) {
   WglSearch search(p.model, p.values, ops, initial, p.budget);
-  SearchResult r = search.Run();
-  if (r.outcome == SearchOutcome::kOutOfTime || r.outcome == SearchOutcome::kOutOfMemory) {
+  SearchResult r = search.Run(kMaxWindowSearchSteps);
+  if (r.outcome == SearchOutcome::kOutOfTime || r.outcome == SearchOutcome::kOutOfMemory ||
+      r.outcome == SearchOutcome::kPaused) {
     *out_of_budget = true;
     return true;
   }

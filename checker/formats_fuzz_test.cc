@@ -10,13 +10,7 @@
 #include "checker/edn.h"
 #include "checker/formats.h"
 #include "checker/text_util.h"
-
-// common/rng.h uses unsigned __int128, which -Wpedantic rejects; until it is spelled with
-// __extension__ there, silence the warning for this include only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
 #include "common/rng.h"
-#pragma GCC diagnostic pop
 
 namespace checker {
 namespace {

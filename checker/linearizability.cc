@@ -120,11 +120,6 @@ Json PartitionKey(const Compiled& c, const std::vector<size_t>& partition) {
 
 namespace {
 
-struct PartitionRun {
-  SearchResult search;
-  std::vector<SearchOp> ops;
-};
-
 std::string DescribeFailure(const Counterexample& cx, size_t partition_size) {
   std::string key = cx.key.is_null() ? "" : "key " + cx.key.dump() + ": ";
   return key + cx.failed_op.description + " (process " + std::to_string(cx.failed_op.process) +
@@ -134,6 +129,98 @@ std::string DescribeFailure(const Counterexample& cx, size_t partition_size) {
 }
 
 }  // namespace
+
+// One partition's search, kept alive between rounds.
+struct LiveSearch {
+  size_t partition;
+  std::vector<SearchOp> ops;
+  std::unique_ptr<WglSearch> search;
+};
+
+// Records a finished search in result. Returns false when checking should stop.
+bool Conclude(Compiled& c, const std::vector<size_t>& partition, LiveSearch& live,
+              const SearchResult& r, const CheckOptions& options, const SearchBudget& budget,
+              CheckResult& result, std::string& unknown_reason) {
+  ++result.partitions_checked;
+  result.states_explored += static_cast<int64_t>(r.states);
+  if (r.outcome == SearchOutcome::kLinearizable) return true;
+  Json key = PartitionKey(c, partition);
+  std::string where = (key.is_null() ? std::string("the history") : "key " + key.dump());
+  std::string explored = " (" + std::to_string(r.states) + " states explored)";
+  if (r.outcome == SearchOutcome::kOutOfTime) {
+    unknown_reason = "time limit of " + std::to_string(options.time_limit_s) +
+                     " s reached while checking " + where + explored;
+    return false;  // the budget is shared: nothing else can be checked
+  }
+  if (r.outcome == SearchOutcome::kOutOfMemory) {
+    if (unknown_reason.empty()) {
+      unknown_reason = "memory limit of " + std::to_string(options.memory_limit_mb) +
+                       " MB reached while checking " + where + explored;
+    }
+    return true;  // other partitions may still prove the history invalid
+  }
+  std::vector<const Operation*> sources;
+  for (const SearchOp& op : live.ops) sources.push_back(c.sources[op.op - c.ops.data()]);
+  live.search.reset();  // frees its cache before the counterexample's searches
+  Counterexample cx = BuildCounterexample({.model = *c.model,
+                                           .values = c.values,
+                                           .initial = c.initial,
+                                           .ops = live.ops,
+                                           .sources = sources,
+                                           .budget = budget},
+                                          r.longest, options.counterexample);
+  cx.key = key;
+  result.verdict = Verdict::kInvalid;
+  result.reason = DescribeFailure(cx, partition.size());
+  result.counterexample = std::move(cx);
+  return false;
+}
+
+// Searches all partitions in rounds: each round gives every unfinished search a step budget
+// four times the last one. A partition that is quickly shown invalid ends the check even when
+// another, earlier one would take millions of steps (Porcupine gets the same effect by running
+// partitions in parallel and cancelling the rest); the order stays deterministic and no work is
+// redone, because searches resume where they paused.
+void RunPartitions(Compiled& c, const std::vector<std::vector<size_t>>& partitions,
+                   const SearchBudget& budget, const CheckOptions& options, CheckResult& result) {
+  std::vector<LiveSearch> live;
+  live.reserve(partitions.size());
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    live.push_back({p, SearchOpsOf(c, partitions[p]), nullptr});
+  }
+  std::string unknown_reason;
+  size_t live_bytes = 0;
+  for (uint64_t steps = 1 << 14; !live.empty(); steps *= 4) {
+    std::vector<LiveSearch> paused;
+    size_t next_live_bytes = 0;
+    for (size_t i = 0; i < live.size(); ++i) {
+      LiveSearch& l = live[i];
+      if (!l.search) {
+        l.search = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget);
+      }
+      l.search->set_other_bytes(live_bytes + next_live_bytes);
+      SearchResult r = l.search->Run(steps);
+      result.peak_memory_bytes =
+          std::max(result.peak_memory_bytes, static_cast<int64_t>(r.peak_memory_bytes));
+      if (r.outcome == SearchOutcome::kPaused) {
+        next_live_bytes += l.search->MemoryBytes();
+        paused.push_back(std::move(l));
+        continue;
+      }
+      if (!Conclude(c, partitions[l.partition], l, r, options, budget, result, unknown_reason)) {
+        if (result.verdict != Verdict::kInvalid) result.verdict = Verdict::kUnknown;
+        if (result.verdict == Verdict::kUnknown) result.reason = unknown_reason;
+        return;
+      }
+    }
+    live = std::move(paused);
+    live_bytes = next_live_bytes;
+  }
+  if (!unknown_reason.empty()) {
+    result.verdict = Verdict::kUnknown;
+    result.reason = unknown_reason;
+  }
+}
 
 Result<CheckResult> CheckLinearizability(const std::vector<Operation>& ops,
                                          const CheckOptions& options) {
@@ -150,52 +237,9 @@ Result<CheckResult> CheckLinearizability(const std::vector<Operation>& ops,
   result.operations = static_cast<int64_t>(c.ops.size());
   std::vector<std::vector<size_t>> partitions = Partition(c, options.partition);
   result.partitions = static_cast<int64_t>(partitions.size());
-  std::string unknown_reason;
-  for (const std::vector<size_t>& partition : partitions) {
-    std::vector<SearchOp> search_ops = SearchOpsOf(c, partition);
-    WglSearch search(*c.model, c.values, search_ops, c.initial, budget);
-    SearchResult r = search.Run();
-    ++result.partitions_checked;
-    result.states_explored += static_cast<int64_t>(r.states);
-    result.peak_memory_bytes =
-        std::max(result.peak_memory_bytes, static_cast<int64_t>(r.peak_memory_bytes));
-    if (r.outcome == SearchOutcome::kLinearizable) continue;
-    Json key = PartitionKey(c, partition);
-    std::string where = (key.is_null() ? std::string("the history") : "key " + key.dump());
-    if (r.outcome == SearchOutcome::kOutOfTime) {
-      unknown_reason = "time limit of " + std::to_string(options.time_limit_s) +
-                       " s reached while checking " + where + " (" + std::to_string(r.states) +
-                       " states explored)";
-      break;  // the budget is shared: nothing else can be checked
-    }
-    if (r.outcome == SearchOutcome::kOutOfMemory) {
-      if (unknown_reason.empty()) {
-        unknown_reason = "memory limit of " + std::to_string(options.memory_limit_mb) +
-                         " MB reached while checking " + where + " (" + std::to_string(r.states) +
-                         " states explored)";
-      }
-      continue;  // other partitions may still prove the history invalid
-    }
-    std::vector<const Operation*> sources;
-    for (const SearchOp& op : search_ops) sources.push_back(c.sources[op.op - c.ops.data()]);
-    Counterexample cx = BuildCounterexample({.model = *c.model,
-                                             .values = c.values,
-                                             .initial = c.initial,
-                                             .ops = search_ops,
-                                             .sources = sources,
-                                             .budget = budget},
-                                            r.longest, options.counterexample);
-    cx.key = key;
-    result.verdict = Verdict::kInvalid;
-    result.reason = DescribeFailure(cx, partition.size());
-    result.counterexample = std::move(cx);
-    break;
-  }
-  if (result.verdict != Verdict::kInvalid) {
-    if (!unknown_reason.empty()) {
-      result.verdict = Verdict::kUnknown;
-      result.reason = unknown_reason;
-    } else {
+  RunPartitions(c, partitions, budget, options, result);
+  if (result.verdict == Verdict::kValid) {
+    {
       result.reason = "all " + std::to_string(result.operations) + " operations in " +
                       std::to_string(result.partitions) + " partition" +
                       (result.partitions == 1 ? "" : "s") + " are linearizable";

@@ -121,7 +121,7 @@ bool WglSearch::TryLinearize(int32_t entry, State& next) {
   return true;
 }
 
-void WglSearch::Backtrack(int32_t& entry) {
+void WglSearch::Backtrack() {
   --depth_;
   Frame& frame = frames_[depth_];
   const int32_t op = entries_[frame.entry].op;
@@ -130,20 +130,19 @@ void WglSearch::Backtrack(int32_t& entry) {
   bitset_hash_ ^= zobrist_[op];
   Unlift(frame.entry);
   top_node_ = nodes_[top_node_].parent;
-  entry = entries_[frame.entry].next;
 }
 
 size_t WglSearch::MemoryBytes() const {
   size_t state_words = state_.capacity();
   return cache_.memory_bytes() + nodes_.capacity() * sizeof(Node) +
          frames_.capacity() * (sizeof(Frame) + state_words * sizeof(int64_t)) +
-         entries_.capacity() * sizeof(Entry) + values_.memory_bytes();
+         entries_.capacity() * sizeof(Entry);
 }
 
 bool WglSearch::OverBudget(SearchOutcome* outcome) {
-  size_t memory = MemoryBytes();
-  peak_memory_bytes_ = std::max(peak_memory_bytes_, memory);
-  if (budget_.memory_limit_bytes > 0 && memory > budget_.memory_limit_bytes) {
+  size_t memory = MemoryBytes() + values_.memory_bytes();
+  peak_memory_bytes_ = std::max(peak_memory_bytes_, memory + budget_.other_bytes);
+  if (budget_.memory_limit_bytes > 0 && memory + budget_.other_bytes > budget_.memory_limit_bytes) {
     *outcome = SearchOutcome::kOutOfMemory;
     return true;
   }
@@ -154,41 +153,63 @@ bool WglSearch::OverBudget(SearchOutcome* outcome) {
   return false;
 }
 
-SearchResult WglSearch::Run() {
-  SearchResult result;
-  size_t required_left = 0;
-  for (const SearchOp& op : ops_) required_left += op.ret != Operation::kNever ? 1 : 0;
+// Candidates are the call entries before the first return entry. Known-outcome operations are
+// tried before unknown ones: an unknown operation never has to be placed, and placing it early
+// (it is a candidate from its call to the end) mostly sends the search down branches that a
+// later read refutes.
+int32_t WglSearch::NextCandidate(int32_t after) const {
+  const bool in_unknown_phase = after != kHead && ops_[entries_[after].op].ret == Operation::kNever;
+  if (!in_unknown_phase) {
+    for (int32_t e = entries_[after].next; e != kEnd && entries_[e].is_call; e = entries_[e].next) {
+      if (ops_[entries_[e].op].ret != Operation::kNever) return e;
+    }
+  }
+  for (int32_t e = in_unknown_phase ? entries_[after].next : entries_[kHead].next;
+       e != kEnd && entries_[e].is_call; e = entries_[e].next) {
+    if (ops_[entries_[e].op].ret == Operation::kNever) return e;
+  }
+  return kEnd;
+}
+
+SearchResult WglSearch::Run(uint64_t max_steps) {
+  if (!started_) {
+    started_ = true;
+    for (const SearchOp& op : ops_) required_left_ += op.ret != Operation::kNever ? 1 : 0;
+    entry_ = NextCandidate(kHead);
+  }
   State next;
-  int32_t entry = entries_[kHead].next;
-  uint64_t iterations = 0;
-  while (required_left > 0) {
-    if ((++iterations & 0x3ff) == 0 && OverBudget(&result.outcome)) break;
-    CHECK(entry != kEnd) << "a known-outcome operation's return entry went missing";
-    const Entry& e = entries_[entry];
-    if (e.is_call) {
-      if (TryLinearize(entry, next)) {
-        if (ops_[e.op].ret != Operation::kNever) --required_left;
-        entry = entries_[kHead].next;
-      } else {
-        entry = e.next;
-      }
+  for (uint64_t budget = max_steps; required_left_ > 0; --budget) {
+    SearchOutcome stop = SearchOutcome::kPaused;
+    if (budget == 0 || ((++steps_ & 0x3ff) == 0 && OverBudget(&stop))) return Finish(stop);
+    if (entry_ == kEnd) {  // nothing left to try here: undo the last placement
+      if (depth_ == 0) return Finish(SearchOutcome::kNotLinearizable);
+      const int32_t undone = frames_[depth_ - 1].entry;
+      if (ops_[entries_[undone].op].ret != Operation::kNever) ++required_left_;
+      Backtrack();
+      entry_ = NextCandidate(undone);
       continue;
     }
-    if (depth_ == 0) {
-      result.outcome = SearchOutcome::kNotLinearizable;
-      break;
+    if (TryLinearize(entry_, next)) {
+      if (ops_[entries_[entry_].op].ret != Operation::kNever) --required_left_;
+      entry_ = NextCandidate(kHead);
+    } else {
+      entry_ = NextCandidate(entry_);
     }
-    const int32_t undone = frames_[depth_ - 1].entry;
-    if (ops_[entries_[undone].op].ret != Operation::kNever) ++required_left;
-    Backtrack(entry);
   }
+  return Finish(SearchOutcome::kLinearizable);
+}
+
+SearchResult WglSearch::Finish(SearchOutcome outcome) {
+  SearchResult result;
+  result.outcome = outcome;
   SearchOutcome ignored;
   OverBudget(&ignored);  // records the peak memory; the outcome is already decided
-  if (required_left == 0) result.outcome = SearchOutcome::kLinearizable;
-  for (int32_t n = best_node_; n >= 0; n = nodes_[n].parent) {
-    result.longest.push_back(static_cast<size_t>(nodes_[n].op));
+  if (outcome != SearchOutcome::kPaused) {
+    for (int32_t n = best_node_; n >= 0; n = nodes_[n].parent) {
+      result.longest.push_back(static_cast<size_t>(nodes_[n].op));
+    }
+    std::reverse(result.longest.begin(), result.longest.end());
   }
-  std::reverse(result.longest.begin(), result.longest.end());
   result.states = cache_.size();
   result.peak_memory_bytes = peak_memory_bytes_;
   return result;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -28,9 +29,11 @@ struct SearchOp {
 struct SearchBudget {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   size_t memory_limit_bytes = 0;  // 0: none
+  size_t other_bytes = 0;         // held by other live searches; counts against the limit
 };
 
-enum class SearchOutcome { kLinearizable, kNotLinearizable, kOutOfTime, kOutOfMemory };
+// kPaused: the step budget of this Run call ran out; call Run again to continue.
+enum class SearchOutcome { kLinearizable, kNotLinearizable, kOutOfTime, kOutOfMemory, kPaused };
 
 struct SearchResult {
   SearchOutcome outcome = SearchOutcome::kLinearizable;
@@ -45,7 +48,12 @@ class WglSearch {
   WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops, State initial,
             const SearchBudget& budget);
 
-  SearchResult Run();
+  // Searches for at most max_steps more steps (one step tries one entry), continuing where the
+  // last call stopped. Requires: the last call returned kPaused, or this is the first call.
+  SearchResult Run(uint64_t max_steps = UINT64_MAX);
+
+  size_t MemoryBytes() const;
+  void set_other_bytes(size_t bytes) { budget_.other_bytes = bytes; }
 
   // Up to `max` distinct states the search reached, in the order it reached them.
   std::vector<State> ReachedStates(size_t max) const;
@@ -71,9 +79,10 @@ class WglSearch {
   void Lift(int32_t entry);
   void Unlift(int32_t entry);
   bool TryLinearize(int32_t entry, State& next);
-  void Backtrack(int32_t& entry);
+  void Backtrack();
+  int32_t NextCandidate(int32_t after) const;
   bool OverBudget(SearchOutcome* outcome);
-  size_t MemoryBytes() const;
+  SearchResult Finish(SearchOutcome outcome);
 
   const Model& model_;
   ValueTable& values_;
@@ -94,6 +103,10 @@ class WglSearch {
   int32_t best_node_ = -1;
   size_t best_depth_ = 0;
   size_t peak_memory_bytes_ = 0;
+  bool started_ = false;
+  size_t required_left_ = 0;
+  int32_t entry_ = -1;  // where the scan resumes
+  uint64_t steps_ = 0;
 };
 
 }  // namespace checker

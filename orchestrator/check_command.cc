@@ -1,0 +1,244 @@
+#include "orchestrator/check_command.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "checker/formats.h"
+#include "checker/linearizability.h"
+#include "orchestrator/duration.h"
+
+namespace orchestrator {
+
+using checker::Json;
+using common::Result;
+using common::Status;
+
+std::string CheckUsage() {
+  return "usage: splitbrain check [--format auto|jsonl|jepsen-edn|porcupine-etcd|porcupine-kv]\n"
+         "                        [--model register|cas-register|kv|multi-register|mutex]\n"
+         "                        [--initial JSON] [--no-partition] [--time-limit S]\n"
+         "                        [--memory-limit MB] [--json] FILE...\n"
+         "Checks each history for linearizability. Exit code: 0 valid, 1 invalid, 2 unknown,\n"
+         "254 bad arguments or input.\n"
+         "  --format        the history's format (default auto: detected from its first lines)\n"
+         "  --model         the sequential specification (default: cas-register; kv for\n"
+         "                  porcupine-kv)\n"
+         "  --initial       the initial state as JSON (default: nil, \"\" for porcupine-kv)\n"
+         "  --no-partition  check all keys together instead of one key at a time\n"
+         "  --time-limit    give up with verdict unknown after this long (e.g. 30s; default: "
+         "none)\n"
+         "  --memory-limit  give up with verdict unknown past this many MB of search state\n"
+         "                  (default: 4096)\n"
+         "  --json          print one JSON document instead of the summary\n";
+}
+
+namespace {
+
+struct CheckFlags {
+  checker::Format format = checker::Format::kAuto;
+  std::string model;  // empty: the format's default
+  Json initial;
+  bool has_initial = false;
+  bool partition = true;
+  double time_limit_s = 0;
+  long long memory_limit_mb = 4096;
+  bool json = false;
+  std::vector<std::string> files;
+};
+
+Status FlagError(const std::string& flag, const Status& status) {
+  return Status::InvalidArgument(flag + ": " + status.message());
+}
+
+Status ParseFlag(const std::string& flag, const std::string& value, CheckFlags& flags) {
+  if (flag == "--format") {
+    auto format = checker::ParseFormatName(value);
+    if (!format.ok()) return FlagError(flag, format.status());
+    flags.format = *format;
+  } else if (flag == "--model") {
+    auto model = checker::MakeModel(value);
+    if (!model.ok()) return FlagError(flag, model.status());
+    flags.model = value;
+  } else if (flag == "--initial") {
+    flags.initial = Json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (flags.initial.is_discarded()) {
+      return Status::InvalidArgument(flag + ": \"" + value + "\" is not valid JSON");
+    }
+    flags.has_initial = true;
+  } else if (flag == "--time-limit") {
+    auto seconds = ParseSeconds(value);
+    if (!seconds.ok()) return FlagError(flag, seconds.status());
+    flags.time_limit_s = *seconds;
+  } else if (flag == "--memory-limit") {
+    auto mb = ParseCount(value);
+    if (!mb.ok()) return FlagError(flag, mb.status());
+    flags.memory_limit_mb = *mb;
+  } else {
+    return Status::InvalidArgument("unknown flag " + flag);
+  }
+  return Status::Ok();
+}
+
+Result<CheckFlags> ParseFlags(const std::vector<std::string>& args) {
+  CheckFlags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--no-partition") {
+      flags.partition = false;
+    } else if (arg == "--json") {
+      flags.json = true;
+    } else if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      std::string flag = arg;
+      std::string value;
+      if (size_t eq = arg.find('='); eq != std::string::npos) {
+        flag = arg.substr(0, eq);
+        value = arg.substr(eq + 1);
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return Status::InvalidArgument(arg + " needs a value");
+      }
+      RETURN_IF_ERROR(ParseFlag(flag, value, flags));
+    } else {
+      flags.files.push_back(arg);
+    }
+  }
+  if (flags.files.empty()) return Status::InvalidArgument("no history file given");
+  return flags;
+}
+
+Result<std::string> ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IoError(path + ": cannot read: " + std::strerror(errno));
+  return text.str();
+}
+
+struct FileOutcome {
+  std::string path;
+  checker::Format format = checker::Format::kAuto;
+  std::string model;
+  std::optional<checker::CheckResult> result;
+  Status error;
+};
+
+FileOutcome CheckFile(const std::string& path, const CheckFlags& flags) {
+  FileOutcome outcome{.path = path, .format = flags.format};
+  auto text = ReadFileText(path);
+  if (!text.ok()) return outcome.error = text.status(), outcome;
+  if (outcome.format == checker::Format::kAuto) {
+    auto detected = checker::DetectFormat(*text, path);
+    if (!detected.ok()) return outcome.error = detected.status(), outcome;
+    outcome.format = *detected;
+  }
+  auto history = checker::ParseHistory(*text, outcome.format, path);
+  if (!history.ok()) return outcome.error = history.status(), outcome;
+  bool porcupine = outcome.format == checker::Format::kPorcupineEtcd ||
+                   outcome.format == checker::Format::kPorcupineKv;
+  auto ops = checker::PairOperations(*history, {.allow_reinvoke = porcupine});
+  if (!ops.ok()) return outcome.error = ops.status(), outcome;
+  outcome.model =
+      flags.model.empty() ? std::string(checker::DefaultModelFor(outcome.format)) : flags.model;
+  auto result = checker::CheckLinearizability(
+      *ops, {.model = outcome.model,
+             .initial = flags.has_initial ? flags.initial : history->initial_state,
+             .nil_read_is_unknown = history->nil_read_is_unknown,
+             .partition = flags.partition,
+             .time_limit_s = flags.time_limit_s,
+             .memory_limit_mb = flags.memory_limit_mb});
+  if (!result.ok()) return outcome.error = result.status().WithContext(path), outcome;
+  outcome.result = std::move(*result);
+  return outcome;
+}
+
+void PrintOps(std::ostream& out, const char* title, const std::vector<checker::OpView>& ops) {
+  constexpr size_t kShown = 12;
+  out << "  " << title << " (" << ops.size() << " ops):\n";
+  size_t first = ops.size() > kShown ? ops.size() - kShown : 0;
+  if (first > 0) out << "    ... " << first << " earlier ops\n";
+  for (size_t i = first; i < ops.size(); ++i) {
+    out << "    op " << ops[i].id << "  process " << ops[i].process << "  " << ops[i].description
+        << "\n";
+  }
+}
+
+void PrintHuman(std::ostream& out, const FileOutcome& o) {
+  const checker::CheckResult& r = *o.result;
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof(elapsed), "%.1f ms", r.elapsed_s * 1000);
+  out << o.path << ": " << checker::VerdictName(r.verdict) << "  (" << FormatName(o.format)
+      << ", model " << o.model << ", " << r.operations << " ops, " << r.partitions
+      << " partitions, " << r.states_explored << " states, " << elapsed << ")\n";
+  out << "  " << r.reason << "\n";
+  if (!r.counterexample) return;
+  const checker::Counterexample& cx = *r.counterexample;
+  PrintOps(out, "longest linearization", cx.longest_linearization);
+  out << "  state then: " << cx.state_before_failure.dump() << "\n";
+  out << "  could not place: op " << cx.failed_op.id << "  process " << cx.failed_op.process << "  "
+      << cx.failed_op.description << "\n";
+  if (!cx.window.empty()) PrintOps(out, "smallest failing window", cx.window);
+}
+
+Json ToJson(const FileOutcome& o) {
+  Json j = {{"file", o.path}};
+  if (!o.error.ok()) {
+    j["verdict"] = "error";
+    j["error"] = o.error.message();
+    return j;
+  }
+  j["format"] = FormatName(o.format);
+  j["model"] = o.model;
+  j.update(o.result->ToJson());
+  return j;
+}
+
+int ExitCodeOf(const std::vector<FileOutcome>& outcomes) {
+  bool invalid = false;
+  bool unknown = false;
+  bool error = false;
+  for (const FileOutcome& o : outcomes) {
+    error = error || !o.error.ok();
+    if (o.result) {
+      invalid = invalid || o.result->verdict == checker::Verdict::kInvalid;
+      unknown = unknown || o.result->verdict == checker::Verdict::kUnknown;
+    }
+  }
+  if (error) return kExitBadInput;
+  if (invalid) return kExitInvalid;
+  return unknown ? kExitUnknown : kExitValid;
+}
+
+}  // namespace
+
+int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  auto flags = ParseFlags(args);
+  if (!flags.ok()) {
+    err << "splitbrain check: " << flags.status().message() << "\n" << CheckUsage();
+    return kExitBadInput;
+  }
+  std::vector<FileOutcome> outcomes;
+  for (const std::string& path : flags->files) {
+    outcomes.push_back(CheckFile(path, *flags));
+    const FileOutcome& o = outcomes.back();
+    if (!o.error.ok()) err << "splitbrain check: " << o.error.message() << "\n";
+    if (!flags->json && o.result) PrintHuman(out, o);
+  }
+  int code = ExitCodeOf(outcomes);
+  if (flags->json) {
+    Json files = Json::array();
+    for (const FileOutcome& o : outcomes) files.push_back(ToJson(o));
+    static const char* const kVerdicts[] = {"valid", "invalid", "unknown"};
+    Json doc = {{"verdict", code <= kExitUnknown ? kVerdicts[code] : "error"},
+                {"exit_code", code},
+                {"files", files}};
+    out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
+  }
+  return code;
+}
+
+}  // namespace orchestrator

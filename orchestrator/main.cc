@@ -1,0 +1,45 @@
+// splitbrain: the command-line entry point. Dispatches to one command per verb; each command
+// returns an exit code of DESIGN.md. No exception is meant to reach here; one that does is a
+// failed run (exit 3).
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "orchestrator/check_command.h"
+
+namespace {
+
+void PrintUsage(std::ostream& out) {
+  out << "splitbrain: chaos testing for leader-elected replicated databases\n\n"
+         "commands:\n"
+         "  check   check histories (JSONL, Jepsen EDN, Porcupine logs) for linearizability\n\n"
+         "run `splitbrain COMMAND --help` for a command's flags.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      PrintUsage(args.empty() ? std::cerr : std::cout);
+      return args.empty() ? orchestrator::kExitBadInput : 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "check") {
+      if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        std::cout << orchestrator::CheckUsage();
+        return 0;
+      }
+      return orchestrator::RunCheckCommand(args, std::cout, std::cerr);
+    }
+    std::cerr << "splitbrain: unknown command \"" << command << "\"\n";
+    PrintUsage(std::cerr);
+    return orchestrator::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "splitbrain: internal error: " << e.what() << "\n";
+    return orchestrator::kExitRunFailed;
+  }
+}

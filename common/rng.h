@@ -31,7 +31,9 @@ class Rng {
     if (bound <= 1) return 0;
     const uint64_t threshold = (0 - bound) % bound;
     for (;;) {
-      const unsigned __int128 m = static_cast<unsigned __int128>(Next()) * bound;
+      // __extension__: __int128 is a GCC/Clang extension, fine here but flagged by -Wpedantic.
+      __extension__ using Uint128 = unsigned __int128;
+      const Uint128 m = static_cast<Uint128>(Next()) * bound;
       if (static_cast<uint64_t>(m) >= threshold) return static_cast<uint64_t>(m >> 64);
     }
   }

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "refdb/raft/membership.h"
+
 namespace refdb::raft {
 
 std::string_view MsgTypeName(MsgType type) {
@@ -42,6 +44,46 @@ std::string_view MsgTypeName(MsgType type) {
       return "kTimeoutNow";
   }
   return "kUnknown";
+}
+
+namespace {
+
+bool IsLocalOnly(MsgType type) {
+  return type == MsgType::kHup || type == MsgType::kBeat || type == MsgType::kProp ||
+         type == MsgType::kCheckQuorum;
+}
+
+// ReadIndex and TransferLeader are local (term 0) or forwarded by a follower (with its term).
+bool MayBeLocal(MsgType type) {
+  return IsLocalOnly(type) || type == MsgType::kReadIndex || type == MsgType::kTransferLeader;
+}
+
+common::Status ValidateEntries(const Message& m) {
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    const Entry& e = m.entries[i];
+    if (m.type == MsgType::kAppend && e.index != m.index + 1 + i) {
+      return common::Status::InvalidArgument("entry " + std::to_string(e.index) +
+                                             " does not follow index " + std::to_string(m.index));
+    }
+    if (e.type == EntryType::kConfChange) RETURN_IF_ERROR(DecodeMembers(e.data).status());
+  }
+  return common::Status::Ok();
+}
+
+}  // namespace
+
+common::Status ValidateMessage(const Message& m) {
+  const auto bad = [&m](const std::string& why) {
+    return common::Status::InvalidArgument("raft message " + Describe(m) + ": " + why);
+  };
+  if (m.term == 0 && !MayBeLocal(m.type)) return bad("a peer message needs a term");
+  if (m.term != 0 && IsLocalOnly(m.type)) return bad("a local message has no term");
+  if (m.type == MsgType::kSnapshot && (!m.snapshot || m.snapshot->empty())) {
+    return bad("no snapshot");
+  }
+  common::Status entries = ValidateEntries(m);
+  if (!entries.ok()) return bad(entries.message());
+  return common::Status::Ok();
 }
 
 std::string Describe(const Entry& e) {

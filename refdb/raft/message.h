@@ -24,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
+
 namespace refdb::raft {
 
 using NodeId = uint64_t;
@@ -106,6 +108,11 @@ struct Message {
 
   bool operator==(const Message&) const = default;
 };
+
+// InvalidArgument when `m` is malformed: a peer message without a term, a local-only type with
+// one, an AppendEntries whose entries do not follow `index`, a snapshot message without a
+// snapshot, a membership entry that does not decode.
+common::Status ValidateMessage(const Message& m);
 
 // One line, for traces and test failures: "kAppend 1->2 t3 i5/t2 c4 entries=[6/3]".
 std::string Describe(const Message& m);

@@ -60,6 +60,7 @@ void Node::Tick() {
 
 Status Node::Step(const Message& m) {
   CHECK(!ready_outstanding_) << "node " << id() << ": Step between TakeReady and Advance";
+  RETURN_IF_ERROR(ValidateMessage(m));
   if (m.term > term_) {
     bool handled = false;
     Status status = StepHigherTerm(m, handled);
@@ -186,10 +187,11 @@ Status Node::StepLeader(const Message& m) {
     case MsgType::kHeartbeatResp:
       return StepLeaderResponse(m);
     case MsgType::kAppend:
-      if (m.term == term_)
-        return Violation("a second leader " + std::to_string(m.from) + " in term " +
-                         std::to_string(term_));
-      return Status::Ok();
+    case MsgType::kHeartbeat:
+    case MsgType::kSnapshot:
+      // Election safety (§5.2): one leader per term. Only a bug switch gets here.
+      return Violation("a second leader " + std::to_string(m.from) + " in term " +
+                       std::to_string(term_));
     default:
       return Status::Ok();
   }

@@ -151,8 +151,10 @@ void Node::RejectAppend(const Message& m) {
   if (m.index > log_.last_index()) {
     resp.conflict_index = log_.last_index() + 1;
   } else {
-    // m.index > commit >= snapshot index, so the term is available.
-    resp.conflict_term = log_.Term(m.index).value();
+    // m.index >= commit >= snapshot index, so the term is available.
+    const std::optional<uint64_t> term = log_.Term(m.index);
+    CHECK(term.has_value()) << "node " << id() << ": no term at " << m.index;
+    resp.conflict_term = *term;
     uint64_t first = m.index;
     while (first - 1 > log_.committed() && log_.Term(first - 1) == resp.conflict_term) --first;
     resp.conflict_index = first;

@@ -21,8 +21,8 @@
 // Errors: Step and the proposal calls return Unavailable when this node cannot do it now (not
 // the leader, a transfer or membership change in progress) and InvalidArgument for malformed
 // input; broken invariants CHECK-fail. With a bug switch on, a node that detects a consequence
-// of the bug it cannot survive (say, being asked to overwrite a committed entry) returns
-// Internal from Step instead of aborting, so a simulator can report the violation.
+// of the bug (a second leader in its term, an acknowledgement past its log) returns Internal
+// from Step and ignores the message instead of aborting, so a simulator can report it.
 //
 // Not thread-safe. The LogStore and the Rng must outlive the Node; the Node is movable.
 #pragma once

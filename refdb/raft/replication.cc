@@ -123,11 +123,8 @@ Status Node::HandleAppend(const Message& m) {
   }
   // Entries we already hold are kept: a delayed, duplicated AppendEntries must not truncate
   // entries a later one appended (and we may have acknowledged). Only a conflict truncates.
+  // conflict > m.index >= commit: a committed entry is never overwritten (RaftLog CHECKs it).
   const uint64_t conflict = log_.FindConflict(m.entries);
-  if (conflict != 0 && conflict <= log_.committed()) {
-    return Violation("leader " + std::to_string(m.from) + " would overwrite committed entry " +
-                     std::to_string(conflict));
-  }
   if (conflict != 0) {
     log_.Append(
         {m.entries.begin() + static_cast<std::ptrdiff_t>(conflict - m.index - 1), m.entries.end()});

@@ -12,7 +12,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-Network::Options With(size_t size, std::function<void(Config&)> bug) {
+Network::Options With(size_t size, const std::function<void(Config&)>& bug) {
   return {.size = size, .seed = 5, .configure = [bug](Config& c) {
             c.pre_vote = false;
             c.check_quorum = false;

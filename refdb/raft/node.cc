@@ -300,13 +300,11 @@ void Node::BecomeLeader() {
 
 void Node::Send(Message m) {
   m.from = id();
-  // Pre-vote messages carry their own terms: the future term, or ours on a rejection.
-  if (m.type != MsgType::kPreVote && m.type != MsgType::kPreVoteResp &&
-      m.type != MsgType::kVoteResp) {
-    m.term = term_;
-  } else if (m.term == 0) {
-    m.term = term_;
-  }
+  // Vote messages may carry their own term: a pre-vote asks about the term after ours, and a
+  // granted (pre-)vote answers in the candidate's term. Everything else carries ours.
+  const bool sets_own_term = m.type == MsgType::kPreVote || m.type == MsgType::kPreVoteResp ||
+                             m.type == MsgType::kVoteResp;
+  if (!sets_own_term || m.term == 0) m.term = term_;
   msgs_.push_back(std::move(m));
 }
 

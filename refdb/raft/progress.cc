@@ -65,8 +65,11 @@ bool Progress::MaybeUpdate(uint64_t index) {
 }
 
 bool Progress::MaybeDecreaseTo(uint64_t rejected, uint64_t hint_next) {
+  // In correct Raft a rejection at or below the match index answers an append sent before the
+  // follower caught up (reordered). Under a bug switch it can also mean the follower lost
+  // entries it acknowledged; ignoring it then stalls that follower instead of looping forever.
+  if (rejected <= match) return false;
   if (state == ProgressState::kReplicate) {
-    if (rejected <= match) return false;  // an answer to an append sent before the last match
     next = match + 1;
     return true;
   }

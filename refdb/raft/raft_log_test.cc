@@ -7,7 +7,7 @@
 namespace refdb::raft {
 namespace {
 
-std::vector<Entry> Terms(uint64_t first, std::vector<uint64_t> terms) {
+std::vector<Entry> Terms(uint64_t first, const std::vector<uint64_t>& terms) {
   std::vector<Entry> out;
   for (uint64_t term : terms) out.push_back({.term = term, .index = first++});
   return out;

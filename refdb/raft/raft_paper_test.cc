@@ -11,7 +11,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-Network::Options Paper(size_t size, std::function<void(Config&)> extra = {}) {
+Network::Options Paper(size_t size, const std::function<void(Config&)>& extra = {}) {
   return {.size = size, .seed = 7, .configure = [extra](Config& c) {
             c.pre_vote = false;
             c.check_quorum = false;

@@ -11,7 +11,7 @@ namespace {
 constexpr int kMaxDeliveryRounds = 10000;
 }  // namespace
 
-Network::Network(Options options) : seed_(options.seed) {
+Network::Network(const Options& options) : seed_(options.seed), fault_rng_(options.seed) {
   std::vector<NodeId> ids;
   for (NodeId id = 1; id <= options.size; ++id) ids.push_back(id);
   for (NodeId id : ids) {
@@ -107,7 +107,7 @@ common::Status Network::Read(NodeId id, std::string context) {
   return status;
 }
 
-common::Status Network::Step(NodeId id, Message m) {
+common::Status Network::Step(NodeId id, const Message& m) {
   common::Status status = node(id).Step(m);
   Report(status);
   AfterStep(id);
@@ -115,7 +115,7 @@ common::Status Network::Step(NodeId id, Message m) {
   return status;
 }
 
-common::Status Network::Inject(NodeId id, Message m) {
+common::Status Network::Inject(NodeId id, const Message& m) {
   common::Status status = node(id).Step(m);
   Report(status);
   AfterStep(id);
@@ -163,11 +163,21 @@ bool Network::Connected(NodeId from, NodeId to) const {
   return cut_.count({std::min(from, to), std::max(from, to)}) == 0;
 }
 
+void Network::SetMessageFaults(uint32_t drop_percent, uint32_t duplicate_percent, bool reorder) {
+  drop_percent_ = drop_percent;
+  duplicate_percent_ = duplicate_percent;
+  reorder_ = reorder;
+}
+
 void Network::Deliver(const Message& m) {
   if (!Connected(m.from, m.to)) return;
-  delivered_.push_back(m);
-  Report(node(m.to).Step(m));
-  AfterStep(m.to);
+  if (drop_percent_ > 0 && fault_rng_.Chance(drop_percent_, 100)) return;
+  const int copies = duplicate_percent_ > 0 && fault_rng_.Chance(duplicate_percent_, 100) ? 2 : 1;
+  for (int i = 0; i < copies; ++i) {
+    delivered_.push_back(m);
+    Report(node(m.to).Step(m));
+    AfterStep(m.to);
+  }
 }
 
 void Network::DeliverAll() {
@@ -176,9 +186,16 @@ void Network::DeliverAll() {
     if (queue_.empty()) return;
     std::deque<Message> batch = std::move(queue_);
     queue_.clear();
+    if (reorder_) {
+      for (size_t i = batch.size(); i > 1; --i)
+        std::swap(batch[i - 1], batch[fault_rng_.Uniform(i)]);
+    }
     for (const Message& m : batch) Deliver(m);
   }
-  CHECK(false) << "the network did not quiesce in " << kMaxDeliveryRounds << " rounds";
+  Flush();
+  std::string sample;
+  for (size_t i = 0; i < queue_.size() && i < 8; ++i) sample += "\n  " + Describe(queue_[i]);
+  CHECK(false) << "the network did not quiesce in " << kMaxDeliveryRounds << " rounds:" << sample;
 }
 
 void Network::DeliverIf(const std::function<bool(const Message&)>& pred) {

@@ -34,7 +34,7 @@ class Network {
     std::function<void(Config&)> configure = {};  // applied to every node's config
   };
 
-  explicit Network(Options options);
+  explicit Network(const Options& options);
   ~Network();
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
@@ -49,10 +49,10 @@ class Network {
   void TickAll(int ticks);  // every live node ticks once per round, then delivery
   common::Status Propose(NodeId id, std::string data);
   common::Status Read(NodeId id, std::string context);
-  common::Status Step(NodeId id, Message m);
+  common::Status Step(NodeId id, const Message& m);
   void DeliverAll();
   // Steps `m` into node `id` and queues what it sends, without delivering anything.
-  common::Status Inject(NodeId id, Message m);
+  common::Status Inject(NodeId id, const Message& m);
   // Processes every Ready and queues the messages without delivering them.
   void Flush();
   std::deque<Message>& queue() { return queue_; }
@@ -61,6 +61,9 @@ class Network {
   void DropIf(const std::function<bool(const Message&)>& pred);
 
   // Faults.
+  // Message faults, drawn from the network's own seeded Rng: each delivery is dropped or
+  // duplicated with the given percent chance, and each delivery round is shuffled if `reorder`.
+  void SetMessageFaults(uint32_t drop_percent, uint32_t duplicate_percent, bool reorder);
   void Cut(NodeId a, NodeId b);
   void Isolate(NodeId id);
   void Recover();           // heals every cut
@@ -100,6 +103,10 @@ class Network {
   void Report(const common::Status& status);
 
   uint64_t seed_;
+  common::Rng fault_rng_;
+  uint32_t drop_percent_ = 0;
+  uint32_t duplicate_percent_ = 0;
+  bool reorder_ = false;
   std::map<NodeId, Peer> peers_;
   std::deque<Message> queue_;
   std::set<std::pair<NodeId, NodeId>> cut_;

@@ -1,0 +1,162 @@
+// The Node's contract with its shell: Open, the Ready/Advance handshake, input validation.
+#include "refdb/raft/node.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "refdb/raft/invariants.h"
+#include "refdb/raft/memory_log_store.h"
+
+namespace refdb::raft {
+namespace {
+
+using ::testing::HasSubstr;
+
+Config ThreeNodes(NodeId id) { return {.id = id, .peers = {1, 2, 3}}; }
+
+struct Single {
+  MemoryLogStore store;
+  common::Rng rng{1};
+  Node node = Node::Open(ThreeNodes(1), store, rng).value();
+
+  // Persists a Ready into the store, as a shell would, and advances.
+  Ready Handle() {
+    Ready rd = node.TakeReady();
+    if (rd.snapshot) store.ApplySnapshot(*rd.snapshot);
+    store.Append(rd.entries);
+    if (rd.hard_state) store.SetHardState(*rd.hard_state);
+    node.Advance(rd);
+    CheckInvariants(node);
+    return rd;
+  }
+};
+
+TEST(Node, OpenRejectsInvalidConfig) {
+  MemoryLogStore store;
+  common::Rng rng(1);
+  EXPECT_FALSE(Node::Open({.id = 0}, store, rng).ok());
+  EXPECT_FALSE(Node::Open({.id = 1, .election_timeout_ticks = 1}, store, rng).ok());
+  EXPECT_FALSE(Node::Open({.id = 1, .peers = {1, 1}}, store, rng).ok());
+}
+
+TEST(Node, OpenRejectsCommitPastTheLog) {
+  MemoryLogStore store;
+  store.SetHardState({.term = 1, .commit = 5});
+  common::Rng rng(1);
+  common::Result<Node> node = Node::Open(ThreeNodes(1), store, rng);
+  ASSERT_FALSE(node.ok());
+  EXPECT_THAT(node.status().message(), HasSubstr("commit 5 outside the log"));
+}
+
+TEST(Node, FreshNodeHasNothingReady) {
+  Single s;
+  EXPECT_FALSE(s.node.HasReady());
+  EXPECT_EQ(s.node.role(), Role::kFollower);
+  EXPECT_EQ(s.node.members(), (std::vector<NodeId>{1, 2, 3}));
+}
+
+TEST(Node, VoteIsPersistedInTheReadyThatCarriesTheResponse) {
+  Single s;
+  ASSERT_TRUE(s.node.Step({.type = MsgType::kVote, .from = 2, .to = 1, .term = 1}).ok());
+  ASSERT_TRUE(s.node.HasReady());
+  const Ready rd = s.Handle();
+  ASSERT_TRUE(rd.hard_state.has_value());
+  EXPECT_EQ(rd.hard_state->vote, 2u);
+  EXPECT_TRUE(rd.must_sync);
+  ASSERT_EQ(rd.messages.size(), 1u);
+  EXPECT_EQ(rd.messages[0].type, MsgType::kVoteResp);
+  EXPECT_FALSE(s.node.HasReady());
+  EXPECT_EQ(s.store.hard_state().vote, 2u);
+}
+
+TEST(Node, CommitOnlyChangeNeedsNoSync) {
+  Single s;
+  ASSERT_TRUE(s.node
+                  .Step({.type = MsgType::kAppend,
+                         .from = 2,
+                         .to = 1,
+                         .term = 1,
+                         .entries = {{.term = 1, .index = 1, .data = "a"}}})
+                  .ok());
+  const Ready first = s.Handle();
+  EXPECT_TRUE(first.must_sync);
+  ASSERT_EQ(first.entries.size(), 1u);
+  ASSERT_TRUE(
+      s.node.Step({.type = MsgType::kHeartbeat, .from = 2, .to = 1, .term = 1, .commit = 1}).ok());
+  const Ready second = s.Handle();
+  EXPECT_FALSE(second.must_sync);
+  ASSERT_EQ(second.committed_entries.size(), 1u);
+  EXPECT_EQ(second.committed_entries[0].data, "a");
+  EXPECT_EQ(s.node.applied_index(), 1u);
+}
+
+TEST(Node, ReopenedNodeKeepsTermVoteAndLog) {
+  Single s;
+  ASSERT_TRUE(s.node
+                  .Step({.type = MsgType::kAppend,
+                         .from = 2,
+                         .to = 1,
+                         .term = 3,
+                         .entries = {{.term = 3, .index = 1, .data = "a"}},
+                         .commit = 1})
+                  .ok());
+  s.Handle();
+  common::Rng rng(2);
+  Node reopened = Node::Open(ThreeNodes(1), s.store, rng).value();
+  EXPECT_EQ(reopened.term(), 3u);
+  EXPECT_EQ(reopened.last_index(), 1u);
+  EXPECT_EQ(reopened.commit_index(), 1u);
+  EXPECT_TRUE(reopened.HasReady());  // the committed entry is applied again
+}
+
+TEST(Node, MalformedMessagesAreRejected) {
+  Single s;
+  EXPECT_EQ(s.node.Step({.type = MsgType::kAppend, .from = 2, .to = 1}).code(),
+            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.node.Step({.type = MsgType::kHup, .from = 2, .to = 1, .term = 4}).code(),
+            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.node.Step({.type = MsgType::kSnapshot, .from = 2, .to = 1, .term = 1}).code(),
+            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.node
+                .Step({.type = MsgType::kAppend,
+                       .from = 2,
+                       .to = 1,
+                       .term = 1,
+                       .entries = {{.term = 1, .index = 5}}})
+                .code(),
+            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      s.node
+          .Step(
+              {.type = MsgType::kAppend,
+               .from = 2,
+               .to = 1,
+               .term = 1,
+               .entries = {{.term = 1, .index = 1, .type = EntryType::kConfChange, .data = "1,x"}}})
+          .code(),
+      common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.node.term(), 0u);
+}
+
+TEST(Node, SingleNodeClusterCommitsAlone) {
+  MemoryLogStore store;
+  common::Rng rng(1);
+  Node node = Node::Open({.id = 1, .peers = {1}}, store, rng).value();
+  ASSERT_TRUE(node.Campaign().ok());
+  EXPECT_TRUE(node.is_leader());
+  ASSERT_TRUE(node.Propose("a").ok());
+  const Ready rd = node.TakeReady();
+  EXPECT_EQ(rd.entries.size(), 2u);
+  ASSERT_EQ(rd.committed_entries.size(), 2u);
+  EXPECT_EQ(rd.committed_entries[1].data, "a");
+}
+
+TEST(NodeDeathTest, StepBetweenTakeReadyAndAdvanceAborts) {
+  Single s;
+  ASSERT_TRUE(s.node.Step({.type = MsgType::kVote, .from = 2, .to = 1, .term = 1}).ok());
+  Ready rd = s.node.TakeReady();
+  EXPECT_DEATH((void)s.node.Step({.type = MsgType::kHup, .from = 1}), "between TakeReady");
+}
+
+}  // namespace
+}  // namespace refdb::raft

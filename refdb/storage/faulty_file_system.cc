@@ -89,8 +89,12 @@ Status FaultyFileSystem::Write(const std::shared_ptr<Inode>& owner, const std::s
 }
 
 Status FaultyFileSystem::ConsumeSyncFault(const std::string& path) {
-  if (!fail_next_sync_) return Status::Ok();
-  fail_next_sync_ = false;
+  if (!syncs_before_failure_.has_value()) return Status::Ok();
+  if (*syncs_before_failure_ > 0) {
+    --*syncs_before_failure_;
+    return Status::Ok();
+  }
+  syncs_before_failure_.reset();
   return Status::IoError(ErrnoMessage(path, "fsync", EIO));
 }
 

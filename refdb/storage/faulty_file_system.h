@@ -9,6 +9,7 @@
 //
 // Faults, each armed explicitly by the test:
 //   FailNextSync()      the next File::Sync or SyncDir fails with EIO (data stays unsynced);
+//   FailSyncAfter(n)    the same, for the sync after the next n successful ones;
 //   SetSpaceLimit(n)    writes beyond n more bytes fail with ENOSPC after writing what fits;
 //   TearLastWrite(k)    the last write keeps only its first k bytes, as durable bytes: a power
 //                       cut while it was in flight. Follow it with Crash().
@@ -34,7 +35,9 @@ class FaultyFileSystem final : public FileSystem {
   Status CreateDir(const std::string& dir) override;
   Result<bool> Exists(const std::string& path) override;
 
-  void FailNextSync() { fail_next_sync_ = true; }
+  void FailNextSync() { FailSyncAfter(0); }
+  void FailSyncAfter(int successful_syncs) { syncs_before_failure_ = successful_syncs; }
+  void ClearSyncFault() { syncs_before_failure_.reset(); }
   void SetSpaceLimit(uint64_t more_bytes) { space_left_bytes_ = more_bytes; }
   void ClearSpaceLimit() { space_left_bytes_.reset(); }
   // Fails with kInvalidArgument if there was no write, it was synced since, its file is gone,
@@ -71,8 +74,8 @@ class FaultyFileSystem final : public FileSystem {
   Status ConsumeSyncFault(const std::string& path);
 
   std::map<std::string, Directory> dirs_;
-  uint64_t generation_ = 0;  // bumped by Crash(); stale handles fail
-  bool fail_next_sync_ = false;
+  uint64_t generation_ = 0;                  // bumped by Crash(); stale handles fail
+  std::optional<int> syncs_before_failure_;  // armed sync fault
   std::optional<uint64_t> space_left_bytes_;
   std::optional<LastWrite> last_write_;
   int sync_count_ = 0;

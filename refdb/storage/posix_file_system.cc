@@ -58,12 +58,15 @@ Status FsyncRetrying(int fd, const std::string& path) {
 
 class PosixFile final : public File {
  public:
-  PosixFile(std::string path, UniqueFd fd, uint64_t size_bytes)
-      : path_(std::move(path)), fd_(std::move(fd)), size_bytes_(size_bytes) {}
+  PosixFile(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
 
   const std::string& path() const override { return path_; }
 
-  Status Append(std::string_view data) override { return WriteAt(size_bytes_, data); }
+  // Not O_APPEND: on Linux, pwrite on an O_APPEND descriptor ignores its offset.
+  Status Append(std::string_view data) override {
+    ASSIGN_OR_RETURN(const uint64_t size_bytes, Size());
+    return WriteAt(size_bytes, data);
+  }
 
   Status WriteAt(uint64_t offset, std::string_view data) override {
     size_t written = 0;
@@ -71,10 +74,10 @@ class PosixFile final : public File {
       const ssize_t n = ::pwrite(fd_.get(), data.data() + written, data.size() - written,
                                  static_cast<off_t>(offset + written));
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Track(offset, written, ErrnoStatus(path_, "pwrite", errno));
+      if (n < 0) return ErrnoStatus(path_, "pwrite", errno);
       written += static_cast<size_t>(n);
     }
-    return Track(offset, written, Status::Ok());
+    return Status::Ok();
   }
 
   Result<std::string> ReadAt(uint64_t offset, size_t size_bytes) override {
@@ -92,27 +95,24 @@ class PosixFile final : public File {
     return out;
   }
 
-  Result<uint64_t> Size() override { return size_bytes_; }
+  Result<uint64_t> Size() override {
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) != 0) return ErrnoStatus(path_, "fstat", errno);
+    return static_cast<uint64_t>(st.st_size);
+  }
 
   Status Truncate(uint64_t size_bytes) override {
     while (::ftruncate(fd_.get(), static_cast<off_t>(size_bytes)) != 0) {
       if (errno != EINTR) return ErrnoStatus(path_, "ftruncate", errno);
     }
-    size_bytes_ = size_bytes;
     return Status::Ok();
   }
 
   Status Sync() override { return FsyncRetrying(fd_.get(), path_); }
 
  private:
-  Status Track(uint64_t offset, size_t written, Status status) {
-    size_bytes_ = std::max(size_bytes_, offset + written);
-    return status;
-  }
-
   std::string path_;
   UniqueFd fd_;
-  uint64_t size_bytes_;  // cached: this handle is the only writer of its file
 };
 
 int OpenFlags(OpenMode mode) {
@@ -135,11 +135,7 @@ struct DirCloser {
 
 Result<std::unique_ptr<File>> PosixFileSystem::Open(const std::string& path, OpenMode mode) {
   ASSIGN_OR_RETURN(const int raw_fd, OpenRetrying(path, OpenFlags(mode), 0644));
-  UniqueFd fd(raw_fd);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(path, "fstat", errno);
-  return std::unique_ptr<File>(
-      std::make_unique<PosixFile>(path, std::move(fd), static_cast<uint64_t>(st.st_size)));
+  return std::unique_ptr<File>(std::make_unique<PosixFile>(path, UniqueFd(raw_fd)));
 }
 
 Status PosixFileSystem::Rename(const std::string& source, const std::string& target) {

@@ -41,6 +41,12 @@
 // PANICs in Storage/SegmentedLog.cc for the same reason). An operator can wipe the node and
 // let it catch up from the leader.
 //
+// Open ends by fsyncing the last segment and the directory, so every record it shows is
+// durable. Without that, a process that wrote records and exited before its Sync (or whose
+// fsync failed) would leave them in the page cache only; restarted, it would advertise them,
+// a leader could count them toward a commit (§5.3), and a power cut would then lose a
+// committed entry. Closed segments need no such fsync: they were fsynced before closing.
+//
 // Truncation keeps every intermediate on-disk state a valid log, so a crash in the middle of
 // one never makes the node refuse to start. TruncateSuffix deletes later segments newest
 // first, then shortens the segment holding the cut (shortening first would leave a gap
@@ -77,7 +83,7 @@ class SegmentedLog {
     // Append writes buffered records out (without fsync) once they exceed this.
     size_t max_buffered_bytes = size_t{1} << 20;
     // Receives one line per recovery action (e.g. a torn tail cut off). Defaults to stderr.
-    std::function<void(const std::string&)> log_line;
+    std::function<void(const std::string&)> log_line = nullptr;
   };
 
   // Opens the log in `dir` (which must exist), recovering it as the header describes; an

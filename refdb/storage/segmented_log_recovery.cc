@@ -27,7 +27,10 @@ Status SegmentedLog::Recover() {
     RETURN_IF_ERROR(RecoverSegment(first_indexes[i], i + 1 == first_indexes.size()));
   }
   unwritten_index_ = LastIndex() + 1;
-  return OpenLastSegment();
+  RETURN_IF_ERROR(OpenLastSegment());
+  // Whatever Open shows must be durable; see "Recovery" in the header.
+  RETURN_IF_ERROR(open_file_->Sync());
+  return fs_->SyncDir(dir_);
 }
 
 Result<std::vector<uint64_t>> SegmentedLog::ListSegments() {

@@ -146,6 +146,17 @@ TEST_F(SegmentedLogTest, UnsyncedRecordsAreLostInACrashButTheLogStillOpens) {
   ExpectRecords(1, 4);
 }
 
+TEST_F(SegmentedLogTest, OpenMakesRecordsWrittenBeforeACleanExitDurable) {
+  options_.max_buffered_bytes = 0;  // every Append writes through, without fsync
+  Reopen();
+  Write(1, 3);
+  log_.reset();  // the process exits without Sync; the bytes sit in the page cache
+  Reopen();
+  Crash();
+  Reopen();
+  ExpectRecords(1, 3);
+}
+
 TEST_F(SegmentedLogTest, AppendRejectsAGapOrARepeatedIndex) {
   Write(1, 2);
   EXPECT_EQ(log().Append(std::vector<LogRecord>{Record(4)}).code(),
@@ -296,6 +307,16 @@ TEST_F(SegmentedLogTest, SegmentRollsOverAtTheSizeThreshold) {
   Crash();
   Reopen();
   ExpectRecords(1, 5);
+}
+
+TEST_F(SegmentedLogTest, CrashAfterARolloverKeepsTheClosedSegmentsWhole) {
+  options_.max_segment_size_bytes = 2 * EncodedSize(Record(1));
+  options_.max_buffered_bytes = 0;  // every Append writes through, without fsync
+  Reopen();
+  Write(1, 5);  // rolls over twice; no Sync
+  Crash();
+  Reopen();  // would refuse if a closed segment had lost its tail
+  ExpectRecords(1, 4);
 }
 
 TEST_F(SegmentedLogTest, RecordLargerThanASegmentGetsASegmentOfItsOwn) {

@@ -11,14 +11,8 @@
 #include <system_error>
 
 #include "common/check.h"
-#include "common/status.h"
-
-// common/rng.h uses unsigned __int128, which -Wpedantic rejects; until common/ fixes that,
-// tests include it through here.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
 #include "common/rng.h"
-#pragma GCC diagnostic pop
+#include "common/status.h"
 
 #define ASSERT_OK(expr)                                             \
   do {                                                              \

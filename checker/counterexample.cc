@@ -15,6 +15,7 @@ constexpr size_t kMaxWindowStarts = 256;
 constexpr size_t kMaxStartStates = 64;
 // Each search the window needs gets at most this many steps; past it the window is left out.
 constexpr uint64_t kMaxWindowSearchSteps = 1 << 20;
+constexpr uint64_t kMinWindowSteps = 1 << 16;
 
 OpView View(const FailedPartition& p, size_t i) {
   const Operation& source = *p.sources[i];
@@ -26,10 +27,18 @@ OpView View(const FailedPartition& p, size_t i) {
           .is_unknown = source.is_unknown};
 }
 
+// The window's searches share one step budget, a few times what the failed search took: the
+// explanation must not cost much more than the verdict.
+struct WindowBudget {
+  uint64_t steps_left;
+};
+
 bool Linearizable(const FailedPartition& p, std::span<const SearchOp> ops, const State& initial,
-                  bool* out_of_budget, std::vector<State>* reached = nullptr) {
+                  WindowBudget& window_budget, bool* out_of_budget,
+                  std::vector<State>* reached = nullptr) {
   WglSearch search(p.model, p.values, ops, initial, p.budget);
-  SearchResult r = search.Run(kMaxWindowSearchSteps);
+  SearchResult r = search.Run(std::min(window_budget.steps_left, kMaxWindowSearchSteps));
+  window_budget.steps_left -= std::min(window_budget.steps_left, search.steps());
   if (r.outcome == SearchOutcome::kOutOfTime || r.outcome == SearchOutcome::kOutOfMemory ||
       r.outcome == SearchOutcome::kPaused) {
     *out_of_budget = true;
@@ -56,8 +65,10 @@ std::vector<SearchOp> Prefix(const FailedPartition& p, int64_t cutoff, std::vect
 
 // The smallest failing window: first the shortest failing prefix (binary search on the cutoff:
 // a prefix that fails makes every longer one fail), then the latest start whose suffix fails
-// from every state the prefix search reached.
-std::vector<OpView> SmallestWindow(const FailedPartition& p) {
+// from every state the prefix search reached. The failed operation's return is tried first:
+// it is usually where the shortest failing prefix ends, which saves most of the search.
+std::vector<OpView> SmallestWindow(const FailedPartition& p, int64_t failed_ret,
+                                   WindowBudget budget, bool* is_minimal) {
   std::vector<int64_t> returns;
   for (const SearchOp& op : p.ops) {
     if (op.ret != Operation::kNever) returns.push_back(op.ret);
@@ -67,10 +78,24 @@ std::vector<OpView> SmallestWindow(const FailedPartition& p) {
   std::vector<size_t> index;
   size_t lo = 0;
   size_t hi = returns.size() - 1;  // returns[hi] fails: it is the whole partition
+  auto at_failed = std::lower_bound(returns.begin(), returns.end(), failed_ret);
+  if (at_failed != returns.end()) {
+    auto guess = static_cast<size_t>(at_failed - returns.begin());
+    if (!Linearizable(p, Prefix(p, returns[guess] + 1, &index), p.initial, budget,
+                      &out_of_budget)) {
+      hi = guess;
+      if (guess > 0 && Linearizable(p, Prefix(p, returns[guess - 1] + 1, &index), p.initial, budget,
+                                    &out_of_budget)) {
+        lo = guess;
+      }
+    } else {
+      lo = guess + 1;
+    }
+  }
   while (lo < hi && !out_of_budget) {
     size_t mid = (lo + hi) / 2;
     std::vector<SearchOp> ops = Prefix(p, returns[mid] + 1, &index);
-    if (Linearizable(p, ops, p.initial, &out_of_budget)) {
+    if (Linearizable(p, ops, p.initial, budget, &out_of_budget)) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -78,7 +103,7 @@ std::vector<OpView> SmallestWindow(const FailedPartition& p) {
   }
   std::vector<SearchOp> prefix = Prefix(p, returns[hi] + 1, &index);
   std::vector<State> starts;
-  Linearizable(p, prefix, p.initial, &out_of_budget, &starts);
+  Linearizable(p, prefix, p.initial, budget, &out_of_budget, &starts);
   size_t begin = 0;
   size_t tried = 0;
   for (size_t s = prefix.size(); s-- > 0 && tried < kMaxWindowStarts && !out_of_budget; ++tried) {
@@ -89,13 +114,14 @@ std::vector<OpView> SmallestWindow(const FailedPartition& p) {
     }
     bool fails_everywhere = true;
     for (const State& state : starts) {
-      if (Linearizable(p, window, state, &out_of_budget)) {
+      if (Linearizable(p, window, state, budget, &out_of_budget)) {
         fails_everywhere = false;
         break;
       }
     }
     if (fails_everywhere && !out_of_budget) {
       begin = s;
+      *is_minimal = true;
       break;
     }
   }
@@ -110,7 +136,7 @@ std::vector<OpView> SmallestWindow(const FailedPartition& p) {
 }  // namespace
 
 Counterexample BuildCounterexample(const FailedPartition& p, const std::vector<size_t>& longest,
-                                   bool with_window) {
+                                   uint64_t search_steps, bool with_window) {
   Counterexample cx;
   State state = p.initial;
   State next;
@@ -130,7 +156,11 @@ Counterexample BuildCounterexample(const FailedPartition& p, const std::vector<s
   }
   CHECK(failed < p.ops.size()) << "an invalid partition has an operation left to place";
   cx.failed_op = View(p, failed);
-  if (with_window && p.ops.size() <= kMaxWindowPartition) cx.window = SmallestWindow(p);
+  if (with_window && p.ops.size() <= kMaxWindowPartition) {
+    cx.window = SmallestWindow(p, p.ops[failed].ret,
+                               {std::max<uint64_t>(kMinWindowSteps, 4 * search_steps)},
+                               &cx.window_is_minimal);
+  }
   return cx;
 }
 

@@ -161,6 +161,7 @@ bool Conclude(Compiled& c, const std::vector<size_t>& partition, LiveSearch& liv
   }
   std::vector<const Operation*> sources;
   for (const SearchOp& op : live.ops) sources.push_back(c.sources[op.op - c.ops.data()]);
+  const uint64_t search_steps = live.search->steps();
   live.search.reset();  // frees its cache before the counterexample's searches
   Counterexample cx = BuildCounterexample({.model = *c.model,
                                            .values = c.values,
@@ -168,7 +169,7 @@ bool Conclude(Compiled& c, const std::vector<size_t>& partition, LiveSearch& liv
                                            .ops = live.ops,
                                            .sources = sources,
                                            .budget = budget},
-                                          r.longest, options.counterexample);
+                                          r.longest, search_steps, options.counterexample);
   cx.key = key;
   result.verdict = Verdict::kInvalid;
   result.reason = DescribeFailure(cx, partition.size());
@@ -285,7 +286,8 @@ Json CheckResult::ToJson() const {
                            {"states", cx.states},
                            {"failed_op", OpViewToJson(cx.failed_op)},
                            {"state_before_failure", cx.state_before_failure},
-                           {"window", OpViewsToJson(cx.window)}};
+                           {"window", OpViewsToJson(cx.window)},
+                           {"window_is_minimal", cx.window_is_minimal}};
   }
   return j;
 }

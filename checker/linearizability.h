@@ -69,8 +69,10 @@ struct Counterexample {
   Json state_before_failure;
   // The smallest window: the shortest run of the partition's operations, ending with the
   // failing prefix's last return, that is not linearizable from any state the search reached
-  // before it. In call order.
+  // before it. In call order. When the window's step budget runs out first, it is the shortest
+  // failing prefix found so far and window_is_minimal is false.
   std::vector<OpView> window;
+  bool window_is_minimal = false;
 };
 
 struct CheckResult {

@@ -53,6 +53,7 @@ class WglSearch {
   SearchResult Run(uint64_t max_steps = UINT64_MAX);
 
   size_t MemoryBytes() const;
+  uint64_t steps() const { return steps_; }
   void set_other_bytes(size_t bytes) { budget_.other_bytes = bytes; }
 
   // Up to `max` distinct states the search reached, in the order it reached them.

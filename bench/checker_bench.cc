@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -90,35 +91,41 @@ FileRun CheckFile(const fs::path& path, bool partition) {
   return run;
 }
 
-// A linearizable register history: every operation takes effect at a point inside its
-// interval, in that order; 1% of completions are lost (info), and half of those operations
-// never took effect.
-checker::History Generate(int64_t n_ops, int keys, int processes, uint64_t seed) {
-  common::Rng rng(seed);
-  struct Op {
-    int process;
-    int key;
-    std::string f;
-    Json input, output;
-    int64_t call, point, ret;
-    bool lost, applied;
-  };
-  std::vector<Op> ops;
+struct GeneratedOp {
+  int process = 0;
+  int key = 0;
+  std::string f;
+  Json input, output;
+  int64_t call = 0, point = 0, ret = 0;
+  bool lost = false, applied = true;
+};
+
+// Each process runs its operations back to back; each takes effect at a point inside its
+// interval. 1% of completions are lost (info), and half of those operations never happened.
+std::vector<GeneratedOp> PlanOps(common::Rng& rng, int64_t n_ops, int keys, int processes) {
+  std::vector<GeneratedOp> ops;
   ops.reserve(static_cast<size_t>(n_ops));
   std::vector<int64_t> next_call(static_cast<size_t>(processes), 0);
   for (int64_t i = 0; i < n_ops; ++i) {
-    int p = static_cast<int>(i % processes);
-    Op op{.process = p, .key = static_cast<int>(rng.Uniform(static_cast<uint64_t>(keys)))};
-    op.call = next_call[static_cast<size_t>(p)];
+    auto p = static_cast<size_t>(i % processes);
+    GeneratedOp op{.process = static_cast<int>(p),
+                   .key = static_cast<int>(rng.Uniform(static_cast<uint64_t>(keys)))};
+    op.call = next_call[p];
     op.point = op.call + 1 + static_cast<int64_t>(rng.Uniform(100));
     op.ret = op.point + 1 + static_cast<int64_t>(rng.Uniform(100));
-    next_call[static_cast<size_t>(p)] = op.ret + 1 + static_cast<int64_t>(rng.Uniform(50));
+    next_call[p] = op.ret + 1 + static_cast<int64_t>(rng.Uniform(50));
     op.lost = rng.Chance(1, 100);
     op.applied = !op.lost || rng.Chance(1, 2);
     uint64_t kind = rng.Uniform(10);
     op.f = kind < 5 ? "read" : kind < 9 ? "write" : "cas";
     ops.push_back(std::move(op));
   }
+  return ops;
+}
+
+// Fills in values by applying the operations in the order of their points: the history is
+// linearizable by construction.
+void ApplyAtPoints(common::Rng& rng, std::vector<GeneratedOp>& ops, int keys) {
   std::vector<size_t> by_point(ops.size());
   for (size_t i = 0; i < ops.size(); ++i) by_point[i] = i;
   std::sort(by_point.begin(), by_point.end(),
@@ -126,7 +133,7 @@ checker::History Generate(int64_t n_ops, int keys, int processes, uint64_t seed)
   std::vector<Json> value(static_cast<size_t>(keys));
   int64_t next_value = 0;
   for (size_t i : by_point) {
-    Op& op = ops[i];
+    GeneratedOp& op = ops[i];
     Json& v = value[static_cast<size_t>(op.key)];
     if (op.f == "read") {
       op.output = v;
@@ -141,6 +148,9 @@ checker::History Generate(int64_t n_ops, int keys, int processes, uint64_t seed)
       if (op.applied && expected == v) v = op.input[1];
     }
   }
+}
+
+checker::History ToHistory(const std::vector<GeneratedOp>& ops) {
   std::vector<std::pair<int64_t, std::pair<size_t, bool>>> events;
   events.reserve(2 * ops.size());
   for (size_t i = 0; i < ops.size(); ++i) {
@@ -150,46 +160,46 @@ checker::History Generate(int64_t n_ops, int keys, int processes, uint64_t seed)
   std::sort(events.begin(), events.end());
   checker::History history;
   history.events.reserve(events.size());
-  for (auto& [time, what] : events) {
-    const Op& op = ops[what.first];
-    checker::Event e;
-    e.index = static_cast<int64_t>(history.events.size());
-    e.time_ns = time;
-    e.process = checker::Process::Client(op.process);
-    e.f = op.f;
-    e.key = "k" + std::to_string(op.key);
-    if (what.second) {
-      e.type = checker::EventType::kInvoke;
-      e.value = op.input;
-    } else {
-      e.type = op.lost ? checker::EventType::kInfo : checker::EventType::kOk;
-      e.value = op.output;
-    }
+  for (const auto& [time, what] : events) {
+    const GeneratedOp& op = ops[what.first];
+    checker::Event e{.index = static_cast<int64_t>(history.events.size()),
+                     .time_ns = time,
+                     .process = checker::Process::Client(op.process),
+                     .f = op.f,
+                     .key = "k" + std::to_string(op.key)};
+    e.type = what.second ? checker::EventType::kInvoke
+             : op.lost   ? checker::EventType::kInfo
+                         : checker::EventType::kOk;
+    e.value = what.second ? op.input : op.output;
     history.events.push_back(std::move(e));
   }
   return history;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+struct Flags {
   fs::path dir = fs::path(SPLITBRAIN_SHARED_DIR) / "histories";
   int64_t generated_ops = 1000000;
+};
+
+bool ParseFlags(int argc, char** argv, Flags& flags) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--histories" && i + 1 < argc) {
-      dir = argv[++i];
+      flags.dir = argv[++i];
     } else if (arg == "--generated-ops" && i + 1 < argc) {
-      generated_ops = std::stoll(argv[++i]);
+      char* end = nullptr;
+      flags.generated_ops = std::strtoll(argv[++i], &end, 10);
+      if (*end != '\0' || flags.generated_ops < 0) return false;
     } else if (arg == "--no-generated") {
-      generated_ops = 0;
+      flags.generated_ops = 0;
     } else {
-      std::fprintf(stderr,
-                   "usage: checker_bench [--histories DIR] [--generated-ops N] [--no-generated]\n");
-      return 254;
+      return false;
     }
   }
-  std::map<std::string, std::string> expected = ReadExpected(dir);
+  return true;
+}
+
+std::vector<fs::path> HistoryFiles(const fs::path& dir) {
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
@@ -197,8 +207,12 @@ int main(int argc, char** argv) {
     files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
+  return files;
+}
 
-  const double start = CpuMs();
+// Part 1: every file, partitioned. Returns the number of verdicts that differ from expected.
+int CheckCorpus(const fs::path& dir, const std::vector<fs::path>& files) {
+  std::map<std::string, std::string> expected = ReadExpected(dir);
   int mismatches = 0;
   for (const fs::path& path : files) {
     std::string rel = fs::relative(path, dir).string();
@@ -209,40 +223,70 @@ int main(int argc, char** argv) {
     std::printf("file=%s verdict=%s expected=%s cpu_ms=%.2f\n", rel.c_str(), run.verdict.c_str(),
                 want.c_str(), run.cpu_ms);
   }
-  const double total_cpu_ms = CpuMs() - start;
-  const double peak_rss_mb = PeakRssMb();
+  return mismatches;
+}
 
-  double nopartition_max_ms = 0;
+// Part 2: the c10 kv files unpartitioned. Returns the slowest CPU time.
+double CheckUnpartitioned(const fs::path& dir, const std::vector<fs::path>& files) {
+  double max_ms = 0;
   for (const fs::path& path : files) {
     if (path.filename().string().rfind("c10-", 0) != 0) continue;
     FileRun run = CheckFile(path, /*partition=*/false);
-    nopartition_max_ms = std::max(nopartition_max_ms, run.cpu_ms);
+    max_ms = std::max(max_ms, run.cpu_ms);
     std::printf("nopartition file=%s verdict=%s cpu_ms=%.2f\n",
                 fs::relative(path, dir).string().c_str(), run.verdict.c_str(), run.cpu_ms);
   }
+  return max_ms;
+}
 
-  double generated_ms = 0;
-  if (generated_ops > 0) {
-    checker::History history = Generate(generated_ops, 1000, 20, 1);
-    auto ops = checker::PairOperations(history);
-    history = checker::History{};
-    auto begin = std::chrono::steady_clock::now();
-    auto result = checker::CheckLinearizability(*ops, {.model = "cas-register"});
-    generated_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
-    std::printf(
-        "generated ops=%lld keys=1000 processes=20 unknown_pct=1 verdict=%s wall_ms=%.0f "
-        "states=%lld\n",
-        static_cast<long long>(generated_ops),
-        result.ok() ? std::string(checker::VerdictName(result->verdict)).c_str()
-                    : result.status().message().c_str(),
-        generated_ms, result.ok() ? static_cast<long long>(result->states_explored) : 0);
+// Part 3: the generated history. Returns the check's wall time.
+double CheckGenerated(int64_t n_ops) {
+  common::Rng rng(1);
+  std::vector<GeneratedOp> planned = PlanOps(rng, n_ops, 1000, 20);
+  ApplyAtPoints(rng, planned, 1000);
+  checker::History history = ToHistory(planned);
+  planned = {};
+  auto ops = checker::PairOperations(history);
+  history = checker::History{};
+  if (!ops.ok()) {
+    std::printf("generated error=%s\n", ops.status().message().c_str());
+    return 0;
   }
+  auto begin = std::chrono::steady_clock::now();
+  auto result = checker::CheckLinearizability(*ops, {.model = "cas-register"});
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+  std::string verdict = result.ok() ? std::string(checker::VerdictName(result->verdict))
+                                    : "error: " + result.status().message();
+  std::printf(
+      "generated ops=%lld keys=1000 processes=20 unknown_pct=1 verdict=%s wall_ms=%.0f "
+      "states=%lld\n",
+      static_cast<long long>(n_ops), verdict.c_str(), ms,
+      result.ok() ? static_cast<long long>(result->states_explored) : 0LL);
+  return ms;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, flags)) {
+    std::fprintf(stderr,
+                 "usage: checker_bench [--histories DIR] [--generated-ops N] [--no-generated]\n");
+    return 254;
+  }
+  std::vector<fs::path> files = HistoryFiles(flags.dir);
+  const double start = CpuMs();
+  const int mismatches = CheckCorpus(flags.dir, files);
+  const double total_cpu_ms = CpuMs() - start;
+  const double peak_rss_mb = PeakRssMb();
+  const double nopartition_max_ms = CheckUnpartitioned(flags.dir, files);
+  const double generated_ms = flags.generated_ops > 0 ? CheckGenerated(flags.generated_ops) : 0;
   std::printf(
       "total_cpu_ms=%.1f peak_rss_mb=%.1f files=%zu mismatches=%d "
       "nopartition_c10_max_ms=%.1f generated_ops=%lld generated_check_ms=%.0f "
       "generated_peak_rss_mb=%.1f\n",
       total_cpu_ms, peak_rss_mb, files.size(), mismatches, nopartition_max_ms,
-      static_cast<long long>(generated_ops), generated_ms, PeakRssMb());
+      static_cast<long long>(flags.generated_ops), generated_ms, PeakRssMb());
   return mismatches == 0 ? 0 : 1;
 }

@@ -251,7 +251,7 @@ Status EdnReader::ReadMap(int depth, Json* out) {
   *out = Json::object();
   auto& object = out->get_ref<Json::object_t&>();
   for (size_t i = 0; i < items.size(); i += 2) {
-    std::string& key = items[i].get_ref<std::string&>();
+    auto& key = items[i].get_ref<std::string&>();
     auto [it, inserted] = object.emplace(std::move(key), std::move(items[i + 1]));
     if (!inserted) {
       return Error(open_line, "map has a duplicate key \"" + text::Excerpt(it->first) + "\"");

@@ -59,8 +59,10 @@ class ScopedFd {
 };
 
 Status CannotOpen(const std::string& path, int error) {
-  return Status::IoError(path + ": cannot open: " + std::strerror(error));
+  return Status::IoError(path + ": cannot open: " + std::generic_category().message(error));
 }
+
+}  // namespace
 
 Result<std::string> ReadWholeFile(const std::string& path) {
   ScopedFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -76,7 +78,9 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   for (;;) {
     const ssize_t n = read(fd.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IoError(path + ": cannot read: " + std::strerror(errno));
+    if (n < 0) {
+      return Status::IoError(path + ": cannot read: " + std::generic_category().message(errno));
+    }
     if (n == 0) return contents;
     if (contents.size() + static_cast<size_t>(n) > kMaxFileBytes) {
       return Status::ResourceExhausted(path + ": file is larger than the " +
@@ -85,8 +89,6 @@ Result<std::string> ReadWholeFile(const std::string& path) {
     contents.append(buffer, static_cast<size_t>(n));
   }
 }
-
-}  // namespace
 
 std::string_view FormatName(Format format) {
   for (const auto& [f, name] : kFormatNames) {

@@ -75,6 +75,10 @@ Result<History> ParsePorcupineKv(std::string_view text, const std::string& sourc
 
 // Parses `text` in `format` (kAuto detects it first).
 Result<History> ParseHistory(std::string_view text, Format format, const std::string& source);
+// The whole file at `path` (at most 1 GiB). Errors name the path and the cause:
+// "h.jsonl: cannot open: No such file or directory".
+Result<std::string> ReadWholeFile(const std::string& path);
+
 // Reads the file at `path` and parses it; the source in messages is the path.
 Result<History> ReadHistoryFile(const std::string& path, Format format);
 

@@ -1,5 +1,6 @@
 #include "checker/history.h"
 
+#include <array>
 #include <map>
 #include <unordered_map>
 
@@ -81,7 +82,7 @@ Result<std::vector<Operation>> PairOperations(const History& history,
         open.erase(it);  // the earlier operation stays unknown
       }
       open[event.process.id] = slots.size();
-      slots.push_back(OpenOperation(event));
+      slots.emplace_back(OpenOperation(event));
       continue;
     }
     if (it == open.end()) {
@@ -176,10 +177,10 @@ Result<Event> EventFromJson(const Json& object) {
   if (auto key = object.find("key"); key != object.end()) event.key = *key;
   if (auto value = object.find("value"); value != object.end()) event.value = *value;
   for (auto it = object.begin(); it != object.end(); ++it) {
-    static const char* const kKnown[] = {"index", "time_ns", "process", "type",
-                                         "f",     "key",     "value"};
+    constexpr std::array<std::string_view, 7> kKnownFields = {"index", "time_ns", "process", "type",
+                                                              "f",     "key",     "value"};
     bool known = false;
-    for (const char* k : kKnown) known = known || it.key() == k;
+    for (std::string_view k : kKnownFields) known = known || it.key() == k;
     if (!known) {
       if (event.extra.is_null()) event.extra = Json::object();
       event.extra[it.key()] = it.value();

@@ -194,8 +194,7 @@ void RunPartitions(Compiled& c, const std::vector<std::vector<size_t>>& partitio
   for (uint64_t steps = 1 << 14; !live.empty(); steps *= 4) {
     std::vector<LiveSearch> paused;
     size_t next_live_bytes = 0;
-    for (size_t i = 0; i < live.size(); ++i) {
-      LiveSearch& l = live[i];
+    for (LiveSearch& l : live) {
       if (!l.search) {
         l.search = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget);
       }

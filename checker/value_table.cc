@@ -12,8 +12,8 @@ constexpr uint64_t kBase2 = 0x0b4d2c6e8a1f3957ULL % kMod;
 uint64_t MulMod(uint64_t a, uint64_t b) {
   __extension__ using Uint128 = unsigned __int128;
   Uint128 product = static_cast<Uint128>(a) * b;
-  uint64_t lo = static_cast<uint64_t>(product & kMod);
-  uint64_t hi = static_cast<uint64_t>(product >> 61);
+  auto lo = static_cast<uint64_t>(product & kMod);
+  auto hi = static_cast<uint64_t>(product >> 61);
   uint64_t sum = lo + hi;
   return sum >= kMod ? sum - kMod : sum;
 }
@@ -96,8 +96,8 @@ void ValueTable::Spell(const Entry& entry, std::string& out) const {
 }
 
 const Json& ValueTable::Get(int64_t id) const {
-  static const Json kNull;
-  if (id == kNil) return kNull;
+  static const Json kNullValue;
+  if (id == kNil) return kNullValue;
   CHECK(id >= 0 && id < static_cast<int64_t>(entries_.size())) << "unknown value id " << id;
   const Entry& entry = entries_[Index(id)];
   if (!entry.is_spelled) {

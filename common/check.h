@@ -33,6 +33,8 @@ struct CheckVoidify {
 
 }  // namespace common
 
+// NOLINTBEGIN(bugprone-macro-parentheses): the streamed context follows the expansion.
 #define CHECK(cond)             \
   (cond) ? static_cast<void>(0) \
          : ::common::CheckVoidify() & ::common::CheckFailure(__FILE__, __LINE__, #cond).stream()
+// NOLINTEND(bugprone-macro-parentheses)

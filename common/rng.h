@@ -47,7 +47,7 @@ class Rng {
   double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
  private:
-  __extension__ typedef unsigned __int128 Uint128;
+  __extension__ using Uint128 = unsigned __int128;
 
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   static uint64_t SplitMix64(uint64_t& x) {

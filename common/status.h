@@ -105,9 +105,11 @@ class [[nodiscard]] Result {
   } while (false)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates a Result, returns its error or assigns its value.
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration, tmp a name.
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(SB_CONCAT(sb_result_, __LINE__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -1,8 +1,6 @@
 #include "orchestrator/check_command.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <array>
 #include <iostream>
 #include <sstream>
 
@@ -110,15 +108,6 @@ Result<CheckFlags> ParseFlags(const std::vector<std::string>& args) {
   return flags;
 }
 
-Result<std::string> ReadFileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IoError(path + ": cannot read: " + std::strerror(errno));
-  return text.str();
-}
-
 struct FileOutcome {
   std::string path;
   checker::Format format = checker::Format::kAuto;
@@ -129,7 +118,7 @@ struct FileOutcome {
 
 FileOutcome CheckFile(const std::string& path, const CheckFlags& flags) {
   FileOutcome outcome{.path = path, .format = flags.format};
-  auto text = ReadFileText(path);
+  auto text = checker::ReadWholeFile(path);
   if (!text.ok()) return outcome.error = text.status(), outcome;
   if (outcome.format == checker::Format::kAuto) {
     auto detected = checker::DetectFormat(*text, path);
@@ -232,8 +221,8 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
   if (flags->json) {
     Json files = Json::array();
     for (const FileOutcome& o : outcomes) files.push_back(ToJson(o));
-    static const char* const kVerdicts[] = {"valid", "invalid", "unknown"};
-    Json doc = {{"verdict", code <= kExitUnknown ? kVerdicts[code] : "error"},
+    const std::array<const char*, 3> verdicts = {"valid", "invalid", "unknown"};
+    Json doc = {{"verdict", code <= kExitUnknown ? verdicts.at(code) : "error"},
                 {"exit_code", code},
                 {"files", files}};
     out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";

@@ -8,6 +8,8 @@ packages=(
   cmake g++ ninja-build pkg-config make git ca-certificates
   # libraries
   nlohmann-json3-dev libgtest-dev libgmock-dev
+  # refdb's gRPC server, client and .proto files
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # formatting and linting (CI runs the format check)
   clang-format clang-tidy
 )

@@ -1,0 +1,140 @@
+#include "refdb/server/disk_log_store.h"
+
+#include <gtest/gtest.h>
+
+#include "refdb/storage/faulty_file_system.h"
+#include "refdb/storage/test_util.h"
+
+namespace refdb::server {
+namespace {
+
+using raft::Entry;
+using raft::HardState;
+
+// A tiny language: a store on a FaultyFileSystem that can crash and reopen.
+class DiskLogStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    auto store = DiskLogStore::Open(fs_, "/data");
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+  }
+  void CrashAndReopen() {
+    store_.reset();
+    fs_.Crash();
+    Reopen();
+  }
+  // Appends entries [first, last] of `term` and syncs.
+  void Append(uint64_t first, uint64_t last, uint64_t term, bool sync = true) {
+    std::vector<Entry> entries;
+    for (uint64_t i = first; i <= last; ++i) {
+      entries.push_back({.term = term, .index = i, .data = "e" + std::to_string(i)});
+    }
+    ASSERT_OK(store_->Persist(std::nullopt, entries, std::nullopt, sync));
+  }
+
+  storage::FaultyFileSystem fs_;
+  std::unique_ptr<DiskLogStore> store_;
+};
+
+TEST_F(DiskLogStoreTest, EmptyStoreHasNoEntries) {
+  EXPECT_EQ(store_->FirstIndex(), 1u);
+  EXPECT_EQ(store_->LastIndex(), 0u);
+  EXPECT_EQ(store_->Term(0), 0u);
+  EXPECT_EQ(store_->hard_state(), HardState{});
+}
+
+TEST_F(DiskLogStoreTest, SyncedEntriesSurviveACrash) {
+  Append(1, 5, 1);
+  CrashAndReopen();
+  EXPECT_EQ(store_->LastIndex(), 5u);
+  EXPECT_EQ(store_->Entries(2, 4)[1].data, "e3");
+  EXPECT_EQ(store_->Term(5), 1u);
+}
+
+TEST_F(DiskLogStoreTest, UnsyncedEntriesAreLostInACrash) {
+  Append(1, 3, 1);
+  Append(4, 6, 1, /*sync=*/false);
+  CrashAndReopen();
+  EXPECT_EQ(store_->LastIndex(), 3u);
+}
+
+TEST_F(DiskLogStoreTest, ConflictingEntriesReplaceTheSuffix) {
+  Append(1, 5, 1);
+  Append(3, 4, 2);
+  EXPECT_EQ(store_->LastIndex(), 4u);
+  EXPECT_EQ(store_->Term(3), 2u);
+  CrashAndReopen();
+  EXPECT_EQ(store_->LastIndex(), 4u);
+  EXPECT_EQ(store_->Term(4), 2u);
+}
+
+TEST_F(DiskLogStoreTest, TermAndVoteSurviveACrash) {
+  Append(1, 2, 3);
+  ASSERT_OK(store_->Persist(std::nullopt, {}, HardState{.term = 3, .vote = 2, .commit = 1}, true));
+  CrashAndReopen();
+  EXPECT_EQ(store_->hard_state(), (HardState{.term = 3, .vote = 2, .commit = 1}));
+}
+
+TEST_F(DiskLogStoreTest, CommitIsClampedToTheLogOnOpen) {
+  Append(1, 2, 1, /*sync=*/false);
+  ASSERT_OK(store_->Persist(std::nullopt, {}, HardState{.term = 1, .vote = 1, .commit = 2}, true));
+  CrashAndReopen();
+  EXPECT_EQ(store_->LastIndex(), 0u);
+  EXPECT_EQ(store_->hard_state().commit, 0u);
+}
+
+TEST_F(DiskLogStoreTest, CompactKeepsASnapshotAndHidesCoveredEntries) {
+  Append(1, 10, 2);
+  ASSERT_OK(store_->Compact(6, {1, 2, 3}, "state"));
+  EXPECT_EQ(store_->FirstIndex(), 7u);
+  EXPECT_EQ(store_->Term(6), 2u);
+  CrashAndReopen();
+  EXPECT_EQ(store_->snapshot().index, 6u);
+  EXPECT_EQ(store_->snapshot().data, "state");
+  EXPECT_EQ(store_->snapshot().members, (std::vector<raft::NodeId>{1, 2, 3}));
+  EXPECT_EQ(store_->FirstIndex(), 7u);
+  EXPECT_EQ(store_->LastIndex(), 10u);
+  EXPECT_EQ(store_->Entries(7, 8)[0].data, "e7");
+}
+
+TEST_F(DiskLogStoreTest, CompactOutsideTheLogIsRejected) {
+  Append(1, 3, 1);
+  EXPECT_FALSE(store_->Compact(4, {1}, "x").ok());
+  ASSERT_OK(store_->Compact(2, {1}, "x"));
+  EXPECT_FALSE(store_->Compact(2, {1}, "x").ok());
+}
+
+TEST_F(DiskLogStoreTest, ReceivedSnapshotReplacesTheWholeLog) {
+  Append(1, 5, 1);
+  const raft::Snapshot snapshot{.index = 8, .term = 3, .members = {1, 2}, .data = "image"};
+  ASSERT_OK(store_->Persist(snapshot, {}, std::nullopt, true));
+  EXPECT_EQ(store_->FirstIndex(), 9u);
+  EXPECT_EQ(store_->LastIndex(), 8u);
+  Append(9, 9, 3);
+  CrashAndReopen();
+  EXPECT_EQ(store_->snapshot(), snapshot);
+  EXPECT_EQ(store_->LastIndex(), 9u);
+  EXPECT_EQ(store_->Term(8), 3u);
+}
+
+TEST_F(DiskLogStoreTest, ReceivedSnapshotDropsConflictingEntriesAfterIt) {
+  Append(1, 10, 1);
+  ASSERT_OK(store_->Persist(raft::Snapshot{.index = 4, .term = 2, .members = {1}, .data = "s"}, {},
+                            std::nullopt, true));
+  EXPECT_EQ(store_->LastIndex(), 4u);
+  CrashAndReopen();
+  EXPECT_EQ(store_->LastIndex(), 4u);
+}
+
+TEST_F(DiskLogStoreTest, FailedSyncIsReported) {
+  fs_.FailNextSync();
+  std::vector<Entry> entries{{.term = 1, .index = 1}};
+  EXPECT_FALSE(store_->Persist(std::nullopt, entries, std::nullopt, true).ok());
+}
+
+}  // namespace
+}  // namespace refdb::server

@@ -1,0 +1,140 @@
+// Driver: the server loop. One thread owns the Raft Node, the DiskLogStore and the
+// KvStateMachine; gRPC handler threads talk to it only through Submit (a bounded queue) and
+// status() (a copy published after every iteration). Each iteration:
+//   take queued inputs (peer messages, proposals, reads); tick if a tick is due;
+//   then, while the node has a Ready, in STYLE.md §2's order:
+//     1. persist snapshot, entries, hard state (one fsync for all entries: group commit;
+//        skipped only with the no-fsync bug);
+//     2. send messages (PeerTransport queues them; the loop never waits on the network);
+//     3. restore a snapshot, apply committed entries, answer the waiting writes, serve the
+//        reads whose read index is applied;
+//     4. Advance;
+//   take a snapshot when enough entries were applied since the last one; record role changes.
+//
+// Writes wait keyed by their log index; the entry applied at that index tells the outcome:
+// ours (ok), another one (aborted: definitely not applied), or covered by a received snapshot
+// (unknown). A storage failure stops the process (CHECK): a node that cannot persist must not
+// acknowledge anything.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "command.pb.h"
+#include "common/rng.h"
+#include "refdb/raft/node.h"
+#include "refdb/server/disk_log_store.h"
+#include "refdb/server/event_log.h"
+#include "refdb/server/kv_state_machine.h"
+#include "refdb/server/peer_transport.h"
+#include "refdb/server/reply.h"
+#include "refdb/server/server_options.h"
+#include "status.pb.h"
+
+namespace refdb::server {
+
+struct PeerInput {
+  raft::Message message;
+};
+struct WriteInput {
+  commandpb::Command command;  // proposer and proposal ids are filled in by the loop
+  std::shared_ptr<Reply<WriteReply>> reply;
+};
+struct ReadInput {
+  std::string key;
+  bool serializable = false;
+  std::shared_ptr<Reply<ReadReply>> reply;
+};
+using Input = std::variant<PeerInput, WriteInput, ReadInput>;
+
+class Driver {
+ public:
+  // Opens storage under options.data_dir, restores the state machine from the snapshot and
+  // opens the node. Does not start the thread.
+  static common::Result<std::unique_ptr<Driver>> Create(const ServerOptions& options,
+                                                        storage::FileSystem& fs,
+                                                        PeerTransport& transport);
+  ~Driver();
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
+
+  void Start();
+  // Stops and joins the loop; writes still waiting are answered kUnknown, reads kAborted.
+  void Stop();
+
+  // Thread-safe. False when the queue is full (the input is dropped).
+  bool Submit(Input input);
+  // Thread-safe: the status as of the end of the last iteration.
+  statuspb::StatusResponse status() const;
+
+ private:
+  struct PendingWrite {
+    uint64_t proposal_id = 0;
+    std::shared_ptr<Reply<WriteReply>> reply;
+  };
+  using ReadBatch = std::vector<ReadInput>;
+
+  Driver(const ServerOptions& options, std::unique_ptr<DiskLogStore> store,
+         PeerTransport& transport, std::unique_ptr<EventLog> events);
+
+  // driver.cc: the loop and its inputs.
+  void Run();
+  std::deque<Input> WaitForInputs(std::chrono::steady_clock::time_point until);
+  void Handle(Input& input);
+  void ProposeWrites();
+  void StartReads();
+  void TickIfDue(std::chrono::steady_clock::time_point& next_tick);
+  void PublishStatus();
+  void RecordRoleChange();
+  void FailEverything();
+
+  // driver_apply.cc: the Ready loop and the state machine.
+  void ProcessReadies();
+  void RestoreSnapshot(const raft::Snapshot& snapshot);
+  void ApplyEntry(const raft::Entry& entry);
+  void AnswerWrite(uint64_t index, const raft::Entry& entry,
+                   const commandpb::CommandResult* result);
+  void ServeReads();
+  void MaybeCompact();
+
+  const ServerOptions options_;
+  common::Rng rng_;
+  std::unique_ptr<DiskLogStore> store_;
+  KvStateMachine state_machine_;
+  std::optional<raft::Node> node_;
+  PeerTransport* transport_;
+  std::unique_ptr<EventLog> events_;
+
+  // Loop-owned bookkeeping.
+  uint64_t next_proposal_id_ = 1;
+  uint64_t next_read_id_ = 1;
+  std::vector<WriteInput> writes_to_propose_;
+  ReadBatch reads_to_start_;
+  std::map<uint64_t, PendingWrite> pending_writes_;          // log index -> waiting write
+  std::map<std::string, ReadBatch> reads_awaiting_index_;    // ReadIndex context -> reads
+  std::multimap<uint64_t, ReadInput> reads_awaiting_apply_;  // read index -> read
+  raft::Role last_role_ = raft::Role::kFollower;
+  uint64_t last_term_ = 0;
+  uint64_t last_leader_ = 0;
+
+  static constexpr size_t kMaxQueuedInputs = 16384;
+  static constexpr size_t kMaxPendingWrites = 16384;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Input> inputs_;         // guarded by mu_
+  bool stopping_ = false;            // guarded by mu_
+  statuspb::StatusResponse status_;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace refdb::server

@@ -1,0 +1,105 @@
+// The Ready loop (STYLE.md §2) and the state machine side of the server loop.
+#include <iostream>
+#include <utility>
+
+#include "common/check.h"
+#include "refdb/server/driver.h"
+
+namespace refdb::server {
+
+using common::Status;
+
+void Driver::ProcessReadies() {
+  while (node_->HasReady()) {
+    raft::Ready rd = node_->TakeReady();
+    // 1. persist (fsync before anything that depends on it leaves the node).
+    const bool sync = rd.must_sync && !options_.bug_no_fsync;
+    Status status = store_->Persist(rd.snapshot, rd.entries, rd.hard_state, sync);
+    CHECK(status.ok()) << "refdb " << options_.id
+                       << ": cannot persist, stopping: " << status.message();
+    // 2. send.
+    transport_->Send(std::move(rd.messages));
+    // 3. apply, answer writes, serve reads.
+    if (rd.snapshot) RestoreSnapshot(*rd.snapshot);
+    for (const raft::Entry& entry : rd.committed_entries) ApplyEntry(entry);
+    for (const raft::ReadState& rs : rd.read_states) {
+      auto it = reads_awaiting_index_.find(rs.context);
+      if (it == reads_awaiting_index_.end()) continue;
+      for (ReadInput& r : it->second) reads_awaiting_apply_.emplace(rs.index, std::move(r));
+      reads_awaiting_index_.erase(it);
+    }
+    // 4. advance.
+    node_->Advance(rd);
+    ServeReads();
+  }
+}
+
+void Driver::RestoreSnapshot(const raft::Snapshot& snapshot) {
+  Status status = state_machine_.Restore(snapshot.data);
+  CHECK(status.ok()) << "refdb " << options_.id << ": snapshot at " << snapshot.index << ": "
+                     << status.message();
+  // Writes at covered indexes were decided by the cluster, but this node never saw how.
+  auto end = pending_writes_.upper_bound(snapshot.index);
+  for (auto it = pending_writes_.begin(); it != end; ++it) {
+    it->second.reply->Set(
+        {.code = ReplyCode::kUnknown, .message = "its log index was covered by a snapshot"});
+  }
+  pending_writes_.erase(pending_writes_.begin(), end);
+}
+
+void Driver::ApplyEntry(const raft::Entry& entry) {
+  if (entry.type != raft::EntryType::kNormal || entry.data.empty()) {
+    AnswerWrite(entry.index, entry, nullptr);
+    return;
+  }
+  commandpb::Command command;
+  CHECK(command.ParseFromString(entry.data))
+      << "refdb " << options_.id << ": committed entry " << entry.index << " does not parse";
+  const commandpb::CommandResult result = state_machine_.Apply(command);
+  AnswerWrite(entry.index, entry, &result);
+}
+
+// `result` is null for entries that are not commands.
+void Driver::AnswerWrite(uint64_t index, const raft::Entry& entry,
+                         const commandpb::CommandResult* result) {
+  auto it = pending_writes_.find(index);
+  if (it == pending_writes_.end()) return;
+  PendingWrite pending = std::move(it->second);
+  pending_writes_.erase(it);
+  bool is_ours = false;
+  if (result != nullptr) {
+    commandpb::Command command;
+    is_ours = command.ParseFromString(entry.data) && command.proposer_id() == options_.id &&
+              command.proposal_id() == pending.proposal_id;
+  }
+  if (!is_ours) {
+    // Log matching: our entry existed only at this index, which now holds another one.
+    pending.reply->Set(
+        {.code = ReplyCode::kAborted,
+         .message = "another entry was committed at index " + std::to_string(index)});
+  } else if (result->code() == commandpb::CommandResult::STALE_SEQUENCE) {
+    pending.reply->Set(
+        {.code = ReplyCode::kAborted, .message = "a newer write of this client was applied first"});
+  } else {
+    pending.reply->Set({.result = *result});
+  }
+}
+
+void Driver::ServeReads() {
+  const uint64_t applied = node_->applied_index();
+  auto end = reads_awaiting_apply_.upper_bound(applied);
+  for (auto it = reads_awaiting_apply_.begin(); it != end; ++it) {
+    it->second.reply->Set({.response = state_machine_.Get(it->second.key)});
+  }
+  reads_awaiting_apply_.erase(reads_awaiting_apply_.begin(), end);
+}
+
+void Driver::MaybeCompact() {
+  const uint64_t applied = node_->applied_index();
+  if (applied < store_->snapshot().index + options_.snapshot_threshold_entries) return;
+  Status status = store_->Compact(applied, node_->MembersAt(applied), state_machine_.Serialize());
+  CHECK(status.ok()) << "refdb " << options_.id << ": snapshot at " << applied << ": "
+                     << status.message();
+}
+
+}  // namespace refdb::server

@@ -1,0 +1,129 @@
+#include "refdb/server/kv_state_machine.h"
+
+#include <utility>
+
+namespace refdb::server {
+
+using commandpb::Command;
+using commandpb::CommandResult;
+using common::Status;
+
+CommandResult KvStateMachine::Apply(const Command& command) {
+  const uint64_t client_id = command.write_id().client_id();
+  const uint64_t sequence = command.write_id().sequence();
+  if (client_id == 0) return ApplyOp(command);
+  auto it = sessions_.find(client_id);
+  if (it != sessions_.end()) {
+    if (sequence == it->second.last_sequence) return it->second.last_result;
+    if (sequence < it->second.last_sequence) {
+      CommandResult stale;
+      stale.set_code(CommandResult::STALE_SEQUENCE);
+      return stale;
+    }
+  }
+  CommandResult result = ApplyOp(command);
+  sessions_[client_id] = Session{.last_sequence = sequence, .last_result = result};
+  return result;
+}
+
+CommandResult KvStateMachine::ApplyOp(const Command& command) {
+  CommandResult result;
+  switch (command.op_case()) {
+    case Command::kPut:
+      pairs_[command.put().key()] = command.put().value();
+      result.mutable_put();
+      break;
+    case Command::kDel:
+      result.mutable_del()->set_existed(pairs_.erase(command.del().key()) > 0);
+      break;
+    case Command::kCas:
+      *result.mutable_cas() = ApplyCas(command.cas());
+      break;
+    case Command::kTxn:
+      *result.mutable_txn() = ApplyTxn(command.txn());
+      break;
+    case Command::OP_NOT_SET:
+      break;
+  }
+  return result;
+}
+
+kvpb::CompareAndSwapResponse KvStateMachine::ApplyCas(const kvpb::CompareAndSwapRequest& cas) {
+  kvpb::CompareAndSwapResponse response;
+  auto it = pairs_.find(cas.key());
+  response.set_found(it != pairs_.end());
+  if (it != pairs_.end()) response.set_current_value(it->second);
+  const bool matches = cas.has_expected_value()
+                           ? it != pairs_.end() && it->second == cas.expected_value()
+                           : it == pairs_.end();
+  response.set_succeeded(matches);
+  if (matches) pairs_[cas.key()] = cas.new_value();
+  return response;
+}
+
+kvpb::TxnResponse KvStateMachine::ApplyTxn(const kvpb::TxnRequest& txn) {
+  kvpb::TxnResponse response;
+  for (const kvpb::TxnOp& op : txn.ops()) {
+    kvpb::TxnResult& r = *response.add_results();
+    auto it = pairs_.find(op.key());
+    r.set_found(it != pairs_.end());
+    switch (op.kind()) {
+      case kvpb::TxnOp::GET:
+        if (it != pairs_.end()) r.set_value(it->second);
+        break;
+      case kvpb::TxnOp::PUT:
+        pairs_[op.key()] = op.value();
+        break;
+      case kvpb::TxnOp::DELETE:
+        if (it != pairs_.end()) pairs_.erase(it);
+        break;
+      default:
+        break;
+    }
+  }
+  return response;
+}
+
+kvpb::GetResponse KvStateMachine::Get(const std::string& key) const {
+  kvpb::GetResponse response;
+  auto it = pairs_.find(key);
+  response.set_found(it != pairs_.end());
+  if (it != pairs_.end()) response.set_value(it->second);
+  return response;
+}
+
+std::string KvStateMachine::Serialize() const {
+  commandpb::StateImage image;
+  for (const auto& [key, value] : pairs_) {
+    commandpb::KeyValue& kv = *image.add_pairs();
+    kv.set_key(key);
+    kv.set_value(value);
+  }
+  for (const auto& [client_id, session] : sessions_) {
+    commandpb::Session& s = *image.add_sessions();
+    s.set_client_id(client_id);
+    s.set_last_sequence(session.last_sequence);
+    *s.mutable_last_result() = session.last_result;
+  }
+  std::string data;
+  image.SerializeToString(&data);
+  return data;
+}
+
+Status KvStateMachine::Restore(std::string_view data) {
+  commandpb::StateImage image;
+  if (!image.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    return Status::InvalidArgument("state machine: snapshot of " + std::to_string(data.size()) +
+                                   " bytes does not parse");
+  }
+  pairs_.clear();
+  sessions_.clear();
+  for (const commandpb::KeyValue& kv : image.pairs()) pairs_[kv.key()] = kv.value();
+  for (const commandpb::Session& s : image.sessions()) {
+    sessions_[s.client_id()] =
+        Session{.last_sequence = s.last_sequence(), .last_result = s.last_result()};
+  }
+  return Status::Ok();
+}
+
+}  // namespace refdb::server

@@ -1,0 +1,50 @@
+// ServerOptions: everything `refdb` is told on its command line, and ParseFlags, which builds
+// them from argv (pure; errors name the flag and the problem).
+//
+//   refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR [tuning] [--bug NAME]...
+//
+// --peers lists every member (this node may be included; it must match --listen if so).
+// Tuning: --tick-ms, --election-ticks, --heartbeat-ticks, --snapshot-threshold (entries
+// applied since the last snapshot before a new one is taken). Defaults aim at a median
+// failover under 300 ms: a 10 ms tick, an election timeout of 15-30 ticks, a heartbeat every
+// 2 ticks, with pre-vote and check-quorum on.
+// Bugs (off by default): half-quorum, vote-without-log-check, commit-previous-term,
+// stale-reads (the core's switches) and no-fsync (acknowledge writes before they are durable).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+
+#include "common/status.h"
+#include "refdb/raft/config.h"
+
+namespace refdb::server {
+
+struct ServerOptions {
+  uint64_t id = 0;
+  std::string listen_address;
+  std::map<uint64_t, std::string> peers;  // every member but this node: id -> address
+  std::string data_dir;
+  int tick_ms = 10;
+  int election_ticks = 15;
+  int heartbeat_ticks = 2;
+  uint64_t snapshot_threshold_entries = 10000;
+  bool bug_half_quorum = false;
+  bool bug_vote_without_log_check = false;
+  bool bug_commit_previous_term = false;
+  bool bug_stale_reads = false;
+  bool bug_no_fsync = false;
+
+  // The core's configuration for these options (bootstrap voters: this node and its peers).
+  raft::Config RaftConfig() const;
+  // The address of member `id` (this node's listen address for its own id), "" if unknown.
+  std::string AddressOf(uint64_t id) const;
+};
+
+// `args` excludes the program name. InvalidArgument naming the flag on any problem.
+common::Result<ServerOptions> ParseFlags(std::span<const std::string> args);
+std::string Usage();
+
+}  // namespace refdb::server

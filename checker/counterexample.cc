@@ -157,9 +157,9 @@ Counterexample BuildCounterexample(const FailedPartition& p, const std::vector<s
   CHECK(failed < p.ops.size()) << "an invalid partition has an operation left to place";
   cx.failed_op = View(p, failed);
   if (with_window && p.ops.size() <= kMaxWindowPartition) {
-    cx.window = SmallestWindow(p, p.ops[failed].ret,
-                               {std::max<uint64_t>(kMinWindowSteps, 4 * search_steps)},
-                               &cx.window_is_minimal);
+    cx.window =
+        SmallestWindow(p, p.ops[failed].ret, {std::max<uint64_t>(kMinWindowSteps, search_steps)},
+                       &cx.window_is_minimal);
   }
   return cx;
 }

@@ -21,8 +21,8 @@ struct FailedPartition {
 };
 
 // `longest` is the search's longest linearization (indices into partition.ops), found in
-// `search_steps` steps. The window costs more searches of the partition, together at most a few
-// times search_steps (and within the budget); with_window=false skips it.
+// `search_steps` steps. The window costs more searches of the partition, together at most about
+// search_steps (and within the budget); with_window=false skips it.
 Counterexample BuildCounterexample(const FailedPartition& partition,
                                    const std::vector<size_t>& longest, uint64_t search_steps,
                                    bool with_window);

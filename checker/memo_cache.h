@@ -20,7 +20,7 @@ class MemoCache {
 
   // Inserts the configuration; returns false if it was already present.
   bool Insert(uint64_t hash, std::span<const uint64_t> bitset, std::span<const int64_t> state) {
-    if ((count_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.size() * 2);
+    if ((count_ + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);  // load <= 1/2: short probes
     size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];

@@ -15,7 +15,8 @@
 namespace checker {
 namespace {
 
-enum : int32_t { kGet, kPut, kAppend, kCas, kCasFailed, kDelete };
+using model_util::kFirstFree;
+enum : int32_t { kAppend = kFirstFree, kDelete };
 
 class KvModel final : public Model {
  public:
@@ -24,105 +25,49 @@ class KvModel final : public Model {
   std::string_view name() const override { return "kv"; }
 
   Result<State> Initial(const Json& initial, ValueTable& values) const override {
-    if (!initial.is_object()) return keyed_state::Make(values.Intern(initial));
-    State state = keyed_state::Make(ValueTable::kNil);
-    State next;
-    for (auto it = initial.begin(); it != initial.end(); ++it) {
-      keyed_state::Set(state, values.Intern(Json(it.key())), values.Intern(it.value()), &next);
-      state.swap(next);
-    }
-    return state;
+    return model_util::KeyedInitial(initial, values);
   }
 
   Result<std::optional<CompiledOp>> Compile(const Operation& op,
                                             ValueTable& values) const override {
-    using model_util::SingleKeyOp;
-    if (op.f == "get" || op.f == "read") {
-      if (op.is_unknown || (op.output.is_null() && options_.nil_read_is_unknown)) {
-        return std::optional<CompiledOp>();
-      }
-      CompiledOp c = SingleKeyOp(kGet, op, values);
-      c.b = values.Intern(op.output);
+    if (op.f == "get" || op.f == "read") return model_util::CompileRead(options_, op, values);
+    if (op.f == "put" || op.f == "write") {
+      return std::optional(model_util::CompileWrite(op, values));
+    }
+    if (op.f == "append") {
+      if (!op.input.is_string()) return model_util::BadValue(name(), op, "a string", op.input);
+      CompiledOp c = model_util::CompileWrite(op, values);
+      c.f = kAppend;
       return std::optional<CompiledOp>(std::move(c));
     }
-    if (op.f == "put" || op.f == "write" || op.f == "append") {
-      if (op.f == "append" && !op.input.is_string()) {
-        return model_util::BadValue(name(), op, "a string", op.input);
-      }
-      CompiledOp c = SingleKeyOp(op.f == "append" ? kAppend : kPut, op, values);
-      c.a = values.Intern(op.input);
-      return std::optional<CompiledOp>(std::move(c));
-    }
-    if (op.f == "cas") {
-      if (!op.input.is_array() || op.input.size() != 2) {
-        return model_util::BadValue(name(), op, "[expected new]", op.input);
-      }
-      bool failed = !op.is_unknown && op.output.is_boolean() && !op.output.get<bool>();
-      CompiledOp c = SingleKeyOp(failed ? kCasFailed : kCas, op, values);
-      c.a = values.Intern(op.input[0]);
-      c.b = values.Intern(op.input[1]);
-      return std::optional<CompiledOp>(std::move(c));
-    }
-    if (op.f == "delete") return std::optional<CompiledOp>(SingleKeyOp(kDelete, op, values));
+    if (op.f == "cas") return model_util::CompileCas(name(), op, values);
+    if (op.f == "delete") return std::optional(model_util::SingleKeyOp(kDelete, op, values));
     return model_util::Unsupported(name(), op, "get, put, append, cas, delete");
   }
 
   bool Step(const State& state, const CompiledOp& op, ValueTable& values,
             State* next) const override {
-    const int64_t current = keyed_state::Get(state, op.key);
-    switch (op.f) {
-      case kGet:
-        if (current != op.b) return false;
-        *next = state;
-        return true;
-      case kPut:
-        keyed_state::Set(state, op.key, op.a, next);
-        return true;
-      case kAppend: {
-        if (current != ValueTable::kNil && !values.IsString(current)) return false;
-        keyed_state::Set(state, op.key, values.Concat(current, op.a), next);
-        return true;
-      }
-      case kCas:
-        if (current != op.a) return false;
-        keyed_state::Set(state, op.key, op.b, next);
-        return true;
-      case kCasFailed:
-        if (current == op.a) return false;
-        *next = state;
-        return true;
-      case kDelete:
-        keyed_state::Set(state, op.key, ValueTable::kNil, next);
-        return true;
-      default:
-        return false;
+    if (op.f == kAppend) {
+      const int64_t current = keyed_state::Get(state, op.key);
+      if (current != ValueTable::kNil && !values.IsString(current)) return false;
+      keyed_state::Set(state, op.key, values.Concat(current, op.a), next);
+      return true;
     }
+    if (op.f == kDelete) {
+      keyed_state::Set(state, op.key, ValueTable::kNil, next);
+      return true;
+    }
+    return model_util::StepRegisterOp(state, op, next);
   }
 
   std::string Describe(const CompiledOp& op, const ValueTable& values) const override {
-    using model_util::Show;
-    std::string text = model_util::KeyPrefix(values, op.key);
-    switch (op.f) {
-      case kGet:
-        return text + "get() -> " + Show(values, op.b);
-      case kPut:
-        text += "put(" + Show(values, op.a) + ")";
-        break;
-      case kAppend:
-        text += "append(" + Show(values, op.a) + ")";
-        break;
-      case kCas:
-        text += "cas(" + Show(values, op.a) + ", " + Show(values, op.b) + ")";
-        break;
-      case kCasFailed:
-        return text + "cas(" + Show(values, op.a) + ", " + Show(values, op.b) + ") -> false";
-      case kDelete:
-        text += "delete()";
-        break;
-      default:
-        break;
+    std::string unknown = op.is_unknown ? " -> ?" : "";
+    if (op.f == kAppend) {
+      return model_util::KeyPrefix(values, op.key) + "append(" + model_util::Show(values, op.a) +
+             ")" + unknown;
     }
-    return text + (op.is_unknown ? " -> ?" : "");
+    if (op.f == kDelete) return model_util::KeyPrefix(values, op.key) + "delete()" + unknown;
+    return model_util::DescribeRegisterOp(op, values, "get", "put");
   }
 
  private:

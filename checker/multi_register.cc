@@ -25,14 +25,7 @@ class MultiRegisterModel final : public Model {
   std::string_view name() const override { return "multi-register"; }
 
   Result<State> Initial(const Json& initial, ValueTable& values) const override {
-    if (!initial.is_object()) return keyed_state::Make(values.Intern(initial));
-    State state = keyed_state::Make(ValueTable::kNil);
-    State next;
-    for (auto it = initial.begin(); it != initial.end(); ++it) {
-      keyed_state::Set(state, values.Intern(Json(it.key())), values.Intern(it.value()), &next);
-      state.swap(next);
-    }
-    return state;
+    return model_util::KeyedInitial(initial, values);
   }
 
   Result<std::optional<CompiledOp>> Compile(const Operation& op,

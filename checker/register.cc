@@ -14,8 +14,6 @@
 namespace checker {
 namespace {
 
-enum : int32_t { kRead, kWrite, kCas, kCasFailed };
-
 class RegisterModel final : public Model {
  public:
   RegisterModel(const ModelOptions& options, bool with_cas)
@@ -29,75 +27,19 @@ class RegisterModel final : public Model {
 
   Result<std::optional<CompiledOp>> Compile(const Operation& op,
                                             ValueTable& values) const override {
-    using model_util::SingleKeyOp;
-    if (op.f == "read") {
-      if (op.is_unknown || (op.output.is_null() && options_.nil_read_is_unknown)) {
-        return std::optional<CompiledOp>();
-      }
-      CompiledOp c = SingleKeyOp(kRead, op, values);
-      c.b = values.Intern(op.output);
-      return std::optional<CompiledOp>(std::move(c));
-    }
-    if (op.f == "write") {
-      CompiledOp c = SingleKeyOp(kWrite, op, values);
-      c.a = values.Intern(op.input);
-      return std::optional<CompiledOp>(std::move(c));
-    }
-    if (op.f == "cas" && with_cas_) {
-      if (!op.input.is_array() || op.input.size() != 2) {
-        return model_util::BadValue(name(), op, "[expected new]", op.input);
-      }
-      bool failed = !op.is_unknown && op.output.is_boolean() && !op.output.get<bool>();
-      CompiledOp c = SingleKeyOp(failed ? kCasFailed : kCas, op, values);
-      c.a = values.Intern(op.input[0]);
-      c.b = values.Intern(op.input[1]);
-      return std::optional<CompiledOp>(std::move(c));
-    }
+    if (op.f == "read") return model_util::CompileRead(options_, op, values);
+    if (op.f == "write") return std::optional(model_util::CompileWrite(op, values));
+    if (op.f == "cas" && with_cas_) return model_util::CompileCas(name(), op, values);
     return model_util::Unsupported(name(), op, with_cas_ ? "read, write, cas" : "read, write");
   }
 
   bool Step(const State& state, const CompiledOp& op, ValueTable& /*values*/,
             State* next) const override {
-    const int64_t current = keyed_state::Get(state, op.key);
-    switch (op.f) {
-      case kRead:
-        if (current != op.b) return false;
-        *next = state;
-        return true;
-      case kWrite:
-        keyed_state::Set(state, op.key, op.a, next);
-        return true;
-      case kCas:
-        if (current != op.a) return false;
-        keyed_state::Set(state, op.key, op.b, next);
-        return true;
-      case kCasFailed:
-        if (current == op.a) return false;
-        *next = state;
-        return true;
-      default:
-        return false;
-    }
+    return model_util::StepRegisterOp(state, op, next);
   }
 
   std::string Describe(const CompiledOp& op, const ValueTable& values) const override {
-    using model_util::Show;
-    std::string text = model_util::KeyPrefix(values, op.key);
-    switch (op.f) {
-      case kRead:
-        return text + "read() -> " + Show(values, op.b);
-      case kWrite:
-        text += "write(" + Show(values, op.a) + ")";
-        break;
-      case kCas:
-        text += "cas(" + Show(values, op.a) + ", " + Show(values, op.b) + ")";
-        break;
-      case kCasFailed:
-        return text + "cas(" + Show(values, op.a) + ", " + Show(values, op.b) + ") -> false";
-      default:
-        break;
-    }
-    return text + (op.is_unknown ? " -> ?" : "");
+    return model_util::DescribeRegisterOp(op, values, "read", "write");
   }
 
  private:

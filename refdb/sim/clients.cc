@@ -22,12 +22,22 @@ checker::Json InvokeValue(const ClientOp& op) {
 
 }  // namespace
 
-Clients::Clients(const ClientOptions& options) : options_(options), pending_(options.clients) {
+Clients::Clients(const ClientOptions& options)
+    : options_(options), pending_(options.clients), ops_per_slot_(options.keys) {
   history_.source = "refdb-sim";
 }
 
+// Keys rotate: after kOpsPerKey operations a slot moves on to a fresh key ("k1.0", "k1.1", ...),
+// as Jepsen's independent workloads do, so that every key's history stays small enough for the
+// linearizability search even in long runs with many unknown outcomes.
+std::string Clients::PickKey(common::Rng& rng) {
+  const size_t slot = rng.Uniform(options_.keys);
+  const uint64_t generation = ops_per_slot_[slot]++ / kOpsPerKey;
+  return "k" + std::to_string(slot) + "." + std::to_string(generation);
+}
+
 KvCommand Clients::PickWrite(uint64_t op_id, common::Rng& rng) {
-  KvCommand command{.op_id = op_id, .key = "k" + std::to_string(rng.Uniform(options_.keys))};
+  KvCommand command{.op_id = op_id, .key = PickKey(rng)};
   command.value = "v" + std::to_string(op_id);
   const std::vector<std::string>& written = written_[command.key];
   if (!written.empty() && rng.Chance(1, 3)) {
@@ -44,9 +54,7 @@ ClientOp Clients::Start(size_t client, NodeId node, uint64_t tick, common::Rng& 
   const uint64_t op_id = next_op_id_++;
   ClientOp op{.client = client, .is_read = rng.Chance(2, 5)};
   if (op.is_read) {
-    op.command = {.kind = CommandKind::kGet,
-                  .op_id = op_id,
-                  .key = "k" + std::to_string(rng.Uniform(options_.keys))};
+    op.command = {.kind = CommandKind::kGet, .op_id = op_id, .key = PickKey(rng)};
     op.read_context = std::to_string(op_id) + " " + op.command.key;
   } else {
     op.command = PickWrite(op_id, rng);
@@ -81,14 +89,24 @@ void Clients::Refused(size_t client, uint64_t tick) {
   Complete(client, checker::EventType::kFail, nullptr, tick);
 }
 
-void Clients::OnApplied(NodeId node, uint64_t index, const ApplyResult& result, uint64_t tick) {
+void Clients::Proposed(size_t client, uint64_t index, uint64_t /*term*/) {
+  CHECK(pending_[client].has_value()) << "client " << client << " proposed nothing";
+  pending_[client]->index = index;
+}
+
+void Clients::OnApplied(NodeId node, const raft::Entry& entry,
+                        const std::optional<ApplyResult>& result, uint64_t tick) {
   for (size_t c = 0; c < pending_.size(); ++c) {
     const std::optional<Pending>& p = pending_[c];
-    if (!p || p->op.is_read || p->node != node || p->op.command.op_id != result.op_id) continue;
+    if (!p || p->op.is_read || p->node != node || p->index != entry.index) continue;
+    if (!result || result->op_id != p->op.command.op_id) {
+      Complete(c, checker::EventType::kFail, nullptr, tick);  // another entry won the index
+      return;
+    }
     const bool is_cas = p->op.command.kind == CommandKind::kCas;
-    checker::Json value = is_cas ? checker::Json(result.ok) : checker::Json(p->op.command.value);
-    if (is_cas && result.ok) value = InvokeValue(p->op);
-    max_acked_index_ = std::max(max_acked_index_, index);
+    checker::Json value = is_cas ? checker::Json(result->ok) : checker::Json(p->op.command.value);
+    if (is_cas && result->ok) value = InvokeValue(p->op);
+    max_acked_index_ = std::max(max_acked_index_, entry.index);
     Complete(c, checker::EventType::kOk, std::move(value), tick);
     return;
   }

@@ -5,9 +5,13 @@
 // in a checker::History as an invoke and then exactly one completion:
 //   ok    the proposing node applied the write (cas: `false` when its compare failed), or served
 //         the read from its state machine;
-//   fail  the node refused it before it could take effect (not the leader, no leader known);
+//   fail  the node refused it before it could take effect (not the leader, no leader known),
+//         or it applied a different entry at the index the write was proposed at: the write's
+//         entry can then never commit (a committed entry is final), as etcd reports a dropped
+//         proposal;
 //   info  the outcome is unknown: the node crashed, or the deadline (in ticks) passed.
-// Keys are few ("k0".."k<keys-1>") so histories stay checkable; every written value is unique.
+// Keys are few (slots "k0".."k<keys-1>", each rotating to a fresh key every kOpsPerKey
+// operations) so histories stay checkable; every written value is unique.
 // The Clients decide what to do (pure, from the Rng); the simulator executes it on a node and
 // reports back. Not thread-safe.
 #pragma once
@@ -51,9 +55,12 @@ class Clients {
   ClientOp Start(size_t client, NodeId node, uint64_t tick, common::Rng& rng);
   // The node refused the operation it was just given.
   void Refused(size_t client, uint64_t tick);
+  // The node appended the client's write at (index, term).
+  void Proposed(size_t client, uint64_t index, uint64_t term);
 
-  // Reports from the shells.
-  void OnApplied(NodeId node, uint64_t index, const ApplyResult& result, uint64_t tick);
+  // Reports from the shells. `result` is set when `entry` is a KV command.
+  void OnApplied(NodeId node, const raft::Entry& entry, const std::optional<ApplyResult>& result,
+                 uint64_t tick);
   void OnRead(NodeId node, const std::string& context, const std::optional<std::string>& value,
               uint64_t tick);
   void OnCrash(NodeId node, uint64_t tick);  // every operation waiting on it becomes info
@@ -71,8 +78,12 @@ class Clients {
     ClientOp op;
     NodeId node = raft::kNoNode;
     uint64_t deadline = 0;
+    uint64_t index = 0;  // writes: where the node appended the entry, 0 until proposed
   };
 
+  static constexpr uint64_t kOpsPerKey = 64;
+
+  std::string PickKey(common::Rng& rng);
   KvCommand PickWrite(uint64_t op_id, common::Rng& rng);
   void Record(size_t client, checker::EventType type, const std::string& f, checker::Json value,
               uint64_t tick);
@@ -80,6 +91,7 @@ class Clients {
 
   ClientOptions options_;
   std::vector<std::optional<Pending>> pending_;
+  std::vector<uint64_t> ops_per_slot_;                       // operations per key slot
   std::map<std::string, std::vector<std::string>> written_;  // key -> values written, in order
   uint64_t next_op_id_ = 1;
   uint64_t max_acked_index_ = 0;

@@ -12,6 +12,7 @@ NodeId Simulation::PickNode(const std::vector<NodeId>& nodes) {
 
 void Simulation::InjectFaults() {
   MaybeStrikeNewLeader();
+  MaybeStrikeCommittingLeader();
   if (result_.violation) return;
   if (rng_.Chance(swarm_.partition_per_mille, 1000)) ChangePartition();
   if (!network_.cuts().empty() && rng_.Chance(swarm_.heal_per_mille, 1000)) {
@@ -58,19 +59,37 @@ void Simulation::MaybeStrikeNewLeader() {
   if (leader != raft::kNoNode && shell(leader).node().term() > leader_term_seen_) {
     leader_term_seen_ = shell(leader).node().term();
     if (rng_.Chance(swarm_.strike_leader_percent, 100)) {
-      strike_tick_ = now_ + rng_.Uniform(4);
+      strike_tick_ = now_ + rng_.Uniform(swarm_.strike_delay_ticks_max);
       strike_target_ = leader;
     }
   }
   if (strike_tick_ != now_ || down_.count(strike_target_)) return;
   strike_tick_ = 0;
-  if (rng_.Chance(1, 2)) {
+  if (!rng_.Chance(swarm_.strike_isolate_percent, 100)) {
     Crash(strike_target_);
     return;
   }
+  Isolate(strike_target_, "isolate-new-leader");
+}
+
+// A leader isolated in the tick its commit index advanced loses the AppendEntries it just sent:
+// followers hold its log only up to what it counted as committed (Figure 8's window).
+void Simulation::MaybeStrikeCommittingLeader() {
+  const NodeId leader = Leader();
+  if (leader == raft::kNoNode) return;
+  const uint64_t commit = shell(leader).node().commit_index();
+  const bool advanced = leader == commit_leader_ && commit > commit_seen_;
+  commit_leader_ = leader;
+  commit_seen_ = commit;
+  if (advanced && rng_.Chance(swarm_.strike_commit_percent, 100)) {
+    Isolate(leader, "isolate-committing-leader");
+  }
+}
+
+void Simulation::Isolate(NodeId id, const std::string& why) {
   ++result_.events;
-  network_.set_cuts(PartitionIsolate(swarm_.nodes, strike_target_));
-  if (tracing()) Trace("partition isolate-new-leader: node " + std::to_string(strike_target_));
+  network_.set_cuts(PartitionIsolate(swarm_.nodes, id));
+  if (tracing()) Trace("partition " + why + ": node " + std::to_string(id));
 }
 
 void Simulation::CrashSomeNode() {
@@ -144,7 +163,9 @@ void Simulation::StartClientOp(size_t client) {
   raft::Node& target = shell(node).node();
   const common::Status status =
       op.is_read ? target.ReadIndex(op.read_context) : target.Propose(EncodeCommand(op.command));
-  if (!status.ok() && status.code() != common::StatusCode::kInternal) {
+  if (status.ok() && !op.is_read) {
+    clients_.Proposed(client, target.last_index(), target.term());
+  } else if (!status.ok() && status.code() != common::StatusCode::kInternal) {
     clients_.Refused(client, now_);
     if (tracing()) Trace(clients_.DescribeLast() + ": " + status.message());
   }

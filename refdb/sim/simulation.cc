@@ -63,7 +63,9 @@ void Simulation::RunTick(bool is_safety_phase) {
     AfterStep(id, common::Status::Ok());
   }
   if (result_.violation) return;
+  const size_t before = clients_.history().events.size();
   clients_.ExpireDeadlines(now_);
+  if (tracing() && clients_.history().events.size() != before) Trace("client deadline: info");
   if (!is_safety_phase) return;
   StartClientOps();
   if (!result_.violation) InjectFaults();
@@ -116,9 +118,8 @@ void Simulation::OnPersisted(NodeId id, const raft::LogStore& store,
 void Simulation::OnApplied(NodeId id, const raft::Entry& entry,
                            const std::optional<ApplyResult>& result) {
   if (Violation v = safety_.OnApplied(id, entry)) Fail(*v);
-  if (!result) return;
   const size_t before = clients_.history().events.size();
-  clients_.OnApplied(id, entry.index, *result, now_);
+  clients_.OnApplied(id, entry, result, now_);
   if (tracing() && clients_.history().events.size() != before) Trace(clients_.DescribeLast());
 }
 
@@ -187,7 +188,7 @@ void Simulation::CheckHistory() {
     return;
   }
   common::Result<checker::CheckResult> check = checker::CheckLinearizability(
-      *ops, {.model = "kv", .time_limit_s = 20, .counterexample = true});
+      *ops, {.model = "kv", .time_limit_s = 10, .counterexample = true});
   if (!check.ok()) {
     Fail("linearizability check: " + check.status().message());
     return;

@@ -53,6 +53,8 @@ class Simulation final : public ShellListener {
   void InjectFaults();
   void ChangePartition();
   void MaybeStrikeNewLeader();
+  void MaybeStrikeCommittingLeader();
+  void Isolate(NodeId id, const std::string& why);
   void CrashSomeNode();
   void Crash(NodeId id);
   void OnCrashed(NodeId id);
@@ -75,6 +77,8 @@ class Simulation final : public ShellListener {
   uint64_t leader_term_seen_ = 0;  // the highest term whose leader the schedule has seen
   uint64_t strike_tick_ = 0;       // when to isolate or crash strike_target_, 0: never
   NodeId strike_target_ = raft::kNoNode;
+  NodeId commit_leader_ = raft::kNoNode;  // the leader whose commit index the schedule watches
+  uint64_t commit_seen_ = 0;
   SimResult result_;
 };
 

@@ -19,15 +19,19 @@ size_t DrawNodes(common::Rng& rng, Bug bug) {
   return static_cast<size_t>(rng.Range(3, 7));
 }
 
-// Figure 8 needs a leader whose log ends in entries of an earlier term that no majority holds,
-// replicated one entry per AppendEntries (so the earlier-term entries are acknowledged before
-// the leader's own), and a rival holding a later-term entry at the same index that wins once
-// that leader is struck. So: small batches, new leaders struck often, frequent partitions.
+// Figure 8 needs (1) a leader A of term T1 that appends client writes while cut off; (2) a leader
+// B of term T2 elected without them, whose first entry at the same index never leaves it (B is
+// isolated at once: a cut also loses messages in flight, a crash does not); (3) A, its longer
+// log winning, elected again in T3, replicating its T1 entries one per AppendEntries so the bug
+// counts them committed before its T3 entry reaches a majority; (4) A isolated at once, which
+// reconnects B, whose last term T2 beats the others' T1: B wins and overwrites the commit.
+// So: one-entry batches, busy clients, new leaders isolated within a tick, frequent heals.
 void PreferFigure8(common::Rng& rng, Swarm& s) {
   s.max_entries_per_append = rng.Chance(3, 4) ? 1 : 2;
   s.strike_leader_percent = static_cast<uint32_t>(rng.Range(30, 80));
-  s.partition_per_mille = static_cast<uint32_t>(rng.Range(10, 40));
-  s.crash_per_mille = static_cast<uint32_t>(rng.Range(5, 20));
+  s.strike_delay_ticks_max = 1;
+  s.strike_isolate_percent = 90;
+  s.strike_commit_percent = static_cast<uint32_t>(rng.Range(5, 20));
 }
 
 }  // namespace
@@ -62,6 +66,9 @@ Swarm DrawSwarm(common::Rng& rng, size_t nodes, Bug bug) {
   s.restart_per_mille = static_cast<uint32_t>(rng.Range(10, 50));
   s.crash_in_ready_percent = MaybeOff(rng, 10, 50);
   s.strike_leader_percent = MaybeOff(rng, 5, 40);
+  s.strike_delay_ticks_max = static_cast<uint32_t>(rng.Range(1, 8));
+  s.strike_isolate_percent = static_cast<uint32_t>(rng.Range(20, 80));
+  s.strike_commit_percent = MaybeOff(rng, 1, 3);
   s.transfer_per_mille = MaybeOff(rng, 1, 5);
   s.client_percent = static_cast<uint32_t>(rng.Range(5, 60));
   s.leader_hint_percent = static_cast<uint32_t>(rng.Range(50, 95));
@@ -87,8 +94,10 @@ std::string Swarm::Describe() const {
       kv("delay_max", message_faults.delay_ticks_max) + kv("partition", partition_per_mille) +
       kv("heal", heal_per_mille) + kv("crash", crash_per_mille) + kv("restart", restart_per_mille) +
       kv("crash_in_ready%", crash_in_ready_percent) + kv("strike", strike_leader_percent) +
-      kv("transfer", transfer_per_mille) + kv("client%", client_percent) +
-      kv("compact", compact_threshold) + kv("batch", max_entries_per_append) +
+      kv("strike_delay", strike_delay_ticks_max) + kv("strike_isolate%", strike_isolate_percent) +
+      kv("strike_commit%", strike_commit_percent) + kv("transfer", transfer_per_mille) +
+      kv("client%", client_percent) + kv("compact", compact_threshold) +
+      kv("batch", max_entries_per_append) +
       kv("heartbeat", static_cast<uint64_t>(heartbeat_timeout_ticks)) +
       kv("election", static_cast<uint64_t>(election_timeout_ticks)) +
       kv("clients", clients.clients) + kv("keys", clients.keys) +

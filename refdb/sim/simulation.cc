@@ -1,0 +1,208 @@
+#include "refdb/sim/simulation.h"
+
+#include <utility>
+
+#include "checker/linearizability.h"
+#include "common/check.h"
+
+namespace refdb::sim {
+
+Simulation::Simulation(const SimOptions& options)
+    : options_(options),
+      rng_(options.seed),
+      swarm_(DrawSwarm(rng_, options.nodes, options.bug)),
+      safety_(swarm_.nodes),
+      clients_(swarm_.clients) {
+  result_.seed = options.seed;
+  result_.nodes = swarm_.nodes;
+}
+
+SimResult Simulation::Run() {
+  if (tracing()) {
+    Trace("seed " + std::to_string(options_.seed) + " bug " + std::string(BugName(options_.bug)) +
+          " " + swarm_.Describe());
+  }
+  StartCluster();
+  network_.set_faults(swarm_.message_faults);
+  for (now_ = 1; now_ <= options_.safety_ticks && !result_.violation; ++now_) RunTick(true);
+  if (!result_.violation) RunLiveness();
+  if (!result_.violation) CheckHistory();
+  result_.ticks = now_;
+  result_.operations = (clients_.history().events.size() + clients_.pending_count()) / 2;
+  result_.leaders = safety_.leaders_elected();
+  return std::move(result_);
+}
+
+void Simulation::StartCluster() {
+  std::vector<NodeId> ids;
+  for (NodeId id = 1; id <= swarm_.nodes; ++id) ids.push_back(id);
+  for (NodeId id : ids) {
+    raft::Config config{.id = id,
+                        .peers = ids,
+                        .election_timeout_ticks = swarm_.election_timeout_ticks,
+                        .heartbeat_timeout_ticks = swarm_.heartbeat_timeout_ticks,
+                        .max_entries_per_append = swarm_.max_entries_per_append};
+    EnableBug(options_.bug, config);
+    shells_.emplace_back(config, swarm_.compact_threshold);
+  }
+  for (NodeId id : ids) {
+    const common::Status status = shell(id).Start(rng_.Next());
+    CHECK(status.ok()) << status.message();
+  }
+}
+
+void Simulation::RunTick(bool is_safety_phase) {
+  for (const raft::Message& m : network_.TakeDue(now_)) {
+    if (result_.violation) return;
+    if (!down_.count(m.to)) Deliver(m);
+  }
+  for (NodeId id = 1; id <= swarm_.nodes && !result_.violation; ++id) {
+    if (down_.count(id)) continue;
+    shell(id).node().Tick();
+    ++result_.events;
+    AfterStep(id, common::Status::Ok());
+  }
+  if (result_.violation) return;
+  const size_t before = clients_.history().events.size();
+  clients_.ExpireDeadlines(now_);
+  if (tracing() && clients_.history().events.size() != before) Trace("client deadline: info");
+  if (!is_safety_phase) return;
+  StartClientOps();
+  if (!result_.violation) InjectFaults();
+}
+
+void Simulation::Deliver(const raft::Message& m) {
+  ++result_.events;
+  if (tracing()) Trace(raft::Describe(m));
+  AfterStep(m.to, shell(m.to).node().Step(m));
+}
+
+// After every step of a node: the core's own error (Internal means a bug switch let it reach an
+// impossible state), the shell's Ready loop, then the cluster-wide safety checks.
+void Simulation::AfterStep(NodeId id, const common::Status& status) {
+  if (status.code() == common::StatusCode::kInternal) {
+    Fail("the core reported: " + status.message());
+    return;
+  }
+  Shell& s = shell(id);
+  if (Violation v = safety_.AfterStep(s.node())) {
+    Fail(*v);
+    return;
+  }
+  const bool is_up = s.ProcessReady(outbox_, *this);
+  for (raft::Message& m : outbox_) network_.Send(std::move(m), now_, rng_);
+  outbox_.clear();
+  if (!is_up) {
+    OnCrashed(id);
+    return;
+  }
+  if (result_.violation) return;
+  if (Violation v = safety_.AfterStep(s.node())) Fail(*v);
+}
+
+void Simulation::Fail(const std::string& what) {
+  if (result_.violation) return;
+  result_.violation = what + " (tick " + std::to_string(now_) + ")";
+  if (tracing()) Trace("VIOLATION " + what);
+}
+
+void Simulation::Trace(const std::string& line) {
+  result_.trace += "t" + std::to_string(now_) + " " + line + "\n";
+}
+
+void Simulation::OnPersisted(NodeId id, const raft::LogStore& store,
+                             const std::vector<raft::Entry>& entries) {
+  if (Violation v = safety_.OnPersisted(id, store, entries)) Fail(*v);
+}
+
+void Simulation::OnApplied(NodeId id, const raft::Entry& entry,
+                           const std::optional<ApplyResult>& result) {
+  if (Violation v = safety_.OnApplied(id, entry)) Fail(*v);
+  const size_t before = clients_.history().events.size();
+  clients_.OnApplied(id, entry, result, now_);
+  if (tracing() && clients_.history().events.size() != before) Trace(clients_.DescribeLast());
+}
+
+void Simulation::OnRead(NodeId id, const std::string& context,
+                        const std::optional<std::string>& value) {
+  const size_t before = clients_.history().events.size();
+  clients_.OnRead(id, context, value, now_);
+  if (tracing() && clients_.history().events.size() != before) Trace(clients_.DescribeLast());
+}
+
+NodeId Simulation::Leader() const {
+  NodeId leader = raft::kNoNode;
+  uint64_t term = 0;
+  for (const Shell& s : shells_) {
+    if (s.is_up() && s.node().is_leader() && s.node().term() > term) {
+      leader = s.node().id();
+      term = s.node().term();
+    }
+  }
+  return leader;
+}
+
+std::vector<NodeId> Simulation::LiveNodes() const {
+  std::vector<NodeId> live;
+  for (NodeId id = 1; id <= swarm_.nodes; ++id) {
+    if (!down_.count(id)) live.push_back(id);
+  }
+  return live;
+}
+
+void Simulation::RunLiveness() {
+  if (tracing()) Trace("liveness: heal, stop message faults, restart every crashed node");
+  network_.set_cuts({});
+  network_.set_faults({});
+  const std::set<NodeId> down = down_;
+  for (NodeId id : down) {
+    if (!result_.violation) Restart(id);
+  }
+  const uint64_t deadline = now_ + options_.liveness_ticks;
+  for (; now_ <= deadline && !result_.violation; ++now_) {
+    if (!Unconverged()) return;
+    RunTick(false);
+  }
+  if (result_.violation) return;
+  if (std::optional<std::string> why = Unconverged()) {
+    Fail("liveness: after " + std::to_string(options_.liveness_ticks) + " healed ticks, " + *why);
+  }
+}
+
+std::optional<std::string> Simulation::Unconverged() const {
+  if (Leader() == raft::kNoNode) return "no leader";
+  for (const Shell& s : shells_) {
+    if (s.is_up() && s.applied_index() < clients_.max_acked_index()) {
+      return "node " + std::to_string(s.node().id()) + " applied only up to " +
+             std::to_string(s.applied_index()) + " but a write was acknowledged at index " +
+             std::to_string(clients_.max_acked_index());
+    }
+  }
+  return std::nullopt;
+}
+
+void Simulation::CheckHistory() {
+  common::Result<std::vector<checker::Operation>> ops = checker::PairOperations(clients_.history());
+  if (!ops.ok()) {
+    Fail("history: " + ops.status().message());
+    return;
+  }
+  common::Result<checker::CheckResult> check = checker::CheckLinearizability(
+      *ops, {.model = "kv", .time_limit_s = 10, .counterexample = true});
+  if (!check.ok()) {
+    Fail("linearizability check: " + check.status().message());
+    return;
+  }
+  result_.linearizability = std::string(checker::VerdictName(check->verdict));
+  if (check->verdict == checker::Verdict::kUnknown) result_.linearizability += ": " + check->reason;
+  if (tracing()) Trace("linearizability: " + result_.linearizability);
+  if (check->verdict != checker::Verdict::kInvalid) return;
+  std::string what = "linearizability: " + check->reason;
+  if (check->counterexample) {
+    what += "; cannot place " + check->counterexample->failed_op.description + " (process " +
+            std::to_string(check->counterexample->failed_op.process) + ")";
+  }
+  Fail(what);
+}
+
+}  // namespace refdb::sim

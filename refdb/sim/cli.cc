@@ -1,5 +1,7 @@
 #include "refdb/sim/cli.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace refdb::sim {
@@ -46,7 +48,14 @@ common::Result<CliOptions> ParseCli(std::span<const std::string> args) {
       continue;
     }
     std::string value;
-    if (const size_t eq = flag.find('='); eq != std::string::npos) {
+    const size_t eq = flag.find('=');
+    const std::string name = flag.substr(0, eq);
+    constexpr std::array<std::string_view, 5> kValueFlags = {"--seeds", "--start-seed", "--nodes",
+                                                             "--ticks", "--bug"};
+    if (std::find(kValueFlags.begin(), kValueFlags.end(), name) == kValueFlags.end()) {
+      return common::Status::InvalidArgument("unknown flag " + name);
+    }
+    if (eq != std::string::npos) {
       value = flag.substr(eq + 1);
       flag.resize(eq);
     } else if (i + 1 < args.size()) {

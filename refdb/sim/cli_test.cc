@@ -32,6 +32,12 @@ TEST(Cli, RejectsBadArguments) {
   EXPECT_FALSE(Parse({"--seeds", "1", "--frobnicate", "1"}).ok());
 }
 
+TEST(Cli, AnUnknownFlagIsNamedAsUnknownEvenWithoutAValue) {
+  EXPECT_EQ(Parse({"--seeds", "2", "--bogus"}).status().message(), "unknown flag --bogus");
+  EXPECT_EQ(Parse({"--bogus=1"}).status().message(), "unknown flag --bogus");
+  EXPECT_EQ(Parse({"--seeds"}).status().message(), "--seeds: missing value");
+}
+
 TEST(Cli, ReplayCommandNamesSeedNodesAndBug) {
   EXPECT_EQ(ReplayCommand({.seed = 17, .nodes = 4, .bug = Bug::kHalfQuorum}),
             "refdb-sim --seeds 1 --start-seed 17 --nodes 4 --bug half-quorum");

@@ -162,7 +162,8 @@ void PrintHuman(std::ostream& out, const FileOutcome& o) {
   std::snprintf(elapsed, sizeof(elapsed), "%.1f ms", r.elapsed_s * 1000);
   out << o.path << ": " << checker::VerdictName(r.verdict) << "  (" << FormatName(o.format)
       << ", model " << o.model << ", " << r.operations << " ops, " << r.partitions
-      << " partitions, " << r.states_explored << " states, " << elapsed << ")\n";
+      << (r.partitions == 1 ? " partition, " : " partitions, ") << r.states_explored << " states, "
+      << elapsed << ")\n";
   out << "  " << r.reason << "\n";
   if (!r.counterexample) return;
   const checker::Counterexample& cx = *r.counterexample;

@@ -257,6 +257,9 @@ int Run(int argc, char** argv) {
     std::cerr << "refdb_bench: " << options.status().message() << "\n";
     return 2;
   }
+  // A closed stdout (`refdb_bench | head`) must not kill us before the clusters are torn down:
+  // a failed write is ignored instead.
+  ::signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

@@ -39,8 +39,8 @@ Result<ChildProcess> ChildProcess::Spawn(const std::string& path,
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  // The child starts with no blocked signal and default SIGTERM/SIGINT handling, whatever its
-  // parent blocked (a parent that sigwaits would otherwise make the stop policy's SIGTERM a
+  // The child starts with no blocked signal and default SIGTERM/SIGINT/SIGPIPE handling, whatever
+  // its parent blocked (a parent that sigwaits would otherwise make the stop policy's SIGTERM a
   // no-op for children that do not reset their mask).
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -49,6 +49,7 @@ Result<ChildProcess> ChildProcess::Spawn(const std::string& path,
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGTERM);
   sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGPIPE);
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

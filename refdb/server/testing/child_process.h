@@ -2,8 +2,8 @@
 // shell), stdout and stderr appended to a log file. Move-only; the destructor stops a child
 // that still runs with the default StopPolicy and logs a failure. The stop policy is
 // explicit: SIGTERM, wait up to `term_grace`, then SIGKILL, then reap. The child starts with
-// an empty signal mask and default SIGTERM/SIGINT dispositions, whatever the parent blocked.
-// Not thread-safe.
+// an empty signal mask and default SIGTERM/SIGINT/SIGPIPE dispositions, whatever the parent
+// blocked or ignored. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>

@@ -91,6 +91,10 @@ void Driver::Run() {
       if (stopping_) break;
     }
     for (Input& input : inputs) Handle(input);
+    // What the peers' answers committed is applied and answered now, before this
+    // iteration's proposals are persisted: those answers need no wait for that write and fsync
+    // (each Ready is still handled in STYLE.md §2's order).
+    ProcessReadies();
     ProposeWrites();
     StartReads();
     TickIfDue(next_tick);

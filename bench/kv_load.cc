@@ -1,6 +1,7 @@
 #include "bench/kv_load.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -40,7 +41,8 @@ void RunClient(KvClient& client, int index, const LoadOptions& options,
 
 double PercentileMs(const std::vector<int64_t>& sorted_ns, double p) {
   if (sorted_ns.empty()) return 0;
-  const auto rank = static_cast<size_t>(p * static_cast<double>(sorted_ns.size() - 1) + 0.5);
+  const auto rank =
+      static_cast<size_t>(std::llround(p * static_cast<double>(sorted_ns.size() - 1)));
   return static_cast<double>(sorted_ns[std::min(rank, sorted_ns.size() - 1)]) / 1e6;
 }
 
@@ -54,6 +56,7 @@ std::string LoadKey(int client, uint64_t n, int keys_per_client) {
 LoadResult RunLoad(const ClientFactory& factory, const LoadOptions& options,
                    const std::atomic<bool>& interrupted) {
   std::vector<std::unique_ptr<KvClient>> clients;
+  clients.reserve(static_cast<size_t>(options.clients));
   for (int i = 0; i < options.clients; ++i) clients.push_back(factory(i));
   std::vector<ThreadResult> results(clients.size());
   const Clock::time_point measure_from = Clock::now() + options.warmup;

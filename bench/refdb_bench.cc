@@ -11,10 +11,10 @@
 // Exit 0 ok, 1 a cluster failed, 2 usage, 3 an exception. Clusters are torn down on every path;
 // SIGINT/SIGTERM stop the measurement and unwind.
 #include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -81,7 +81,10 @@ Result<BenchOptions> ParseFlags(int argc, char** argv) {
       char* end = nullptr;
       const long n = std::strtol(value.c_str(), &end, 10);
       if (*end != '\0' || n < 1 || n > 100000) {
-        return Status::InvalidArgument(flag + ": not a positive number: " + value);
+        std::string message = flag;
+        message += ": not a positive number: ";
+        message += value;
+        return Status::InvalidArgument(message);
       }
       *it->second = static_cast<int>(n);
     } else {
@@ -102,6 +105,7 @@ Result<LoadResult> RunCase(BenchTarget& target, OpKind kind, const BenchOptions&
                            const std::atomic<bool>& interrupted) {
   ASSIGN_OR_RETURN(const int leader, target.WaitForLeader(kHealthyDeadline));
   std::vector<std::shared_ptr<grpc::Channel>> channels;
+  channels.reserve(static_cast<size_t>(o.connections));
   for (int i = 0; i < o.connections; ++i) {
     channels.push_back(NewChannel(target.client_address(leader)));
   }
@@ -236,7 +240,7 @@ std::string SummaryLine(const Figures& refdb, const std::optional<Figures>& etcd
 class SignalWatcher {
  public:
   explicit SignalWatcher(std::atomic<bool>& interrupted)
-      : thread_([&interrupted](std::stop_token stop) {
+      : thread_([&interrupted](const std::stop_token& stop) {
           sigset_t set;
           sigemptyset(&set);
           sigaddset(&set, SIGINT);

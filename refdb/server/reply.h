@@ -61,19 +61,18 @@ class Reply {
 
  private:
   void Complete(std::optional<T> value) {
-    Callback on_done;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (is_done_) return;
-      is_done_ = true;
-      on_done = std::move(on_done_);
-      if (!on_done) value_ = std::move(value);
-    }
-    if (on_done) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (is_done_) return;
+    is_done_ = true;
+    if (on_done_) {
+      Callback on_done = std::move(on_done_);
+      lock.unlock();
       on_done(std::move(value));
-    } else {
-      cv_.notify_all();
+      return;
     }
+    value_ = std::move(value);
+    lock.unlock();
+    cv_.notify_all();
   }
 
   std::mutex mu_;

@@ -1,8 +1,8 @@
 // A child for ChildProcess tests: ignores SIGTERM, says "ready" once it does, then sleeps until
 // it is killed. Only SIGKILL (the stop policy's escalation) ends it.
-#include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 int main() {

@@ -12,6 +12,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # formatting and linting (CI runs the format check)
   clang-format clang-tidy
+  # the etcd 3.4 cluster refdb_bench compares against (/usr/bin/etcd)
+  etcd-server
 )
 
 missing=()

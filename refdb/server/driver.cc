@@ -91,6 +91,10 @@ void Driver::Run() {
       if (stopping_) break;
     }
     for (Input& input : inputs) Handle(input);
+    // What the peers' answers committed is applied and answered now, before this
+    // iteration's proposals are persisted: those answers need no wait for that write and fsync
+    // (each Ready is still handled in STYLE.md §2's order).
+    ProcessReadies();
     ProposeWrites();
     StartReads();
     TickIfDue(next_tick);
@@ -237,14 +241,18 @@ void Driver::FailEverything() {
   }
   for (auto& [index, r] : reads_awaiting_apply_)
     r.reply->Set({.code = ReplyCode::kAborted, .message = why});
-  std::lock_guard<std::mutex> lock(mu_);
-  for (Input& input : inputs_) {
+  // Answered outside mu_: a reply's callback may read status().
+  std::deque<Input> queued;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queued.swap(inputs_);
+  }
+  for (Input& input : queued) {
     if (auto* w = std::get_if<WriteInput>(&input))
       w->reply->Set({.code = ReplyCode::kNotLeader, .message = why});
     if (auto* r = std::get_if<ReadInput>(&input))
       r->reply->Set({.code = ReplyCode::kAborted, .message = why});
   }
-  inputs_.clear();
 }
 
 }  // namespace refdb::server

@@ -1,8 +1,10 @@
 // Driver: the server loop. One thread owns the Raft Node, the DiskLogStore and the
 // KvStateMachine; gRPC handler threads talk to it only through Submit (a bounded queue) and
 // status() (a copy published after every iteration). Each iteration:
-//   take queued inputs (peer messages, proposals, reads); tick if a tick is due;
-//   then, while the node has a Ready, in STYLE.md §2's order:
+//   take queued inputs (peer messages, proposals, reads) and step the peer messages; process
+//   the Readies (so what the answers committed is answered before new entries are written);
+//   propose the writes, start the reads, tick if a tick is due; process the Readies again.
+//   Each Ready is handled in STYLE.md §2's order:
 //     1. persist snapshot, entries, hard state (one fsync for all entries: group commit;
 //        skipped only with the no-fsync bug);
 //     2. send messages (PeerTransport queues them; the loop never waits on the network);

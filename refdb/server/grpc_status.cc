@@ -49,7 +49,7 @@ Status FromGrpcStatus(const grpc::Status& status) {
   }
 }
 
-grpc::Status NotLeaderStatus(grpc::ServerContext& context, uint64_t node_id, uint64_t leader_id,
+grpc::Status NotLeaderStatus(grpc::ServerContextBase& context, uint64_t node_id, uint64_t leader_id,
                              const std::string& leader_address) {
   std::string message = "node " + std::to_string(node_id) + " is not the leader";
   if (leader_id != 0) {
@@ -62,7 +62,7 @@ grpc::Status NotLeaderStatus(grpc::ServerContext& context, uint64_t node_id, uin
   return {grpc::StatusCode::FAILED_PRECONDITION, message};
 }
 
-grpc::Status ReplyToGrpcStatus(grpc::ServerContext& context, ReplyCode code,
+grpc::Status ReplyToGrpcStatus(grpc::ServerContextBase& context, ReplyCode code,
                                const std::string& message, uint64_t node_id, uint64_t leader_id,
                                const std::string& leader_address) {
   switch (code) {

@@ -32,12 +32,12 @@ common::Status FromGrpcStatus(const grpc::Status& status);
 
 // FAILED_PRECONDITION "not leader"; adds the leader hint to `context`'s trailing metadata
 // when `leader_id` is known (non-zero).
-grpc::Status NotLeaderStatus(grpc::ServerContext& context, uint64_t node_id, uint64_t leader_id,
+grpc::Status NotLeaderStatus(grpc::ServerContextBase& context, uint64_t node_id, uint64_t leader_id,
                              const std::string& leader_address);
 
 // The wire status of a reply the server loop gave (kOk -> OK, kNotLeader -> NotLeaderStatus,
 // kRejected -> RESOURCE_EXHAUSTED, kAborted -> ABORTED, kUnknown -> UNKNOWN).
-grpc::Status ReplyToGrpcStatus(grpc::ServerContext& context, ReplyCode code,
+grpc::Status ReplyToGrpcStatus(grpc::ServerContextBase& context, ReplyCode code,
                                const std::string& message, uint64_t node_id, uint64_t leader_id,
                                const std::string& leader_address);
 

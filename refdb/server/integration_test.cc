@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/check.h"
 #include "refdb/client/client.h"
@@ -199,6 +204,136 @@ TEST_F(Integration, NoFsyncBugLosesAcknowledgedWritesWhenEveryNodeIsKilled) {
     if (!r.value.found) ++lost;
   }
   EXPECT_GT(lost, 0);
+}
+
+// One line of a node's events.jsonl.
+struct Event {
+  int64_t time_ns = 0;
+  uint64_t node = 0;
+  uint64_t term = 0;
+  std::string role;
+  uint64_t leader = 0;
+
+  bool SameState(const Event& other) const {
+    return term == other.term && role == other.role && leader == other.leader;
+  }
+};
+
+// Parses every line of `path` as one JSON object with the five fields, or fails the test.
+std::vector<Event> ReadEvents(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  std::vector<Event> events;
+  std::string line;
+  int line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const std::string where = path + ":" + std::to_string(line_number) + ": " + line;
+    EXPECT_FALSE(j.is_discarded()) << where;
+    if (j.is_discarded() || !j.is_object()) continue;
+    EXPECT_EQ(j.size(), 5u) << where;
+    EXPECT_TRUE(j.contains("time_ns") && j["time_ns"].is_number_integer()) << where;
+    EXPECT_TRUE(j.contains("node") && j["node"].is_number_unsigned()) << where;
+    EXPECT_TRUE(j.contains("term") && j["term"].is_number_unsigned()) << where;
+    EXPECT_TRUE(j.contains("role") && j["role"].is_string()) << where;
+    EXPECT_TRUE(j.contains("leader") && j["leader"].is_number_unsigned()) << where;
+    events.push_back({.time_ns = j.value("time_ns", int64_t{0}),
+                      .node = j.value("node", uint64_t{0}),
+                      .term = j.value("term", uint64_t{0}),
+                      .role = j.value("role", std::string()),
+                      .leader = j.value("leader", uint64_t{0})});
+  }
+  return events;
+}
+
+bool Contains(const std::vector<Event>& events, const Event& wanted) {
+  for (const Event& e : events) {
+    if (e.SameState(wanted)) return true;
+  }
+  return false;
+}
+
+// Every line is well formed, names this node, and records a change: time and term never go
+// backwards and no two consecutive lines hold the same state.
+void ExpectWellFormed(const std::vector<Event>& events, uint64_t node, int64_t start_ns) {
+  static const std::set<std::string> kRoles = {"follower", "pre-candidate", "candidate", "leader"};
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    EXPECT_EQ(e.node, node) << "line " << i + 1;
+    EXPECT_TRUE(kRoles.contains(e.role)) << "line " << i + 1 << ": " << e.role;
+    EXPECT_GE(e.time_ns, start_ns) << "line " << i + 1;
+    EXPECT_LE(e.time_ns, now_ns) << "line " << i + 1;
+    if (e.role == "leader") {
+      EXPECT_EQ(e.leader, node) << "line " << i + 1;
+    }
+    if (i == 0) continue;
+    EXPECT_GE(e.time_ns, events[i - 1].time_ns) << "line " << i + 1;
+    EXPECT_GE(e.term, events[i - 1].term) << "line " << i + 1;
+    EXPECT_FALSE(e.SameState(events[i - 1])) << "line " << i + 1 << " repeats line " << i;
+  }
+}
+
+// Polls until the last line of the node's events.jsonl matches its status.
+bool WaitForEventsToMatchStatus(LocalCluster& cluster, int node) {
+  const auto deadline = std::chrono::steady_clock::now() + kApplyDeadline;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto status = cluster.Status(node);
+    const std::vector<Event> events = ReadEvents(cluster.data_dir(node) + "/events.jsonl");
+    if (status.ok() && !events.empty() &&
+        events.back().SameState(
+            {.term = status->term(), .role = status->role(), .leader = status->leader_id()})) {
+      return true;
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return false;
+}
+
+TEST_F(Integration, EventsLogRecordsEveryRoleChangeAsJsonLines) {
+  const int64_t start_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  StartCluster(3);
+  const int old_leader = WaitForLeader();
+  ASSERT_EQ(PutKeys(0, 5), 5);
+  auto old_status = cluster_->Status(old_leader);
+  ASSERT_TRUE(old_status.ok());
+  const uint64_t old_term = old_status->term();
+  ASSERT_TRUE(cluster_->KillNode(old_leader).ok());
+  const int new_leader = WaitForLeader();
+  ASSERT_EQ(PutKeys(5, 10), 5);
+  auto new_status = cluster_->Status(new_leader);
+  ASSERT_TRUE(new_status.ok());
+  const uint64_t new_term = new_status->term();
+  ASSERT_GT(new_term, old_term);
+
+  for (int node = 1; node <= 3; ++node) {
+    SCOPED_TRACE("node " + std::to_string(node));
+    if (node != old_leader) {
+      ASSERT_TRUE(WaitForEventsToMatchStatus(*cluster_, node));
+    }
+    const std::vector<Event> events = ReadEvents(cluster_->data_dir(node) + "/events.jsonl");
+    ASSERT_FALSE(events.empty());
+    ExpectWellFormed(events, node, start_ns);
+    const auto id = static_cast<uint64_t>(node);
+    const auto old_id = static_cast<uint64_t>(old_leader);
+    const auto new_id = static_cast<uint64_t>(new_leader);
+    // Everyone recorded the first leader of old_term (the killed one while it led).
+    EXPECT_TRUE(Contains(
+        events,
+        {.term = old_term, .role = node == old_leader ? "leader" : "follower", .leader = old_id}));
+    if (node == old_leader) continue;
+    if (node == new_leader) {
+      EXPECT_TRUE(Contains(events, {.term = new_term, .role = "candidate", .leader = 0}));
+      EXPECT_TRUE(Contains(events, {.term = new_term, .role = "leader", .leader = id}));
+    } else {
+      EXPECT_TRUE(Contains(events, {.term = new_term, .role = "follower", .leader = new_id}));
+    }
+  }
 }
 
 TEST_F(Integration, SigtermShutsDownCleanly) {

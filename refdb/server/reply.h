@@ -1,11 +1,14 @@
-// Reply<T>: a one-shot answer from the server loop to a gRPC handler thread that waits for it
-// with a deadline. The first Set wins; later ones are ignored. Thread-safe.
-// Shared (std::shared_ptr) by the handler, which may stop waiting at its deadline, and the
-// loop, which may answer after the handler left.
+// Reply<T>: a one-shot answer from the server loop to a gRPC call. The first Set (or Expire)
+// wins; later ones are ignored. Two forms: a handler thread waits for it (WaitUntil), or the
+// reply carries a callback, run once, on the thread of the first Set or Expire, with the value
+// (nullopt for Expire). Thread-safe. Never Set while holding a lock the callback may take.
+// Shared (std::shared_ptr) by the call, which may stop waiting at its deadline, and the loop,
+// which may answer after the call is gone.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -40,16 +43,16 @@ struct ReadReply {
 template <typename T>
 class Reply {
  public:
-  void Set(T value) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (value_) return;
-      value_ = std::move(value);
-    }
-    cv_.notify_all();
-  }
+  using Callback = std::function<void(std::optional<T>)>;
 
-  // The answer, or nullopt when `deadline` passed first.
+  Reply() = default;
+  explicit Reply(Callback on_done) : on_done_(std::move(on_done)) {}
+
+  void Set(T value) { Complete(std::move(value)); }
+  // The call stopped waiting (deadline, cancellation): later Sets are ignored.
+  void Expire() { Complete(std::nullopt); }
+
+  // The answer, or nullopt when `deadline` passed first. Only for the form without callback.
   std::optional<T> WaitUntil(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait_until(lock, deadline, [this] { return value_.has_value(); });
@@ -57,8 +60,25 @@ class Reply {
   }
 
  private:
+  void Complete(std::optional<T> value) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (is_done_) return;
+    is_done_ = true;
+    if (on_done_) {
+      Callback on_done = std::move(on_done_);
+      lock.unlock();
+      on_done(std::move(value));
+      return;
+    }
+    value_ = std::move(value);
+    lock.unlock();
+    cv_.notify_all();
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
+  bool is_done_ = false;    // guarded by mu_
+  Callback on_done_;        // guarded by mu_
   std::optional<T> value_;  // guarded by mu_
 };
 

@@ -154,7 +154,7 @@ std::string ServerOptions::AddressOf(uint64_t member) const {
 std::string Usage() {
   return "usage: refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR\n"
          "             [--tick-ms 10] [--election-ticks 15] [--heartbeat-ticks 2]\n"
-         "             [--snapshot-threshold 10000] [--bug NAME]...\n"
+         "             [--snapshot-threshold 100000] [--bug NAME]...\n"
          "bugs: half-quorum vote-without-log-check commit-previous-term stale-reads no-fsync\n";
 }
 

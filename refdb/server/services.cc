@@ -1,7 +1,10 @@
 #include "refdb/server/services.h"
 
+#include <grpcpp/alarm.h>
+
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "refdb/server/grpc_status.h"
@@ -11,96 +14,130 @@ namespace refdb::server {
 
 namespace {
 
-std::chrono::steady_clock::time_point WaitDeadline(const grpc::ServerContext& context) {
-  const auto now_system = std::chrono::system_clock::now();
-  const auto left = std::min<std::chrono::system_clock::duration>(context.deadline() - now_system,
-                                                                  KvService::kMaxWait);
-  return std::chrono::steady_clock::now() + left;
+std::chrono::system_clock::time_point WaitDeadline(const grpc::ServerContextBase& context) {
+  return std::min(context.deadline(), std::chrono::system_clock::now() + KvService::kMaxWait);
 }
+
+// One KV call waiting for the server loop. It is finished exactly once, by the first of: the
+// loop's answer (on the loop's thread), the wait deadline (an alarm), a cancellation; its
+// Reply decides which. `answer` turns the loop's answer (nullopt: none in time) into the
+// call's status and fills the response. Deletes itself when gRPC is done with the call
+// (OnDone comes only after Finish and after the handler returned the reactor).
+template <typename T>
+class PendingCall final : public grpc::ServerUnaryReactor {
+ public:
+  using Answer = std::function<grpc::Status(std::optional<T>)>;
+
+  PendingCall(const grpc::ServerContextBase& context, Answer answer)
+      : answer_(std::move(answer)),
+        reply_(std::make_shared<Reply<T>>(
+            [this](std::optional<T> value) { Finish(answer_(std::move(value))); })) {
+    // The alarm holds the Reply, not this call: it may fire (or be cancelled) after OnDone.
+    alarm_.Set(WaitDeadline(context), [reply = reply_](bool fired) {
+      if (fired) reply->Expire();
+    });
+  }
+
+  const std::shared_ptr<Reply<T>>& reply() const { return reply_; }
+
+  void OnCancel() override { reply_->Expire(); }
+  void OnDone() override { delete this; }
+
+ private:
+  Answer answer_;
+  std::shared_ptr<Reply<T>> reply_;
+  grpc::Alarm alarm_;
+};
 
 }  // namespace
 
-grpc::Status KvService::Failure(grpc::ServerContext& context, ReplyCode code,
+grpc::Status KvService::Failure(grpc::ServerContextBase& context, ReplyCode code,
                                 const std::string& message) {
   const statuspb::StatusResponse s = driver_->status();
   return ReplyToGrpcStatus(context, code, message, s.node_id(), s.leader_id(), s.leader_address());
 }
 
-grpc::Status KvService::Get(grpc::ServerContext* context, const kvpb::GetRequest* request,
-                            kvpb::GetResponse* response) {
-  auto reply = std::make_shared<Reply<ReadReply>>();
-  if (!driver_->Submit(ReadInput{
-          .key = request->key(), .serializable = request->serializable(), .reply = reply})) {
-    return Failure(*context, ReplyCode::kRejected, "input queue full");
+grpc::ServerUnaryReactor* KvService::Get(grpc::CallbackServerContext* context,
+                                         const kvpb::GetRequest* request,
+                                         kvpb::GetResponse* response) {
+  auto* call = new PendingCall<ReadReply>(
+      *context, [this, context, response](std::optional<ReadReply> r) -> grpc::Status {
+        if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "read did not complete in time"};
+        if (r->code != ReplyCode::kOk) return Failure(*context, r->code, r->message);
+        *response = std::move(r->response);
+        return grpc::Status::OK;
+      });
+  if (!driver_->Submit(ReadInput{.key = request->key(),
+                                 .serializable = request->serializable(),
+                                 .reply = call->reply()})) {
+    call->reply()->Set({.code = ReplyCode::kRejected, .message = "input queue full"});
   }
-  std::optional<ReadReply> r = reply->WaitUntil(WaitDeadline(*context));
-  if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "read did not complete in time"};
-  if (r->code != ReplyCode::kOk) return Failure(*context, r->code, r->message);
-  *response = std::move(r->response);
-  return grpc::Status::OK;
+  return call;
 }
 
-grpc::Status KvService::Write(grpc::ServerContext& context, commandpb::Command command,
-                              commandpb::CommandResult& result) {
-  auto reply = std::make_shared<Reply<WriteReply>>();
-  if (!driver_->Submit(WriteInput{.command = std::move(command), .reply = reply})) {
-    return Failure(context, ReplyCode::kRejected, "input queue full");
+grpc::ServerUnaryReactor* KvService::Write(
+    grpc::CallbackServerContext* context, commandpb::Command command,
+    std::function<void(commandpb::CommandResult&)> fill_response) {
+  auto* call = new PendingCall<WriteReply>(
+      *context,
+      [this, context,
+       fill = std::move(fill_response)](std::optional<WriteReply> r) -> grpc::Status {
+        if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "write proposed, outcome unknown"};
+        if (r->code != ReplyCode::kOk) return Failure(*context, r->code, r->message);
+        fill(r->result);
+        return grpc::Status::OK;
+      });
+  if (!driver_->Submit(WriteInput{.command = std::move(command), .reply = call->reply()})) {
+    call->reply()->Set({.code = ReplyCode::kRejected, .message = "input queue full"});
   }
-  std::optional<WriteReply> r = reply->WaitUntil(WaitDeadline(context));
-  if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "write proposed, outcome unknown"};
-  if (r->code != ReplyCode::kOk) return Failure(context, r->code, r->message);
-  result = std::move(r->result);
-  return grpc::Status::OK;
+  return call;
 }
 
-grpc::Status KvService::Put(grpc::ServerContext* context, const kvpb::PutRequest* request,
-                            kvpb::PutResponse* response) {
+grpc::ServerUnaryReactor* KvService::Put(grpc::CallbackServerContext* context,
+                                         const kvpb::PutRequest* request,
+                                         kvpb::PutResponse* response) {
   commandpb::Command command;
   *command.mutable_write_id() = request->write_id();
   *command.mutable_put() = *request;
-  commandpb::CommandResult result;
-  grpc::Status status = Write(*context, std::move(command), result);
-  if (status.ok()) *response = result.put();
-  return status;
+  return Write(context, std::move(command),
+               [response](commandpb::CommandResult& r) { *response = r.put(); });
 }
 
-grpc::Status KvService::Delete(grpc::ServerContext* context, const kvpb::DeleteRequest* request,
-                               kvpb::DeleteResponse* response) {
+grpc::ServerUnaryReactor* KvService::Delete(grpc::CallbackServerContext* context,
+                                            const kvpb::DeleteRequest* request,
+                                            kvpb::DeleteResponse* response) {
   commandpb::Command command;
   *command.mutable_write_id() = request->write_id();
   *command.mutable_del() = *request;
-  commandpb::CommandResult result;
-  grpc::Status status = Write(*context, std::move(command), result);
-  if (status.ok()) *response = result.del();
-  return status;
+  return Write(context, std::move(command),
+               [response](commandpb::CommandResult& r) { *response = r.del(); });
 }
 
-grpc::Status KvService::CompareAndSwap(grpc::ServerContext* context,
-                                       const kvpb::CompareAndSwapRequest* request,
-                                       kvpb::CompareAndSwapResponse* response) {
+grpc::ServerUnaryReactor* KvService::CompareAndSwap(grpc::CallbackServerContext* context,
+                                                    const kvpb::CompareAndSwapRequest* request,
+                                                    kvpb::CompareAndSwapResponse* response) {
   if (request->expected_case() == kvpb::CompareAndSwapRequest::EXPECTED_NOT_SET ||
       (request->has_expected_absent() && !request->expected_absent())) {
-    return {grpc::StatusCode::INVALID_ARGUMENT,
-            "compare-and-swap needs expected_value or expected_absent = true"};
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT,
+                     "compare-and-swap needs expected_value or expected_absent = true"});
+    return reactor;
   }
   commandpb::Command command;
   *command.mutable_write_id() = request->write_id();
   *command.mutable_cas() = *request;
-  commandpb::CommandResult result;
-  grpc::Status status = Write(*context, std::move(command), result);
-  if (status.ok()) *response = result.cas();
-  return status;
+  return Write(context, std::move(command),
+               [response](commandpb::CommandResult& r) { *response = r.cas(); });
 }
 
-grpc::Status KvService::Txn(grpc::ServerContext* context, const kvpb::TxnRequest* request,
-                            kvpb::TxnResponse* response) {
+grpc::ServerUnaryReactor* KvService::Txn(grpc::CallbackServerContext* context,
+                                         const kvpb::TxnRequest* request,
+                                         kvpb::TxnResponse* response) {
   commandpb::Command command;
   *command.mutable_write_id() = request->write_id();
   *command.mutable_txn() = *request;
-  commandpb::CommandResult result;
-  grpc::Status status = Write(*context, std::move(command), result);
-  if (status.ok()) *response = result.txn();
-  return status;
+  return Write(context, std::move(command),
+               [response](commandpb::CommandResult& r) { *response = r.txn(); });
 }
 
 grpc::Status PeerService::Send(grpc::ServerContext* /*context*/,

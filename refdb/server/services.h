@@ -1,10 +1,13 @@
 // The gRPC services of one refdb node: KV (clients), Peer (other nodes) and Status. They are
-// thin: each converts its request to a Driver input, submits it and waits for the reply until
-// the call's deadline (at most kMaxWait), then converts back (grpc_status.h). Thread-safe;
-// the Driver must outlive them.
+// thin: each converts its request to a Driver input and submits it, then converts the reply
+// back (grpc_status.h). KV uses gRPC's callback API: no thread waits for the loop; the call
+// is finished by the loop's answer, or at the call's deadline (at most kMaxWait), whichever
+// comes first. Thread-safe; the Driver must outlive them.
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <string>
 
 #include "kv.grpc.pb.h"
 #include "peer.grpc.pb.h"
@@ -13,29 +16,35 @@
 
 namespace refdb::server {
 
-class KvService final : public kvpb::KV::Service {
+class KvService final : public kvpb::KV::CallbackService {
  public:
   explicit KvService(Driver& driver) : driver_(&driver) {}
 
-  grpc::Status Get(grpc::ServerContext* context, const kvpb::GetRequest* request,
-                   kvpb::GetResponse* response) override;
-  grpc::Status Put(grpc::ServerContext* context, const kvpb::PutRequest* request,
-                   kvpb::PutResponse* response) override;
-  grpc::Status Delete(grpc::ServerContext* context, const kvpb::DeleteRequest* request,
-                      kvpb::DeleteResponse* response) override;
-  grpc::Status CompareAndSwap(grpc::ServerContext* context,
-                              const kvpb::CompareAndSwapRequest* request,
-                              kvpb::CompareAndSwapResponse* response) override;
-  grpc::Status Txn(grpc::ServerContext* context, const kvpb::TxnRequest* request,
-                   kvpb::TxnResponse* response) override;
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
+                                const kvpb::GetRequest* request,
+                                kvpb::GetResponse* response) override;
+  grpc::ServerUnaryReactor* Put(grpc::CallbackServerContext* context,
+                                const kvpb::PutRequest* request,
+                                kvpb::PutResponse* response) override;
+  grpc::ServerUnaryReactor* Delete(grpc::CallbackServerContext* context,
+                                   const kvpb::DeleteRequest* request,
+                                   kvpb::DeleteResponse* response) override;
+  grpc::ServerUnaryReactor* CompareAndSwap(grpc::CallbackServerContext* context,
+                                           const kvpb::CompareAndSwapRequest* request,
+                                           kvpb::CompareAndSwapResponse* response) override;
+  grpc::ServerUnaryReactor* Txn(grpc::CallbackServerContext* context,
+                                const kvpb::TxnRequest* request,
+                                kvpb::TxnResponse* response) override;
 
   static constexpr auto kMaxWait = std::chrono::seconds(30);
 
  private:
-  // Proposes `command` and waits; on success `result` holds the state machine's answer.
-  grpc::Status Write(grpc::ServerContext& context, commandpb::Command command,
-                     commandpb::CommandResult& result);
-  grpc::Status Failure(grpc::ServerContext& context, ReplyCode code, const std::string& message);
+  // Proposes `command`; on success `fill_response` copies the state machine's answer into the
+  // call's response.
+  grpc::ServerUnaryReactor* Write(grpc::CallbackServerContext* context, commandpb::Command command,
+                                  std::function<void(commandpb::CommandResult&)> fill_response);
+  grpc::Status Failure(grpc::ServerContextBase& context, ReplyCode code,
+                       const std::string& message);
 
   Driver* driver_;
 };

@@ -1,7 +1,9 @@
 // ChildProcess: one child process, started with an argument vector (posix_spawn, never a
 // shell), stdout and stderr appended to a log file. Move-only; the destructor stops a child
 // that still runs with the default StopPolicy and logs a failure. The stop policy is
-// explicit: SIGTERM, wait up to `term_grace`, then SIGKILL, then reap. Not thread-safe.
+// explicit: SIGTERM, wait up to `term_grace`, then SIGKILL, then reap. The child starts with
+// an empty signal mask and default SIGTERM/SIGINT/SIGPIPE dispositions, whatever the parent
+// blocked or ignored. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>

@@ -134,48 +134,8 @@ std::string DescribeFailure(const Counterexample& cx, size_t partition_size) {
 struct LiveSearch {
   size_t partition;
   std::vector<SearchOp> ops;
-  std::unique_ptr<WglSearch> search;     // SearchOrder::kKnownFirst; the winner once concluded
-  std::unique_ptr<WglSearch> alternate;  // kHistoryOrder, when the orders differ
+  std::unique_ptr<WglSearch> search;
 };
-
-bool HasUnknown(const std::vector<SearchOp>& ops) {
-  return std::any_of(ops.begin(), ops.end(),
-                     [](const SearchOp& op) { return op.ret == Operation::kNever; });
-}
-
-// Gives each of the partition's searches `steps` more steps. The orders race: the first to
-// conclude wins (both are complete, so they agree), ending in l.search; the loser is dropped.
-SearchResult Step(Compiled& c, LiveSearch& l, const SearchBudget& budget, uint64_t steps,
-                  size_t other_bytes, int64_t& peak_memory_bytes) {
-  if (!l.search) {
-    l.search = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget,
-                                           SearchOrder::kKnownFirst);
-    if (HasUnknown(l.ops)) {
-      l.alternate = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget,
-                                                SearchOrder::kHistoryOrder);
-    }
-  }
-  SearchResult r;
-  for (std::unique_ptr<WglSearch>* s : {&l.search, &l.alternate}) {
-    if (!*s) continue;
-    const size_t sibling = s == &l.search && l.alternate ? l.alternate->MemoryBytes()
-                           : s == &l.alternate           ? l.search->MemoryBytes()
-                                                         : 0;
-    (*s)->set_other_bytes(other_bytes + sibling);
-    r = (*s)->Run(steps);
-    peak_memory_bytes = std::max(peak_memory_bytes, static_cast<int64_t>(r.peak_memory_bytes));
-    if (r.outcome != SearchOutcome::kPaused) {
-      if (s == &l.alternate) l.search = std::move(l.alternate);
-      l.alternate.reset();
-      return r;
-    }
-  }
-  return r;
-}
-
-size_t MemoryOf(const LiveSearch& l) {
-  return (l.search ? l.search->MemoryBytes() : 0) + (l.alternate ? l.alternate->MemoryBytes() : 0);
-}
 
 // Records a finished search in result. Returns false when checking should stop.
 bool Conclude(Compiled& c, const std::vector<size_t>& partition, LiveSearch& live,
@@ -227,7 +187,7 @@ void RunPartitions(Compiled& c, const std::vector<std::vector<size_t>>& partitio
   std::vector<LiveSearch> live;
   live.reserve(partitions.size());
   for (size_t p = 0; p < partitions.size(); ++p) {
-    live.push_back({p, SearchOpsOf(c, partitions[p]), nullptr, nullptr});
+    live.push_back({p, SearchOpsOf(c, partitions[p]), nullptr});
   }
   std::string unknown_reason;
   size_t live_bytes = 0;
@@ -235,10 +195,15 @@ void RunPartitions(Compiled& c, const std::vector<std::vector<size_t>>& partitio
     std::vector<LiveSearch> paused;
     size_t next_live_bytes = 0;
     for (LiveSearch& l : live) {
-      SearchResult r =
-          Step(c, l, budget, steps, live_bytes + next_live_bytes, result.peak_memory_bytes);
+      if (!l.search) {
+        l.search = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget);
+      }
+      l.search->set_other_bytes(live_bytes + next_live_bytes);
+      SearchResult r = l.search->Run(steps);
+      result.peak_memory_bytes =
+          std::max(result.peak_memory_bytes, static_cast<int64_t>(r.peak_memory_bytes));
       if (r.outcome == SearchOutcome::kPaused) {
-        next_live_bytes += MemoryOf(l);
+        next_live_bytes += l.search->MemoryBytes();
         paused.push_back(std::move(l));
         continue;
       }

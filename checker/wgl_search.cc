@@ -23,9 +23,8 @@ constexpr int32_t kEnd = -1;
 }  // namespace
 
 WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops,
-                     State initial, const SearchBudget& budget, SearchOrder order)
-    : order_(order),
-      model_(model),
+                     State initial, const SearchBudget& budget)
+    : model_(model),
       values_(values),
       ops_(ops),
       state_(initial),
@@ -159,10 +158,6 @@ bool WglSearch::OverBudget(SearchOutcome* outcome) {
 // (it is a candidate from its call to the end) mostly sends the search down branches that a
 // later read refutes.
 int32_t WglSearch::NextCandidate(int32_t after) const {
-  if (order_ == SearchOrder::kHistoryOrder) {
-    const int32_t e = entries_[after].next;
-    return e != kEnd && entries_[e].is_call ? e : kEnd;
-  }
   const bool in_unknown_phase = after != kHead && ops_[entries_[after].op].ret == Operation::kNever;
   if (!in_unknown_phase) {
     for (int32_t e = entries_[after].next; e != kEnd && entries_[e].is_call; e = entries_[e].next) {

@@ -33,12 +33,6 @@ struct SearchBudget {
 };
 
 // kPaused: the step budget of this Run call ran out; call Run again to continue.
-// The order in which the candidates at one point are tried. Either is complete; each has
-// histories where it is much faster: kKnownFirst defers unknown operations, which never have to
-// be placed (good when most did not take effect); kHistoryOrder tries them where they were
-// called (good when a later read needs one of them). linearizability.cc runs both.
-enum class SearchOrder { kKnownFirst, kHistoryOrder };
-
 enum class SearchOutcome { kLinearizable, kNotLinearizable, kOutOfTime, kOutOfMemory, kPaused };
 
 struct SearchResult {
@@ -52,7 +46,7 @@ class WglSearch {
  public:
   // Requires: ops sorted by call; model, values and ops outlive the search.
   WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops, State initial,
-            const SearchBudget& budget, SearchOrder order = SearchOrder::kKnownFirst);
+            const SearchBudget& budget);
 
   // Searches for at most max_steps more steps (one step tries one entry), continuing where the
   // last call stopped. Requires: the last call returned kPaused, or this is the first call.
@@ -91,7 +85,6 @@ class WglSearch {
   bool OverBudget(SearchOutcome* outcome);
   SearchResult Finish(SearchOutcome outcome);
 
-  SearchOrder order_;
   const Model& model_;
   ValueTable& values_;
   std::span<const SearchOp> ops_;

@@ -1,0 +1,85 @@
+// Db and DbClient: the small adapter interface between the workloads and a database. A Db
+// says how to launch one node (its argv) and how to reach the cluster; a DbClient is one
+// logical client (one operation at a time) whose every answer is classified exactly:
+// ok (happened), fail (definitely did not happen), info (may have happened).
+// refdb is the first adapter (refdb_db.h); etcd joins behind the same interface.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace workloads {
+
+enum class Outcome { kOk, kFail, kInfo };
+
+template <typename T>
+struct Answer {
+  Outcome outcome = Outcome::kFail;
+  T value = {};       // meaningful when outcome == kOk
+  std::string error;  // why, when outcome != kOk
+};
+
+struct CasResult {
+  bool succeeded = false;  // false: the compare did not match (an ok observation, not a fail)
+};
+
+// Everything a node's command line needs, in the addresses of the backend it runs on.
+struct NodeEnv {
+  int id = 0;                         // 1-based
+  std::string ip;                     // this node's address
+  std::vector<std::string> peer_ips;  // every node's address, index i-1 for node i
+  std::string data_dir;               // as the node process sees it
+};
+
+struct NodeStatus {
+  uint64_t node_id = 0;
+  std::string role;  // follower | pre-candidate | candidate | leader
+  uint64_t term = 0;
+  uint64_t leader_id = 0;  // 0: unknown
+  uint64_t commit_index = 0;
+  uint64_t applied_index = 0;
+};
+
+struct ClientOptions {
+  std::vector<std::string> endpoints;              // host:port of every node
+  std::chrono::milliseconds call_deadline{1000};   // per attempt
+  uint64_t client_id = 0;                          // 0: random
+};
+
+class DbClient {
+ public:
+  virtual ~DbClient() = default;
+  // nullopt: the key is absent.
+  virtual Answer<std::optional<std::string>> Read(const std::string& key) = 0;
+  virtual Answer<bool> Write(const std::string& key, const std::string& value) = 0;
+  // expected nullopt: the key must be absent.
+  virtual Answer<CasResult> Cas(const std::string& key, const std::optional<std::string>& expected,
+                                const std::string& new_value) = 0;
+  // A local (serializable) read served by the one node at `endpoint`, no redirect: what that
+  // replica holds. For final reads after heal.
+  virtual Answer<std::optional<std::string>> ReadLocal(const std::string& endpoint,
+                                                       const std::string& key) = 0;
+};
+
+class Db {
+ public:
+  virtual ~Db() = default;
+  virtual std::string name() const = 0;  // "refdb"
+  virtual uint16_t port() const = 0;     // clients and peers, on every node's ip
+  // Host paths of the programs a node runs; NodeArgv's argv[0] is one of them.
+  virtual std::vector<std::filesystem::path> Binaries() const = 0;
+  virtual std::vector<std::string> NodeArgv(const NodeEnv& env) const = 0;
+  virtual common::Result<std::unique_ptr<DbClient>> Connect(const ClientOptions& options) const = 0;
+  // One attempt, no redirect, `deadline` long.
+  virtual common::Result<NodeStatus> Status(const std::string& endpoint,
+                                            std::chrono::milliseconds deadline) const = 0;
+};
+
+}  // namespace workloads

@@ -14,6 +14,11 @@ packages=(
   clang-format clang-tidy
   # the etcd 3.4 cluster refdb_bench compares against (/usr/bin/etcd)
   etcd-server
+  # splitbrain run: Docker Engine API client, Boost.Process, namespaces and firewall rules
+  libcurl4-openssl-dev libboost-dev libboost-filesystem-dev
+  iproute2 iptables nftables util-linux curl
+  # the docker backend's daemon (started below when it is not running)
+  docker.io
 )
 
 missing=()
@@ -27,4 +32,18 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "ci/setup.sh: all ${#packages[@]} packages present"
+fi
+
+# The docker backend needs a running daemon. Without systemd nothing starts it, so start it here
+# when its socket does not answer (TOOLCHAIN.md section 8).
+if ! curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
+  pgrep -x dockerd >/dev/null || rm -f /var/run/docker.pid
+  echo "ci/setup.sh: starting dockerd (log: /tmp/dockerd.log)"
+  nohup dockerd >/tmp/dockerd.log 2>&1 </dev/null &
+  for _ in $(seq 150); do
+    curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1 ||
+    echo "ci/setup.sh: dockerd did not answer within 30 s; see /tmp/dockerd.log" >&2
 fi

@@ -1,0 +1,283 @@
+#include "orchestrator/run_spec.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "orchestrator/duration.h"
+
+namespace orchestrator {
+
+using common::Result;
+using common::Status;
+using Json = nlohmann::json;
+
+std::string RunUsage() {
+  return "usage: splitbrain run [--spec FILE.json] [--db refdb] [--backend auto|docker|netns]\n"
+         "                      [--nodes 5] [--workload register|set|election] [--concurrency 10]\n"
+         "                      [--rate OPS_PER_S] [--time-limit 60s] [--db-bug NAME]\n"
+         "                      [--seed N] [--store DIR] [--name TEST] [--refdb-bin PATH]\n"
+         "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
+         "stores everything in STORE/TEST/TIMESTAMP/ (STORE/latest points at it).\n"
+         "Exit code: 0 valid, 1 invalid, 2 unknown, 3 the run failed, 254 bad arguments.\n"
+         "  --spec         a JSON object with the same keys as these flags (flags override it)\n"
+         "  --backend      docker (the Engine API), netns (network namespaces), or auto: docker\n"
+         "                 when its daemon answers, else netns\n"
+         "  --rate         total client ops per second (default 0: as fast as they go)\n"
+         "  --db-bug       start refdb with a bug switched on (repeatable): half-quorum,\n"
+         "                 vote-without-log-check, commit-previous-term, stale-reads, no-fsync\n"
+         "  --nemesis, --nemesis-interval, --schedule, --max-failover, --junit: accepted in the\n"
+         "                 spec; faults and JUnit output arrive with the nemesis and report "
+         "issues\n";
+}
+
+namespace {
+
+constexpr std::array kKeys = {
+    "spec", "name",       "db",      "backend",          "nodes",    "workload", "concurrency",
+    "rate", "time-limit", "nemesis", "nemesis-interval", "schedule", "db-bug",   "max-failover",
+    "seed", "store",      "junit",   "refdb-bin"};
+
+bool IsKey(const std::string& key) {
+  return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
+}
+
+// Values arrive as JSON: numbers and strings from files, strings from flags.
+Result<std::string> AsString(const std::string& key, const Json& v) {
+  if (!v.is_string()) return Status::InvalidArgument(key + ": expected a string, got " + v.dump());
+  return v.get<std::string>();
+}
+
+Result<double> AsSeconds(const std::string& key, const Json& v) {
+  if (v.is_number()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d) || d < 0) {
+      return Status::InvalidArgument(key + ": " + v.dump() + " is not a non-negative duration");
+    }
+    return d;
+  }
+  if (!v.is_string())
+    return Status::InvalidArgument(key + ": expected a duration, got " + v.dump());
+  auto s = ParseSeconds(v.get<std::string>());
+  if (!s.ok()) return s.status().WithContext(key);
+  return *s;
+}
+
+Result<long long> AsCount(const std::string& key, const Json& v) {
+  if (v.is_number_unsigned()) return static_cast<long long>(v.get<uint64_t>());
+  if (v.is_number_integer()) {
+    long long n = v.get<long long>();
+    if (n < 0) return Status::InvalidArgument(key + ": " + v.dump() + " is negative");
+    return n;
+  }
+  if (!v.is_string()) return Status::InvalidArgument(key + ": expected a number, got " + v.dump());
+  auto n = ParseCount(v.get<std::string>());
+  if (!n.ok()) return n.status().WithContext(key);
+  return *n;
+}
+
+Result<double> AsNumber(const std::string& key, const Json& v) {
+  if (v.is_number()) {
+    double d = v.get<double>();
+    if (std::isfinite(d) && d >= 0) return d;
+  } else if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    std::istringstream in(s);
+    double d = 0;
+    if (in >> d && in.eof() && std::isfinite(d) && d >= 0) return d;
+  }
+  return Status::InvalidArgument(key + ": " + v.dump() + " is not a non-negative number");
+}
+
+// "a,b" or ["a","b"] (a repeated flag appends).
+Result<std::vector<std::string>> AsList(const std::string& key, const Json& v) {
+  std::vector<std::string> out;
+  auto add_csv = [&](const std::string& s) {
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      if (!item.empty()) out.push_back(item);
+    }
+  };
+  if (v.is_string()) {
+    add_csv(v.get<std::string>());
+  } else if (v.is_array()) {
+    for (const Json& item : v) {
+      if (!item.is_string()) {
+        return Status::InvalidArgument(key + ": expected strings, got " + item.dump());
+      }
+      add_csv(item.get<std::string>());
+    }
+  } else {
+    return Status::InvalidArgument(key + ": expected a string or a list, got " + v.dump());
+  }
+  return out;
+}
+
+Status OneOf(const std::string& key, const std::string& value,
+             std::initializer_list<const char*> choices) {
+  std::string list;
+  for (const char* c : choices) {
+    if (value == c) return Status::Ok();
+    list += list.empty() ? c : std::string(", ") + c;
+  }
+  return Status::InvalidArgument(key + ": \"" + value + "\" is not one of " + list);
+}
+
+Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
+  if (key == "name") {
+    ASSIGN_OR_RETURN(spec.name, AsString(key, v));
+    if (spec.name.empty() || spec.name.find('/') != std::string::npos || spec.name[0] == '.') {
+      return Status::InvalidArgument("name: \"" + spec.name +
+                                     "\" must be a non-empty file name (no '/', no leading '.')");
+    }
+  } else if (key == "db") {
+    ASSIGN_OR_RETURN(spec.db, AsString(key, v));
+    RETURN_IF_ERROR(OneOf(key, spec.db, {"refdb"}));
+  } else if (key == "backend") {
+    ASSIGN_OR_RETURN(spec.backend, AsString(key, v));
+    RETURN_IF_ERROR(OneOf(key, spec.backend, {"auto", "docker", "netns"}));
+  } else if (key == "nodes") {
+    ASSIGN_OR_RETURN(long long n, AsCount(key, v));
+    if (n < 1 || n > 9) return Status::InvalidArgument("nodes: " + v.dump() + " is not in 1..9");
+    spec.nodes = static_cast<int>(n);
+  } else if (key == "workload") {
+    ASSIGN_OR_RETURN(spec.workload, AsString(key, v));
+    RETURN_IF_ERROR(OneOf(key, spec.workload, {"register", "set", "election"}));
+  } else if (key == "concurrency") {
+    ASSIGN_OR_RETURN(long long n, AsCount(key, v));
+    if (n < 1 || n > 1000) {
+      return Status::InvalidArgument("concurrency: " + v.dump() + " is not in 1..1000");
+    }
+    spec.concurrency = static_cast<int>(n);
+  } else if (key == "rate") {
+    ASSIGN_OR_RETURN(spec.rate, AsNumber(key, v));
+  } else if (key == "time-limit") {
+    ASSIGN_OR_RETURN(spec.time_limit_s, AsSeconds(key, v));
+    if (spec.time_limit_s <= 0) return Status::InvalidArgument("time-limit: must be positive");
+  } else if (key == "nemesis") {
+    ASSIGN_OR_RETURN(spec.nemesis, AsList(key, v));
+  } else if (key == "nemesis-interval") {
+    ASSIGN_OR_RETURN(spec.nemesis_interval_s, AsSeconds(key, v));
+  } else if (key == "schedule") {
+    ASSIGN_OR_RETURN(spec.schedule, AsString(key, v));
+  } else if (key == "db-bug") {
+    ASSIGN_OR_RETURN(std::vector<std::string> bugs, AsList(key, v));
+    for (const std::string& bug : bugs) {
+      RETURN_IF_ERROR(OneOf(key, bug,
+                            {"half-quorum", "vote-without-log-check", "commit-previous-term",
+                             "stale-reads", "no-fsync"}));
+      spec.db_bugs.push_back(bug);
+    }
+  } else if (key == "max-failover") {
+    ASSIGN_OR_RETURN(spec.max_failover_s, AsSeconds(key, v));
+  } else if (key == "seed") {
+    ASSIGN_OR_RETURN(long long n, AsCount(key, v));
+    spec.seed = static_cast<uint64_t>(n);
+  } else if (key == "store") {
+    ASSIGN_OR_RETURN(spec.store, AsString(key, v));
+    if (spec.store.empty()) return Status::InvalidArgument("store: must not be empty");
+  } else if (key == "junit") {
+    ASSIGN_OR_RETURN(spec.junit, AsString(key, v));
+  } else if (key == "refdb-bin") {
+    ASSIGN_OR_RETURN(spec.refdb_bin, AsString(key, v));
+  } else {
+    return Status::InvalidArgument("unknown key \"" + key + "\"");
+  }
+  return Status::Ok();
+}
+
+Result<Json> ReadSpecFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("--spec: cannot open " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  Json object = Json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) return Status::InvalidArgument(path + ": not valid JSON");
+  if (!object.is_object()) return Status::InvalidArgument(path + ": expected a JSON object");
+  return object;
+}
+
+}  // namespace
+
+Status ApplySpecJson(const Json& object, RunSpec& spec) {
+  if (!object.is_object()) return Status::InvalidArgument("a spec must be a JSON object");
+  for (const auto& [key, value] : object.items()) {
+    if (key == "spec" || key == "run-id" || key == "backend-used") continue;
+    if (!IsKey(key)) return Status::InvalidArgument("unknown key \"" + key + "\"");
+    if (key == "db-bug") spec.db_bugs.clear();
+    if (value.is_null()) continue;
+    RETURN_IF_ERROR(ApplyKey(key, value, spec));
+  }
+  return Status::Ok();
+}
+
+Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args) {
+  // Pass 1: split into (flag, value) pairs; find --spec.
+  std::vector<std::pair<std::string, std::string>> flags;
+  std::string spec_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0 || arg.size() <= 2) {
+      return Status::InvalidArgument("unexpected argument \"" + arg + "\" (flags start with --)");
+    }
+    std::string flag = arg.substr(2);
+    std::string value;
+    if (size_t eq = flag.find('='); eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return Status::InvalidArgument(arg + " needs a value");
+    }
+    if (!IsKey(flag)) return Status::InvalidArgument("unknown flag --" + flag);
+    if (flag == "spec") {
+      spec_file = value;
+    } else {
+      flags.emplace_back(flag, value);
+    }
+  }
+  RunSpec spec;
+  if (!spec_file.empty()) {
+    ASSIGN_OR_RETURN(Json object, ReadSpecFile(spec_file));
+    Status applied = ApplySpecJson(object, spec);
+    if (!applied.ok()) return applied.WithContext(spec_file);
+  }
+  bool bugs_from_flags = false;
+  for (const auto& [flag, value] : flags) {
+    if (flag == "db-bug" && !bugs_from_flags) {
+      spec.db_bugs.clear();  // flags replace the file's list, repeated flags add up
+      bugs_from_flags = true;
+    }
+    Status applied = ApplyKey(flag, Json(value), spec);
+    if (!applied.ok()) return Status::InvalidArgument("--" + applied.message());
+  }
+  if (spec.name.empty()) spec.name = spec.db + "-" + spec.workload;
+  return spec;
+}
+
+Json RunSpec::ToJson() const {
+  Json j = {{"name", name},
+            {"db", db},
+            {"backend", backend},
+            {"nodes", nodes},
+            {"workload", workload},
+            {"concurrency", concurrency},
+            {"rate", rate},
+            {"time-limit", time_limit_s},
+            {"nemesis", nemesis},
+            {"nemesis-interval", nemesis_interval_s},
+            {"schedule", schedule},
+            {"db-bug", db_bugs},
+            {"max-failover", max_failover_s},
+            {"store", store},
+            {"junit", junit},
+            {"refdb-bin", refdb_bin}};
+  j["seed"] = seed.has_value() ? Json(*seed) : Json(nullptr);
+  return j;
+}
+
+}  // namespace orchestrator

@@ -84,10 +84,12 @@ void StatusPoller::Poll(int node) {
 
 common::Result<int> WaitForLeader(const workloads::Db& db,
                                   const std::vector<std::string>& endpoints,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout,
+                                  const std::function<common::Status()>& still_ok) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<std::string> last(endpoints.size(), "not asked");
   while (true) {
+    RETURN_IF_ERROR(still_ok());
     std::map<uint64_t, int> votes;  // leader id -> nodes that name it
     uint64_t self_leader = 0;
     for (size_t i = 0; i < endpoints.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,9 +63,11 @@ class StatusPoller {
 
 // Polls until some node reports itself leader and a majority of the nodes agree on it (same
 // leader id), then returns its node number; DeadlineExceeded (naming what each node said last)
-// when `timeout` passes first.
+// when `timeout` passes first. `still_ok` is asked every round (e.g. "are the nodes still
+// running?"); its error ends the wait at once.
 common::Result<int> WaitForLeader(const workloads::Db& db,
                                   const std::vector<std::string>& endpoints,
-                                  std::chrono::milliseconds timeout);
+                                  std::chrono::milliseconds timeout,
+                                  const std::function<common::Status()>& still_ok);
 
 }  // namespace orchestrator

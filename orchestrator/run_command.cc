@@ -1,0 +1,353 @@
+#include "orchestrator/run_command.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "checker/formats.h"
+#include "orchestrator/backend/docker/docker_backend.h"
+#include "orchestrator/backend/netns/netns_backend.h"
+#include "orchestrator/check_command.h"
+#include "orchestrator/interrupts.h"
+#include "orchestrator/progress.h"
+#include "orchestrator/run_checks.h"
+#include "orchestrator/run_registry.h"
+#include "orchestrator/run_spec.h"
+#include "orchestrator/status_poller.h"
+#include "orchestrator/store.h"
+#include "workloads/refdb_db.h"
+#include "workloads/workload.h"
+
+namespace orchestrator {
+
+namespace fs = std::filesystem;
+using checker::Json;
+using common::Result;
+using common::Status;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kLeaderTimeout = std::chrono::seconds(30);
+
+// The refdb binary: --refdb-bin, else the one built beside this splitbrain
+// (build/<preset>/orchestrator/splitbrain → build/<preset>/refdb/server/refdb).
+Result<fs::path> FindRefdb(const std::string& flag) {
+  fs::path path = flag;
+  if (path.empty()) {
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) return Status::NotFound("cannot find this program's path; give --refdb-bin");
+    path = self.parent_path().parent_path() / "refdb" / "server" / "refdb";
+  }
+  if (access(path.c_str(), X_OK) != 0) {
+    return Status::NotFound("refdb binary " + path.string() +
+                            " is missing or not executable; build it (ci/build.sh) or give "
+                            "--refdb-bin PATH");
+  }
+  return fs::absolute(path);
+}
+
+Result<std::unique_ptr<Backend>> ChooseBackend(const std::string& name) {
+  if (name == "docker") return MakeDockerBackend();
+  if (name == "netns") return MakeNetnsBackend();
+  if (DockerAvailable()) return MakeDockerBackend();
+  if (NetnsAvailable()) return MakeNetnsBackend();
+  return Status::Unavailable(
+      "--backend auto: no Docker daemon answers at /var/run/docker.sock and network namespaces "
+      "need root and iproute2; run ci/setup.sh as root");
+}
+
+int ExitCodeOf(checker::Verdict verdict) {
+  switch (verdict) {
+    case checker::Verdict::kValid:
+      return kExitValid;
+    case checker::Verdict::kInvalid:
+      return kExitInvalid;
+    case checker::Verdict::kUnknown:
+      return kExitUnknown;
+  }
+  return kExitRunFailed;
+}
+
+class Run {
+ public:
+  Run(RunSpec spec, std::ostream& out, std::ostream& err, const InterruptWatcher& interrupts)
+      : spec_(std::move(spec)), out_(out), err_(err), interrupts_(interrupts) {}
+
+  int Execute();
+
+ private:
+  Status Prepare();
+  Status BringUp();
+  Status Drive();
+  Status Collect();
+  int Finish(const Status& status);
+  int CheckAndStore();
+  void WriteResults(const Json& results);
+
+  RunSpec spec_;
+  std::ostream& out_;
+  std::ostream& err_;
+  const InterruptWatcher& interrupts_;
+
+  std::string run_id_;
+  fs::path run_dir_;
+  std::optional<RunRegistration> registration_;
+  std::unique_ptr<workloads::Db> db_;
+  std::unique_ptr<Backend> backend_;
+  std::vector<std::string> endpoints_;
+  std::unique_ptr<workloads::HistoryWriter> history_;
+  std::unique_ptr<workloads::Workload> workload_;
+  workloads::WorkloadCounters counters_;
+  Clock::time_point started_;
+  double workload_s_ = 0;
+  std::string phase_ = "prepare";
+};
+
+Status Run::Prepare() {
+  if (!spec_.seed.has_value()) spec_.seed = std::random_device{}();
+  run_id_ = NewRunId();
+  ASSIGN_OR_RETURN(run_dir_, CreateRunDir(spec_.store, spec_.name, std::chrono::system_clock::now()));
+  RETURN_IF_ERROR(UpdateLatest(spec_.store, run_dir_));
+  ASSIGN_OR_RETURN(RunRegistration registration, RunRegistration::Create(run_id_, run_dir_));
+  registration_.emplace(std::move(registration));
+  ASSIGN_OR_RETURN(fs::path refdb, FindRefdb(spec_.refdb_bin));
+  workloads::RefDbOptions db_options;
+  db_options.binary = refdb;
+  db_options.bugs = spec_.db_bugs;
+  db_ = std::make_unique<workloads::RefDb>(db_options);
+  ASSIGN_OR_RETURN(backend_, ChooseBackend(spec_.backend));
+  Json spec_json = spec_.ToJson();
+  spec_json["run-id"] = run_id_;
+  spec_json["backend-used"] = std::string(backend_->name());
+  return WriteFileAtomically(run_dir_ / "spec.json", spec_json.dump(2) + "\n");
+}
+
+Status Run::BringUp() {
+  out_ << "splitbrain run " << run_id_ << ": " << spec_.db << " × " << spec_.nodes << " on "
+       << backend_->name() << ", workload " << spec_.workload << ", " << spec_.time_limit_s
+       << " s, seed " << *spec_.seed << "\n  store: " << run_dir_.string() << "\n"
+       << std::flush;
+  phase_ = "backend up";
+  const auto t0 = Clock::now();
+  RETURN_IF_ERROR(backend_->Up(
+      {.run_id = run_id_, .nodes = spec_.nodes, .run_dir = run_dir_, .binaries = db_->Binaries()}));
+  std::vector<std::string> ips;
+  for (int i = 1; i <= spec_.nodes; ++i) ips.push_back(backend_->NodeIp(i));
+  phase_ = "start nodes";
+  for (int i = 1; i <= spec_.nodes; ++i) {
+    const workloads::NodeEnv env{
+        .id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend_->NodeDataDir(i)};
+    RETURN_IF_ERROR(backend_->CreateNode(i, db_->NodeArgv(env)).WithContext("node n" + std::to_string(i)));
+    RETURN_IF_ERROR(backend_->StartNode(i).WithContext("node n" + std::to_string(i)));
+    endpoints_.push_back(ips[i - 1] + ":" + std::to_string(db_->port()));
+  }
+  phase_ = "wait for a leader";
+  auto nodes_alive = [this]() -> Status {
+    if (interrupts_.interrupted()) return Status::Unavailable("interrupted");
+    for (int i = 1; i <= spec_.nodes; ++i) {
+      if (!backend_->IsRunning(i)) {
+        return Status::Unavailable("node n" + std::to_string(i) + " exited during start (see " +
+                                   (run_dir_ / "nodes" / ("n" + std::to_string(i)) / "node.log")
+                                       .string() +
+                                   ")");
+      }
+    }
+    return Status::Ok();
+  };
+  ASSIGN_OR_RETURN(int leader, WaitForLeader(*db_, endpoints_, kLeaderTimeout, nodes_alive));
+  // A leader is not enough: wait until a write is acknowledged.
+  ASSIGN_OR_RETURN(auto client, db_->Connect({.endpoints = endpoints_}));
+  const auto deadline = Clock::now() + kLeaderTimeout;
+  while (true) {
+    auto answer = client->Write("splitbrain/ready", run_id_);
+    if (answer.outcome == workloads::Outcome::kOk) break;
+    if (Clock::now() > deadline || interrupts_.interrupted()) {
+      return Status::DeadlineExceeded("the cluster elected n" + std::to_string(leader) +
+                                      " but acknowledged no write: " + answer.error);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const double up_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  out_ << "  cluster serving in " << static_cast<int>(up_s * 1000) << " ms (leader n" << leader
+       << ")\n"
+       << std::flush;
+  return Status::Ok();
+}
+
+Status Run::Drive() {
+  phase_ = "workload";
+  ASSIGN_OR_RETURN(history_, workloads::HistoryWriter::Open(run_dir_ / "history.jsonl"));
+  ASSIGN_OR_RETURN(workload_,
+                   workloads::MakeWorkload(spec_.workload, {.concurrency = spec_.concurrency,
+                                                            .rate = spec_.rate,
+                                                            .seed = *spec_.seed,
+                                                            .endpoints = endpoints_}));
+  StatusPoller poller(*db_, endpoints_, *history_);
+  poller.Start();
+  std::atomic<bool> stop{false};
+  std::atomic<bool> workload_done{false};
+  Status workload_status;
+  const auto t0 = Clock::now();
+  std::thread workload_thread([&] {
+    workload_status = workload_->Run(*db_, *history_, stop, counters_);
+    workload_done = true;
+  });
+  ProgressLine progress(out_, isatty(STDOUT_FILENO) != 0);
+  while (!workload_done && !interrupts_.interrupted()) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+    const ClusterView view = poller.Latest();
+    progress.Update({.elapsed_s = elapsed,
+                     .limit_s = spec_.time_limit_s,
+                     .ok = counters_.ok.load(),
+                     .fail = counters_.fail.load(),
+                     .info = counters_.info.load(),
+                     .leader = view.leader,
+                     .term = view.term,
+                     .answering = view.answering,
+                     .nodes = spec_.nodes});
+    if (elapsed >= spec_.time_limit_s) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  stop = true;
+  workload_thread.join();
+  progress.Finish();
+  workload_s_ = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (workload_status.ok() && !interrupts_.interrupted()) {
+    phase_ = "final reads";
+    workload_status = workload_->Finish(*db_, *history_);
+  }
+  poller.Stop();
+  Status closed = history_->Close();
+  RETURN_IF_ERROR(workload_status);
+  return closed;
+}
+
+Status Run::Collect() {
+  phase_ = "collect logs";
+  Status status = backend_->CollectLogs();
+  for (int i = 1; i <= spec_.nodes; ++i) {
+    const fs::path node_dir = run_dir_ / "nodes" / ("n" + std::to_string(i));
+    std::error_code ec;
+    fs::copy_file(node_dir / "data" / "events.jsonl", node_dir / "events.jsonl",
+                  fs::copy_options::overwrite_existing, ec);
+  }
+  return status;
+}
+
+void Run::WriteResults(const Json& results) {
+  Status written = WriteFileAtomically(run_dir_ / "results.json", results.dump(2) + "\n");
+  if (!written.ok()) err_ << "splitbrain run: " << written.message() << "\n";
+}
+
+int Run::CheckAndStore() {
+  auto history = checker::ReadHistoryFile((run_dir_ / "history.jsonl").string(),
+                                          checker::Format::kJsonl);
+  if (!history.ok()) {
+    err_ << "splitbrain run: cannot read back the history: " << history.status().message() << "\n";
+    return kExitRunFailed;
+  }
+  const auto outcomes = RunChecks({.workload = spec_.workload,
+                                   .model = std::string(workload_->model()),
+                                   .nodes = spec_.nodes,
+                                   .run_dir = run_dir_},
+                                  *history);
+  const checker::Verdict verdict = CombinedVerdict(outcomes);
+  Json checks = Json::object();
+  out_ << "checks:\n";
+  for (const CheckOutcome& o : outcomes) {
+    checks[o.name] = {{"verdict", checker::VerdictName(o.verdict)},
+                      {"summary", o.summary},
+                      {"details", o.details}};
+    out_ << "  " << o.name << ": " << checker::VerdictName(o.verdict) << "  " << o.summary << "\n";
+  }
+  const int code = ExitCodeOf(verdict);
+  WriteResults({{"run_id", run_id_},
+                {"name", spec_.name},
+                {"backend", backend_ ? std::string(backend_->name()) : ""},
+                {"verdict", checker::VerdictName(verdict)},
+                {"exit_code", code},
+                {"workload_s", workload_s_},
+                {"elapsed_s", std::chrono::duration<double>(Clock::now() - started_).count()},
+                {"ops", {{"ok", counters_.ok.load()},
+                         {"fail", counters_.fail.load()},
+                         {"info", counters_.info.load()}}},
+                {"checks", checks}});
+  out_ << "verdict: " << checker::VerdictName(verdict) << " (exit " << code << ")\n"
+       << "results: " << (run_dir_ / "results.json").string() << "\n";
+  return code;
+}
+
+int Run::Finish(const Status& status) {
+  const std::string reason = interrupts_.interrupted()
+                                 ? "interrupted by " + interrupts_.signal_name()
+                                 : status.message();
+  err_ << "splitbrain run: the run failed during " << phase_ << ": " << reason << "\n";
+  if (!run_dir_.empty()) {
+    WriteResults({{"run_id", run_id_},
+                  {"name", spec_.name},
+                  {"verdict", "run-failed"},
+                  {"exit_code", kExitRunFailed},
+                  {"phase", phase_},
+                  {"error", reason}});
+    err_ << "  store: " << run_dir_.string() << "\n";
+  }
+  return kExitRunFailed;
+}
+
+int Run::Execute() {
+  started_ = Clock::now();
+  Status status = Prepare();
+  if (status.ok()) status = BringUp();
+  if (status.ok() && !interrupts_.interrupted()) status = Drive();
+  if (backend_) {
+    Status collected = Collect();
+    if (status.ok()) status = collected;
+    phase_ = "teardown";
+    const auto t0 = Clock::now();
+    Status down = backend_->Down();
+    if (down.ok()) {
+      out_ << "torn down in "
+           << static_cast<int>(std::chrono::duration<double>(Clock::now() - t0).count() * 1000)
+           << " ms\n";
+    } else {
+      err_ << "splitbrain run: teardown: " << down.message()
+           << " (run `splitbrain cleanup --run " << run_id_ << "`)\n";
+      if (status.ok()) status = down;
+    }
+  }
+  if (!status.ok() || interrupts_.interrupted()) return Finish(status);
+  phase_ = "checks";
+  return CheckAndStore();
+}
+
+}  // namespace
+
+int RunRunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  auto spec = ParseRunSpec(args);
+  if (!spec.ok()) {
+    err << "splitbrain run: " << spec.status().message() << "\n" << RunUsage();
+    return kExitBadInput;
+  }
+  if (!spec->nemesis.empty() || !spec->schedule.empty()) {
+    err << "splitbrain run: --nemesis/--schedule: fault injection is not part of this build yet\n";
+    return kExitBadInput;
+  }
+  InterruptWatcher interrupts;
+  try {
+    Run run(std::move(*spec), out, err, interrupts);
+    return run.Execute();
+  } catch (const std::exception& e) {
+    err << "splitbrain run: internal error: " << e.what() << "\n";
+    return kExitRunFailed;
+  }
+}
+
+}  // namespace orchestrator

@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <future>
 #include <system_error>
@@ -69,7 +69,9 @@ struct JoinNetns : bp::extend::handler {
     sigset_t empty;
     sigemptyset(&empty);
     ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::signal(sig, SIG_DFL);
+    struct sigaction default_action = {};
+    default_action.sa_handler = SIG_DFL;
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::sigaction(sig, &default_action, nullptr);
   }
 
   template <typename Executor>
@@ -135,11 +137,13 @@ Result<pid_t> SpawnInNetns(const SpawnOptions& options) {
   const std::string& program = options.argv[0];
   const Fd netns(::open(options.netns_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (netns.get() < 0) {
-    return Status::IoError(options.netns_path.string() + ": open: " + std::strerror(errno));
+    return Status::IoError(options.netns_path.string() +
+                           ": open: " + std::error_code(errno, std::generic_category()).message());
   }
   const Fd log(::open(options.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (log.get() < 0) {
-    return Status::IoError(options.log_path.string() + ": open: " + std::strerror(errno));
+    return Status::IoError(options.log_path.string() +
+                           ": open: " + std::error_code(errno, std::generic_category()).message());
   }
   try {
     std::error_code ec;

@@ -1,9 +1,9 @@
 #include "orchestrator/backend/netns/netns_backend.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <system_error>
 

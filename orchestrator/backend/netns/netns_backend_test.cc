@@ -3,13 +3,13 @@
 #include "orchestrator/backend/netns/netns_backend.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <sstream>
 #include <thread>

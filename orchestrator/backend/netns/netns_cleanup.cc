@@ -1,13 +1,13 @@
 // CleanupNetns (cleanup.h): removes what netns runs left, from names alone: namespaces
 // sb-<id>-... (after SIGKILLing every process inside) and host links sb<id>h.
-#include <signal.h>
-
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <system_error>
 
 #include "orchestrator/backend/cleanup.h"
 #include "orchestrator/backend/netns/command.h"
@@ -53,7 +53,7 @@ Status KillProcessesIn(const std::string& name, std::vector<std::string>& remove
       removed.push_back("process " + std::to_string(pid) + " (netns " + name + ")");
     } else if (errno != ESRCH) {
       return Status::IoError("cleanup netns: kill " + std::to_string(pid) + ": " +
-                             std::strerror(errno));
+                             std::error_code(errno, std::generic_category()).message());
     }
   }
   return Status::Ok();

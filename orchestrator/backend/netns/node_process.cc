@@ -1,12 +1,13 @@
 #include "orchestrator/backend/netns/node_process.h"
 
-#include <signal.h>
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -55,7 +56,7 @@ Status NodeProcess::SendToGroup(int sig) {
   // The group first (the node and anything it started); the pid alone if the group is gone.
   if (::kill(-pid_, sig) != 0 && ::kill(pid_, sig) != 0 && errno != ESRCH) {
     return Status::IoError("kill -" + std::to_string(sig) + " " + std::to_string(pid_) + ": " +
-                           std::strerror(errno));
+                           std::error_code(errno, std::generic_category()).message());
   }
   return Status::Ok();
 }
@@ -67,7 +68,8 @@ Status NodeProcess::Reap() {
     r = ::waitpid(pid_, &status, 0);
   } while (r < 0 && errno == EINTR);
   if (r != pid_ && errno != ECHILD) {
-    return Status::IoError("waitpid " + std::to_string(pid_) + ": " + std::strerror(errno));
+    return Status::IoError("waitpid " + std::to_string(pid_) + ": " +
+                           std::error_code(errno, std::generic_category()).message());
   }
   pid_ = -1;
   return Status::Ok();

@@ -68,7 +68,7 @@ struct JoinNetns : bp::extend::handler {
     }
     sigset_t empty;
     sigemptyset(&empty);
-    ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &empty, nullptr);  // the child has one thread
     struct sigaction default_action = {};
     default_action.sa_handler = SIG_DFL;
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) ::sigaction(sig, &default_action, nullptr);

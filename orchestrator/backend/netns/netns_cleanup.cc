@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -83,18 +84,29 @@ Result<std::vector<std::string>> CleanupNetns(const RunFilter& filter) {
                    NamesByRun(netns_json, "name", std::regex("sb-([0-9a-f]{8})-.+")));
   ASSIGN_OR_RETURN(const auto links,
                    NamesByRun(links_json, "ifname", std::regex("sb([0-9a-f]{8})h")));
+  // The filter is asked once per run (it may be costly: the cleanup command checks liveness).
+  std::set<std::string> seen;
+  std::set<std::string> accepted;
+  for (const auto* names : {&namespaces, &links}) {
+    for (const auto& [run_id, name] : *names) {
+      if (seen.insert(run_id).second && filter(run_id)) accepted.insert(run_id);
+    }
+  }
   Status first;
   auto note = [&first](const Status& s) {
     if (!s.ok() && first.ok()) first = s;
   };
   for (const auto& [run_id, name] : namespaces) {
-    if (filter(run_id)) note(KillProcessesIn(name, removed));
+    if (accepted.contains(run_id)) note(KillProcessesIn(name, removed));
   }
   for (const auto& [run_id, name] : links) {
-    if (filter(run_id)) note(Delete({"ip", "link", "del", name}, "link " + name, removed));
+    if (accepted.contains(run_id))
+      note(Delete({"ip", "link", "del", name}, "link " + name, removed));
   }
   for (const auto& [run_id, name] : namespaces) {
-    if (filter(run_id)) note(Delete({"ip", "netns", "del", name}, "netns " + name, removed));
+    if (accepted.contains(run_id)) {
+      note(Delete({"ip", "netns", "del", name}, "netns " + name, removed));
+    }
   }
   if (!first.ok()) return first;
   return removed;

@@ -270,6 +270,20 @@ TEST_F(NetnsCluster, BadOptionsAreRejectedBeforeAnythingIsMade) {
   EXPECT_EQ(ObjectsOf(run_id_), std::vector<std::string>{});
 }
 
+TEST_F(NetnsCluster, ANodeThatCannotStartIsAnErrorNotACrash) {
+  ASSERT_TRUE(backend_->Up(Options()).ok());
+  const std::string missing = (run_dir_ / "no-such-program").string();
+  ASSERT_TRUE(backend_->CreateNode(1, {missing, "--id", "1"}).ok());
+  common::Status started = backend_->StartNode(1);
+  EXPECT_FALSE(started.ok());
+  EXPECT_NE(started.message().find(missing), std::string::npos) << started.message();
+  EXPECT_FALSE(backend_->IsRunning(1));
+  EXPECT_EQ(backend_->StartNode(2).code(), common::StatusCode::kInvalidArgument);  // not created
+  EXPECT_EQ(backend_->KillNode(kNodes + 1).code(), common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(backend_->PauseNode(1).code(), common::StatusCode::kUnavailable);  // nothing runs
+  EXPECT_TRUE(backend_->KillNode(1).ok());  // killing what is not running is a no-op
+}
+
 // What a SIGKILLed orchestrator leaves: the backend is never destroyed (kept reachable here so
 // leak checkers stay quiet) and its nodes keep running.
 std::vector<std::unique_ptr<NetnsBackend>>& Leaked() {

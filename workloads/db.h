@@ -48,9 +48,9 @@ struct NodeStatus {
 };
 
 struct ClientOptions {
-  std::vector<std::string> endpoints;              // host:port of every node
-  std::chrono::milliseconds call_deadline{1000};   // per attempt
-  uint64_t client_id = 0;                          // 0: random
+  std::vector<std::string> endpoints;             // host:port of every node
+  std::chrono::milliseconds call_deadline{1000};  // per attempt
+  uint64_t client_id = 0;                         // 0: random
 };
 
 class DbClient {

@@ -42,7 +42,7 @@ class HistoryWriter {
 
   const std::chrono::steady_clock::time_point start_;
   mutable std::mutex mu_;
-  std::FILE* file_;  // guarded by mu_; null once closed
+  std::FILE* file_;         // guarded by mu_; null once closed
   int64_t next_index_ = 0;  // guarded by mu_
   common::Status status_;   // guarded by mu_
   std::atomic<int64_t> events_{0};

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,11 +20,15 @@
 namespace workloads {
 
 struct WorkloadOptions {
-  int concurrency = 10;              // K clients (election: K candidates)
-  double rate = 0;                   // total ops per second over all clients; 0: as fast as they go
+  int concurrency = 10;  // K clients (election: K candidates)
+  double rate = 0;       // total ops per second over all clients; 0: as fast as they go
   uint64_t seed = 1;
   std::vector<std::string> endpoints;  // host:port of every node, index i-1 for node i
   std::chrono::milliseconds call_deadline{1000};
+  // election: the lease, after Kubernetes' leader election (15 s / 10 s / 2 s), scaled down.
+  int64_t lease_ms = 1000;
+  int64_t renew_deadline_ms = 600;
+  int64_t retry_ms = 100;
 };
 
 // Live counters for the progress line (read by another thread).

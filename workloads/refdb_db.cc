@@ -1,0 +1,171 @@
+#include "workloads/refdb_db.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "refdb/client/client.h"
+#include "status.grpc.pb.h"
+
+namespace workloads {
+
+using common::Result;
+namespace rc = refdb::client;
+
+namespace {
+
+Outcome Convert(rc::Outcome outcome) {
+  switch (outcome) {
+    case rc::Outcome::kOk:
+      return Outcome::kOk;
+    case rc::Outcome::kFail:
+      return Outcome::kFail;
+    case rc::Outcome::kUnknown:
+      return Outcome::kInfo;
+  }
+  return Outcome::kInfo;
+}
+
+template <typename T, typename U>
+Answer<T> Carry(const rc::OpResult<U>& r) {
+  Answer<T> answer{.outcome = Convert(r.outcome)};
+  if (!r.ok()) answer.error = r.error.message();
+  return answer;
+}
+
+std::shared_ptr<grpc::Channel> FreshChannel(const std::string& endpoint) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
+  return grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
+}
+
+class RefDbClient final : public DbClient {
+ public:
+  RefDbClient(std::unique_ptr<rc::Client> client, ClientOptions options)
+      : client_(std::move(client)), options_(std::move(options)) {}
+
+  Answer<std::optional<std::string>> Read(const std::string& key) override {
+    auto r = client_->Get(key);
+    auto answer = Carry<std::optional<std::string>>(r);
+    if (r.ok() && r.value.found) answer.value = r.value.value;
+    return answer;
+  }
+
+  Answer<bool> Write(const std::string& key, const std::string& value) override {
+    auto r = client_->Put(key, value);
+    auto answer = Carry<bool>(r);
+    answer.value = r.ok();
+    return answer;
+  }
+
+  Answer<CasResult> Cas(const std::string& key, const std::optional<std::string>& expected,
+                        const std::string& new_value) override {
+    auto r = client_->CompareAndSwap(key, expected, new_value);
+    auto answer = Carry<CasResult>(r);
+    if (r.ok()) answer.value.succeeded = r.value.succeeded;
+    return answer;
+  }
+
+  Answer<std::optional<std::string>> ReadLocal(const std::string& endpoint,
+                                               const std::string& key) override {
+    auto& local = local_[endpoint];
+    if (local == nullptr) {
+      auto created = rc::Client::Create(
+          {.endpoints = {endpoint}, .call_deadline = options_.call_deadline, .max_attempts = 1});
+      if (!created.ok()) return {.outcome = Outcome::kFail, .error = created.status().message()};
+      local = std::move(*created);
+    }
+    auto r = local->Get(key, /*serializable=*/true);
+    auto answer = Carry<std::optional<std::string>>(r);
+    if (r.ok() && r.value.found) answer.value = r.value.value;
+    return answer;
+  }
+
+ private:
+  std::unique_ptr<rc::Client> client_;
+  ClientOptions options_;
+  std::map<std::string, std::unique_ptr<rc::Client>> local_;
+};
+
+}  // namespace
+
+// One channel per endpoint for status probes, replaced after a failed call (at most every
+// 50 ms), so a node that was down is seen again as soon as it listens.
+struct RefDb::StatusChannel {
+  std::mutex mu;
+  std::string endpoint;
+  std::unique_ptr<refdb::statuspb::Status::Stub> stub;  // guarded by mu
+  std::chrono::steady_clock::time_point created;
+
+  explicit StatusChannel(std::string e) : endpoint(std::move(e)) { Renew(); }
+  void Renew() {
+    stub = refdb::statuspb::Status::NewStub(FreshChannel(endpoint));
+    created = std::chrono::steady_clock::now();
+  }
+};
+
+RefDb::RefDb(RefDbOptions options) : options_(std::move(options)) {}
+RefDb::~RefDb() = default;
+
+std::vector<std::string> RefDb::NodeArgv(const NodeEnv& env) const {
+  std::string peers;
+  for (size_t i = 0; i < env.peer_ips.size(); ++i) {
+    if (!peers.empty()) peers += ",";
+    peers += std::to_string(i + 1) + "=" + env.peer_ips[i] + ":" + std::to_string(kPort);
+  }
+  std::vector<std::string> argv = {options_.binary.string(),
+                                   "--id",
+                                   std::to_string(env.id),
+                                   "--listen",
+                                   env.ip + ":" + std::to_string(kPort),
+                                   "--peers",
+                                   peers,
+                                   "--data",
+                                   env.data_dir};
+  for (const std::string& bug : options_.bugs) {
+    argv.push_back("--bug");
+    argv.push_back(bug);
+  }
+  argv.insert(argv.end(), options_.extra.begin(), options_.extra.end());
+  return argv;
+}
+
+Result<std::unique_ptr<DbClient>> RefDb::Connect(const ClientOptions& options) const {
+  ASSIGN_OR_RETURN(auto client, rc::Client::Create({.endpoints = options.endpoints,
+                                                    .call_deadline = options.call_deadline,
+                                                    .client_id = options.client_id}));
+  return std::unique_ptr<DbClient>(new RefDbClient(std::move(client), options));
+}
+
+std::shared_ptr<RefDb::StatusChannel> RefDb::ChannelFor(const std::string& endpoint) const {
+  std::lock_guard lock(mu_);
+  auto& channel = status_channels_[endpoint];
+  if (channel == nullptr) channel = std::make_shared<StatusChannel>(endpoint);
+  return channel;
+}
+
+Result<NodeStatus> RefDb::Status(const std::string& endpoint,
+                                 std::chrono::milliseconds deadline) const {
+  std::shared_ptr<StatusChannel> channel = ChannelFor(endpoint);
+  std::lock_guard lock(channel->mu);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + deadline);
+  refdb::statuspb::StatusRequest request;
+  refdb::statuspb::StatusResponse response;
+  grpc::Status status = channel->stub->GetStatus(&context, request, &response);
+  if (!status.ok()) {
+    if (std::chrono::steady_clock::now() - channel->created > std::chrono::milliseconds(50)) {
+      channel->Renew();
+    }
+    return common::Status::Unavailable(endpoint + ": " + status.error_message());
+  }
+  return NodeStatus{.node_id = response.node_id(),
+                    .role = response.role(),
+                    .term = response.term(),
+                    .leader_id = response.leader_id(),
+                    .commit_index = response.commit_index(),
+                    .applied_index = response.applied_index()};
+}
+
+}  // namespace workloads

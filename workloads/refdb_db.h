@@ -1,0 +1,47 @@
+// RefDb: the Db adapter for refdb. Nodes run `refdb --id N --listen IP:7000 --peers
+// 1=IP:7000,... --data DIR [--bug NAME]...`; clients are refdb/client's Client, whose outcome
+// classification (ok / fail / unknown) maps one to one onto ok / fail / info.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "workloads/db.h"
+
+namespace workloads {
+
+struct RefDbOptions {
+  std::filesystem::path binary;    // the refdb program
+  std::vector<std::string> bugs;   // each becomes --bug NAME
+  std::vector<std::string> extra;  // more flags for every node (tuning)
+};
+
+class RefDb final : public Db {
+ public:
+  static constexpr uint16_t kPort = 7000;
+
+  explicit RefDb(RefDbOptions options);
+  ~RefDb() override;
+
+  std::string name() const override { return "refdb"; }
+  uint16_t port() const override { return kPort; }
+  std::vector<std::filesystem::path> Binaries() const override { return {options_.binary}; }
+  std::vector<std::string> NodeArgv(const NodeEnv& env) const override;
+  common::Result<std::unique_ptr<DbClient>> Connect(const ClientOptions& options) const override;
+  common::Result<NodeStatus> Status(const std::string& endpoint,
+                                    std::chrono::milliseconds deadline) const override;
+
+ private:
+  struct StatusChannel;
+  std::shared_ptr<StatusChannel> ChannelFor(const std::string& endpoint) const;
+
+  RefDbOptions options_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<StatusChannel>> status_channels_;  // guarded
+};
+
+}  // namespace workloads

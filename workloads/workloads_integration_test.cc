@@ -1,0 +1,150 @@
+// Every workload against a real 3-node refdb cluster on loopback (refdb/server/testing's
+// LocalCluster): the history it records pairs, and its checks hold on a correct cluster.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <set>
+#include <thread>
+
+#include "checker/formats.h"
+#include "checker/linearizability.h"
+#include "refdb/server/testing/local_cluster.h"
+#include "workloads/refdb_db.h"
+#include "workloads/workload.h"
+
+namespace workloads {
+namespace {
+
+namespace fs = std::filesystem;
+using checker::Json;
+
+class WorkloadsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cluster = refdb::testing::LocalCluster::Start({.binary = REFDB_BINARY, .nodes = 3});
+    ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+    cluster_ = std::move(*cluster);
+    ASSERT_TRUE(cluster_->WaitForLeader(std::chrono::seconds(10)).ok());
+    path_ = fs::temp_directory_path() / ("workloads_test_" + std::to_string(getpid()) + ".jsonl");
+  }
+  void TearDown() override { fs::remove(path_); }
+
+  // Runs `name` for `seconds`; `during` runs on the side while it does.
+  checker::History RunWorkload(const std::string& name, double seconds,
+                               const std::function<void()>& during = nullptr) {
+    auto history = HistoryWriter::Open(path_);
+    EXPECT_TRUE(history.ok());
+    auto workload =
+        MakeWorkload(name, {.concurrency = 5, .seed = 3, .endpoints = cluster_->endpoints()});
+    EXPECT_TRUE(workload.ok()) << workload.status().message();
+    std::atomic<bool> stop{false};
+    WorkloadCounters counters;
+    common::Status run;
+    std::thread thread([&] { run = (*workload)->Run(db_, **history, stop, counters); });
+    if (during) during();
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    thread.join();
+    EXPECT_TRUE(run.ok()) << run.message();
+    EXPECT_TRUE((*workload)->Finish(db_, **history).ok());
+    EXPECT_TRUE((*history)->Close().ok());
+    EXPECT_GT(counters.ok.load(), 10);
+    auto parsed = checker::ReadHistoryFile(path_.string(), checker::Format::kJsonl);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+    return parsed.ok() ? std::move(*parsed) : checker::History{};
+  }
+
+  checker::Verdict Linearizable(const checker::History& history) {
+    auto ops = checker::PairOperations(history);
+    EXPECT_TRUE(ops.ok()) << ops.status().message();
+    auto result = checker::CheckLinearizability(*ops, {.model = "cas-register"});
+    EXPECT_TRUE(result.ok()) << result.status().message();
+    return result.ok() ? result->verdict : checker::Verdict::kUnknown;
+  }
+
+  RefDb db_{RefDbOptions{.binary = REFDB_BINARY}};
+  std::unique_ptr<refdb::testing::LocalCluster> cluster_;
+  fs::path path_;
+};
+
+TEST_F(WorkloadsTest, RegisterHistoryIsLinearizableAndMovesAcrossKeys) {
+  const checker::History history = RunWorkload("register", 3);
+  std::set<std::string> keys;
+  std::set<std::string> fs;
+  for (const auto& e : history.events) {
+    if (e.key.is_string()) keys.insert(e.key.get<std::string>());
+    fs.insert(e.f);
+  }
+  EXPECT_GT(keys.size(), 1u);
+  EXPECT_EQ(fs, (std::set<std::string>{"read", "write", "cas"}));
+  EXPECT_EQ(Linearizable(history), checker::Verdict::kValid);
+}
+
+TEST_F(WorkloadsTest, RegisterStaysLinearizableWhenTheLeaderIsKilled) {
+  const checker::History history = RunWorkload("register", 4, [&] {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto leader = cluster_->WaitForLeader(std::chrono::seconds(5));
+    ASSERT_TRUE(leader.ok());
+    ASSERT_TRUE(cluster_->KillNode(*leader).ok());
+  });
+  EXPECT_EQ(Linearizable(history), checker::Verdict::kValid);
+}
+
+TEST_F(WorkloadsTest, SetFinalReadsHoldEveryAcknowledgedAdd) {
+  const checker::History history = RunWorkload("set", 2);
+  std::set<int64_t> acknowledged;
+  int final_reads = 0;
+  for (const auto& e : history.events) {
+    if (e.f == "add" && e.type == checker::EventType::kOk)
+      acknowledged.insert(e.value.get<int64_t>());
+  }
+  ASSERT_FALSE(acknowledged.empty());
+  for (const auto& e : history.events) {
+    if (e.f != "final-read" || e.type != checker::EventType::kOk) continue;
+    ++final_reads;
+    ASSERT_TRUE(e.extra.is_object() && e.extra.contains("node"));
+    std::set<int64_t> present;
+    for (const Json& v : e.value) present.insert(v.get<int64_t>());
+    for (int64_t a : acknowledged) EXPECT_TRUE(present.count(a)) << a << " lost on " << e.extra;
+  }
+  EXPECT_EQ(final_reads, 3);
+}
+
+TEST_F(WorkloadsTest, ElectionRecordsDisjointTenures) {
+  const checker::History history = RunWorkload("election", 3);
+  struct Tenure {
+    int64_t candidate, start, end;
+  };
+  std::vector<Tenure> tenures;
+  bool config = false;
+  for (const auto& e : history.events) {
+    if (e.process.name != "election") continue;
+    if (e.f == "lease-config") config = true;
+    if (e.f == "tenure") {
+      tenures.push_back({e.value["candidate"].get<int64_t>(), e.value["start_ns"].get<int64_t>(),
+                         e.value["end_ns"].get<int64_t>()});
+    }
+  }
+  EXPECT_TRUE(config);
+  ASSERT_FALSE(tenures.empty());
+  for (const Tenure& a : tenures) {
+    EXPECT_LE(a.start, a.end);
+    for (const Tenure& b : tenures) {
+      if (a.candidate == b.candidate) continue;
+      EXPECT_TRUE(a.end <= b.start || b.end <= a.start)
+          << a.candidate << " and " << b.candidate << " overlap";
+    }
+  }
+  EXPECT_EQ(Linearizable(history), checker::Verdict::kValid);
+}
+
+TEST(MakeWorkloadTest, UnknownNamesAndBadOptionsAreClearErrors) {
+  auto bad = MakeWorkload("bank", {.endpoints = {"127.0.0.1:1"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("register, set, election"), std::string::npos);
+  EXPECT_FALSE(MakeWorkload("register", {.concurrency = 0, .endpoints = {"a:1"}}).ok());
+  EXPECT_FALSE(MakeWorkload("register", {}).ok());
+}
+
+}  // namespace
+}  // namespace workloads

@@ -1,0 +1,248 @@
+#include "orchestrator/backend/docker/node_image.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "orchestrator/backend/docker/tar_writer.h"
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): posix_spawn needs it
+
+namespace orchestrator::docker {
+namespace {
+
+using common::Result;
+using common::Status;
+
+constexpr auto kLddDeadline = std::chrono::seconds(10);
+constexpr size_t kLddOutputMaxBytes = 1 << 20;
+constexpr auto kImportTimeout = std::chrono::minutes(5);
+
+// An fd closed on destruction.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void Reset() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// Reads `fd` to EOF within `deadline`. DeadlineExceeded when it runs out.
+Result<std::string> ReadAll(int fd, std::chrono::steady_clock::time_point deadline) {
+  std::string output;
+  char buffer[4096];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Status::DeadlineExceeded("ldd: no EOF within 10 s");
+    pollfd pfd{.fd = fd, .events = POLLIN, .revents = 0};
+    const int ready = poll(&pfd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return Status::IoError("ldd: poll: " + std::string(strerror(errno)));
+    if (ready == 0) continue;
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError("ldd: read: " + std::string(strerror(errno)));
+    if (n == 0) return output;
+    output.append(buffer, static_cast<size_t>(n));
+    if (output.size() > kLddOutputMaxBytes) return Status::ResourceExhausted("ldd: output > 1 MiB");
+  }
+}
+
+// Spawns `argv` with stdout and stderr into one pipe; returns (exit status, output).
+Result<std::pair<int, std::string>> RunCapturing(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return Status::IoError("pipe: " + std::string(strerror(errno)));
+  Fd read_end(fds[0]);
+  Fd write_end(fds[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return Status::IoError("spawn " + argv[0] + ": " + std::string(strerror(rc)));
+  write_end.Reset();
+  auto output = ReadAll(read_end.get(), std::chrono::steady_clock::now() + kLddDeadline);
+  if (!output.ok()) kill(pid, SIGKILL);
+  int wait_status = 0;
+  while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+  }
+  if (!output.ok()) return output.status();
+  return std::make_pair(wait_status, std::move(*output));
+}
+
+Result<std::string> ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("node image: cannot open " + path.string());
+  std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IoError("node image: cannot read " + path.string());
+  return contents;
+}
+
+uint64_t Fnv1a64(std::string_view data) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char byte : data) {
+    hash ^= static_cast<unsigned char>(byte);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+// Every proper parent directory of each path ("a/b/c" -> "a", "a/b"), sorted parents-first.
+std::set<std::string> ParentDirectories(const std::map<std::string, std::string>& files) {
+  std::set<std::string> dirs;
+  for (const auto& [path, source] : files) {
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', slash + 1)) {
+      dirs.insert(path.substr(0, slash));
+    }
+  }
+  return dirs;
+}
+
+// Image path (relative) -> host source of every file the image holds.
+Result<std::map<std::string, std::string>> ImageFiles(
+    std::span<const std::filesystem::path> binaries) {
+  std::map<std::string, std::string> files;
+  std::set<std::string> names;
+  for (const auto& binary : binaries) {
+    const std::string name = binary.filename().string();
+    if (name.empty() || !names.insert(name).second) {
+      return Status::InvalidArgument("node image: two binaries named \"" + name +
+                                     "\" would both be /bin/" + name);
+    }
+    files["bin/" + name] = binary.string();
+    ASSIGN_OR_RETURN(const std::vector<std::string> libraries, SharedLibraryClosure(binary));
+    for (const auto& library : libraries) files[library.substr(1)] = library;
+  }
+  return files;
+}
+
+Status CheckImportStream(std::string_view body) {
+  std::istringstream lines{std::string(body)};
+  for (std::string line; std::getline(lines, line);) {
+    const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (json.is_object() && json.contains("error")) {
+      return Status::Internal("docker image import: " + json["error"].dump());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ParseLddOutput(std::string_view output) {
+  std::vector<std::string> libraries;
+  std::istringstream lines{std::string(output)};
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("not a dynamic executable") != std::string::npos ||
+        line.find("statically linked") != std::string::npos) {
+      return std::vector<std::string>{};
+    }
+    std::istringstream words(line);
+    std::string first, arrow, target;
+    words >> first >> arrow >> target;
+    if (arrow == "=>" && target == "not") {
+      return Status::NotFound("ldd: library " + first + " not found");
+    }
+    if (arrow == "=>" && !target.empty() && target.front() == '/') {
+      libraries.push_back(target);
+    } else if (!first.empty() && first.front() == '/') {
+      libraries.push_back(first);  // the loader: "/lib64/ld-linux-x86-64.so.2 (0x...)"
+    }
+  }
+  return libraries;
+}
+
+Result<std::vector<std::string>> SharedLibraryClosure(const std::filesystem::path& binary) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(binary, error)) {
+    return Status::NotFound("node image: binary " + binary.string() + " does not exist");
+  }
+  ASSIGN_OR_RETURN(const auto run, RunCapturing({"ldd", binary.string()}));
+  const auto& [wait_status, output] = run;
+  auto libraries = ParseLddOutput(output);
+  if (!libraries.ok()) return libraries.status().WithContext(binary.string());
+  const bool exited_ok = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+  if (!exited_ok && !libraries->empty()) {
+    return Status::Internal("ldd " + binary.string() + " failed: " + output);
+  }
+  return libraries;
+}
+
+Result<std::string> NodeImageTar(std::span<const std::filesystem::path> binaries) {
+  if (binaries.empty()) return Status::InvalidArgument("node image: no binaries");
+  ASSIGN_OR_RETURN(const auto files, ImageFiles(binaries));
+  TarWriter tar;
+  RETURN_IF_ERROR(tar.AddDirectory("data", 0755));
+  RETURN_IF_ERROR(tar.AddDirectory("tmp", 01777));
+  for (const auto& dir : ParentDirectories(files)) RETURN_IF_ERROR(tar.AddDirectory(dir, 0755));
+  for (const auto& [path, source] : files) {
+    ASSIGN_OR_RETURN(const std::string contents, ReadFile(source));
+    RETURN_IF_ERROR(tar.AddFile(path, 0755, contents));
+  }
+  return tar.Finish();
+}
+
+std::string NodeImageTag(std::string_view tar) {
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(Fnv1a64(tar)));
+  return std::string(kNodeImageRepository) + ":" + hex;
+}
+
+Result<NodeImage> EnsureNodeImage(DockerClient& client,
+                                  std::span<const std::filesystem::path> binaries) {
+  ASSIGN_OR_RETURN(const std::string tar, NodeImageTar(binaries));
+  NodeImage image{.tag = NodeImageTag(tar)};
+  ASSIGN_OR_RETURN(const DockerResponse inspect,
+                   client.Call({.method = "GET", .path = "/images/" + image.tag + "/json"}));
+  if (inspect.ok()) {
+    image.was_cached = true;
+    return image;
+  }
+  if (inspect.http_status != 404)
+    return HttpError("GET", "/images/" + image.tag + "/json", inspect);
+  const std::string hash = image.tag.substr(kNodeImageRepository.size() + 1);
+  const std::string path =
+      "/images/create?fromSrc=-&repo=" + std::string(kNodeImageRepository) + "&tag=" + hash;
+  ASSIGN_OR_RETURN(const DockerResponse response, client.Call({.method = "POST",
+                                                               .path = path,
+                                                               .body = tar,
+                                                               .content_type = "application/x-tar",
+                                                               .timeout = kImportTimeout}));
+  if (!response.ok()) return HttpError("POST", path, response);
+  RETURN_IF_ERROR(CheckImportStream(response.body));
+  return image;
+}
+
+}  // namespace orchestrator::docker

@@ -225,6 +225,18 @@ TEST_F(DockerBackendTest, PausedNodeStopsAnsweringAndResumeBringsItBack) {
   EXPECT_TRUE(WaitFor([&] { return NodeStatus(2).has_value(); }));
 }
 
+TEST_F(DockerBackendTest, KillingAPausedNodeKillsIt) {
+  StartCluster(3);
+  ASSERT_NE(WaitForLeader(AllNodes()), 0u);
+  ASSERT_TRUE(backend_->PauseNode(3).ok());
+  EXPECT_FALSE(backend_->PauseNode(3).ok());  // already paused: Docker's 409 is passed on
+  ASSERT_TRUE(backend_->KillNode(3).ok());
+  EXPECT_FALSE(backend_->IsRunning(3));
+  ASSERT_TRUE(backend_->KillNode(3).ok());  // already dead: fine
+  ASSERT_TRUE(backend_->StartNode(3).ok());
+  EXPECT_NE(WaitForLeader(AllNodes()), 0u);
+}
+
 TEST_F(DockerBackendTest, StoppedNodeIsNotRunningAndStartsAgain) {
   StartCluster(3);
   ASSERT_NE(WaitForLeader(AllNodes()), 0u);

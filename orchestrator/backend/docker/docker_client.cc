@@ -99,7 +99,8 @@ Result<DockerResponse> DockerClient::Call(const DockerRequest& request) {
   if (method == "POST") {
     headers = curl_slist_append(headers, content_type.c_str());
     curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    // Never NULL: a NULL body makes curl read the body from its read callback (stdin).
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());

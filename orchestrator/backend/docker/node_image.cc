@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -102,10 +101,15 @@ Result<std::pair<int, std::string>> RunCapturing(const std::vector<std::string>&
 }
 
 Result<std::string> ReadFile(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto size_bytes = std::filesystem::file_size(path, error);
+  if (error) return Status::IoError("node image: " + path.string() + ": " + error.message());
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("node image: cannot open " + path.string());
-  std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IoError("node image: cannot read " + path.string());
+  std::string contents(size_bytes, '\0');
+  in.read(contents.data(), static_cast<std::streamsize>(size_bytes));
+  if (!in || static_cast<uint64_t>(in.gcount()) != size_bytes) {
+    return Status::IoError("node image: cannot read " + path.string());
+  }
   return contents;
 }
 

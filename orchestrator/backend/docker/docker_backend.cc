@@ -193,7 +193,7 @@ Status DockerBackend::StartNode(int node) { return NodeAction(node, "start"); }
 
 Status DockerBackend::KillNode(int node) {
   RETURN_IF_ERROR(CheckNode(node, /*must_exist=*/true));
-  const Status killed = NodeAction(node, "kill?signal=SIGKILL");
+  Status killed = NodeAction(node, "kill?signal=SIGKILL");
   // 409 "is not running": already dead, which is what was asked.
   if (!killed.ok() && killed.message().find("is not running") == std::string::npos) return killed;
   const std::string path = "/containers/" + ContainerName(node) + "/wait?condition=not-running";

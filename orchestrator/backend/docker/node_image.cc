@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include "orchestrator/backend/docker/tar_writer.h"
 
@@ -30,6 +31,11 @@ using common::Status;
 constexpr auto kLddDeadline = std::chrono::seconds(10);
 constexpr size_t kLddOutputMaxBytes = 1 << 20;
 constexpr auto kImportTimeout = std::chrono::minutes(5);
+
+// strerror's text without its shared buffer.
+std::string ErrorText(int error_number) {
+  return std::error_code(error_number, std::generic_category()).message();
+}
 
 // An fd closed on destruction.
 class Fd {
@@ -61,11 +67,11 @@ Result<std::string> ReadAll(int fd, std::chrono::steady_clock::time_point deadli
     pollfd pfd{.fd = fd, .events = POLLIN, .revents = 0};
     const int ready = poll(&pfd, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return Status::IoError("ldd: poll: " + std::string(strerror(errno)));
+    if (ready < 0) return Status::IoError("ldd: poll: " + ErrorText(errno));
     if (ready == 0) continue;
     const ssize_t n = read(fd, buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IoError("ldd: read: " + std::string(strerror(errno)));
+    if (n < 0) return Status::IoError("ldd: read: " + ErrorText(errno));
     if (n == 0) return output;
     output.append(buffer, static_cast<size_t>(n));
     if (output.size() > kLddOutputMaxBytes) return Status::ResourceExhausted("ldd: output > 1 MiB");
@@ -75,7 +81,7 @@ Result<std::string> ReadAll(int fd, std::chrono::steady_clock::time_point deadli
 // Spawns `argv` with stdout and stderr into one pipe; returns (exit status, output).
 Result<std::pair<int, std::string>> RunCapturing(const std::vector<std::string>& argv) {
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Status::IoError("pipe: " + std::string(strerror(errno)));
+  if (pipe2(fds, O_CLOEXEC) != 0) return Status::IoError("pipe: " + ErrorText(errno));
   Fd read_end(fds[0]);
   Fd write_end(fds[1]);
   posix_spawn_file_actions_t actions;
@@ -84,12 +90,13 @@ Result<std::pair<int, std::string>> RunCapturing(const std::vector<std::string>&
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
   const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Status::IoError("spawn " + argv[0] + ": " + std::string(strerror(rc)));
+  if (rc != 0) return Status::IoError("spawn " + argv[0] + ": " + ErrorText(rc));
   write_end.Reset();
   auto output = ReadAll(read_end.get(), std::chrono::steady_clock::now() + kLddDeadline);
   if (!output.ok()) kill(pid, SIGKILL);
@@ -134,6 +141,13 @@ std::set<std::string> ParentDirectories(const std::map<std::string, std::string>
   return dirs;
 }
 
+Status BadBinaryName(const std::filesystem::path& binary) {
+  const std::string name = binary.filename().string();
+  if (name.empty()) return Status::InvalidArgument("node image: binary path has no file name");
+  return Status::InvalidArgument("node image: two binaries named \"" + name +
+                                 "\" would both be /bin/" + name);
+}
+
 // Image path (relative) -> host source of every file the image holds.
 Result<std::map<std::string, std::string>> ImageFiles(
     std::span<const std::filesystem::path> binaries) {
@@ -141,11 +155,8 @@ Result<std::map<std::string, std::string>> ImageFiles(
   std::set<std::string> names;
   for (const auto& binary : binaries) {
     const std::string name = binary.filename().string();
-    if (name.empty() || !names.insert(name).second) {
-      return Status::InvalidArgument("node image: two binaries named \"" + name +
-                                     "\" would both be /bin/" + name);
-    }
-    files["bin/" + name] = binary.string();
+    if (name.empty() || !names.insert(name).second) return BadBinaryName(binary);
+    files[std::string("bin/").append(name)] = binary.string();
     ASSIGN_OR_RETURN(const std::vector<std::string> libraries, SharedLibraryClosure(binary));
     for (const auto& library : libraries) files[library.substr(1)] = library;
   }

@@ -8,12 +8,13 @@
 #include <utility>
 
 namespace orchestrator::docker {
+
+constexpr std::chrono::milliseconds kPingTimeout{1000};
+
 namespace {
 
 using common::Result;
 using common::Status;
-
-constexpr std::chrono::milliseconds kPingTimeout{1000};
 
 void InitCurlOnce() {
   static std::once_flag once;
@@ -188,11 +189,16 @@ std::string UrlEncode(std::string_view value) {
   return out;
 }
 
+}  // namespace orchestrator::docker
+
+namespace orchestrator {
+
 bool DockerAvailable(std::string_view socket_path) {
+  using docker::DockerClient;
   auto client = DockerClient::Create({.socket_path = std::string(socket_path),
-                                      .connect_timeout = kPingTimeout,
-                                      .request_timeout = kPingTimeout});
+                                      .connect_timeout = docker::kPingTimeout,
+                                      .request_timeout = docker::kPingTimeout});
   return client.ok() && (*client)->Ping().ok();
 }
 
-}  // namespace orchestrator::docker
+}  // namespace orchestrator

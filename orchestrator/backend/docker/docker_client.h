@@ -90,7 +90,12 @@ std::string DockerMessage(std::string_view body);
 // Percent-encodes a query parameter value.
 std::string UrlEncode(std::string_view value);
 
-// A fast /_ping of the daemon at `socket_path` (1 s deadline).
-bool DockerAvailable(std::string_view socket_path = kDefaultDockerSocket);
-
 }  // namespace orchestrator::docker
+
+namespace orchestrator {
+
+// A fast /_ping of the daemon at `socket_path` (1 s deadline): whether the docker backend can
+// be used (`--backend auto`).
+bool DockerAvailable(std::string_view socket_path = docker::kDefaultDockerSocket);
+
+}  // namespace orchestrator

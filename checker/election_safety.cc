@@ -157,10 +157,9 @@ RunCheckResult CheckElectionSafety(const History& history, const std::vector<Nod
     return UnknownRunCheck("no node reported being leader in any status sample or event log",
                            std::move(details));
   }
-  std::string summary = "at most one leader in each of " + std::to_string(terms) + " term" +
-                        (terms == 1 ? "" : "s") + " (" +
-                        std::to_string(details["leader_changes"].get<int64_t>()) +
-                        " leader changes)";
+  std::string summary =
+      "at most one leader in each of " + std::to_string(terms) + " term" + (terms == 1 ? "" : "s") +
+      " (" + std::to_string(details["leader_changes"].get<int64_t>()) + " leader changes)";
   return {Verdict::kValid, std::move(summary), std::move(details)};
 }
 

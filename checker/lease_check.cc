@@ -63,6 +63,10 @@ RunCheckResult CheckLease(const History& history) {
         return UnknownRunCheck(where +
                                ": tenure needs integer \"candidate\", \"start_ns\" and \"end_ns\"");
       }
+      if (*start < 0) {
+        return UnknownRunCheck(where + ": tenure starts at a negative time " +
+                               std::to_string(*start));
+      }
       if (*end < *start) {
         return UnknownRunCheck(where + ": tenure ends (" + std::to_string(*end) +
                                ") before it starts (" + std::to_string(*start) + ")");

@@ -133,14 +133,14 @@ RunCheckResult ComputeRunStats(const History& history) {
                   {"unpaired_completions", unpaired}};
   if (!any_client) return {Verdict::kValid, "no client operations", std::move(details)};
   const auto& latency = total_figures["latency_ms"];
-  std::string summary =
-      std::to_string(total.ok) + " ok, " + std::to_string(total.fail) + " fail, " +
-      std::to_string(total.info) + " info in " + Fixed(Seconds(duration_ns), 1) + " s (" +
-      Fixed(total_figures["ok_per_s"].get<double>(), 1) + " ok/s); latency p50 " +
-      Fixed(latency["p50"].get<double>(), 1) + " ms, p99 " +
-      Fixed(latency["p99"].get<double>(), 1) + " ms; longest without an ok " +
-      Fixed(Ms(worst_ns), 0) + " ms (" + Fixed(Seconds(worst_start - origin), 3) + "-" +
-      Fixed(Seconds(worst_end - origin), 3) + " s)";
+  std::string summary = std::to_string(total.ok) + " ok, " + std::to_string(total.fail) +
+                        " fail, " + std::to_string(total.info) + " info in " +
+                        Fixed(Seconds(duration_ns), 1) + " s (" +
+                        Fixed(total_figures["ok_per_s"].get<double>(), 1) + " ok/s); latency p50 " +
+                        Fixed(latency["p50"].get<double>(), 1) + " ms, p99 " +
+                        Fixed(latency["p99"].get<double>(), 1) + " ms; longest without an ok " +
+                        Fixed(Ms(worst_ns), 0) + " ms (" + Fixed(Seconds(worst_start - origin), 3) +
+                        "-" + Fixed(Seconds(worst_end - origin), 3) + " s)";
   return {Verdict::kValid, std::move(summary), std::move(details)};
 }
 

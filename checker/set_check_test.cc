@@ -1,0 +1,109 @@
+#include "checker/set_check.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "checker/formats.h"
+
+namespace checker {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kDir = CHECKER_TESTDATA_DIR "/../run_testdata/";
+
+History Load(const std::string& name) {
+  auto history = ReadHistoryFile(kDir + name, Format::kJsonl);
+  if (!history.ok()) ADD_FAILURE() << history.status().message();
+  return history.ok() ? *history : History{};
+}
+
+TEST(SetCheck, AcknowledgedAddsPresentIsValidAndCountsRecovered) {
+  RunCheckResult r = CheckSet(Load("set.good.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.summary,
+            "all 2 acknowledged adds present on 2 nodes, nothing unexpected; at least 1 of 2 "
+            "indeterminate adds recovered; 1 final reads failed");
+  EXPECT_EQ(r.details["adds"], Json({{"ok", 2}, {"fail", 1}, {"info", 2}}));
+  EXPECT_EQ(r.details["attempted"], 5);
+  ASSERT_EQ(r.details["nodes"].size(), 2u);
+  EXPECT_EQ(r.details["nodes"][0]["node"], 1);
+  EXPECT_EQ(r.details["nodes"][0]["recovered"], 1);
+  EXPECT_EQ(r.details["nodes"][1]["recovered"], 1);
+  EXPECT_EQ(r.details["failed_reads"],
+            Json::array({{{"node", 3}, {"error", "did not catch up within 20 s"}}}));
+  EXPECT_EQ(r.details["lost"], 0);
+}
+
+TEST(SetCheck, LostAcknowledgedAddIsInvalidNamingTheNode) {
+  RunCheckResult r = CheckSet(Load("set.lost.bad.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("node 2 (final read at "));
+  EXPECT_THAT(r.summary,
+              HasSubstr("set.lost.bad.jsonl:8) lost 1 of 2 acknowledged adds, e.g. [1]"));
+  EXPECT_EQ(r.details["nodes"][0]["lost"], 0);
+  EXPECT_EQ(r.details["nodes"][1]["lost_examples"], Json::array({1}));
+}
+
+TEST(SetCheck, UnexpectedElementIsInvalid) {
+  RunCheckResult r = CheckSet(Load("set.unexpected.bad.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("read 1 elements never added, e.g. [42]"));
+  EXPECT_EQ(r.details["unexpected"], 1);
+}
+
+TEST(SetCheck, FailedAddPresentIsInvalid) {
+  RunCheckResult r = CheckSet(Load("set.failed-present.bad.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("holds 1 elements whose add failed, e.g. [7]"));
+  EXPECT_EQ(r.details["failed_present"], 1);
+}
+
+TEST(SetCheck, NoSuccessfulFinalReadIsUnknown) {
+  RunCheckResult r = CheckSet(Load("set.no-final-read.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "no final read succeeded (1 failed)");
+  EXPECT_EQ(CheckSet(History{}).verdict, Verdict::kUnknown);
+}
+
+TEST(SetCheck, NonIntegerElementIsUnknownNamingTheLine) {
+  RunCheckResult r = CheckSet(Load("set.string-element.bad-input.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("set.string-element.bad-input.jsonl:3: add of a value that is "
+                                   "not an integer: \"one\""));
+}
+
+TEST(SetCheck, CompletionWithoutInvocationIsUnknown) {
+  History h;
+  h.source = "h.jsonl";
+  Event e;
+  e.line = 4;
+  e.process = Process::Client(2);
+  e.type = EventType::kOk;
+  e.f = "final-read";
+  e.value = Json::array({1});
+  h.events = {e};
+  RunCheckResult r = CheckSet(h);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "h.jsonl:4: ok final-read for process 2, which has no open final-read");
+}
+
+TEST(SetCheck, NonListFinalReadIsUnknown) {
+  History h;
+  h.source = "h.jsonl";
+  Event invoke;
+  invoke.line = 1;
+  invoke.process = Process::Client(0);
+  invoke.f = "final-read";
+  Event ok = invoke;
+  ok.line = 2;
+  ok.type = EventType::kOk;
+  ok.value = "1,2";
+  h.events = {invoke, ok};
+  RunCheckResult r = CheckSet(h);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "h.jsonl:2: final-read returned \"1,2\", not a list of integers");
+}
+
+}  // namespace
+}  // namespace checker

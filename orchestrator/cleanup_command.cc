@@ -46,8 +46,8 @@ int RunCleanupCommand(const std::vector<std::string>& args, std::ostream& out, s
   };
   int code = kExitValid;
   size_t removed = 0;
-  for (auto [what, result] : {std::pair{"docker", CleanupDocker(filter)},
-                              std::pair{"netns", CleanupNetns(filter)}}) {
+  for (auto [what, result] :
+       {std::pair{"docker", CleanupDocker(filter)}, std::pair{"netns", CleanupNetns(filter)}}) {
     if (!result.ok()) {
       err << "splitbrain cleanup: " << what << ": " << result.status().message() << "\n";
       code = kExitRunFailed;

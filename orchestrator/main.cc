@@ -7,13 +7,18 @@
 #include <vector>
 
 #include "orchestrator/check_command.h"
+#include "orchestrator/cleanup_command.h"
+#include "orchestrator/run_command.h"
+#include "orchestrator/run_spec.h"
 
 namespace {
 
 void PrintUsage(std::ostream& out) {
   out << "splitbrain: chaos testing for leader-elected replicated databases\n\n"
          "commands:\n"
-         "  check   check histories (JSONL, Jepsen EDN, Porcupine logs) for linearizability\n\n"
+         "  run      bring up a cluster, drive a workload, record the history and check it\n"
+         "  check    check histories (JSONL, Jepsen EDN, Porcupine logs) for linearizability\n"
+         "  cleanup  remove what dead runs left behind (containers, networks, namespaces)\n\n"
          "run `splitbrain COMMAND --help` for a command's flags.\n";
 }
 
@@ -28,6 +33,15 @@ int main(int argc, char** argv) {
     }
     const std::string command = args[0];
     args.erase(args.begin());
+    const bool help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
+    if (command == "run") {
+      if (help) {
+        std::cout << orchestrator::RunUsage();
+        return 0;
+      }
+      return orchestrator::RunRunCommand(args, std::cout, std::cerr);
+    }
+    if (command == "cleanup") return orchestrator::RunCleanupCommand(args, std::cout, std::cerr);
     if (command == "check") {
       if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         std::cout << orchestrator::CheckUsage();

@@ -17,7 +17,7 @@ namespace orchestrator {
 struct CheckOutcome {
   std::string name;  // "linearizable", "set", "lease", "election-safety", "stats"
   checker::Verdict verdict = checker::Verdict::kValid;
-  std::string summary;   // one line for people
+  std::string summary;    // one line for people
   checker::Json details;  // figures and, when invalid, the evidence
 };
 

@@ -12,6 +12,7 @@
 
 #include "checker/formats.h"
 #include "orchestrator/backend/docker/docker_backend.h"
+#include "orchestrator/backend/docker/docker_client.h"
 #include "orchestrator/backend/netns/netns_backend.h"
 #include "orchestrator/check_command.h"
 #include "orchestrator/interrupts.h"
@@ -114,7 +115,8 @@ class Run {
 Status Run::Prepare() {
   if (!spec_.seed.has_value()) spec_.seed = std::random_device{}();
   run_id_ = NewRunId();
-  ASSIGN_OR_RETURN(run_dir_, CreateRunDir(spec_.store, spec_.name, std::chrono::system_clock::now()));
+  ASSIGN_OR_RETURN(run_dir_,
+                   CreateRunDir(spec_.store, spec_.name, std::chrono::system_clock::now()));
   RETURN_IF_ERROR(UpdateLatest(spec_.store, run_dir_));
   ASSIGN_OR_RETURN(RunRegistration registration, RunRegistration::Create(run_id_, run_dir_));
   registration_.emplace(std::move(registration));
@@ -145,7 +147,8 @@ Status Run::BringUp() {
   for (int i = 1; i <= spec_.nodes; ++i) {
     const workloads::NodeEnv env{
         .id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend_->NodeDataDir(i)};
-    RETURN_IF_ERROR(backend_->CreateNode(i, db_->NodeArgv(env)).WithContext("node n" + std::to_string(i)));
+    RETURN_IF_ERROR(
+        backend_->CreateNode(i, db_->NodeArgv(env)).WithContext("node n" + std::to_string(i)));
     RETURN_IF_ERROR(backend_->StartNode(i).WithContext("node n" + std::to_string(i)));
     endpoints_.push_back(ips[i - 1] + ":" + std::to_string(db_->port()));
   }
@@ -154,10 +157,9 @@ Status Run::BringUp() {
     if (interrupts_.interrupted()) return Status::Unavailable("interrupted");
     for (int i = 1; i <= spec_.nodes; ++i) {
       if (!backend_->IsRunning(i)) {
-        return Status::Unavailable("node n" + std::to_string(i) + " exited during start (see " +
-                                   (run_dir_ / "nodes" / ("n" + std::to_string(i)) / "node.log")
-                                       .string() +
-                                   ")");
+        return Status::Unavailable(
+            "node n" + std::to_string(i) + " exited during start (see " +
+            (run_dir_ / "nodes" / ("n" + std::to_string(i)) / "node.log").string() + ")");
       }
     }
     return Status::Ok();
@@ -204,15 +206,16 @@ Status Run::Drive() {
   while (!workload_done && !interrupts_.interrupted()) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
     const ClusterView view = poller.Latest();
-    progress.Update({.elapsed_s = elapsed,
-                     .limit_s = spec_.time_limit_s,
-                     .ok = counters_.ok.load(),
-                     .fail = counters_.fail.load(),
-                     .info = counters_.info.load(),
-                     .leader = view.leader,
-                     .term = view.term,
-                     .answering = view.answering,
-                     .nodes = spec_.nodes});
+    if (elapsed >= 1)
+      progress.Update({.elapsed_s = elapsed,
+                       .limit_s = spec_.time_limit_s,
+                       .ok = counters_.ok.load(),
+                       .fail = counters_.fail.load(),
+                       .info = counters_.info.load(),
+                       .leader = view.leader,
+                       .term = view.term,
+                       .answering = view.answering,
+                       .nodes = spec_.nodes});
     if (elapsed >= spec_.time_limit_s) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -248,8 +251,8 @@ void Run::WriteResults(const Json& results) {
 }
 
 int Run::CheckAndStore() {
-  auto history = checker::ReadHistoryFile((run_dir_ / "history.jsonl").string(),
-                                          checker::Format::kJsonl);
+  auto history =
+      checker::ReadHistoryFile((run_dir_ / "history.jsonl").string(), checker::Format::kJsonl);
   if (!history.ok()) {
     err_ << "splitbrain run: cannot read back the history: " << history.status().message() << "\n";
     return kExitRunFailed;
@@ -276,9 +279,10 @@ int Run::CheckAndStore() {
                 {"exit_code", code},
                 {"workload_s", workload_s_},
                 {"elapsed_s", std::chrono::duration<double>(Clock::now() - started_).count()},
-                {"ops", {{"ok", counters_.ok.load()},
-                         {"fail", counters_.fail.load()},
-                         {"info", counters_.info.load()}}},
+                {"ops",
+                 {{"ok", counters_.ok.load()},
+                  {"fail", counters_.fail.load()},
+                  {"info", counters_.info.load()}}},
                 {"checks", checks}});
   out_ << "verdict: " << checker::VerdictName(verdict) << " (exit " << code << ")\n"
        << "results: " << (run_dir_ / "results.json").string() << "\n";
@@ -286,9 +290,8 @@ int Run::CheckAndStore() {
 }
 
 int Run::Finish(const Status& status) {
-  const std::string reason = interrupts_.interrupted()
-                                 ? "interrupted by " + interrupts_.signal_name()
-                                 : status.message();
+  const std::string reason =
+      interrupts_.interrupted() ? "interrupted by " + interrupts_.signal_name() : status.message();
   err_ << "splitbrain run: the run failed during " << phase_ << ": " << reason << "\n";
   if (!run_dir_.empty()) {
     WriteResults({{"run_id", run_id_},
@@ -318,8 +321,8 @@ int Run::Execute() {
            << static_cast<int>(std::chrono::duration<double>(Clock::now() - t0).count() * 1000)
            << " ms\n";
     } else {
-      err_ << "splitbrain run: teardown: " << down.message()
-           << " (run `splitbrain cleanup --run " << run_id_ << "`)\n";
+      err_ << "splitbrain run: teardown: " << down.message() << " (run `splitbrain cleanup --run "
+           << run_id_ << "`)\n";
       if (status.ok()) status = down;
     }
   }

@@ -9,13 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "orchestrator/backend/cleanup.h"
 #include "orchestrator/backend/docker/docker_backend.h"
+#include "orchestrator/backend/docker/docker_client.h"
 #include "orchestrator/backend/netns/netns_backend.h"
 #include "refdb/server/testing/child_process.h"
 #include "refdb/server/testing/temp_dir.h"
@@ -70,15 +70,16 @@ class RunTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::vector<std::string> Args(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"run",    "--backend",    GetParam(), "--nodes",
-                                     "3",      "--time-limit", "3s",       "--concurrency",
-                                     "4",      "--store",      store_.string()};
+    std::vector<std::string> args = {"run", "--backend",    GetParam(),     "--nodes",
+                                     "3",   "--time-limit", "3s",           "--concurrency",
+                                     "4",   "--store",      store_.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
 
   ChildProcess Start(const std::vector<std::string>& args) {
-    auto child = ChildProcess::Spawn(SPLITBRAIN_BIN, args, (fs::path(dir_->path()) / "out.log").string());
+    auto child =
+        ChildProcess::Spawn(SPLITBRAIN_BIN, args, (fs::path(dir_->path()) / "out.log").string());
     EXPECT_TRUE(child.ok()) << child.status().message();
     return std::move(*child);
   }
@@ -176,7 +177,7 @@ TEST_P(RunTest, CleanupRemovesWhatAKilledRunLeft) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RunTest, ::testing::Values("netns", "docker"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 // The other workloads, on the faster backend.
 class WorkloadRunTest : public RunTest {};
@@ -191,7 +192,7 @@ TEST_P(WorkloadRunTest, SetAndElectionRunsAreValid) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Netns, WorkloadRunTest, ::testing::Values("netns"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace orchestrator

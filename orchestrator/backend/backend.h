@@ -31,9 +31,9 @@
 namespace orchestrator {
 
 struct BackendOptions {
-  std::string run_id;              // 8 lowercase hex digits; see run_id.h
-  int nodes = 5;                   // nodes are numbered 1..nodes
-  std::filesystem::path run_dir;   // node i's host dir: run_dir/nodes/n<i>/{data/, node.log}
+  std::string run_id;             // 8 lowercase hex digits; see run_id.h
+  int nodes = 5;                  // nodes are numbered 1..nodes
+  std::filesystem::path run_dir;  // node i's host dir: run_dir/nodes/n<i>/{data/, node.log}
   std::vector<std::filesystem::path> binaries;  // host paths of every program a node runs
 };
 
@@ -48,12 +48,12 @@ class Backend {
   virtual std::string NodeDataDir(int node) const = 0;
 
   virtual common::Status CreateNode(int node, const std::vector<std::string>& argv) = 0;
-  virtual common::Status StartNode(int node) = 0;   // also restarts a killed or stopped node
-  virtual common::Status KillNode(int node) = 0;    // SIGKILL; returns once it is dead
-  virtual common::Status StopNode(int node) = 0;    // SIGTERM, then SIGKILL after 5 s
-  virtual common::Status PauseNode(int node) = 0;   // freeze every process of the node
+  virtual common::Status StartNode(int node) = 0;  // also restarts a killed or stopped node
+  virtual common::Status KillNode(int node) = 0;   // SIGKILL; returns once it is dead
+  virtual common::Status StopNode(int node) = 0;   // SIGTERM, then SIGKILL after 5 s
+  virtual common::Status PauseNode(int node) = 0;  // freeze every process of the node
   virtual common::Status ResumeNode(int node) = 0;
-  virtual bool IsRunning(int node) = 0;             // started and not killed or stopped
+  virtual bool IsRunning(int node) = 0;  // started and not killed or stopped
   virtual common::Result<std::string> NetnsPath(int node) = 0;
 
   virtual common::Status CollectLogs() = 0;

@@ -45,6 +45,53 @@ struct Figures {
   std::vector<double> up_ms, down_ms, ops_per_s;
 };
 
+// Brings `backend` up with `nodes` refdb nodes and waits until a leader acknowledges a write;
+// returns the client endpoints.
+common::Result<std::vector<std::string>> BringUp(orchestrator::Backend& backend,
+                                                 const workloads::RefDb& db, int nodes,
+                                                 const fs::path& run_dir) {
+  RETURN_IF_ERROR(backend.Up({.run_id = run_dir.filename().string(),
+                              .nodes = nodes,
+                              .run_dir = run_dir,
+                              .binaries = db.Binaries()}));
+  std::vector<std::string> ips;
+  std::vector<std::string> endpoints;
+  for (int i = 1; i <= nodes; ++i) ips.push_back(backend.NodeIp(i));
+  for (int i = 1; i <= nodes; ++i) {
+    RETURN_IF_ERROR(backend.CreateNode(
+        i, db.NodeArgv(
+               {.id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend.NodeDataDir(i)})));
+    RETURN_IF_ERROR(backend.StartNode(i));
+    endpoints.push_back(ips[i - 1] + ":" + std::to_string(db.port()));
+  }
+  RETURN_IF_ERROR(orchestrator::WaitForLeader(db, endpoints, std::chrono::seconds(30), [] {
+                    return common::Status::Ok();
+                  }).status());
+  ASSIGN_OR_RETURN(auto client, db.Connect({.endpoints = endpoints}));
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (client->Write("bench", "ready").outcome != workloads::Outcome::kOk) {
+    if (Clock::now() > deadline) return common::Status::DeadlineExceeded("no write acknowledged");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return endpoints;
+}
+
+// The register workload's op rate against a serving cluster (bound by the database).
+double RegisterRate(const workloads::RefDb& db, const std::vector<std::string>& endpoints,
+                    const fs::path& run_dir, double seconds) {
+  auto history = workloads::HistoryWriter::Open(run_dir / "history.jsonl");
+  auto workload = workloads::MakeWorkload("register", {.concurrency = 10, .endpoints = endpoints});
+  if (!history.ok() || !workload.ok()) return 0;
+  std::atomic<bool> stop{false};
+  workloads::WorkloadCounters counters;
+  const auto t0 = Clock::now();
+  std::thread thread([&] { (void)(*workload)->Run(db, **history, stop, counters); });
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  thread.join();
+  return static_cast<double>(counters.ok + counters.fail + counters.info) / (MsSince(t0) / 1000);
+}
+
 // One cluster: up, serve, (optionally) a workload, down.
 bool OneRun(const std::string& backend_name, int nodes, double workload_s, const fs::path& dir,
             Figures& figures) {
@@ -56,61 +103,21 @@ bool OneRun(const std::string& backend_name, int nodes, double workload_s, const
   }
   const fs::path refdb =
       fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "refdb" / "server" / "refdb";
-  workloads::RefDb db({.binary = refdb});
-  const std::string run_id = orchestrator::NewRunId();
-  const fs::path run_dir = dir / run_id;
+  const workloads::RefDb db({.binary = refdb});
+  const fs::path run_dir = dir / orchestrator::NewRunId();
   fs::create_directories(run_dir);
   const auto t0 = Clock::now();
-  common::Status status = (*backend)->Up(
-      {.run_id = run_id, .nodes = nodes, .run_dir = run_dir, .binaries = db.Binaries()});
-  std::vector<std::string> ips, endpoints;
-  for (int i = 1; status.ok() && i <= nodes; ++i) ips.push_back((*backend)->NodeIp(i));
-  for (int i = 1; status.ok() && i <= nodes; ++i) {
-    status = (*backend)->CreateNode(
-        i,
-        db.NodeArgv(
-            {.id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = (*backend)->NodeDataDir(i)}));
-    if (status.ok()) status = (*backend)->StartNode(i);
-    endpoints.push_back(ips[i - 1] + ":" + std::to_string(db.port()));
-  }
-  if (status.ok()) {
-    status = orchestrator::WaitForLeader(db, endpoints, std::chrono::seconds(30), [] {
-               return common::Status::Ok();
-             }).status();
-  }
-  if (status.ok()) {
-    auto client = db.Connect({.endpoints = endpoints});
-    while (client.ok() && (*client)->Write("bench", "ready").outcome != workloads::Outcome::kOk &&
-           MsSince(t0) < 30000) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", backend_name.c_str(), status.message().c_str());
+  auto endpoints = BringUp(**backend, db, nodes, run_dir);
+  if (!endpoints.ok()) {
+    std::fprintf(stderr, "%s: %s\n", backend_name.c_str(), endpoints.status().message().c_str());
     return false;
   }
   const double up_ms = MsSince(t0);
-  double ops_per_s = 0;
-  if (workload_s > 0) {
-    auto history = workloads::HistoryWriter::Open(run_dir / "history.jsonl");
-    auto workload =
-        workloads::MakeWorkload("register", {.concurrency = 10, .endpoints = endpoints});
-    if (history.ok() && workload.ok()) {
-      std::atomic<bool> stop{false};
-      workloads::WorkloadCounters counters;
-      const auto w0 = Clock::now();
-      std::thread thread([&] { (void)(*workload)->Run(db, **history, stop, counters); });
-      std::this_thread::sleep_for(std::chrono::duration<double>(workload_s));
-      stop = true;
-      thread.join();
-      ops_per_s =
-          static_cast<double>(counters.ok + counters.fail + counters.info) / (MsSince(w0) / 1000);
-    }
-  }
+  const double ops_per_s = workload_s > 0 ? RegisterRate(db, *endpoints, run_dir, workload_s) : 0;
   const auto t1 = Clock::now();
-  status = (*backend)->Down();
+  const common::Status down = (*backend)->Down();
   const double down_ms = MsSince(t1);
-  if (!status.ok()) std::fprintf(stderr, "down: %s\n", status.message().c_str());
+  if (!down.ok()) std::fprintf(stderr, "down: %s\n", down.message().c_str());
   std::printf("%s nodes=%d up_ms=%.0f down_ms=%.0f register_ops_per_s=%.0f\n", backend_name.c_str(),
               nodes, up_ms, down_ms, ops_per_s);
   std::fflush(stdout);
@@ -127,6 +134,7 @@ double RecorderRate(const fs::path& dir, int threads, double seconds) {
   std::atomic<bool> stop{false};
   std::atomic<int64_t> ops{0};
   std::vector<std::thread> workers;
+  workers.reserve(threads);
   const auto t0 = Clock::now();
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {

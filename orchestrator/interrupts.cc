@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 
-#include <cstring>
 #include <ctime>
 #include <iostream>
 
@@ -31,15 +30,17 @@ void InterruptWatcher::Watch() {
     int expected = 0;
     signal_.compare_exchange_strong(expected, sig);
     const int n = ++count_;
-    std::cerr << "\nsplitbrain: " << strsignal(sig) << " (" << n
+    std::cerr << "\nsplitbrain: " << NameOf(sig) << " (" << n
               << (n == 1 ? "): stopping the run and tearing down; please wait"
                          : "): still tearing down so nothing is left behind")
               << std::endl;
   }
 }
 
-std::string InterruptWatcher::signal_name() const {
-  switch (signal_.load()) {
+std::string InterruptWatcher::signal_name() const { return NameOf(signal_.load()); }
+
+std::string InterruptWatcher::NameOf(int sig) {
+  switch (sig) {
     case 0:
       return "";
     case SIGINT:
@@ -49,7 +50,7 @@ std::string InterruptWatcher::signal_name() const {
     case SIGHUP:
       return "SIGHUP";
     default:
-      return "signal " + std::to_string(signal_.load());
+      return "signal " + std::to_string(sig);
   }
 }
 

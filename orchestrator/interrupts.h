@@ -25,6 +25,7 @@ class InterruptWatcher {
 
  private:
   void Watch();
+  static std::string NameOf(int sig);
 
   sigset_t set_{};
   sigset_t old_mask_{};

@@ -1,5 +1,6 @@
 #include "orchestrator/progress.h"
 
+#include <cmath>
 #include <cstdio>
 #include <ostream>
 
@@ -22,7 +23,7 @@ std::string Grouped(int64_t n) {
 std::string FormatProgress(const ProgressSample& now, const ProgressSample& before) {
   const double dt = now.elapsed_s - before.elapsed_s;
   auto rate = [&](int64_t a, int64_t b) {
-    return dt > 0 ? static_cast<int64_t>(static_cast<double>(a - b) / dt + 0.5) : 0;
+    return dt > 0 ? std::llround(static_cast<double>(a - b) / dt) : 0;
   };
   char head[64];
   std::snprintf(head, sizeof head, "[%5.1fs / %.0fs]", now.elapsed_s, now.limit_s);

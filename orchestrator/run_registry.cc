@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -16,7 +17,7 @@ using common::Status;
 
 namespace {
 
-const fs::path kRegistryDirs[] = {"/run/splitbrain", "/tmp/splitbrain-runs"};
+const std::array<fs::path, 2> registry_dirs = {"/run/splitbrain", "/tmp/splitbrain-runs"};
 
 }  // namespace
 
@@ -61,7 +62,7 @@ Result<RunRegistration> RunRegistration::Create(const std::string& id, const fs:
                                  {"start_time", ProcessStartTime(getpid())},
                                  {"run_dir", run_dir.string()}};
   std::string errors;
-  for (const fs::path& dir : kRegistryDirs) {
+  for (const fs::path& dir : registry_dirs) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     const fs::path path = dir / (id + ".json");
@@ -97,7 +98,7 @@ bool RecordIsLive(const fs::path& path) {
 
 bool IsRunLive(const std::string& id) {
   if (!IsValidRunId(id)) return false;
-  for (const fs::path& dir : kRegistryDirs) {
+  for (const fs::path& dir : registry_dirs) {
     const fs::path path = dir / (id + ".json");
     std::error_code ec;
     if (fs::exists(path, ec) && RecordIsLive(path)) return true;
@@ -107,7 +108,7 @@ bool IsRunLive(const std::string& id) {
 
 std::vector<std::string> ForgetDeadRuns() {
   std::vector<std::string> forgotten;
-  for (const fs::path& dir : kRegistryDirs) {
+  for (const fs::path& dir : registry_dirs) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const fs::path& path = it->path();

@@ -141,7 +141,7 @@ class Candidate {
 
 class ElectionWorkload final : public Workload {
  public:
-  explicit ElectionWorkload(const WorkloadOptions& options) : options_(options) {}
+  explicit ElectionWorkload(WorkloadOptions options) : options_(std::move(options)) {}
 
   std::string_view name() const override { return "election"; }
   std::string_view model() const override { return "cas-register"; }
@@ -171,6 +171,7 @@ class ElectionWorkload final : public Workload {
       candidates.push_back(std::make_unique<Candidate>(c, k, timing, *clients.back(), recorder));
     }
     std::vector<std::thread> threads;
+    threads.reserve(options_.concurrency);
     for (auto& candidate : candidates) {
       threads.emplace_back([&stop, &candidate] { candidate->Run(stop); });
     }

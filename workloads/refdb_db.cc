@@ -124,7 +124,7 @@ std::vector<std::string> RefDb::NodeArgv(const NodeEnv& env) const {
                                    "--data",
                                    env.data_dir};
   for (const std::string& bug : options_.bugs) {
-    argv.push_back("--bug");
+    argv.emplace_back("--bug");
     argv.push_back(bug);
   }
   argv.insert(argv.end(), options_.extra.begin(), options_.extra.end());

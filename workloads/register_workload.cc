@@ -38,7 +38,7 @@ Json DecodeValue(const std::optional<std::string>& stored) {
 
 class RegisterWorkload final : public Workload {
  public:
-  explicit RegisterWorkload(const WorkloadOptions& options) : options_(options) {}
+  explicit RegisterWorkload(WorkloadOptions options) : options_(std::move(options)) {}
 
   std::string_view name() const override { return "register"; }
   std::string_view model() const override { return "cas-register"; }
@@ -59,6 +59,7 @@ class RegisterWorkload final : public Workload {
       clients.push_back(std::move(client));
     }
     std::vector<std::thread> threads;
+    threads.reserve(options_.concurrency);
     for (int t = 0; t < k; ++t) {
       threads.emplace_back([&, t] {
         std::mt19937_64 rng(options_.seed * 1000003 + t);
@@ -82,14 +83,14 @@ class RegisterWorkload final : public Workload {
                               a.outcome == Outcome::kOk ? DecodeValue(a.value) : Json(nullptr),
                               a.error);
           } else if (choice == 2) {
-            const int64_t v = static_cast<int64_t>(rng() % kValues);
+            const auto v = static_cast<int64_t>(rng() % kValues);
             recorder.Invoke(process, "write", key, v);
             auto a = clients[t]->Write(db_key, std::to_string(v));
             outcome = a.outcome;
             recorder.Complete(process, a.outcome, "write", key, v, a.error);
           } else {
-            const int64_t from = static_cast<int64_t>(rng() % kValues);
-            const int64_t to = static_cast<int64_t>(rng() % kValues);
+            const auto from = static_cast<int64_t>(rng() % kValues);
+            const auto to = static_cast<int64_t>(rng() % kValues);
             recorder.Invoke(process, "cas", key, Json::array({from, to}));
             auto a = clients[t]->Cas(db_key, std::to_string(from), std::to_string(to));
             outcome = a.outcome;

@@ -24,7 +24,7 @@ constexpr auto kCatchUpTimeout = std::chrono::seconds(20);
 
 class SetWorkload final : public Workload {
  public:
-  explicit SetWorkload(const WorkloadOptions& options) : options_(options) {}
+  explicit SetWorkload(WorkloadOptions options) : options_(std::move(options)) {}
 
   std::string_view name() const override { return "set"; }
   std::string_view model() const override { return ""; }
@@ -43,6 +43,7 @@ class SetWorkload final : public Workload {
     std::vector<std::vector<int64_t>> attempted(k);
     std::vector<int64_t> last_process(k);
     std::vector<std::thread> threads;
+    threads.reserve(options_.concurrency);
     for (int t = 0; t < k; ++t) {
       threads.emplace_back([&, t] {
         int64_t process = t;
@@ -69,6 +70,7 @@ class SetWorkload final : public Workload {
     Recorder recorder(history, counters_ != nullptr ? *counters_ : unused);
     const int nodes = static_cast<int>(options_.endpoints.size());
     std::vector<std::thread> threads;
+    threads.reserve(options_.concurrency);
     for (int n = 1; n <= nodes; ++n) {
       threads.emplace_back([&, n] { FinalRead(db, recorder, n); });
     }

@@ -192,7 +192,7 @@ Result<std::vector<Fault>> ReadFaults(const History& history) {
       fault.end_ns = event.time_ns;
     } else {
       return Status::InvalidArgument(where + ": fault phase is " + phase.dump() +
-                                     ", not \"start\" or \"end\"");
+                                     R"(, not "start" or "end")");
     }
   }
   return faults;
@@ -442,7 +442,9 @@ struct ConvergenceWindow {
 ConvergenceWindow LatestAfterHeal(const std::vector<StatusSample>& samples,
                                   const std::vector<Fault>& faults, int64_t end_ns) {
   int64_t last_end_index = -1;
-  for (const Fault& fault : faults) last_end_index = std::max(last_end_index, *fault.end_index);
+  for (const Fault& fault : faults) {
+    last_end_index = std::max(last_end_index, fault.end_index.value_or(-1));
+  }
   ConvergenceWindow window{.start_ns = end_ns - 1'000'000'000};
   for (const StatusSample& s : samples) {
     if (s.index <= last_end_index || s.time_ns < window.start_ns || !s.is_answered) continue;

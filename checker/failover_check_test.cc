@@ -1,0 +1,254 @@
+#include "checker/failover_check.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+
+#include "checker/formats.h"
+
+namespace checker {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kDir = CHECKER_TESTDATA_DIR "/../run_testdata/";
+
+// The history of run_testdata/NAME, named NAME in messages.
+History Load(const std::string& name) {
+  auto history = ReadHistoryFile(kDir + name, Format::kJsonl);
+  if (!history.ok()) ADD_FAILURE() << history.status().message();
+  if (!history.ok()) return History{};
+  history->source = name;
+  return *history;
+}
+
+// The history without the events of the given source lines.
+History WithoutLines(History history, const std::vector<int64_t>& lines) {
+  std::erase_if(history.events, [&lines](const Event& event) {
+    return std::find(lines.begin(), lines.end(), event.line) != lines.end();
+  });
+  return history;
+}
+
+Fault FaultOf(std::string name, std::vector<int64_t> targets,
+              std::vector<std::pair<int64_t, int64_t>> cut) {
+  return {.name = std::move(name), .targets = std::move(targets), .cut = std::move(cut)};
+}
+
+TEST(ReadFaults, PairsStartsWithEndsAndKeepsTheirFields) {
+  auto faults = ReadFaults(Load("failover.good.jsonl"));
+  ASSERT_TRUE(faults.ok()) << faults.status().message();
+  ASSERT_EQ(faults->size(), 4u);
+  const Fault& kill = (*faults)[0];
+  EXPECT_EQ(kill.id, 1);
+  EXPECT_EQ(kill.name, "kill");
+  EXPECT_EQ(kill.targets, std::vector<int64_t>{1});
+  EXPECT_EQ(kill.leader, 1);
+  EXPECT_EQ(kill.term, 2);
+  EXPECT_EQ(kill.start_ns, 10'000'000'000);
+  EXPECT_EQ(kill.end_ns, 15'000'000'000);
+  EXPECT_EQ((*faults)[1].cut.size(), 4u);
+}
+
+TEST(ReadFaults, EndOfAFaultThatNeverStartedIsAnErrorNamingTheLine) {
+  auto faults = ReadFaults(Load("faults.end-without-start.bad-input.jsonl"));
+  ASSERT_FALSE(faults.ok());
+  EXPECT_THAT(faults.status().message(),
+              HasSubstr("faults.end-without-start.bad-input.jsonl:3: end of fault 9, which never "
+                        "started"));
+}
+
+TEST(ReadFaults, RepeatedEndIsIgnoredAndMissingEndIsKept) {
+  History h = Load("failover.good.jsonl");
+  h.events.push_back(h.events[15]);  // line 16: the end of fault 1, again
+  ASSERT_EQ(h.events.back().value["phase"], "end");
+  auto faults = ReadFaults(h);
+  ASSERT_TRUE(faults.ok()) << faults.status().message();
+  EXPECT_EQ((*faults)[0].end_ns, 15'000'000'000);
+  auto never = ReadFaults(Load("failover.never.bad.jsonl"));
+  ASSERT_TRUE(never.ok());
+  EXPECT_FALSE((*never)[0].end_index.has_value());
+}
+
+TEST(RemovesLeader, KillOrPauseOfTheLeader) {
+  EXPECT_TRUE(RemovesLeader(FaultOf("kill", {2}, {}), 2, 3));
+  EXPECT_TRUE(RemovesLeader(FaultOf("pause", {1, 2}, {}), 2, 3));
+  EXPECT_FALSE(RemovesLeader(FaultOf("kill", {1}, {}), 2, 3));
+  EXPECT_FALSE(RemovesLeader(FaultOf("kill", {2}, {}), 0, 3));  // leader unknown
+  EXPECT_FALSE(RemovesLeader(FaultOf("loss", {2}, {}), 2, 3));
+}
+
+TEST(RemovesLeader, CutThatLeavesTheLeaderWithoutATwoWayMajority) {
+  // 5 nodes, leader 1 keeps two-way links with 2 only: 2 of 5.
+  EXPECT_TRUE(RemovesLeader(FaultOf("partition-halves", {}, {{1, 3}, {4, 1}, {5, 1}}), 1, 5));
+  // Leader 1 keeps 2 and 3: a majority of 5.
+  EXPECT_FALSE(RemovesLeader(FaultOf("partition-halves", {}, {{4, 1}, {5, 1}}), 1, 5));
+  // One way is enough to break a link: Raft needs the reply.
+  EXPECT_TRUE(RemovesLeader(FaultOf("link", {}, {{1, 2}, {3, 1}}), 1, 3));
+  EXPECT_FALSE(RemovesLeader(FaultOf("link", {}, {{1, 2}}), 1, 3));
+  // 4 nodes: leader with one other is half, not a majority.
+  EXPECT_TRUE(RemovesLeader(FaultOf("partition-halves", {}, {{1, 3}, {1, 4}}), 1, 4));
+}
+
+TEST(FailoverCheck, FastFailoversAreValidWithFigures) {
+  RunCheckResult r = CheckFailover(Load("failover.good.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.summary,
+            "2 faults removed the leader: new leader median 1.000 s, max 1.200 s; first "
+            "acknowledged write median 1.300 s, max 1.500 s; unavailability median 1.700 s, max "
+            "1.800 s (bound 5.0 s)");
+  ASSERT_EQ(r.details["events"].size(), 2u);
+  const Json& kill = r.details["events"][0];
+  EXPECT_EQ(kill["id"], 1);
+  EXPECT_EQ(kill["new_leader"], 2);
+  EXPECT_EQ(kill["new_term"], 3);
+  EXPECT_DOUBLE_EQ(kill["new_leader_s"].get<double>(), 1.2);
+  // The cas answering false at 10.9 s wrote nothing: the first write is the one at 11.5 s.
+  EXPECT_DOUBLE_EQ(kill["first_write_s"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(kill["unavailable_s"].get<double>(), 1.7);
+  EXPECT_DOUBLE_EQ(kill["start_s"].get<double>(), 9.0);
+  EXPECT_EQ(r.details["events"][1]["fault"], "partition-leader");
+  EXPECT_DOUBLE_EQ(r.details["new_leader_s"]["min"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(r.details["new_leader_s"]["p99"].get<double>(), 1.2);
+  EXPECT_EQ(r.details["first_write_s"]["count"], 2);
+  EXPECT_EQ(r.details["nodes"], 3);
+  EXPECT_EQ(r.details["faults"], 4);
+}
+
+TEST(FailoverCheck, SlowFailoverIsInvalidNamingTheFaultAndTimes) {
+  RunCheckResult r = CheckFailover(Load("failover.slow.bad.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.summary,
+            "fault 7 (kill of leader 1 at 9.000 s): new leader after 6.500 s, acknowledged write "
+            "after 6.800 s, over the 5.0 s bound");
+  EXPECT_DOUBLE_EQ(r.details["unavailable_s"]["max"].get<double>(), 7.6);
+}
+
+TEST(FailoverCheck, BoundComesFromTheOptions) {
+  RunCheckResult r = CheckFailover(Load("failover.slow.bad.jsonl"), {.max_failover_s = 7});
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_DOUBLE_EQ(r.details["bound_s"].get<double>(), 7.0);
+  r = CheckFailover(Load("failover.good.jsonl"), {.max_failover_s = 1.4});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.summary,
+            "fault 1 (kill of leader 1 at 9.000 s): acknowledged write after 1.500 s, over the "
+            "1.4 s bound");
+}
+
+TEST(FailoverCheck, NoRecoveryWhileTheHistoryGoesOnIsInvalid) {
+  RunCheckResult r = CheckFailover(Load("failover.never.bad.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.summary,
+            "fault 3 (partition-leader of leader 1 at 9.000 s): no new leader in the 8.000 s the "
+            "history continued, no acknowledged write in the 8.000 s the history continued, over "
+            "the 5.0 s bound");
+}
+
+TEST(FailoverCheck, HistoryEndingWithinTheBoundIsNotAViolation) {
+  RunCheckResult r = CheckFailover(Load("failover.never.bad.jsonl"), {.max_failover_s = 10});
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_THAT(r.summary, HasSubstr("new leader n/a; first acknowledged write n/a"));
+  EXPECT_TRUE(r.details["events"][0]["new_leader_s"].is_null());
+  EXPECT_EQ(r.details["new_leader_s"]["count"], 0);
+}
+
+TEST(FailoverCheck, LeaderBackAfterAShortPauseNeedsNoNewLeader) {
+  RunCheckResult r = CheckFailover(Load("failover.short-pause.good.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  ASSERT_EQ(r.details["events"].size(), 1u);
+  const Json& pause = r.details["events"][0];
+  EXPECT_EQ(pause["leader"], 1);  // from the samples: the event said 0
+  EXPECT_EQ(pause["term"], 2);
+  EXPECT_TRUE(pause["leader_kept"].get<bool>());
+  EXPECT_TRUE(pause["new_leader_s"].is_null());
+  EXPECT_DOUBLE_EQ(pause["first_write_s"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(pause["unavailable_s"].get<double>(), 0.6);
+}
+
+TEST(FailoverCheck, NoFaultOnTheLeaderIsValidSayingSo) {
+  RunCheckResult r = CheckFailover(Load("election.good.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_EQ(r.summary, "no fault removed the leader");
+  EXPECT_EQ(CheckFailover(History{}).summary, "no fault removed the leader");
+}
+
+TEST(FailoverCheck, MalformedInputIsUnknownNamingTheLine) {
+  RunCheckResult r = CheckFailover(Load("faults.bad-cut.bad-input.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("faults.bad-cut.bad-input.jsonl:2: a cut link is not a pair "
+                                   "of node numbers: [3]"));
+  r = CheckFailover(Load("election.no-term.bad-sample.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("election.no-term.bad-sample.jsonl:2: status sample without an "
+                                   "integer \"term\""));
+  // An ok with no open invocation: line 11 completes the write invoked on line 9.
+  r = CheckFailover(WithoutLines(Load("failover.slow.bad.jsonl"), {9}));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("failover.slow.bad.jsonl:11: "));
+}
+
+TEST(ConvergenceCheck, EqualAppliedAndDigestsAfterHealAreValid) {
+  RunCheckResult r = CheckConvergence(Load("convergence.good.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.summary,
+            "3 nodes report applied index 50 and equal digests in the last second after heal");
+  EXPECT_EQ(r.details["nodes"]["3"]["applied"], 50);
+  EXPECT_EQ(r.details["nodes"]["1"]["digest"], "d50");
+  EXPECT_DOUBLE_EQ(r.details["window_start_s"].get<double>(), 6.0);
+}
+
+TEST(ConvergenceCheck, NodeThatDidNotAnswerIsLeftOutAndNamed) {
+  // Node 3's answer at 11.5 s is line 10; without it node 3 only has an error in the window.
+  History h = Load("convergence.good.jsonl");
+  ASSERT_EQ(h.events[9].value["node"], 3);
+  RunCheckResult r = CheckConvergence(WithoutLines(h, {10}));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_THAT(r.summary, HasSubstr("2 nodes report applied index 50"));
+  EXPECT_THAT(r.summary, HasSubstr("; 1 did not answer"));
+  EXPECT_EQ(r.details["not_answering"], Json::array({3}));
+}
+
+TEST(ConvergenceCheck, DifferentAppliedIndexIsInvalidNamingEveryNode) {
+  RunCheckResult r = CheckConvergence(Load("convergence.diverged.bad.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.summary,
+            "replicas differ after the last fault healed: node 1 applied 50 digest \"d50\", node 2 "
+            "applied 50 digest \"d50\", node 3 applied 49 digest \"d49\"");
+}
+
+TEST(ConvergenceCheck, SameAppliedButDifferentDigestIsInvalid) {
+  History h = Load("convergence.good.jsonl");
+  for (Event& event : h.events) {
+    if (event.f == "status" && event.value["node"] == 2 && event.value.contains("digest")) {
+      event.value["digest"] = "other";
+    }
+  }
+  EXPECT_EQ(CheckConvergence(h).verdict, Verdict::kInvalid);
+}
+
+TEST(ConvergenceCheck, UnhealedOrSilentClusterIsUnknown) {
+  RunCheckResult r = CheckConvergence(Load("failover.never.bad.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("fault 3 (partition-leader, failover.never.bad.jsonl:6) never "
+                                   "ended: the cluster was not healed"));
+  // Only the fault events and node 3's error are left in the last second.
+  History h = Load("convergence.good.jsonl");
+  std::erase_if(h.events,
+                [](const Event& e) { return e.f == "status" && !e.value.contains("error"); });
+  r = CheckConvergence(h);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("no node answered a status sample"));
+  EXPECT_EQ(CheckConvergence(History{}).verdict, Verdict::kUnknown);
+}
+
+TEST(ConvergenceCheck, SampleWithoutAppliedIsUnknownNamingTheLine) {
+  RunCheckResult r = CheckConvergence(Load("convergence.no-applied.bad-input.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("convergence.no-applied.bad-input.jsonl:3: status sample "
+                                   "without an integer \"applied\""));
+}
+
+}  // namespace
+}  // namespace checker

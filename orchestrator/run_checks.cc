@@ -3,9 +3,11 @@
 #include <chrono>
 
 #include "checker/election_safety.h"
+#include "checker/failover_check.h"
 #include "checker/lease_check.h"
 #include "checker/run_stats.h"
 #include "checker/set_check.h"
+#include "checker/split_check.h"
 
 namespace orchestrator {
 
@@ -68,6 +70,10 @@ std::vector<CheckOutcome> RunChecks(const ChecksInput& input, const checker::His
          .path = (input.run_dir / "nodes" / ("n" + std::to_string(i)) / "events.jsonl").string()});
   }
   outcomes.push_back(from("election-safety", checker::CheckElectionSafety(history, logs)));
+  outcomes.push_back(
+      from("failover", checker::CheckFailover(history, {.max_failover_s = input.max_failover_s})));
+  outcomes.push_back(from("split-without-majority", checker::CheckSplitWithoutMajority(history)));
+  outcomes.push_back(from("convergence", checker::CheckConvergence(history)));
   outcomes.push_back(from("stats", checker::ComputeRunStats(history)));
   return outcomes;
 }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "checker/formats.h"
@@ -89,6 +90,7 @@ class Run {
   Status BringUp();
   Status Drive();
   Status Collect();
+  void WaitForConvergence();
   int Finish(const Status& status);
   int CheckAndStore();
   void WriteResults(const Json& results);
@@ -227,10 +229,30 @@ Status Run::Drive() {
     phase_ = "final reads";
     workload_status = workload_->Finish(*db_, *history_);
   }
+  if (!interrupts_.interrupted()) {
+    phase_ = "convergence";
+    WaitForConvergence();
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // a last round of samples
+  }
   poller.Stop();
   Status closed = history_->Close();
   RETURN_IF_ERROR(workload_status);
   return closed;
+}
+
+// Waits (at most 10 s) until every node that answers reports the same applied index, so the
+// status samples at the end of the history show whether the replicas converged.
+void Run::WaitForConvergence() {
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && !interrupts_.interrupted()) {
+    std::set<uint64_t> applied;
+    for (const std::string& endpoint : endpoints_) {
+      auto status = db_->Status(endpoint, std::chrono::milliseconds(200));
+      if (status.ok()) applied.insert(status->applied_index);
+    }
+    if (applied.size() == 1) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 Status Run::Collect() {
@@ -260,7 +282,8 @@ int Run::CheckAndStore() {
   const auto outcomes = RunChecks({.workload = spec_.workload,
                                    .model = std::string(workload_->model()),
                                    .nodes = spec_.nodes,
-                                   .run_dir = run_dir_},
+                                   .run_dir = run_dir_,
+                                   .max_failover_s = spec_.max_failover_s},
                                   *history);
   const checker::Verdict verdict = CombinedVerdict(outcomes);
   Json checks = Json::object();

@@ -1,0 +1,46 @@
+// CommandRunner: runs a program from an argument vector (never a shell) and returns its exit
+// code and output. The nemesis runs `nsenter` and `iptables` through it, so tests inject a
+// fake that records argv lists instead of touching the network.
+//
+// SpawnRunner is the real one: posix_spawnp, stdout and stderr captured together, and a
+// deadline after which the child is killed. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace nemesis {
+
+struct CommandOutput {
+  int exit_code = 0;   // -1 when the program died of a signal
+  std::string output;  // stdout and stderr, interleaved
+};
+
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  // An error only when the program could not be run or missed its deadline; a non-zero exit
+  // is an ordinary result.
+  virtual common::Result<CommandOutput> Run(const std::vector<std::string>& argv) = 0;
+};
+
+class SpawnRunner : public CommandRunner {
+ public:
+  explicit SpawnRunner(std::chrono::milliseconds deadline = std::chrono::seconds(10))
+      : deadline_(deadline) {}
+  common::Result<CommandOutput> Run(const std::vector<std::string>& argv) override;
+
+ private:
+  std::chrono::milliseconds deadline_;
+};
+
+// "nsenter --net=/x iptables -S" for messages.
+std::string JoinArgv(const std::vector<std::string>& argv);
+
+// Runs argv and turns a non-zero exit into an IoError naming the command and its output.
+common::Result<std::string> RunChecked(CommandRunner& runner, const std::vector<std::string>& argv);
+
+}  // namespace nemesis

@@ -1,0 +1,210 @@
+#include "nemesis/fault.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace nemesis {
+namespace {
+
+constexpr std::array<std::pair<FaultKind, std::string_view>, 9> kFaultNames{{
+    {FaultKind::kKill, "kill"},
+    {FaultKind::kPause, "pause"},
+    {FaultKind::kPartitionHalves, "partition-halves"},
+    {FaultKind::kPartitionLeader, "partition-leader"},
+    {FaultKind::kPartitionRandomNode, "partition-random-node"},
+    {FaultKind::kPartitionRing, "partition-ring"},
+    {FaultKind::kPartitionBridge, "partition-bridge"},
+    {FaultKind::kLink, "link"},
+    {FaultKind::kLoss, "loss"},
+}};
+
+constexpr std::array<std::pair<Target, std::string_view>, 6> kTargetNames{{
+    {Target::kOne, "one"},
+    {Target::kMinority, "minority"},
+    {Target::kMajority, "majority"},
+    {Target::kAll, "all"},
+    {Target::kLeader, "leader"},
+    {Target::kRandom, "random"},
+}};
+
+std::vector<int> FirstOf(std::vector<int> nodes, size_t count) {
+  nodes.resize(std::min(count, nodes.size()));
+  std::sort(nodes.begin(), nodes.end());
+  return nodes;
+}
+
+common::Status CheckNodes(const std::vector<int>& nodes, int n, std::string_view fault) {
+  std::vector<int> sorted = nodes;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (sorted[i] < 1 || sorted[i] > n || (i > 0 && sorted[i] == sorted[i - 1])) {
+      return common::Status::InvalidArgument(std::string(fault) + ": node " +
+                                             std::to_string(sorted[i]) +
+                                             " is repeated or not in 1.." + std::to_string(n));
+    }
+  }
+  return common::Status::Ok();
+}
+
+// Every node that loses a link in `cut`, ascending.
+std::vector<int> CutNodes(const Cut& cut) {
+  std::set<int> nodes;
+  for (const Link& link : cut) {
+    nodes.insert(link.from);
+    nodes.insert(link.to);
+  }
+  return {nodes.begin(), nodes.end()};
+}
+
+common::Result<Cut> RandomLink(const Fault& fault, int n, common::Rng& rng) {
+  if (fault.nodes.size() == 2) return PullLink(fault.nodes[0], fault.nodes[1], fault.one_way);
+  if (!fault.nodes.empty()) {
+    return common::Status::InvalidArgument("link: names " + std::to_string(fault.nodes.size()) +
+                                           " nodes; it needs exactly two");
+  }
+  if (n < 2) return common::Status::InvalidArgument("link: needs at least 2 nodes");
+  const std::vector<int> nodes = Shuffled(n, rng);
+  return PullLink(nodes[0], nodes[1], fault.one_way);
+}
+
+common::Result<Cut> ShapeCut(const Fault& fault, int n, int leader, common::Rng& rng) {
+  switch (fault.kind) {
+    case FaultKind::kPartitionHalves:
+      return Halves(n, rng);
+    case FaultKind::kPartitionLeader:
+      if (leader == 0) return common::Status::Unavailable("partition-leader: no leader is known");
+      return IsolateNode(n, leader);
+    case FaultKind::kPartitionRandomNode:
+      return IsolateNode(n, static_cast<int>(rng.Range(1, n)));
+    case FaultKind::kPartitionRing:
+      return Ring(n);
+    case FaultKind::kPartitionBridge:
+      return Bridge(n, rng);
+    case FaultKind::kLink:
+      return RandomLink(fault, n, rng);
+    default:
+      return common::Status::Internal(std::string(FaultName(fault.kind)) + " has no cut");
+  }
+}
+
+common::Status CheckCut(const Cut& cut, int n, std::string_view fault) {
+  for (const Link& link : cut) {
+    if (link.from < 1 || link.from > n || link.to < 1 || link.to > n || link.from == link.to) {
+      return common::Status::InvalidArgument(
+          std::string(fault) + ": link " + std::to_string(link.from) + "->" +
+          std::to_string(link.to) + " is not between two nodes of 1.." + std::to_string(n));
+    }
+  }
+  return common::Status::Ok();
+}
+
+}  // namespace
+
+std::string_view FaultName(FaultKind kind) {
+  for (const auto& [k, name] : kFaultNames) {
+    if (k == kind) return name;
+  }
+  return "unknown";
+}
+
+common::Result<FaultKind> ParseFaultKind(std::string_view name) {
+  for (const auto& [kind, text] : kFaultNames) {
+    if (text == name) return kind;
+  }
+  std::string known;
+  for (const auto& [kind, text] : kFaultNames)
+    known += (known.empty() ? "" : ", ") + std::string(text);
+  const std::string hint = name == "clock" ? " (clock skew is not implemented)" : "";
+  return common::Status::InvalidArgument("unknown fault \"" + std::string(name) + "\"" + hint +
+                                         "; known: " + known);
+}
+
+std::string_view TargetName(Target target) {
+  for (const auto& [t, name] : kTargetNames) {
+    if (t == target) return name;
+  }
+  return "unknown";
+}
+
+common::Result<Target> ParseTarget(std::string_view name) {
+  for (const auto& [target, text] : kTargetNames) {
+    if (text == name) return target;
+  }
+  return common::Status::InvalidArgument("unknown target \"" + std::string(name) +
+                                         "\"; known: one, minority, majority, all, leader, random");
+}
+
+bool IsNetworkFault(FaultKind kind) {
+  return kind != FaultKind::kKill && kind != FaultKind::kPause;
+}
+
+bool Applicable(FaultKind kind, int n) {
+  switch (kind) {
+    case FaultKind::kPartitionRing:
+      return n >= 4;
+    case FaultKind::kPartitionBridge:
+      return n >= 3;
+    case FaultKind::kKill:
+    case FaultKind::kPause:
+      return n >= 1;
+    default:
+      return n >= 2;
+  }
+}
+
+common::Result<std::vector<int>> ResolveTarget(Target target, int n, int leader, common::Rng& rng) {
+  if (n < 1) return common::Status::InvalidArgument("target: the cluster has no node");
+  switch (target) {
+    case Target::kOne:
+      return FirstOf(Shuffled(n, rng), 1);
+    case Target::kMinority:
+      return FirstOf(Shuffled(n, rng), static_cast<size_t>((n - 1) / 2));
+    case Target::kMajority:
+      return FirstOf(Shuffled(n, rng), static_cast<size_t>(n / 2 + 1));
+    case Target::kAll:
+      return FirstOf(Shuffled(n, rng), static_cast<size_t>(n));
+    case Target::kLeader:
+      if (leader < 1 || leader > n) {
+        return common::Status::Unavailable("target leader: no leader is known");
+      }
+      return std::vector<int>{leader};
+    case Target::kRandom:
+      return FirstOf(Shuffled(n, rng), rng.Uniform(static_cast<uint64_t>(n)) + 1);
+  }
+  return common::Status::Internal("unhandled target");
+}
+
+common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rng& rng) {
+  const std::string_view name = FaultName(fault.kind);
+  Plan plan{.kind = fault.kind};
+  RETURN_IF_ERROR(CheckNodes(fault.nodes, n, name));
+  if (!IsNetworkFault(fault.kind) || fault.kind == FaultKind::kLoss) {
+    const bool is_loss = fault.kind == FaultKind::kLoss;
+    const Target target = fault.target.value_or(is_loss ? Target::kAll : Target::kOne);
+    if (!fault.nodes.empty()) {
+      plan.targets = fault.nodes;
+      std::sort(plan.targets.begin(), plan.targets.end());
+    } else {
+      auto resolved = ResolveTarget(target, n, leader, rng);
+      if (!resolved.ok()) return resolved.status().WithContext(std::string(name));
+      plan.targets = std::move(resolved).value();
+    }
+    if (plan.targets.empty()) {
+      return common::Status::InvalidArgument(std::string(name) + ": no node to target among " +
+                                             std::to_string(n));
+    }
+    if (is_loss) plan.probability = fault.probability;
+    return plan;
+  }
+  if (fault.cut) {
+    RETURN_IF_ERROR(CheckCut(*fault.cut, n, name));
+    plan.cut = *fault.cut;
+  } else {
+    ASSIGN_OR_RETURN(plan.cut, ShapeCut(fault, n, leader, rng));
+  }
+  plan.targets = CutNodes(plan.cut);
+  return plan;
+}
+
+}  // namespace nemesis

@@ -1,0 +1,83 @@
+#include "nemesis/fault.h"
+
+#include <gtest/gtest.h>
+
+namespace nemesis {
+namespace {
+
+TEST(Fault, EveryNameParsesBackToItsKind) {
+  for (FaultKind kind :
+       {FaultKind::kKill, FaultKind::kPause, FaultKind::kPartitionHalves,
+        FaultKind::kPartitionLeader, FaultKind::kPartitionRandomNode, FaultKind::kPartitionRing,
+        FaultKind::kPartitionBridge, FaultKind::kLink, FaultKind::kLoss}) {
+    auto parsed = ParseFaultKind(FaultName(kind));
+    ASSERT_TRUE(parsed.ok()) << FaultName(kind);
+    EXPECT_EQ(*parsed, kind);
+  }
+}
+
+TEST(Fault, UnknownNamesAreErrorsThatListTheKnownOnes) {
+  auto parsed = ParseFaultKind("explode");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("partition-ring"), std::string::npos);
+  auto clock = ParseFaultKind("clock");
+  ASSERT_FALSE(clock.ok());
+  EXPECT_NE(clock.status().message().find("not implemented"), std::string::npos);
+  EXPECT_FALSE(ParseTarget("everyone").ok());
+}
+
+TEST(Fault, TargetsHaveTheirSizes) {
+  common::Rng rng(3);
+  EXPECT_EQ(ResolveTarget(Target::kOne, 5, 0, rng)->size(), 1u);
+  EXPECT_EQ(ResolveTarget(Target::kMinority, 5, 0, rng)->size(), 2u);
+  EXPECT_EQ(ResolveTarget(Target::kMajority, 5, 0, rng)->size(), 3u);
+  EXPECT_EQ(*ResolveTarget(Target::kAll, 3, 0, rng), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(*ResolveTarget(Target::kLeader, 5, 4, rng), std::vector<int>{4});
+  const size_t random = ResolveTarget(Target::kRandom, 5, 0, rng)->size();
+  EXPECT_GE(random, 1u);
+  EXPECT_LE(random, 5u);
+}
+
+TEST(Fault, LeaderTargetWithoutALeaderIsUnavailable) {
+  common::Rng rng(3);
+  auto plan = PlanFault({.kind = FaultKind::kKill, .target = Target::kLeader}, 3, 0, rng);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), common::StatusCode::kUnavailable);
+  EXPECT_FALSE(PlanFault({.kind = FaultKind::kPartitionLeader}, 3, 0, rng).ok());
+}
+
+TEST(Fault, PartitionLeaderPlansTheLeaderCutOff) {
+  common::Rng rng(3);
+  auto plan = PlanFault({.kind = FaultKind::kPartitionLeader}, 3, 2, rng);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->cut, *IsolateNode(3, 2));
+  EXPECT_EQ(plan->targets, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(Fault, ExactNodesAndCutsAreUsedAsGiven) {
+  common::Rng rng(3);
+  auto kill = PlanFault({.kind = FaultKind::kKill, .nodes = {3, 1}}, 3, 0, rng);
+  ASSERT_TRUE(kill.ok());
+  EXPECT_EQ(kill->targets, (std::vector<int>{1, 3}));
+  const Cut cut{{.from = 1, .to = 2}};
+  auto halves = PlanFault({.kind = FaultKind::kPartitionHalves, .cut = cut}, 3, 0, rng);
+  ASSERT_TRUE(halves.ok());
+  EXPECT_EQ(halves->cut, cut);
+  auto link = PlanFault({.kind = FaultKind::kLink, .nodes = {2, 3}, .one_way = true}, 3, 0, rng);
+  ASSERT_TRUE(link.ok());
+  EXPECT_EQ(link->cut, (Cut{{.from = 2, .to = 3}}));
+}
+
+TEST(Fault, NodesOutsideTheClusterAreErrors) {
+  common::Rng rng(3);
+  EXPECT_FALSE(PlanFault({.kind = FaultKind::kKill, .nodes = {4}}, 3, 0, rng).ok());
+  EXPECT_FALSE(PlanFault({.kind = FaultKind::kPause, .nodes = {1, 1}}, 3, 0, rng).ok());
+  EXPECT_FALSE(
+      PlanFault({.kind = FaultKind::kPartitionHalves, .cut = Cut{{.from = 1, .to = 9}}}, 3, 0, rng)
+          .ok());
+  EXPECT_FALSE(PlanFault({.kind = FaultKind::kLink, .nodes = {1}}, 3, 0, rng).ok());
+  EXPECT_FALSE(PlanFault({.kind = FaultKind::kKill, .target = Target::kMinority}, 2, 0, rng).ok());
+}
+
+}  // namespace
+}  // namespace nemesis

@@ -1,0 +1,196 @@
+#include "nemesis/nemesis.h"
+
+#include <iostream>
+#include <utility>
+
+namespace nemesis {
+namespace {
+
+enum class Category { kPause, kKill, kNetwork };
+
+Category CategoryOf(FaultKind kind) {
+  if (kind == FaultKind::kPause) return Category::kPause;
+  if (kind == FaultKind::kKill) return Category::kKill;
+  return Category::kNetwork;
+}
+
+void KeepFirst(common::Status& first, const common::Status& status) {
+  if (first.ok() && !status.ok()) first = status;
+}
+
+nlohmann::json CutJson(const Cut& cut) {
+  nlohmann::json links = nlohmann::json::array();
+  for (const Link& link : cut) links.push_back({link.from, link.to});
+  return links;
+}
+
+}  // namespace
+
+Nemesis::Nemesis(NodeControl& control, CommandRunner& runner, NemesisOptions options)
+    : control_(control),
+      rules_(control, runner),
+      record_(std::move(options.record)),
+      rng_(options.seed) {}
+
+Nemesis::~Nemesis() {
+  common::Status healed = HealAll();
+  if (!healed.ok()) std::cerr << "nemesis: heal all: " << healed.message() << "\n";
+}
+
+common::Result<int> Nemesis::Start(const Fault& fault) {
+  std::lock_guard lock(mutex_);
+  const int leader = control_.CurrentLeader();
+  const uint64_t term = control_.CurrentTerm();
+  ASSIGN_OR_RETURN(Plan plan, PlanFault(fault, control_.nodes(), leader, rng_));
+  Active active{.fault = fault, .plan = std::move(plan)};
+  common::Status applied = Apply(active.plan, active.rules_id);
+  if (!applied.ok()) return applied.WithContext(std::string(FaultName(fault.kind)));
+  const int id = next_id_++;
+  Record(active, id, /*is_start=*/true, leader, term);
+  active_.emplace(id, std::move(active));
+  return id;
+}
+
+common::Status Nemesis::End(int id) {
+  std::lock_guard lock(mutex_);
+  auto found = active_.find(id);
+  if (found == active_.end()) {
+    return common::Status::NotFound("fault " + std::to_string(id) + " is not active");
+  }
+  const Active active = std::move(found->second);
+  active_.erase(found);
+  common::Status undone = Undo(active);
+  Record(active, id, /*is_start=*/false, 0, 0);
+  return undone.WithContext("end " + std::string(FaultName(active.plan.kind)));
+}
+
+common::Status Nemesis::HealAll() {
+  std::lock_guard lock(mutex_);
+  common::Status first;
+  // Resume paused nodes first, then restart killed ones, then lift the network faults.
+  for (Category category : {Category::kPause, Category::kKill, Category::kNetwork}) {
+    for (auto it = active_.begin(); it != active_.end();) {
+      if (CategoryOf(it->second.plan.kind) != category) {
+        ++it;
+        continue;
+      }
+      KeepFirst(first, Undo(it->second));
+      Record(it->second, it->first, /*is_start=*/false, 0, 0);
+      it = active_.erase(it);
+    }
+  }
+  KeepFirst(first, rules_.HealAll());
+  return first.WithContext("heal all");
+}
+
+std::optional<Fault> Nemesis::Applied(int id) const {
+  std::lock_guard lock(mutex_);
+  auto found = active_.find(id);
+  if (found == active_.end()) return std::nullopt;
+  const Active& active = found->second;
+  Fault exact{.kind = active.plan.kind,
+              .one_way = active.fault.one_way,
+              .probability = active.fault.probability};
+  if (CategoryOf(active.plan.kind) != Category::kNetwork || active.plan.kind == FaultKind::kLoss) {
+    exact.nodes = active.plan.targets;
+  } else {
+    exact.cut = active.plan.cut;
+  }
+  return exact;
+}
+
+std::vector<int> Nemesis::active_ids() const {
+  std::lock_guard lock(mutex_);
+  std::vector<int> ids;
+  for (const auto& [id, active] : active_) ids.push_back(id);
+  return ids;
+}
+
+common::Status Nemesis::Apply(const Plan& plan, int& rules_id) {
+  switch (plan.kind) {
+    case FaultKind::kKill:
+      return KillAll(plan.targets);
+    case FaultKind::kPause:
+      return PauseAll(plan.targets);
+    case FaultKind::kLoss: {
+      ASSIGN_OR_RETURN(std::vector<Rule> rules,
+                       LossRules(plan.targets, plan.probability, control_));
+      ASSIGN_OR_RETURN(rules_id, rules_.Apply(rules));
+      return common::Status::Ok();
+    }
+    default: {
+      ASSIGN_OR_RETURN(rules_id, rules_.Apply(CutRules(plan.cut, control_)));
+      return common::Status::Ok();
+    }
+  }
+}
+
+common::Status Nemesis::KillAll(const std::vector<int>& nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (kills_[nodes[i]]++ > 0) continue;  // already down for another fault
+    common::Status killed = control_.Kill(nodes[i]);
+    if (killed.ok()) continue;
+    for (size_t j = 0; j <= i; ++j) {  // undo this fault's part, the failed node included
+      if (--kills_[nodes[j]] == 0 && j < i) KeepFirst(killed, Restart(nodes[j]));
+    }
+    return killed.WithContext("kill node " + std::to_string(nodes[i]));
+  }
+  return common::Status::Ok();
+}
+
+common::Status Nemesis::PauseAll(const std::vector<int>& nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (pauses_[nodes[i]]++ > 0) continue;
+    common::Status paused = control_.Pause(nodes[i]);
+    if (paused.ok()) continue;
+    for (size_t j = 0; j <= i; ++j) {
+      if (--pauses_[nodes[j]] == 0 && j < i) KeepFirst(paused, control_.Resume(nodes[j]));
+    }
+    return paused.WithContext("pause node " + std::to_string(nodes[i]));
+  }
+  return common::Status::Ok();
+}
+
+common::Status Nemesis::Restart(int node) {
+  RETURN_IF_ERROR(control_.Start(node).WithContext("start node " + std::to_string(node)));
+  return rules_.Reapply(node);
+}
+
+common::Status Nemesis::Undo(const Active& active) {
+  common::Status first;
+  switch (active.plan.kind) {
+    case FaultKind::kKill:
+      for (int node : active.plan.targets) {
+        if (--kills_[node] == 0) KeepFirst(first, Restart(node));
+      }
+      return first;
+    case FaultKind::kPause:
+      for (int node : active.plan.targets) {
+        if (--pauses_[node] == 0) {
+          KeepFirst(first,
+                    control_.Resume(node).WithContext("resume node " + std::to_string(node)));
+        }
+      }
+      return first;
+    default:
+      return rules_.Remove(active.rules_id);
+  }
+}
+
+void Nemesis::Record(const Active& active, int id, bool is_start, int leader, uint64_t term) {
+  if (!record_) return;
+  nlohmann::json value = {
+      {"phase", is_start ? "start" : "end"}, {"id", id}, {"targets", active.plan.targets}};
+  if (active.plan.kind == FaultKind::kLoss) {
+    value["loss"] = active.plan.probability;
+  } else if (CategoryOf(active.plan.kind) == Category::kNetwork) {
+    value["cut"] = CutJson(active.plan.cut);
+  }
+  if (is_start) {
+    value["leader"] = leader;
+    value["term"] = term;
+  }
+  record_(std::string(FaultName(active.plan.kind)), std::move(value));
+}
+
+}  // namespace nemesis

@@ -1,0 +1,90 @@
+// Nemesis: executes faults on a cluster through NodeControl and undoes each one exactly.
+//
+//   Start(fault)  plans the fault (fault.h) against the current leader, applies it and returns
+//                 its id; a fault that fails half-way undoes what it did and returns the error.
+//   End(id)       undoes exactly that fault: restarts what it killed, resumes what it paused,
+//                 removes the rules it added. A node killed (or paused) by two active faults
+//                 comes back when the last of them ends.
+//   HealAll()     ends every active fault and then removes every chain of ours; always safe to
+//                 call, also on a cluster with nothing active. The destructor calls it.
+//
+// Each start and end is reported to `record(f, value)` with f the fault name and value
+//   {"phase":"start"|"end","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,
+//    "leader":L,"term":T}
+// ("cut" for partitions and link, "loss" for loss, "leader"/"term" at start, as NodeControl
+// saw them just before the fault). A restarted node gets its active network rules again
+// (a container's namespace is new after a restart).
+//
+// Thread-safe: one mutex serialises Start, End and HealAll (a schedule thread and a Ctrl-C
+// handler may race). `record` is called under that mutex and must not call back.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/rng.h"
+#include "common/status.h"
+#include "nemesis/command_runner.h"
+#include "nemesis/fault.h"
+#include "nemesis/net_rules.h"
+#include "nemesis/node_control.h"
+
+namespace nemesis {
+
+using RecordFn = std::function<void(const std::string& f, nlohmann::json value)>;
+
+struct NemesisOptions {
+  uint64_t seed = 0;  // feeds the Rng that picks random targets and shapes
+  RecordFn record;    // may be empty
+};
+
+class Nemesis {
+ public:
+  // `control` and `runner` must outlive the Nemesis.
+  Nemesis(NodeControl& control, CommandRunner& runner, NemesisOptions options);
+  Nemesis(const Nemesis&) = delete;
+  Nemesis& operator=(const Nemesis&) = delete;
+  ~Nemesis();  // HealAll; a failure is logged
+
+  common::Result<int> Start(const Fault& fault);
+  common::Status End(int id);
+  common::Status HealAll();
+
+  // The fault `id` as it was applied: exact nodes, and the exact cut for partitions, so that
+  // replaying it does the same thing. Empty when `id` is not active.
+  std::optional<Fault> Applied(int id) const;
+  std::vector<int> active_ids() const;
+
+  // For NodeControl::Start implementations: re-applies `node`'s active network rules.
+  NetRules& net_rules() { return rules_; }
+
+ private:
+  struct Active {
+    Fault fault;  // the caller's fault
+    Plan plan;
+    int rules_id = 0;  // NetRules set, 0 for kill and pause
+  };
+
+  common::Status Apply(const Plan& plan, int& rules_id);
+  common::Status Undo(const Active& active);
+  common::Status KillAll(const std::vector<int>& nodes);
+  common::Status PauseAll(const std::vector<int>& nodes);
+  common::Status Restart(int node);
+  void Record(const Active& active, int id, bool is_start, int leader, uint64_t term);
+
+  NodeControl& control_;
+  NetRules rules_;
+  RecordFn record_;
+  mutable std::mutex mutex_;
+  common::Rng rng_;
+  std::map<int, Active> active_;
+  std::map<int, int> kills_;   // node -> active kill faults covering it
+  std::map<int, int> pauses_;  // node -> active pause faults covering it
+  int next_id_ = 1;
+};
+
+}  // namespace nemesis

@@ -1,0 +1,155 @@
+#include "nemesis/nemesis.h"
+
+#include <gtest/gtest.h>
+
+#include "nemesis/testing_fakes.h"
+
+namespace nemesis {
+namespace {
+
+using testing::FakeIptables;
+using testing::FakeNodeControl;
+using Calls = std::vector<std::string>;
+
+struct Event {
+  std::string f;
+  nlohmann::json value;
+};
+
+class NemesisTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Nemesis> Make(uint64_t seed = 1) {
+    return std::make_unique<Nemesis>(
+        control_, iptables_,
+        NemesisOptions{.seed = seed, .record = [this](const std::string& f, nlohmann::json v) {
+                         events_.push_back({f, std::move(v)});
+                       }});
+  }
+
+  size_t RuleCount() {
+    size_t count = 0;
+    for (auto& [path, ns] : iptables_.netns) count += ns.rules.size();
+    return count;
+  }
+
+  FakeIptables iptables_;
+  FakeNodeControl control_{3, &iptables_};
+  std::vector<Event> events_;
+};
+
+TEST_F(NemesisTest, KillThenEndRestartsExactlyTheTargets) {
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kKill, .nodes = {1, 3}});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"kill 1", "kill 3"}));
+  ASSERT_TRUE(nemesis->End(*id).ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"start 1", "start 3"}));
+  EXPECT_EQ(nemesis->End(*id).code(), common::StatusCode::kNotFound);
+}
+
+TEST_F(NemesisTest, PartitionLeaderRecordsStartAndEndWithLeaderAndTerm) {
+  control_.leader = 2;
+  control_.term = 7;
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kPartitionLeader});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(RuleCount(), 8u);  // 4 directed links, a rule at each end
+  ASSERT_TRUE(nemesis->End(*id).ok());
+  EXPECT_EQ(RuleCount(), 0u);
+  ASSERT_EQ(events_.size(), 2u);
+  EXPECT_EQ(events_[0].f, "partition-leader");
+  EXPECT_EQ(events_[0].value, nlohmann::json::parse(R"({"phase":"start","id":1,
+      "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]],"leader":2,"term":7})"));
+  EXPECT_EQ(events_[1].value, nlohmann::json::parse(R"({"phase":"end","id":1,
+      "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]]})"));
+}
+
+TEST_F(NemesisTest, PartitionLeaderWithoutALeaderFailsAndChangesNothing) {
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kPartitionLeader});
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.status().code(), common::StatusCode::kUnavailable);
+  EXPECT_TRUE(iptables_.calls.empty());
+  EXPECT_TRUE(events_.empty());
+}
+
+TEST_F(NemesisTest, ANodeKilledByTwoFaultsComesBackWhenTheLastEnds) {
+  auto nemesis = Make();
+  auto first = nemesis->Start({.kind = FaultKind::kKill, .nodes = {2}});
+  auto second = nemesis->Start({.kind = FaultKind::kKill, .nodes = {2, 3}});
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"kill 2", "kill 3"}));
+  ASSERT_TRUE(nemesis->End(*first).ok());
+  EXPECT_EQ(control_.TakeCalls(), Calls{});
+  ASSERT_TRUE(nemesis->End(*second).ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"start 2", "start 3"}));
+}
+
+TEST_F(NemesisTest, AFailedKillRestartsTheNodesItAlreadyKilled) {
+  control_.fail = {"kill 3"};
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kKill, .target = Target::kAll});
+  ASSERT_FALSE(id.ok());
+  EXPECT_NE(id.status().message().find("kill node 3"), std::string::npos) << id.status().message();
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"kill 1", "kill 2", "kill 3", "start 1", "start 2"}));
+  EXPECT_TRUE(nemesis->active_ids().empty());
+}
+
+TEST_F(NemesisTest, ARestartedNodeGetsItsActiveRulesBack) {
+  control_.reset_netns_on_kill = true;  // as a container
+  auto nemesis = Make();
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kLink, .nodes = {1, 2}}).ok());
+  const auto rules_of_1 = iptables_.netns["/ns/1"].rules;
+  ASSERT_FALSE(rules_of_1.empty());
+  auto kill = nemesis->Start({.kind = FaultKind::kKill, .nodes = {1}});
+  ASSERT_TRUE(kill.ok());
+  EXPECT_TRUE(iptables_.netns["/ns/1"].rules.empty());
+  ASSERT_TRUE(nemesis->End(*kill).ok());
+  EXPECT_EQ(iptables_.netns["/ns/1"].rules, rules_of_1);
+}
+
+TEST_F(NemesisTest, HealAllResumesRestartsAndRemovesEveryRule) {
+  control_.leader = 1;
+  auto nemesis = Make();
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kPartitionHalves}).ok());
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kLoss, .target = Target::kAll}).ok());
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kKill, .nodes = {2}}).ok());
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kPause, .target = Target::kLeader}).ok());
+  control_.TakeCalls();
+  events_.clear();
+  ASSERT_TRUE(nemesis->HealAll().ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"resume 1", "start 2"}));
+  EXPECT_TRUE(nemesis->active_ids().empty());
+  for (auto& [path, ns] : iptables_.netns) EXPECT_FALSE(ns.has_chain) << path;
+  ASSERT_EQ(events_.size(), 4u);
+  for (const Event& event : events_) EXPECT_EQ(event.value["phase"], "end");
+  EXPECT_TRUE(nemesis->HealAll().ok());  // nothing active: still fine
+}
+
+TEST_F(NemesisTest, TheDestructorHeals) {
+  {
+    auto nemesis = Make();
+    ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kPause, .nodes = {3}}).ok());
+    ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kPartitionRandomNode}).ok());
+  }
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"pause 3", "resume 3"}));
+  for (auto& [path, ns] : iptables_.netns) EXPECT_FALSE(ns.has_chain) << path;
+}
+
+TEST_F(NemesisTest, AppliedGivesTheExactFaultForReplay) {
+  auto nemesis = Make(9);
+  auto halves = nemesis->Start({.kind = FaultKind::kPartitionHalves});
+  auto kill = nemesis->Start({.kind = FaultKind::kKill, .target = Target::kMinority});
+  ASSERT_TRUE(halves.ok() && kill.ok());
+  std::optional<Fault> exact_halves = nemesis->Applied(*halves);
+  std::optional<Fault> exact_kill = nemesis->Applied(*kill);
+  ASSERT_TRUE(exact_halves && exact_halves->cut);
+  EXPECT_EQ(exact_halves->cut->size(), 4u);  // 1 node cut from 2, both directions
+  ASSERT_TRUE(exact_kill);
+  EXPECT_EQ(exact_kill->nodes.size(), 1u);
+  EXPECT_FALSE(exact_kill->target.has_value());
+  EXPECT_FALSE(nemesis->Applied(99).has_value());
+}
+
+}  // namespace
+}  // namespace nemesis

@@ -1,0 +1,188 @@
+#include "nemesis/net_rules.h"
+
+#include <charconv>
+#include <iostream>
+#include <utility>
+
+namespace nemesis {
+namespace {
+
+constexpr int kMaxHookCopies = 8;  // bound on removing duplicated hooks
+
+std::string FormatProbability(double p) {
+  char text[32];
+  auto [end, ec] = std::to_chars(text, text + sizeof(text), p);
+  return ec == std::errc() ? std::string(text, end) : "0";
+}
+
+std::vector<std::string> Concat(std::vector<std::string> head,
+                                const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+}  // namespace
+
+std::vector<Rule> CutRules(const Cut& cut, const NodeControl& control) {
+  std::vector<Rule> rules;
+  for (const Link& link : cut) {
+    rules.push_back({.node = link.to, .spec = {"-s", control.NodeIp(link.from), "-j", "DROP"}});
+    rules.push_back({.node = link.from, .spec = {"-d", control.NodeIp(link.to), "-j", "DROP"}});
+  }
+  return rules;
+}
+
+common::Result<std::vector<Rule>> LossRules(const std::vector<int>& targets, double probability,
+                                            const NodeControl& control) {
+  if (!(probability > 0 && probability <= 1)) {
+    return common::Status::InvalidArgument("loss: probability " + FormatProbability(probability) +
+                                           " is not in (0, 1]");
+  }
+  std::vector<Rule> rules;
+  for (int target : targets) {
+    for (int other = 1; other <= control.nodes(); ++other) {
+      if (other == target) continue;
+      rules.push_back({.node = target,
+                       .spec = {"-s", control.NodeIp(other), "-m", "statistic", "--mode", "random",
+                                "--probability", FormatProbability(probability), "-j", "DROP"}});
+    }
+  }
+  return rules;
+}
+
+std::vector<std::string> IptablesArgv(const std::string& action, const Rule& rule) {
+  return Concat({"iptables", "-w", "5", action, kChain}, rule.spec);
+}
+
+NetRules::~NetRules() {
+  common::Status healed = HealAll();
+  if (!healed.ok()) std::cerr << "nemesis: heal network rules: " << healed.message() << "\n";
+}
+
+common::Status NetRules::Iptables(int node, std::vector<std::string> args) {
+  ASSIGN_OR_RETURN(std::string path, control_.NetnsPath(node));
+  auto ran = RunChecked(runner_, Concat({"nsenter", "--net=" + path, "iptables", "-w", "5"}, args));
+  if (!ran.ok()) return ran.status().WithContext("node " + std::to_string(node));
+  return common::Status::Ok();
+}
+
+common::Result<bool> NetRules::Succeeds(int node, std::vector<std::string> args) {
+  ASSIGN_OR_RETURN(std::string path, control_.NetnsPath(node));
+  ASSIGN_OR_RETURN(CommandOutput out,
+                   runner_.Run(Concat({"nsenter", "--net=" + path, "iptables", "-w", "5"}, args)));
+  return out.exit_code == 0;
+}
+
+common::Status NetRules::EnsureChain(int node) {
+  if (chained_.contains(node)) return common::Status::Ok();
+  touched_.insert(node);
+  ASSIGN_OR_RETURN(bool exists, Succeeds(node, {"-S", kChain}));
+  if (!exists) RETURN_IF_ERROR(Iptables(node, {"-N", kChain}));
+  for (const char* hook : {"INPUT", "OUTPUT"}) {
+    ASSIGN_OR_RETURN(bool hooked, Succeeds(node, {"-C", hook, "-j", kChain}));
+    if (!hooked) RETURN_IF_ERROR(Iptables(node, {"-I", hook, "1", "-j", kChain}));
+  }
+  chained_.insert(node);
+  return common::Status::Ok();
+}
+
+common::Status NetRules::RemoveChain(int node) {
+  chained_.erase(node);
+  ASSIGN_OR_RETURN(bool exists, Succeeds(node, {"-S", kChain}));
+  if (!exists) return common::Status::Ok();
+  RETURN_IF_ERROR(Iptables(node, {"-F", kChain}));
+  for (const char* hook : {"INPUT", "OUTPUT"}) {
+    for (int copy = 0; copy < kMaxHookCopies; ++copy) {
+      ASSIGN_OR_RETURN(bool hooked, Succeeds(node, {"-C", hook, "-j", kChain}));
+      if (!hooked) break;
+      RETURN_IF_ERROR(Iptables(node, {"-D", hook, "-j", kChain}));
+    }
+  }
+  return Iptables(node, {"-X", kChain});
+}
+
+common::Result<int> NetRules::Apply(const std::vector<Rule>& rules) {
+  std::lock_guard lock(mutex_);
+  std::vector<Rule> added;
+  for (const Rule& rule : rules) {
+    common::Status status = EnsureChain(rule.node);
+    if (status.ok()) status = Iptables(rule.node, Concat({"-A", kChain}, rule.spec));
+    if (!status.ok()) {
+      for (const Rule& undo : added) {
+        common::Status undone = Iptables(undo.node, Concat({"-D", kChain}, undo.spec));
+        if (!undone.ok()) std::cerr << "nemesis: undo a rule: " << undone.message() << "\n";
+      }
+      return status;
+    }
+    added.push_back(rule);
+  }
+  const int id = next_id_++;
+  sets_[id] = rules;
+  return id;
+}
+
+common::Status NetRules::Remove(int id) {
+  std::lock_guard lock(mutex_);
+  auto found = sets_.find(id);
+  if (found == sets_.end()) {
+    return common::Status::NotFound("network rule set " + std::to_string(id) + " is not active");
+  }
+  const std::vector<Rule> rules = std::move(found->second);
+  sets_.erase(found);
+  common::Status first;
+  for (const Rule& rule : rules) {
+    if (!control_.NetnsPath(rule.node).ok()) continue;  // the namespace and its rules are gone
+    common::Status status = Iptables(rule.node, Concat({"-D", kChain}, rule.spec));
+    if (first.ok()) first = status;
+  }
+  return first;
+}
+
+common::Status NetRules::Reapply(int node) {
+  std::lock_guard lock(mutex_);
+  chained_.erase(node);
+  const std::vector<Rule> rules = ActiveOn(node);
+  if (rules.empty()) return common::Status::Ok();
+  RETURN_IF_ERROR(EnsureChain(node));
+  RETURN_IF_ERROR(Iptables(node, {"-F", kChain}));
+  for (const Rule& rule : rules) {
+    RETURN_IF_ERROR(Iptables(node, Concat({"-A", kChain}, rule.spec)));
+  }
+  return common::Status::Ok();
+}
+
+common::Status NetRules::HealAll() {
+  std::lock_guard lock(mutex_);
+  sets_.clear();
+  common::Status first;
+  for (auto it = touched_.begin(); it != touched_.end();) {
+    const int node = *it;
+    common::Status status = control_.NetnsPath(node).ok() ? RemoveChain(node) : common::Status();
+    if (status.ok()) {
+      it = touched_.erase(it);
+    } else {
+      ++it;  // kept, so a later HealAll tries again
+      if (first.ok()) first = status;
+    }
+  }
+  return first;
+}
+
+std::vector<Rule> NetRules::ActiveOn(int node) const {
+  std::vector<Rule> rules;
+  for (const auto& [id, set] : sets_) {
+    for (const Rule& rule : set) {
+      if (rule.node == node) rules.push_back(rule);
+    }
+  }
+  return rules;
+}
+
+std::vector<Rule> NetRules::active() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Rule> rules;
+  for (const auto& [id, set] : sets_) rules.insert(rules.end(), set.begin(), set.end());
+  return rules;
+}
+
+}  // namespace nemesis

@@ -1,0 +1,37 @@
+// NodeControl: the only way the nemesis touches a cluster. It names nodes 1..nodes() and can
+// kill, start, pause and resume them, and tells where a node's network namespace is, so the
+// nemesis never knows whether a node is a container or a plain namespace
+// (orchestrator/nemesis_adapter.h implements it over a Backend; tests use a fake).
+//
+// Implementations must be safe to call from the nemesis thread while another thread uses the
+// cluster (the run serialises backend calls under its own mutex).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace nemesis {
+
+class NodeControl {
+ public:
+  virtual ~NodeControl() = default;
+
+  virtual int nodes() const = 0;
+  virtual common::Status Kill(int node) = 0;   // SIGKILL; a node already down is fine
+  virtual common::Status Start(int node) = 0;  // restarts a killed node with its data
+  virtual common::Status Pause(int node) = 0;  // freezes every process of the node
+  virtual common::Status Resume(int node) = 0;
+
+  // A path `nsenter --net=PATH` accepts. It may change when the node restarts (a container's
+  // namespace does), so callers ask again for every use.
+  virtual common::Result<std::string> NetnsPath(int node) = 0;
+  // The node's address on the cluster network, as other nodes see it.
+  virtual std::string NodeIp(int node) const = 0;
+
+  virtual int CurrentLeader() = 0;     // the leader's node number; 0 when unknown
+  virtual uint64_t CurrentTerm() = 0;  // the latest term seen; 0 when unknown
+};
+
+}  // namespace nemesis

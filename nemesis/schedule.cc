@@ -1,0 +1,339 @@
+#include "nemesis/schedule.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace nemesis {
+namespace {
+
+using Json = nlohmann::json;
+using common::Status;
+
+Status EntryError(size_t index, const Json& entry, const std::string& message) {
+  std::string name;
+  if (entry.is_object() && entry.contains("fault") && entry["fault"].is_string()) {
+    name = " (" + entry["fault"].get<std::string>() + ")";
+  }
+  return Status::InvalidArgument("schedule entry " + std::to_string(index + 1) + name + ": " +
+                                 message);
+}
+
+common::Result<milliseconds> DurationField(const Json& value, const char* key) {
+  if (value.is_number() && value.get<double>() >= 0 && std::isfinite(value.get<double>())) {
+    return milliseconds(std::llround(value.get<double>() * 1000));
+  }
+  if (!value.is_string()) {
+    return Status::InvalidArgument(std::string("\"") + key + "\" must be a duration like \"5s\"");
+  }
+  auto parsed = ParseDuration(value.get<std::string>());
+  if (!parsed.ok()) return parsed.status().WithContext(std::string("\"") + key + "\"");
+  return parsed;
+}
+
+Status ParseTargets(const Json& value, Fault& fault) {
+  if (value.is_string()) {
+    ASSIGN_OR_RETURN(fault.target, ParseTarget(value.get<std::string>()));
+    return Status::Ok();
+  }
+  if (!value.is_array()) {
+    return Status::InvalidArgument("\"targets\" must be a target name or an array of nodes");
+  }
+  for (const Json& node : value) {
+    if (!node.is_number_integer()) {
+      return Status::InvalidArgument("\"targets\": " + node.dump() + " is not a node number");
+    }
+    fault.nodes.push_back(node.get<int>());
+  }
+  return Status::Ok();
+}
+
+Status ParseCut(const Json& value, Fault& fault) {
+  if (!value.is_array()) return Status::InvalidArgument("\"cut\" must be an array of [from, to]");
+  Cut cut;
+  for (const Json& link : value) {
+    if (!link.is_array() || link.size() != 2 || !link[0].is_number_integer() ||
+        !link[1].is_number_integer()) {
+      return Status::InvalidArgument("\"cut\": " + link.dump() + " is not a link [from, to]");
+    }
+    cut.insert({.from = link[0].get<int>(), .to = link[1].get<int>()});
+  }
+  fault.cut = std::move(cut);
+  return Status::Ok();
+}
+
+// Every key but "at", "fault" and "duration".
+Status ParseOption(const std::string& key, const Json& value, Fault& fault) {
+  if (key == "targets") return ParseTargets(value, fault);
+  if (key == "cut") return ParseCut(value, fault);
+  if (key == "one_way") {
+    if (!value.is_boolean()) return Status::InvalidArgument("\"one_way\" must be true or false");
+    fault.one_way = value.get<bool>();
+    return Status::Ok();
+  }
+  if (key == "probability") {
+    if (!value.is_number() || !(value.get<double>() > 0 && value.get<double>() <= 1)) {
+      return Status::InvalidArgument("\"probability\" must be a number in (0, 1]");
+    }
+    fault.probability = value.get<double>();
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(
+      "unknown key \"" + key +
+      "\" (known: at, fault, duration, targets, cut, one_way, probability)");
+}
+
+common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
+  if (!entry.is_object()) return Status::InvalidArgument("an entry must be a JSON object");
+  for (const char* key : {"at", "fault", "duration"}) {
+    if (!entry.contains(key))
+      return Status::InvalidArgument(std::string("\"") + key + "\" is missing");
+  }
+  if (!entry["fault"].is_string()) return Status::InvalidArgument("\"fault\" must be a name");
+  ScheduleEntry parsed;
+  ASSIGN_OR_RETURN(parsed.fault.kind, ParseFaultKind(entry["fault"].get<std::string>()));
+  ASSIGN_OR_RETURN(parsed.at, DurationField(entry["at"], "at"));
+  ASSIGN_OR_RETURN(parsed.duration, DurationField(entry["duration"], "duration"));
+  for (const auto& [key, value] : entry.items()) {
+    if (key == "at" || key == "fault" || key == "duration") continue;
+    RETURN_IF_ERROR(ParseOption(key, value, parsed.fault));
+  }
+  const bool has_cut_shape =
+      IsNetworkFault(parsed.fault.kind) && parsed.fault.kind != FaultKind::kLoss;
+  if (parsed.fault.target && has_cut_shape) {
+    return Status::InvalidArgument("a target name does not apply to " +
+                                   std::string(FaultName(parsed.fault.kind)));
+  }
+  if (parsed.fault.cut && !has_cut_shape) {
+    return Status::InvalidArgument("\"cut\" applies only to partitions and link");
+  }
+  return parsed;
+}
+
+Json FaultFields(const Fault& fault) {
+  Json out = {{"fault", std::string(FaultName(fault.kind))}};
+  if (!fault.nodes.empty()) {
+    out["targets"] = fault.nodes;
+  } else if (fault.target) {
+    out["targets"] = std::string(TargetName(*fault.target));
+  }
+  if (fault.cut) {
+    Json links = Json::array();
+    for (const Link& link : *fault.cut) links.push_back({link.from, link.to});
+    out["cut"] = std::move(links);
+  }
+  if (fault.kind == FaultKind::kLink && fault.one_way) out["one_way"] = true;
+  if (fault.kind == FaultKind::kLoss) out["probability"] = fault.probability;
+  return out;
+}
+
+// A fault of `kind` with a random target where the kind takes one.
+Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
+  Fault fault{.kind = kind};
+  if (kind == FaultKind::kKill || kind == FaultKind::kPause) {
+    std::vector<Target> targets{Target::kOne, Target::kLeader};
+    if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
+    fault.target = targets[rng.Uniform(targets.size())];
+  }
+  if (kind == FaultKind::kLink) fault.one_way = rng.Chance(1, 2);
+  return fault;
+}
+
+}  // namespace
+
+common::Result<milliseconds> ParseDuration(std::string_view text) {
+  const std::string original(text);
+  double scale = 1000;
+  auto strip = [&](std::string_view suffix, double factor) {
+    if (text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix) {
+      text.remove_suffix(suffix.size());
+      scale = factor;
+      return true;
+    }
+    return false;
+  };
+  strip("ms", 1) || strip("s", 1000) || strip("m", 60000) || strip("h", 3600000);
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+      !std::isfinite(value) || value < 0) {
+    return Status::InvalidArgument("\"" + original +
+                                   "\" is not a duration (examples: 5s, 500ms, 2m, 1.5)");
+  }
+  return milliseconds(std::llround(value * scale));
+}
+
+std::string FormatDuration(milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + "s";
+  return std::to_string(duration.count()) + "ms";
+}
+
+common::Result<std::vector<FaultKind>> ParseFaultList(std::string_view text) {
+  std::vector<FaultKind> kinds;
+  if (!text.empty() && text.back() == ',') {
+    return Status::InvalidArgument("--nemesis: an empty fault name");
+  }
+  std::istringstream in{std::string(text)};
+  for (std::string name; std::getline(in, name, ',');) {
+    if (name.empty()) return Status::InvalidArgument("--nemesis: an empty fault name");
+    auto kind = ParseFaultKind(name);
+    if (!kind.ok()) return kind.status().WithContext("--nemesis");
+    kinds.push_back(*kind);
+  }
+  if (kinds.empty()) return Status::InvalidArgument("--nemesis: no fault named");
+  return kinds;
+}
+
+common::Result<Schedule> ParseSchedule(std::string_view json_text) {
+  const Json root = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) return Status::InvalidArgument("schedule: not valid JSON");
+  if (!root.is_array()) return Status::InvalidArgument("schedule: must be a JSON array of entries");
+  Schedule schedule;
+  for (size_t i = 0; i < root.size(); ++i) {
+    auto entry = ParseEntry(root[i]);
+    if (!entry.ok()) return EntryError(i, root[i], entry.status().message());
+    schedule.push_back(std::move(entry).value());
+  }
+  return schedule;
+}
+
+common::Result<Schedule> LoadSchedule(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return Status::IoError(path.string() + ": cannot open the schedule file");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto schedule = ParseSchedule(text.str());
+  if (!schedule.ok()) return schedule.status().WithContext(path.string());
+  return schedule;
+}
+
+Json ScheduleToJson(const Schedule& schedule) {
+  Json entries = Json::array();
+  for (const ScheduleEntry& entry : schedule) {
+    Json out = {{"at", FormatDuration(entry.at)}};
+    out.update(FaultFields(entry.fault));
+    out["duration"] = FormatDuration(entry.duration);
+    entries.push_back(std::move(out));
+  }
+  return entries;
+}
+
+common::Result<Schedule> RandomSchedule(const RandomScheduleOptions& options) {
+  if (options.interval.count() <= 0) {
+    return Status::InvalidArgument("--nemesis-interval must be positive");
+  }
+  std::vector<FaultKind> kinds;
+  for (FaultKind kind : options.faults) {
+    if (Applicable(kind, options.nodes)) kinds.push_back(kind);
+  }
+  if (kinds.empty()) {
+    return Status::InvalidArgument("--nemesis: none of the faults can run on " +
+                                   std::to_string(options.nodes) + " nodes");
+  }
+  common::Rng rng(options.seed);
+  Schedule schedule;
+  for (milliseconds at = options.interval; at + options.interval <= options.time_limit;
+       at += 2 * options.interval) {
+    const FaultKind kind = kinds[rng.Uniform(kinds.size())];
+    schedule.push_back(
+        {.at = at, .fault = RandomFault(kind, options.nodes, rng), .duration = options.interval});
+  }
+  return schedule;
+}
+ScheduleRunner::ScheduleRunner(Nemesis& nemesis, Schedule schedule,
+                               std::chrono::steady_clock::time_point start, ErrorFn on_error)
+    : nemesis_(nemesis),
+      schedule_(std::move(schedule)),
+      start_(start),
+      on_error_(std::move(on_error)),
+      ids_(schedule_.size(), 0),
+      executed_index_(schedule_.size(), -1),
+      thread_([this] { Loop(); }) {}
+
+ScheduleRunner::~ScheduleRunner() { Stop(); }
+
+void ScheduleRunner::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  const auto elapsed =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start_);
+  Report(nemesis_.HealAll());
+  std::lock_guard lock(mutex_);
+  for (size_t i = 0; i < schedule_.size(); ++i) {
+    if (ids_[i] == 0) continue;  // never started, or already ended
+    ScheduleEntry& cut_short = executed_[static_cast<size_t>(executed_index_[i])];
+    cut_short.duration = std::max(milliseconds(0), elapsed - cut_short.at);
+    ids_[i] = 0;
+  }
+}
+
+bool ScheduleRunner::WaitFinished(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_until(lock, deadline, [this] { return finished_; });
+}
+
+Schedule ScheduleRunner::executed() const {
+  std::lock_guard lock(mutex_);
+  return executed_;
+}
+
+void ScheduleRunner::Loop() {
+  std::vector<Event> events;
+  for (size_t i = 0; i < schedule_.size(); ++i) {
+    events.push_back({.at = schedule_[i].at, .is_start = true, .entry = i});
+    events.push_back(
+        {.at = schedule_[i].at + schedule_[i].duration, .is_start = false, .entry = i});
+  }
+  // By time; at equal times ends go first so a fault ending as the next begins frees its nodes.
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.at != b.at ? a.at < b.at : (!a.is_start && b.is_start);
+  });
+  for (const Event& event : events) {
+    {
+      std::unique_lock lock(mutex_);
+      if (changed_.wait_until(lock, start_ + event.at, [this] { return stopping_; })) return;
+    }
+    Fire(event);
+  }
+  std::lock_guard lock(mutex_);
+  finished_ = true;
+  changed_.notify_all();
+}
+
+void ScheduleRunner::Fire(const Event& event) {
+  const ScheduleEntry& entry = schedule_[event.entry];
+  if (!event.is_start) {
+    int id = 0;
+    {
+      std::lock_guard lock(mutex_);
+      std::swap(id, ids_[event.entry]);
+    }
+    if (id != 0) Report(nemesis_.End(id));
+    return;
+  }
+  auto id = nemesis_.Start(entry.fault);
+  if (!id.ok()) {
+    Report(id.status().WithContext("schedule entry " + std::to_string(event.entry + 1) + " at " +
+                                   FormatDuration(entry.at)));
+    return;
+  }
+  std::optional<Fault> applied = nemesis_.Applied(*id);
+  std::lock_guard lock(mutex_);
+  ids_[event.entry] = *id;
+  executed_index_[event.entry] = static_cast<long>(executed_.size());
+  executed_.push_back(
+      {.at = entry.at, .fault = applied.value_or(entry.fault), .duration = entry.duration});
+}
+
+void ScheduleRunner::Report(const common::Status& status) {
+  if (!status.ok() && on_error_) on_error_(status);
+}
+
+}  // namespace nemesis

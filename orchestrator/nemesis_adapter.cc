@@ -1,0 +1,52 @@
+#include "orchestrator/nemesis_adapter.h"
+
+#include <utility>
+
+namespace orchestrator {
+
+NemesisAdapter::NemesisAdapter(Backend& backend, int nodes, LeaderTermFn leader_term,
+                               std::mutex* backend_mutex)
+    : backend_(backend),
+      nodes_(nodes),
+      leader_term_(std::move(leader_term)),
+      backend_mutex_(backend_mutex) {}
+
+template <typename Call>
+auto NemesisAdapter::Locked(Call call) const {
+  if (backend_mutex_ == nullptr) return call();
+  std::lock_guard lock(*backend_mutex_);
+  return call();
+}
+
+common::Status NemesisAdapter::Kill(int node) {
+  return Locked([&] { return backend_.KillNode(node); });
+}
+
+common::Status NemesisAdapter::Start(int node) {
+  RETURN_IF_ERROR(Locked([&] { return backend_.StartNode(node); }));
+  if (!after_start_) return common::Status::Ok();
+  return after_start_(node).WithContext("re-apply the network faults of node " +
+                                        std::to_string(node));
+}
+
+common::Status NemesisAdapter::Pause(int node) {
+  return Locked([&] { return backend_.PauseNode(node); });
+}
+
+common::Status NemesisAdapter::Resume(int node) {
+  return Locked([&] { return backend_.ResumeNode(node); });
+}
+
+common::Result<std::string> NemesisAdapter::NetnsPath(int node) {
+  return Locked([&] { return backend_.NetnsPath(node); });
+}
+
+std::string NemesisAdapter::NodeIp(int node) const {
+  return Locked([&] { return backend_.NodeIp(node); });
+}
+
+int NemesisAdapter::CurrentLeader() { return leader_term_ ? leader_term_().leader : 0; }
+
+uint64_t NemesisAdapter::CurrentTerm() { return leader_term_ ? leader_term_().term : 0; }
+
+}  // namespace orchestrator

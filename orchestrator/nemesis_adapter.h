@@ -1,0 +1,62 @@
+// NemesisAdapter: nemesis::NodeControl over an orchestrator::Backend, so the nemesis acts on a
+// docker or netns cluster without knowing which.
+//
+// The leader and term come from a callback (the run's status poller, or a test's own status
+// queries). Start(i) restarts the node and then calls the after-start hook, which the run sets
+// to the Nemesis's NetRules::Reapply: a container's network namespace is new after a restart
+// and has lost the node's active fault rules.
+//
+// Thread-safe when given the run's backend mutex: every backend call is made under it (the
+// backend itself is not thread-safe). The hook runs outside it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "nemesis/node_control.h"
+#include "orchestrator/backend/backend.h"
+
+namespace orchestrator {
+
+struct LeaderTerm {
+  int leader = 0;  // node number; 0 when unknown
+  uint64_t term = 0;
+};
+
+class NemesisAdapter : public nemesis::NodeControl {
+ public:
+  using LeaderTermFn = std::function<LeaderTerm()>;
+  using AfterStartFn = std::function<common::Status(int node)>;
+
+  // `backend` (and `backend_mutex` when given) must outlive the adapter; `backend` must be Up
+  // with `nodes` nodes.
+  NemesisAdapter(Backend& backend, int nodes, LeaderTermFn leader_term,
+                 std::mutex* backend_mutex = nullptr);
+
+  // Typically: [&](int i) { return nemesis.net_rules().Reapply(i); }
+  void set_after_start(AfterStartFn hook) { after_start_ = std::move(hook); }
+
+  int nodes() const override { return nodes_; }
+  common::Status Kill(int node) override;
+  common::Status Start(int node) override;
+  common::Status Pause(int node) override;
+  common::Status Resume(int node) override;
+  common::Result<std::string> NetnsPath(int node) override;
+  std::string NodeIp(int node) const override;
+  int CurrentLeader() override;
+  uint64_t CurrentTerm() override;
+
+ private:
+  template <typename Call>
+  auto Locked(Call call) const;
+
+  Backend& backend_;
+  const int nodes_;
+  LeaderTermFn leader_term_;
+  std::mutex* backend_mutex_;
+  AfterStartFn after_start_;
+};
+
+}  // namespace orchestrator

@@ -95,6 +95,7 @@ common::Result<CommandOutput> SpawnRunner::Run(const std::vector<std::string>& a
   ::posix_spawn_file_actions_adddup2(actions.get(), write_end.get(), 1);
   ::posix_spawn_file_actions_adddup2(actions.get(), write_end.get(), 2);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;

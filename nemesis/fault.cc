@@ -159,9 +159,9 @@ common::Result<std::vector<int>> ResolveTarget(Target target, int n, int leader,
     case Target::kOne:
       return FirstOf(Shuffled(n, rng), 1);
     case Target::kMinority:
-      return FirstOf(Shuffled(n, rng), static_cast<size_t>((n - 1) / 2));
+      return FirstOf(Shuffled(n, rng), static_cast<size_t>(n - 1) / 2);
     case Target::kMajority:
-      return FirstOf(Shuffled(n, rng), static_cast<size_t>(n / 2 + 1));
+      return FirstOf(Shuffled(n, rng), static_cast<size_t>(n) / 2 + 1);
     case Target::kAll:
       return FirstOf(Shuffled(n, rng), static_cast<size_t>(n));
     case Target::kLeader:

@@ -59,14 +59,14 @@ NetRules::~NetRules() {
   if (!healed.ok()) std::cerr << "nemesis: heal network rules: " << healed.message() << "\n";
 }
 
-common::Status NetRules::Iptables(int node, std::vector<std::string> args) {
+common::Status NetRules::Iptables(int node, const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(std::string path, control_.NetnsPath(node));
   auto ran = RunChecked(runner_, Concat({"nsenter", "--net=" + path, "iptables", "-w", "5"}, args));
   if (!ran.ok()) return ran.status().WithContext("node " + std::to_string(node));
   return common::Status::Ok();
 }
 
-common::Result<bool> NetRules::Succeeds(int node, std::vector<std::string> args) {
+common::Result<bool> NetRules::Succeeds(int node, const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(std::string path, control_.NetnsPath(node));
   ASSIGN_OR_RETURN(CommandOutput out,
                    runner_.Run(Concat({"nsenter", "--net=" + path, "iptables", "-w", "5"}, args)));

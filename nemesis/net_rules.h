@@ -39,7 +39,7 @@ inline constexpr char kChain[] = "SPLITBRAIN";
 struct Rule {
   int node = 0;
   std::vector<std::string> spec;  // e.g. {"-s", "10.0.0.11", "-j", "DROP"}
-  auto operator<=>(const Rule&) const = default;
+  bool operator==(const Rule&) const = default;
 };
 
 // The rules that make `cut`, in a fixed order (by link, the receiver's rule first).
@@ -75,8 +75,8 @@ class NetRules {
   std::vector<Rule> active() const;
 
  private:
-  common::Status Iptables(int node, std::vector<std::string> args);
-  common::Result<bool> Succeeds(int node, std::vector<std::string> args);
+  common::Status Iptables(int node, const std::vector<std::string>& args);
+  common::Result<bool> Succeeds(int node, const std::vector<std::string>& args);
   common::Status EnsureChain(int node);
   common::Status RemoveChain(int node);
   std::vector<Rule> ActiveOn(int node) const;

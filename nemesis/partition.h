@@ -8,7 +8,6 @@
 // Every function here is pure and thread-safe.
 #pragma once
 
-#include <compare>
 #include <set>
 #include <vector>
 
@@ -20,7 +19,10 @@ namespace nemesis {
 struct Link {
   int from = 0;
   int to = 0;
-  auto operator<=>(const Link&) const = default;
+  bool operator==(const Link&) const = default;
+  bool operator<(const Link& other) const {
+    return from != other.from ? from < other.from : to < other.to;
+  }
 };
 
 using Cut = std::set<Link>;

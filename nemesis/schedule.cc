@@ -27,7 +27,7 @@ common::Result<milliseconds> DurationField(const Json& value, const char* key) {
     return milliseconds(std::llround(value.get<double>() * 1000));
   }
   if (!value.is_string()) {
-    return Status::InvalidArgument(std::string("\"") + key + "\" must be a duration like \"5s\"");
+    return Status::InvalidArgument(std::string("\"") + key + R"(" must be a duration like "5s")");
   }
   auto parsed = ParseDuration(value.get<std::string>());
   if (!parsed.ok()) return parsed.status().WithContext(std::string("\"") + key + "\"");

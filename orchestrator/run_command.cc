@@ -12,11 +12,15 @@
 #include <thread>
 
 #include "checker/formats.h"
+#include "nemesis/command_runner.h"
+#include "nemesis/nemesis.h"
+#include "nemesis/schedule.h"
 #include "orchestrator/backend/docker/docker_backend.h"
 #include "orchestrator/backend/docker/docker_client.h"
 #include "orchestrator/backend/netns/netns_backend.h"
 #include "orchestrator/check_command.h"
 #include "orchestrator/interrupts.h"
+#include "orchestrator/nemesis_adapter.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/run_checks.h"
 #include "orchestrator/run_registry.h"
@@ -66,6 +70,35 @@ Result<std::unique_ptr<Backend>> ChooseBackend(const std::string& name) {
       "need root and iproute2; run ci/setup.sh as root");
 }
 
+// The fault schedule of a run: --schedule FILE, or a random mix of --nemesis faults drawn from
+// the seed; empty without either. Errors are about the user's input.
+Result<nemesis::Schedule> BuildSchedule(const RunSpec& spec, uint64_t seed) {
+  if (!spec.schedule.empty()) {
+    auto schedule = nemesis::LoadSchedule(spec.schedule);
+    if (!schedule.ok()) return schedule.status().WithContext("--schedule");
+    return schedule;
+  }
+  if (spec.nemesis.empty()) return nemesis::Schedule{};
+  std::string names;
+  for (const std::string& n : spec.nemesis) names += (names.empty() ? "" : ",") + n;
+  auto kinds = nemesis::ParseFaultList(names);
+  if (!kinds.ok()) return kinds.status().WithContext("--nemesis");
+  for (nemesis::FaultKind kind : *kinds) {
+    if (!nemesis::Applicable(kind, spec.nodes)) {
+      return Status::InvalidArgument("--nemesis: " + std::string(nemesis::FaultName(kind)) +
+                                     " cannot run on " + std::to_string(spec.nodes) + " nodes");
+    }
+  }
+  auto schedule = nemesis::RandomSchedule(
+      {.faults = *kinds,
+       .interval = std::chrono::milliseconds(static_cast<int64_t>(spec.nemesis_interval_s * 1000)),
+       .time_limit = std::chrono::milliseconds(static_cast<int64_t>(spec.time_limit_s * 1000)),
+       .seed = seed,
+       .nodes = spec.nodes});
+  if (!schedule.ok()) return schedule.status().WithContext("--nemesis");
+  return schedule;
+}
+
 int ExitCodeOf(checker::Verdict verdict) {
   switch (verdict) {
     case checker::Verdict::kValid:
@@ -80,8 +113,13 @@ int ExitCodeOf(checker::Verdict verdict) {
 
 class Run {
  public:
-  Run(RunSpec spec, std::ostream& out, std::ostream& err, const InterruptWatcher& interrupts)
-      : spec_(std::move(spec)), out_(out), err_(err), interrupts_(interrupts) {}
+  Run(RunSpec spec, nemesis::Schedule schedule, std::ostream& out, std::ostream& err,
+      const InterruptWatcher& interrupts)
+      : spec_(std::move(spec)),
+        schedule_(std::move(schedule)),
+        out_(out),
+        err_(err),
+        interrupts_(interrupts) {}
 
   int Execute();
 
@@ -96,6 +134,7 @@ class Run {
   void WriteResults(const Json& results);
 
   RunSpec spec_;
+  nemesis::Schedule schedule_;
   std::ostream& out_;
   std::ostream& err_;
   const InterruptWatcher& interrupts_;
@@ -115,7 +154,6 @@ class Run {
 };
 
 Status Run::Prepare() {
-  if (!spec_.seed.has_value()) spec_.seed = std::random_device{}();
   run_id_ = NewRunId();
   ASSIGN_OR_RETURN(run_dir_,
                    CreateRunDir(spec_.store, spec_.name, std::chrono::system_clock::now()));
@@ -204,11 +242,47 @@ Status Run::Drive() {
     workload_status = workload_->Run(*db_, *history_, stop, counters_);
     workload_done = true;
   });
+  // The nemesis acts through the backend; the poller tells it who leads.
+  std::mutex backend_mutex;
+  NemesisAdapter control(
+      *backend_, spec_.nodes,
+      [&poller] {
+        const ClusterView view = poller.Latest();
+        return LeaderTerm{.leader = view.leader, .term = view.term};
+      },
+      &backend_mutex);
+  nemesis::SpawnRunner commands;
+  nemesis::Nemesis faults(control, commands,
+                          {.seed = *spec_.seed, .record = [this](const std::string& f, Json value) {
+                             history_->Append({.process = checker::Process::Named("nemesis"),
+                                               .type = checker::EventType::kInfo,
+                                               .f = f,
+                                               .value = std::move(value)});
+                           }});
+  control.set_after_start([&faults](int node) { return faults.net_rules().Reapply(node); });
+  std::optional<nemesis::ScheduleRunner> schedule;
+  if (!schedule_.empty()) {
+    schedule.emplace(faults, schedule_, t0, [this](const Status& status) {
+      err_ << "splitbrain run: nemesis: " << status.message() << "\n";
+    });
+  }
+  auto active_faults = [&faults] {
+    std::string names;
+    for (int id : faults.active_ids()) {
+      auto fault = faults.Applied(id);
+      if (!fault.has_value()) continue;
+      names += (names.empty() ? "" : ", ") + std::string(nemesis::FaultName(fault->kind));
+      std::string targets;
+      for (int n : fault->nodes) targets += (targets.empty() ? " n" : ",n") + std::to_string(n);
+      names += targets;
+    }
+    return names.empty() ? std::string("none") : names;
+  };
   ProgressLine progress(out_, isatty(STDOUT_FILENO) != 0);
   while (!workload_done && !interrupts_.interrupted()) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
     const ClusterView view = poller.Latest();
-    if (elapsed >= 1)
+    if (elapsed >= 1) {
       progress.Update({.elapsed_s = elapsed,
                        .limit_s = spec_.time_limit_s,
                        .ok = counters_.ok.load(),
@@ -217,10 +291,22 @@ Status Run::Drive() {
                        .leader = view.leader,
                        .term = view.term,
                        .answering = view.answering,
-                       .nodes = spec_.nodes});
+                       .nodes = spec_.nodes,
+                       .faults = active_faults()});
+    }
     if (elapsed >= spec_.time_limit_s) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  // Heal first (the schedule's Stop heals everything), then stop the clients.
+  phase_ = "heal";
+  if (schedule.has_value()) {
+    schedule->Stop();
+    Status written = WriteFileAtomically(
+        run_dir_ / "schedule.json", nemesis::ScheduleToJson(schedule->executed()).dump(2) + "\n");
+    if (!written.ok()) err_ << "splitbrain run: " << written.message() << "\n";
+  }
+  Status healed = faults.HealAll();
+  if (!healed.ok()) err_ << "splitbrain run: heal: " << healed.message() << "\n";
   stop = true;
   workload_thread.join();
   progress.Finish();
@@ -362,13 +448,15 @@ int RunRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     err << "splitbrain run: " << spec.status().message() << "\n" << RunUsage();
     return kExitBadInput;
   }
-  if (!spec->nemesis.empty() || !spec->schedule.empty()) {
-    err << "splitbrain run: --nemesis/--schedule: fault injection is not part of this build yet\n";
+  if (!spec->seed.has_value()) spec->seed = std::random_device{}();
+  auto schedule = BuildSchedule(*spec, *spec->seed);
+  if (!schedule.ok()) {
+    err << "splitbrain run: " << schedule.status().message() << "\n";
     return kExitBadInput;
   }
   InterruptWatcher interrupts;
   try {
-    Run run(std::move(*spec), out, err, interrupts);
+    Run run(std::move(*spec), std::move(*schedule), out, err, interrupts);
     return run.Execute();
   } catch (const std::exception& e) {
     err << "splitbrain run: internal error: " << e.what() << "\n";

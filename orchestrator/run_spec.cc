@@ -18,6 +18,8 @@ std::string RunUsage() {
   return "usage: splitbrain run [--spec FILE.json] [--db refdb] [--backend auto|docker|netns]\n"
          "                      [--nodes 5] [--workload register|set|election] [--concurrency 10]\n"
          "                      [--rate OPS_PER_S] [--time-limit 60s] [--db-bug NAME]\n"
+         "                      [--nemesis kill,pause,...] [--nemesis-interval 10s]\n"
+         "                      [--schedule FILE.json] [--max-failover 5s]\n"
          "                      [--seed N] [--store DIR] [--name TEST] [--refdb-bin PATH]\n"
          "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
          "stores everything in STORE/TEST/TIMESTAMP/ (STORE/latest points at it).\n"

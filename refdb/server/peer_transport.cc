@@ -46,9 +46,8 @@ void AllowPeerKeepalive(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
 }
 
-PeerSender::PeerSender(uint64_t peer_id, const std::string& address)
-    : peer_id_(peer_id),
-      address_(address),
+PeerSender::PeerSender(const std::string& address)
+    : address_(address),
       stub_(peerpb::Peer::NewStub(MakeChannel(address))),
       thread_([this] { Run(); }) {}
 
@@ -80,7 +79,7 @@ void PeerSender::Run() {
   for (;;) {
     std::deque<raft::Message> batch = TakeBatch();
     if (batch.empty()) break;  // stopping
-    SendBatch(std::move(batch));
+    SendBatch(batch);
   }
   CloseStream();
 }
@@ -99,7 +98,7 @@ std::deque<raft::Message> PeerSender::TakeBatch() {
 }
 
 // Keeps the order of the batch: the messages before a snapshot are written before it is sent.
-void PeerSender::SendBatch(std::deque<raft::Message> batch) {
+void PeerSender::SendBatch(const std::deque<raft::Message>& batch) {
   peerpb::MessageBatch request;
   for (const raft::Message& m : batch) {
     if (m.type == raft::MsgType::kSnapshot) {
@@ -191,7 +190,7 @@ void PeerSender::SendSnapshot(const raft::Message& m) {
 
 PeerTransport::PeerTransport(const std::map<uint64_t, std::string>& peers) {
   for (const auto& [id, address] : peers) {
-    senders_.emplace(id, std::make_unique<PeerSender>(id, address));
+    senders_.emplace(id, std::make_unique<PeerSender>(address));
   }
 }
 

@@ -38,7 +38,7 @@ void AllowPeerKeepalive(grpc::ServerBuilder& builder);
 
 class PeerSender {
  public:
-  PeerSender(uint64_t peer_id, const std::string& address);
+  explicit PeerSender(const std::string& address);
   ~PeerSender();
   PeerSender(const PeerSender&) = delete;
   PeerSender& operator=(const PeerSender&) = delete;
@@ -50,7 +50,7 @@ class PeerSender {
  private:
   void Run();
   std::deque<raft::Message> TakeBatch();
-  void SendBatch(std::deque<raft::Message> batch);
+  void SendBatch(const std::deque<raft::Message>& batch);
   // Writes `batch` to the stream (opened if needed); on failure closes it and retries once on
   // a fresh one. False: dropped.
   bool WriteBatch(const peerpb::MessageBatch& batch);
@@ -62,7 +62,6 @@ class PeerSender {
   static constexpr size_t kMaxQueuedMessages = 8192;
   static constexpr size_t kMaxBatchMessages = 256;
 
-  const uint64_t peer_id_;
   const std::string address_;
   // Used by thread_ only (the contexts are also cancelled by Stop, under mu_).
   std::unique_ptr<peerpb::Peer::Stub> stub_;

@@ -34,6 +34,7 @@ Result<ChildProcess> ChildProcess::Spawn(const std::string& path,
   std::vector<std::string> owned = {path};
   owned.insert(owned.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(owned.size() + 1);
   for (std::string& a : owned) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;

@@ -26,16 +26,35 @@ raft::Entry FromRecord(const storage::LogRecord& r) {
 
 }  // namespace
 
+// One background snapshot write: its snapshot, and its outcome once `done`.
+struct DiskLogStore::SnapshotJob {
+  raft::Snapshot snapshot;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;  // guarded by mu
+  Status result;      // guarded by mu
+};
+
 Result<std::unique_ptr<DiskLogStore>> DiskLogStore::Open(storage::FileSystem& fs,
-                                                         const std::string& dir) {
+                                                         const std::string& dir,
+                                                         BackgroundRunner runner) {
   const std::string log_dir = storage::JoinPath(dir, "log");
   RETURN_IF_ERROR(fs.CreateDir(dir));
   RETURN_IF_ERROR(fs.CreateDir(log_dir));
   ASSIGN_OR_RETURN(storage::SegmentedLog log, storage::SegmentedLog::Open(fs, log_dir, {}));
   ASSIGN_OR_RETURN(storage::StableStore stable, storage::StableStore::Open(fs, dir));
-  std::unique_ptr<DiskLogStore> store(new DiskLogStore(std::move(log), std::move(stable)));
+  ASSIGN_OR_RETURN(storage::StableStore snapshot_stable, storage::StableStore::Open(fs, dir));
+  std::unique_ptr<DiskLogStore> store(new DiskLogStore(
+      std::move(log), std::move(stable),
+      std::make_shared<storage::StableStore>(std::move(snapshot_stable)), std::move(runner)));
   RETURN_IF_ERROR(store->Load());
   return store;
+}
+
+// A write in flight finishes (it may be a snapshot the next start needs); a custom runner's
+// job that never ran is abandoned (it owns what it uses).
+DiskLogStore::~DiskLogStore() {
+  if (writer_.joinable()) writer_.join();
 }
 
 Status DiskLogStore::Load() {
@@ -83,7 +102,10 @@ std::vector<raft::Entry> DiskLogStore::Entries(uint64_t lo, uint64_t hi) const {
 Status DiskLogStore::Persist(const std::optional<raft::Snapshot>& snapshot,
                              const std::vector<raft::Entry>& entries,
                              const std::optional<raft::HardState>& hard_state, bool sync) {
-  if (snapshot) RETURN_IF_ERROR(SaveSnapshot(*snapshot));
+  if (snapshot) {
+    RETURN_IF_ERROR(FinishCompact());  // the two writes of the snapshot file never overlap
+    RETURN_IF_ERROR(SaveSnapshot(*snapshot));
+  }
   RETURN_IF_ERROR(AppendEntries(entries));
   if (sync && !entries.empty()) RETURN_IF_ERROR(log_.Sync());
   if (hard_state) RETURN_IF_ERROR(SaveHardState(*hard_state));
@@ -128,19 +150,77 @@ Status DiskLogStore::SaveHardState(const raft::HardState& hard_state) {
 }
 
 Status DiskLogStore::Compact(uint64_t index, std::vector<raft::NodeId> members, std::string data) {
+  RETURN_IF_ERROR(StartCompact(index, std::move(members), std::move(data)));
+  return FinishCompact();
+}
+
+Status DiskLogStore::StartCompact(uint64_t index, std::vector<raft::NodeId> members,
+                                  std::string data) {
+  if (job_) {
+    return Status::InvalidArgument("log store: a snapshot at " +
+                                   std::to_string(job_->snapshot.index) +
+                                   " is still being written");
+  }
   if (index <= snapshot_.index || index > LastIndex()) {
     return Status::InvalidArgument("log store: compact to " + std::to_string(index) + " outside (" +
                                    std::to_string(snapshot_.index) + ", " +
                                    std::to_string(LastIndex()) + "]");
   }
-  raft::Snapshot snapshot{
+  auto job = std::make_shared<SnapshotJob>();
+  job->snapshot = {
       .index = index, .term = Term(index), .members = std::move(members), .data = std::move(data)};
-  RETURN_IF_ERROR(stable_.SaveSnapshot({.index = snapshot.index,
-                                        .term = snapshot.term,
-                                        .members_blob = raft::EncodeMembers(snapshot.members)},
-                                       snapshot.data));
-  snapshot_ = std::move(snapshot);
-  return log_.TruncatePrefix(index + 1);
+  job_ = job;
+  auto write = [job, stable = snapshot_stable_] {
+    const raft::Snapshot& s = job->snapshot;
+    Status result = stable->SaveSnapshot(
+        {.index = s.index, .term = s.term, .members_blob = raft::EncodeMembers(s.members)}, s.data);
+    {
+      std::lock_guard<std::mutex> lock(job->mu);
+      job->result = std::move(result);
+      job->done = true;
+    }
+    job->cv.notify_all();
+  };
+  if (runner_) {
+    runner_(std::move(write));
+  } else {
+    if (writer_.joinable()) writer_.join();  // the previous job's thread, already done
+    writer_ = std::thread(std::move(write));
+  }
+  return Status::Ok();
+}
+
+Status DiskLogStore::PollCompact() {
+  if (!job_) return Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(job_->mu);
+    if (!job_->done) return Status::Ok();
+  }
+  return InstallFinishedJob();
+}
+
+Status DiskLogStore::FinishCompact() {
+  if (!job_) return Status::Ok();
+  {
+    std::unique_lock<std::mutex> lock(job_->mu);
+    job_->cv.wait(lock, [this] { return job_->done; });
+  }
+  return InstallFinishedJob();
+}
+
+// The snapshot file is durable: only now may the core see it and the log drop what it covers.
+Status DiskLogStore::InstallFinishedJob() {
+  std::shared_ptr<SnapshotJob> job = std::move(job_);
+  job_.reset();
+  if (writer_.joinable()) writer_.join();
+  Status result;
+  {
+    std::lock_guard<std::mutex> lock(job->mu);
+    result = job->result;
+  }
+  RETURN_IF_ERROR(result);
+  snapshot_ = std::move(job->snapshot);
+  return log_.TruncatePrefix(snapshot_.index + 1);
 }
 
 }  // namespace refdb::server

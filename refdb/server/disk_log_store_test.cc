@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <vector>
+
 #include "refdb/storage/faulty_file_system.h"
 #include "refdb/storage/test_util.h"
 
@@ -128,6 +131,94 @@ TEST_F(DiskLogStoreTest, ReceivedSnapshotDropsConflictingEntriesAfterIt) {
   EXPECT_EQ(store_->LastIndex(), 4u);
   CrashAndReopen();
   EXPECT_EQ(store_->LastIndex(), 4u);
+}
+
+// A store whose snapshot writes run only when the test says so.
+class BackgroundSnapshotTest : public DiskLogStoreTest {
+ protected:
+  void SetUp() override {
+    auto store = DiskLogStore::Open(
+        fs_, "/data", [this](std::function<void()> job) { jobs_.push_back(std::move(job)); });
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+  }
+  void RunJobs() {
+    std::vector<std::function<void()>> jobs = std::move(jobs_);
+    jobs_.clear();
+    for (auto& job : jobs) job();
+  }
+
+  std::vector<std::function<void()>> jobs_;
+};
+
+TEST_F(BackgroundSnapshotTest, LogIsCompactedOnlyAfterTheSnapshotIsDurable) {
+  Append(1, 10, 1);
+  ASSERT_OK(store_->StartCompact(6, {1, 2, 3}, "state"));
+  ASSERT_EQ(jobs_.size(), 1u);
+  EXPECT_TRUE(store_->compaction_pending());
+  // Not written yet: the core still sees the whole log.
+  ASSERT_OK(store_->PollCompact());
+  EXPECT_EQ(store_->snapshot().index, 0u);
+  EXPECT_EQ(store_->FirstIndex(), 1u);
+  EXPECT_EQ(store_->Entries(1, 3)[0].data, "e1");
+  EXPECT_FALSE(store_->StartCompact(7, {1}, "other").ok()) << "one write at a time";
+
+  RunJobs();
+  ASSERT_OK(store_->PollCompact());
+  EXPECT_FALSE(store_->compaction_pending());
+  EXPECT_EQ(store_->snapshot().index, 6u);
+  EXPECT_EQ(store_->snapshot().data, "state");
+  EXPECT_EQ(store_->FirstIndex(), 7u);
+  EXPECT_EQ(store_->Entries(7, 11).back().data, "e10");
+
+  CrashAndReopen();
+  EXPECT_EQ(store_->snapshot().index, 6u);
+  EXPECT_EQ(store_->snapshot().term, 1u);
+  EXPECT_EQ(store_->snapshot().data, "state");
+  EXPECT_EQ(store_->LastIndex(), 10u);
+}
+
+TEST_F(BackgroundSnapshotTest, ACrashBeforeTheWriteKeepsTheOldState) {
+  Append(1, 10, 1);
+  ASSERT_OK(store_->StartCompact(6, {1}, "state"));
+  CrashAndReopen();  // the job never ran
+  EXPECT_EQ(store_->snapshot().index, 0u);
+  EXPECT_EQ(store_->FirstIndex(), 1u);
+  EXPECT_EQ(store_->LastIndex(), 10u);
+}
+
+TEST_F(BackgroundSnapshotTest, FailedWriteIsReportedAndTheLogIsKept) {
+  Append(1, 10, 1);
+  ASSERT_OK(store_->StartCompact(6, {1}, "state"));
+  fs_.FailNextSync();
+  RunJobs();
+  EXPECT_FALSE(store_->PollCompact().ok());
+  EXPECT_FALSE(store_->compaction_pending());
+  EXPECT_EQ(store_->snapshot().index, 0u);
+  EXPECT_EQ(store_->FirstIndex(), 1u);
+  EXPECT_EQ(store_->Entries(1, 2)[0].data, "e1");
+}
+
+// With the default runner (a thread): a received snapshot waits for the local one in flight,
+// then replaces it.
+TEST_F(DiskLogStoreTest, ReceivedSnapshotWaitsForTheBackgroundWrite) {
+  Append(1, 10, 1);
+  ASSERT_OK(store_->StartCompact(6, {1}, "local"));
+  const raft::Snapshot received{.index = 20, .term = 2, .members = {1, 2}, .data = "received"};
+  ASSERT_OK(store_->Persist(received, {}, std::nullopt, true));
+  EXPECT_FALSE(store_->compaction_pending());
+  EXPECT_EQ(store_->snapshot(), received);
+  CrashAndReopen();
+  EXPECT_EQ(store_->snapshot(), received);
+  EXPECT_EQ(store_->LastIndex(), 20u);
+}
+
+TEST_F(DiskLogStoreTest, BackgroundWriteOnAThreadIsInstalledByFinish) {
+  Append(1, 10, 1);
+  ASSERT_OK(store_->StartCompact(4, {1}, "state"));
+  ASSERT_OK(store_->FinishCompact());
+  EXPECT_EQ(store_->snapshot().index, 4u);
+  EXPECT_EQ(store_->FirstIndex(), 5u);
 }
 
 TEST_F(DiskLogStoreTest, FailedSyncIsReported) {

@@ -94,10 +94,15 @@ void Driver::ServeReads() {
   reads_awaiting_apply_.erase(reads_awaiting_apply_.begin(), end);
 }
 
+// The state machine is serialized here (the loop owns it); the file is written and fsynced in
+// the background, and the log compacted on a later iteration, once it is durable.
 void Driver::MaybeCompact() {
+  Status status = store_->PollCompact();
+  CHECK(status.ok()) << "refdb " << options_.id << ": snapshot: " << status.message();
+  if (store_->compaction_pending()) return;
   const uint64_t applied = node_->applied_index();
   if (applied < store_->snapshot().index + options_.snapshot_threshold_entries) return;
-  Status status = store_->Compact(applied, node_->MembersAt(applied), state_machine_.Serialize());
+  status = store_->StartCompact(applied, node_->MembersAt(applied), state_machine_.Serialize());
   CHECK(status.ok()) << "refdb " << options_.id << ": snapshot at " << applied << ": "
                      << status.message();
 }

@@ -48,6 +48,7 @@ int Serve(const ServerOptions& options, const sigset_t& signals) {
   int port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(64 << 20);
+  refdb::server::AllowPeerKeepalive(builder);
   // Each waiting client request holds one sync-server thread. gRPC's default (at most 2 idle
   // polling threads) makes every finished handler thread exit and every new request start
   // one: under 64 concurrent clients, thread creation and teardown (mmap, munmap, TLB

@@ -12,10 +12,12 @@ namespace refdb::server {
 
 namespace {
 
-constexpr auto kRpcDeadline = std::chrono::milliseconds(1000);
 constexpr auto kSnapshotDeadline = std::chrono::seconds(30);
 constexpr size_t kSnapshotChunkBytes = size_t{1} << 20;
 constexpr auto kReconnectInterval = std::chrono::milliseconds(50);
+constexpr int kKeepaliveTimeMs = 1000;
+constexpr int kKeepaliveTimeoutMs = 2000;
+constexpr int kMinPingIntervalMs = 500;
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   grpc::ChannelArguments args;
@@ -24,6 +26,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   // Our own subchannels, so that replacing the channel really starts a fresh connection.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // A stream lives as long as its connection: pings find a peer that vanished without a
+  // FIN (SIGSTOP, a partition), so the stream breaks and is replaced.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
@@ -31,9 +39,15 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
 
 }  // namespace
 
-PeerSender::PeerSender(uint64_t peer_id, const std::string& address)
-    : peer_id_(peer_id),
-      address_(address),
+void AllowPeerKeepalive(grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+}
+
+PeerSender::PeerSender(const std::string& address)
+    : address_(address),
       stub_(peerpb::Peer::NewStub(MakeChannel(address))),
       thread_([this] { Run(); }) {}
 
@@ -49,10 +63,13 @@ bool PeerSender::Enqueue(raft::Message m) {
   return true;
 }
 
+// A write blocked by flow control (a peer that stopped reading) returns once cancelled.
 void PeerSender::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    if (stream_context_) stream_context_->TryCancel();
+    if (snapshot_context_ != nullptr) snapshot_context_->TryCancel();
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
@@ -61,9 +78,10 @@ void PeerSender::Stop() {
 void PeerSender::Run() {
   for (;;) {
     std::deque<raft::Message> batch = TakeBatch();
-    if (batch.empty()) return;  // stopping
-    SendBatch(std::move(batch));
+    if (batch.empty()) break;  // stopping
+    SendBatch(batch);
   }
+  CloseStream();
 }
 
 std::deque<raft::Message> PeerSender::TakeBatch() {
@@ -79,21 +97,52 @@ std::deque<raft::Message> PeerSender::TakeBatch() {
   return batch;
 }
 
-void PeerSender::SendBatch(std::deque<raft::Message> batch) {
+// Keeps the order of the batch: the messages before a snapshot are written before it is sent.
+void PeerSender::SendBatch(const std::deque<raft::Message>& batch) {
   peerpb::MessageBatch request;
   for (const raft::Message& m : batch) {
     if (m.type == raft::MsgType::kSnapshot) {
+      if (!request.messages().empty()) (void)WriteBatch(request);
+      request.clear_messages();
       SendSnapshot(m);
     } else {
       *request.add_messages() = ToProto(m, /*with_snapshot_data=*/false);
     }
   }
-  if (request.messages().empty()) return;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
-  peerpb::Ack ack;
-  // A failure drops the batch: Raft resends what matters.
-  const grpc::Status status = stub_->Send(&context, request, &ack);
+  if (!request.messages().empty()) (void)WriteBatch(request);
+}
+
+bool PeerSender::WriteBatch(const peerpb::MessageBatch& batch) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!stream_ && !OpenStream()) return false;
+    if (stream_->Write(batch)) return true;
+    CloseStream();  // broken: what it buffered is lost, Raft resends
+  }
+  return false;
+}
+
+bool PeerSender::OpenStream() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  grpc::ClientContext* raw = context.get();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return false;
+    stream_context_ = std::move(context);
+  }
+  // No deadline: the stream lives until it breaks or Stop cancels it.
+  stream_ = stub_->Stream(raw, &stream_ack_);
+  return true;
+}
+
+void PeerSender::CloseStream() {
+  if (!stream_) return;
+  (void)stream_->WritesDone();
+  const grpc::Status status = stream_->Finish();
+  stream_.reset();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stream_context_.reset();
+  }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) Reconnect();
 }
 
@@ -110,6 +159,11 @@ void PeerSender::Reconnect() {
 void PeerSender::SendSnapshot(const raft::Message& m) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + kSnapshotDeadline);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    snapshot_context_ = &context;
+  }
   peerpb::Ack ack;
   std::unique_ptr<grpc::ClientWriter<peerpb::SnapshotChunk>> writer =
       stub_->InstallSnapshot(&context, &ack);
@@ -126,12 +180,17 @@ void PeerSender::SendSnapshot(const raft::Message& m) {
   } while (offset < data.size());
   writer->WritesDone();
   // A failed snapshot is resent after the next heartbeat answer.
-  if (writer->Finish().error_code() == grpc::StatusCode::UNAVAILABLE) Reconnect();
+  const grpc::Status status = writer->Finish();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot_context_ = nullptr;
+  }
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) Reconnect();
 }
 
 PeerTransport::PeerTransport(const std::map<uint64_t, std::string>& peers) {
   for (const auto& [id, address] : peers) {
-    senders_.emplace(id, std::make_unique<PeerSender>(id, address));
+    senders_.emplace(id, std::make_unique<PeerSender>(address));
   }
 }
 

@@ -1,12 +1,20 @@
 // PeerTransport: sends the Raft core's messages to the other nodes without ever blocking the
 // server loop. Each peer has a PeerSender: a bounded queue and one thread that takes every
-// queued message and sends it as one batch (Peer.Send), or streams a snapshot
-// (Peer.InstallSnapshot in 1 MiB chunks). A full queue, a failed RPC or an unreachable peer
-// drops messages: Raft retransmits what matters (heartbeats, next AppendEntries).
-// A peer that is unreachable gets a fresh channel (at most every 50 ms), so a restarted peer
-// is reached at once instead of after gRPC's reconnect backoff.
-// Send is thread-safe; Stop joins every sender thread (the destructor calls it).
+// queued message (at most 256 at a time) and writes them as one batch to a long-lived
+// client stream (Peer.Stream), without waiting for any answer: batches are pipelined, in
+// order, and HTTP/2 flow control bounds the bytes in flight (a peer that stops reading
+// blocks the sender thread, never the loop; the queue then drops). A snapshot is streamed by
+// its own call (Peer.InstallSnapshot in 1 MiB chunks) after the batches queued before it.
+// A full queue, a broken stream or an unreachable peer drops messages: Raft retransmits what
+// matters (heartbeats, next AppendEntries). A batch whose write fails is retried once on a
+// fresh stream. A peer that is unreachable gets a fresh channel (at most every 50 ms), so a
+// restarted peer is reached at once instead of after gRPC's reconnect backoff; keepalive
+// pings (every second, 2 s timeout) break a stream whose peer vanished silently.
+// Send is thread-safe; Stop cancels the open calls and joins every sender thread (the
+// destructor calls it).
 #pragma once
+
+#include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -24,9 +32,13 @@
 
 namespace refdb::server {
 
+// The server side of the senders' keepalive pings: a server built without it answers pings
+// more frequent than every 5 minutes with GOAWAY. Call on every server hosting PeerService.
+void AllowPeerKeepalive(grpc::ServerBuilder& builder);
+
 class PeerSender {
  public:
-  PeerSender(uint64_t peer_id, const std::string& address);
+  explicit PeerSender(const std::string& address);
   ~PeerSender();
   PeerSender(const PeerSender&) = delete;
   PeerSender& operator=(const PeerSender&) = delete;
@@ -38,22 +50,31 @@ class PeerSender {
  private:
   void Run();
   std::deque<raft::Message> TakeBatch();
-  void SendBatch(std::deque<raft::Message> batch);
+  void SendBatch(const std::deque<raft::Message>& batch);
+  // Writes `batch` to the stream (opened if needed); on failure closes it and retries once on
+  // a fresh one. False: dropped.
+  bool WriteBatch(const peerpb::MessageBatch& batch);
+  bool OpenStream();  // false when stopping
+  void CloseStream();
   void SendSnapshot(const raft::Message& m);
   void Reconnect();
 
   static constexpr size_t kMaxQueuedMessages = 8192;
   static constexpr size_t kMaxBatchMessages = 256;
 
-  const uint64_t peer_id_;
   const std::string address_;
-  std::unique_ptr<peerpb::Peer::Stub> stub_;  // used by thread_ only
+  // Used by thread_ only (the contexts are also cancelled by Stop, under mu_).
+  std::unique_ptr<peerpb::Peer::Stub> stub_;
   std::chrono::steady_clock::time_point last_reconnect_;
+  peerpb::Ack stream_ack_;
+  std::unique_ptr<grpc::ClientWriter<peerpb::MessageBatch>> stream_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<raft::Message> queue_;  // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
-  std::thread thread_;               // last: starts after everything it uses exists
+  std::deque<raft::Message> queue_;                      // guarded by mu_
+  bool stopping_ = false;                                // guarded by mu_
+  std::unique_ptr<grpc::ClientContext> stream_context_;  // guarded by mu_ (set/reset)
+  grpc::ClientContext* snapshot_context_ = nullptr;      // guarded by mu_
+  std::thread thread_;  // last: starts after everything it uses exists
 };
 
 class PeerTransport {

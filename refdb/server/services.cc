@@ -140,13 +140,33 @@ grpc::ServerUnaryReactor* KvService::Txn(grpc::CallbackServerContext* context,
                [response](commandpb::CommandResult& r) { *response = r.txn(); });
 }
 
-grpc::Status PeerService::Send(grpc::ServerContext* /*context*/,
-                               const peerpb::MessageBatch* request, peerpb::Ack* /*response*/) {
-  for (const peerpb::Message& p : request->messages()) {
+namespace {
+
+// Queues every message of `batch` for the loop, in order.
+grpc::Status SubmitBatch(Driver& driver, const peerpb::MessageBatch& batch) {
+  for (const peerpb::Message& p : batch.messages()) {
     common::Result<raft::Message> m = FromProto(p);
     if (!m.ok()) return ToGrpcStatus(m.status());
     // A full queue drops the message: Raft retransmits.
-    (void)driver_->Submit(PeerInput{.message = std::move(m).value()});
+    (void)driver.Submit(PeerInput{.message = std::move(m).value()});
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status PeerService::Send(grpc::ServerContext* /*context*/,
+                               const peerpb::MessageBatch* request, peerpb::Ack* /*response*/) {
+  return SubmitBatch(*driver_, *request);
+}
+
+grpc::Status PeerService::Stream(grpc::ServerContext* /*context*/,
+                                 grpc::ServerReader<peerpb::MessageBatch>* reader,
+                                 peerpb::Ack* /*response*/) {
+  peerpb::MessageBatch batch;
+  while (reader->Read(&batch)) {
+    grpc::Status status = SubmitBatch(*driver_, batch);
+    if (!status.ok()) return status;
   }
   return grpc::Status::OK;
 }

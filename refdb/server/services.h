@@ -55,6 +55,9 @@ class PeerService final : public peerpb::Peer::Service {
 
   grpc::Status Send(grpc::ServerContext* context, const peerpb::MessageBatch* request,
                     peerpb::Ack* response) override;
+  grpc::Status Stream(grpc::ServerContext* context,
+                      grpc::ServerReader<peerpb::MessageBatch>* reader,
+                      peerpb::Ack* response) override;
   grpc::Status InstallSnapshot(grpc::ServerContext* context,
                                grpc::ServerReader<peerpb::SnapshotChunk>* reader,
                                peerpb::Ack* response) override;

@@ -1,14 +1,14 @@
 #include "refdb/server/testing/child_process.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <csignal>
 #include <iostream>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -23,6 +23,9 @@ namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(2);
 
+// The text of an errno value (std::strerror is not thread-safe).
+std::string ErrorText(int error) { return std::system_category().message(error); }
+
 }  // namespace
 
 Result<ChildProcess> ChildProcess::Spawn(const std::string& path,
@@ -31,6 +34,7 @@ Result<ChildProcess> ChildProcess::Spawn(const std::string& path,
   std::vector<std::string> owned = {path};
   owned.insert(owned.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(owned.size() + 1);
   for (std::string& a : owned) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -57,7 +61,7 @@ Result<ChildProcess> ChildProcess::Spawn(const std::string& path,
   const int rc = posix_spawn(&pid, path.c_str(), &actions, &attr, argv.data(), environ);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Status::IoError(path + ": posix_spawn: " + std::strerror(rc));
+  if (rc != 0) return Status::IoError(path + ": posix_spawn: " + ErrorText(rc));
   return ChildProcess(pid);
 }
 
@@ -109,7 +113,7 @@ Result<int> ChildProcess::ReapBlocking() {
     r = ::waitpid(pid_, &status, 0);
   } while (r < 0 && errno == EINTR);
   if (r != pid_)
-    return Status::IoError("waitpid " + std::to_string(pid_) + ": " + std::strerror(errno));
+    return Status::IoError("waitpid " + std::to_string(pid_) + ": " + ErrorText(errno));
   pid_ = -1;
   wait_status_ = status;
   return status;
@@ -118,7 +122,7 @@ Result<int> ChildProcess::ReapBlocking() {
 Result<int> ChildProcess::Stop(StopPolicy policy) {
   if (!is_running()) return wait_status_;
   if (::kill(pid_, SIGTERM) != 0 && errno != ESRCH) {
-    return Status::IoError("kill -TERM " + std::to_string(pid_) + ": " + std::strerror(errno));
+    return Status::IoError("kill -TERM " + std::to_string(pid_) + ": " + ErrorText(errno));
   }
   Result<int> exited = WaitForExit(policy.term_grace);
   if (exited.ok()) return exited;
@@ -128,7 +132,7 @@ Result<int> ChildProcess::Stop(StopPolicy policy) {
 Result<int> ChildProcess::Kill() {
   if (!is_running()) return wait_status_;
   if (::kill(pid_, SIGKILL) != 0 && errno != ESRCH) {
-    return Status::IoError("kill -KILL " + std::to_string(pid_) + ": " + std::strerror(errno));
+    return Status::IoError("kill -KILL " + std::to_string(pid_) + ": " + ErrorText(errno));
   }
   return ReapBlocking();
 }

@@ -191,6 +191,70 @@ TEST_P(WorkloadRunTest, SetAndElectionRunsAreValid) {
   EXPECT_EQ(election["checks"]["lease"]["verdict"], "valid") << election.dump(2);
 }
 
+// The proofs: a correct refdb stays valid under faults, and each bug switch is caught by the
+// check the README names. On the netns backend (fast restarts); the schedules are in
+// orchestrator/schedules/.
+class ProofTest : public RunTest {
+ protected:
+  Json Results() { return Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false); }
+  static std::string Schedule(const std::string& name) {
+    return std::string(SCHEDULES_DIR) + "/" + name;
+  }
+};
+
+TEST_P(ProofTest, CorrectRefdbUnderKillPausePartitionsIsValid) {
+  ASSERT_EQ(
+      RunToEnd({"run", "--backend", GetParam(), "--nodes", "5", "--time-limit", "14s", "--nemesis",
+                "kill,pause,partition-halves,partition-leader", "--nemesis-interval", "1500ms",
+                "--max-failover", "20s", "--seed", "5", "--store", store_.string()}),
+      0)
+      << Output();
+  Json results = Results();
+  EXPECT_EQ(results["checks"]["convergence"]["verdict"], "valid");
+  EXPECT_TRUE(fs::exists(LatestRun() / "schedule.json"));
+  const std::string history = ReadFile(LatestRun() / "history.jsonl");
+  EXPECT_NE(history.find("\"process\":\"nemesis\""), std::string::npos);
+}
+
+TEST_P(ProofTest, HalfQuorumElectsTwoLeadersInASplit) {
+  EXPECT_EQ(RunToEnd({"run", "--backend", GetParam(), "--nodes", "4", "--time-limit", "10s",
+                      "--nemesis", "partition-halves", "--nemesis-interval", "2s", "--db-bug",
+                      "half-quorum", "--store", store_.string()}),
+            1)
+      << Output();
+  Json results = Results();
+  EXPECT_EQ(results["checks"]["split-without-majority"]["verdict"], "invalid") << results.dump(2);
+}
+
+TEST_P(ProofTest, StaleReadsFromAnIsolatedLeaderAreNotLinearizable) {
+  EXPECT_EQ(RunToEnd({"run", "--backend", GetParam(), "--nodes", "3", "--time-limit", "10s",
+                      "--nemesis", "partition-leader", "--nemesis-interval", "2s", "--db-bug",
+                      "stale-reads", "--store", store_.string()}),
+            1)
+      << Output();
+  EXPECT_EQ(Results()["checks"]["linearizable"]["verdict"], "invalid");
+}
+
+TEST_P(ProofTest, NoFsyncLosesAcknowledgedAddsWhenEveryNodeIsKilled) {
+  EXPECT_EQ(RunToEnd({"run", "--backend", GetParam(), "--nodes", "3", "--time-limit", "12s",
+                      "--workload", "set", "--schedule", Schedule("kill-all-twice.json"),
+                      "--db-bug", "no-fsync", "--store", store_.string()}),
+            1)
+      << Output();
+  EXPECT_EQ(Results()["checks"]["set"]["verdict"], "invalid");
+}
+
+TEST_P(ProofTest, VoteWithoutLogCheckElectsAStaleNode) {
+  EXPECT_EQ(RunToEnd({"run", "--backend", GetParam(), "--nodes", "3", "--time-limit", "25s",
+                      "--schedule", Schedule("stale-node-then-kill-leader.json"), "--db-bug",
+                      "vote-without-log-check", "--store", store_.string()}),
+            1)
+      << Output();
+}
+
+INSTANTIATE_TEST_SUITE_P(Netns, ProofTest, ::testing::Values("netns"),
+                         [](const auto& param_info) { return param_info.param; });
+
 INSTANTIATE_TEST_SUITE_P(Netns, WorkloadRunTest, ::testing::Values("netns"),
                          [](const auto& param_info) { return param_info.param; });
 

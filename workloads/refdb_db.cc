@@ -45,7 +45,23 @@ class RefDbClient final : public DbClient {
   RefDbClient(std::unique_ptr<rc::Client> client, ClientOptions options)
       : client_(std::move(client)), options_(std::move(options)) {}
 
+  // Reads are spread over the nodes, as etcd's client balances requests: a node that is not
+  // the leader serves a linearizable read through ReadIndex (asking the leader). When that
+  // node cannot answer, the read goes the usual way (to the leader). A read has no effect, so
+  // trying twice never changes its outcome's meaning.
   Answer<std::optional<std::string>> Read(const std::string& key) override {
+    if (!options_.endpoints.empty()) {
+      const std::string& endpoint = options_.endpoints[next_read_++ % options_.endpoints.size()];
+      auto& single = Single(endpoint);
+      if (single != nullptr) {
+        auto r = single->Get(key);
+        if (r.ok()) {
+          Answer<std::optional<std::string>> answer{.outcome = Outcome::kOk};
+          if (r.value.found) answer.value = r.value.value;
+          return answer;
+        }
+      }
+    }
     auto r = client_->Get(key);
     auto answer = Carry<std::optional<std::string>>(r);
     if (r.ok() && r.value.found) answer.value = r.value.value;
@@ -69,13 +85,8 @@ class RefDbClient final : public DbClient {
 
   Answer<std::optional<std::string>> ReadLocal(const std::string& endpoint,
                                                const std::string& key) override {
-    auto& local = local_[endpoint];
-    if (local == nullptr) {
-      auto created = rc::Client::Create(
-          {.endpoints = {endpoint}, .call_deadline = options_.call_deadline, .max_attempts = 1});
-      if (!created.ok()) return {.outcome = Outcome::kFail, .error = created.status().message()};
-      local = std::move(*created);
-    }
+    auto& local = Single(endpoint);
+    if (local == nullptr) return {.outcome = Outcome::kFail, .error = "no client for " + endpoint};
     auto r = local->Get(key, /*serializable=*/true);
     auto answer = Carry<std::optional<std::string>>(r);
     if (r.ok() && r.value.found) answer.value = r.value.value;
@@ -83,9 +94,23 @@ class RefDbClient final : public DbClient {
   }
 
  private:
+  // A client of the one node at `endpoint` (one attempt, no redirect), made on first use.
+  std::unique_ptr<rc::Client>& Single(const std::string& endpoint) {
+    auto& single = single_[endpoint];
+    if (single == nullptr) {
+      auto created = rc::Client::Create({.endpoints = {endpoint},
+                                         .call_deadline = options_.call_deadline,
+                                         .max_attempts = 1,
+                                         .client_id = client_->client_id()});
+      if (created.ok()) single = std::move(*created);
+    }
+    return single;
+  }
+
   std::unique_ptr<rc::Client> client_;
   ClientOptions options_;
-  std::map<std::string, std::unique_ptr<rc::Client>> local_;
+  std::map<std::string, std::unique_ptr<rc::Client>> single_;
+  size_t next_read_ = 0;
 };
 
 }  // namespace

@@ -3,20 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "checker/formats.h"
+#include "checker/run_testdata_loader.h"
 
 namespace checker {
 namespace {
 
 using ::testing::HasSubstr;
 
-const std::string kDir = CHECKER_TESTDATA_DIR "/../run_testdata/";
-
-History Load(const std::string& name) {
-  auto history = ReadHistoryFile(kDir + name, Format::kJsonl);
-  if (!history.ok()) ADD_FAILURE() << history.status().message();
-  return history.ok() ? *history : History{};
-}
+History Load(const std::string& name) { return LoadRunHistory(name); }
 
 TEST(LeaseCheck, DisjointTenuresAreValidWithMarginAndAvailability) {
   RunCheckResult r = CheckLease(Load("lease.good.jsonl"));

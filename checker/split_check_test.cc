@@ -3,23 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "checker/formats.h"
+#include "checker/run_testdata_loader.h"
 
 namespace checker {
 namespace {
 
 using ::testing::HasSubstr;
 
-const std::string kDir = CHECKER_TESTDATA_DIR "/../run_testdata/";
-
-// The history of run_testdata/NAME, named NAME in messages.
-History Load(const std::string& name) {
-  auto history = ReadHistoryFile(kDir + name, Format::kJsonl);
-  if (!history.ok()) ADD_FAILURE() << history.status().message();
-  if (!history.ok()) return History{};
-  history->source = name;
-  return *history;
-}
+History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
 
 Event FaultStart(int64_t index, int64_t id, Json cut) {
   return {.index = index,

@@ -162,13 +162,11 @@ class ElectionWorkload final : public Workload {
                    {"renew_deadline_ms", options_.renew_deadline_ms},
                    {"retry_ms", options_.retry_ms},
                    {"candidates", k}});
-    std::vector<std::unique_ptr<DbClient>> clients;
+    ASSIGN_OR_RETURN(auto clients, ConnectClients(db, options_));
     std::vector<std::unique_ptr<Candidate>> candidates;
+    candidates.reserve(k);
     for (int c = 0; c < k; ++c) {
-      ASSIGN_OR_RETURN(auto client, db.Connect({.endpoints = options_.endpoints,
-                                                .call_deadline = options_.call_deadline}));
-      clients.push_back(std::move(client));
-      candidates.push_back(std::make_unique<Candidate>(c, k, timing, *clients.back(), recorder));
+      candidates.push_back(std::make_unique<Candidate>(c, k, timing, *clients[c], recorder));
     }
     std::vector<std::thread> threads;
     threads.reserve(options_.concurrency);

@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "checker/history.h"
 #include "workloads/db.h"
@@ -75,6 +77,19 @@ class Recorder {
   HistoryWriter& history_;
   WorkloadCounters& counters_;
 };
+
+// One client per logical client process, all connected before the first operation.
+inline common::Result<std::vector<std::unique_ptr<DbClient>>> ConnectClients(
+    const Db& db, const WorkloadOptions& options) {
+  std::vector<std::unique_ptr<DbClient>> clients;
+  clients.reserve(options.concurrency);
+  for (int i = 0; i < options.concurrency; ++i) {
+    ASSIGN_OR_RETURN(auto client, db.Connect({.endpoints = options.endpoints,
+                                              .call_deadline = options.call_deadline}));
+    clients.push_back(std::move(client));
+  }
+  return clients;
+}
 
 // Hands out evenly spaced start times to all clients together: `rate` ops/s in total (0: no
 // limit). Wait returns false when `stop` was set while waiting.

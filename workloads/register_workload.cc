@@ -52,12 +52,7 @@ class RegisterWorkload final : public Workload {
     std::atomic<int64_t> next_key{groups};
     Recorder recorder(history, counters);
     RateLimiter limiter(options_.rate);
-    std::vector<std::unique_ptr<DbClient>> clients;
-    for (int t = 0; t < k; ++t) {
-      ASSIGN_OR_RETURN(auto client, db.Connect({.endpoints = options_.endpoints,
-                                                .call_deadline = options_.call_deadline}));
-      clients.push_back(std::move(client));
-    }
+    ASSIGN_OR_RETURN(auto clients, ConnectClients(db, options_));
     std::vector<std::thread> threads;
     threads.reserve(options_.concurrency);
     for (int t = 0; t < k; ++t) {

@@ -34,12 +34,7 @@ class SetWorkload final : public Workload {
     const int k = options_.concurrency;
     Recorder recorder(history, counters);
     RateLimiter limiter(options_.rate > 0 ? options_.rate : kDefaultRate);
-    std::vector<std::unique_ptr<DbClient>> clients;
-    for (int t = 0; t < k; ++t) {
-      ASSIGN_OR_RETURN(auto client, db.Connect({.endpoints = options_.endpoints,
-                                                .call_deadline = options_.call_deadline}));
-      clients.push_back(std::move(client));
-    }
+    ASSIGN_OR_RETURN(auto clients, ConnectClients(db, options_));
     std::vector<std::vector<int64_t>> attempted(k);
     std::vector<int64_t> last_process(k);
     std::vector<std::thread> threads;

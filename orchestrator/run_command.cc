@@ -128,6 +128,9 @@ class Run {
   Status BringUp();
   Status Drive();
   Status Collect();
+  void Watch(const StatusPoller& poller, const nemesis::Nemesis& faults, Clock::time_point start,
+             const std::atomic<bool>& workload_done);
+  void Heal(std::optional<nemesis::ScheduleRunner>& schedule, nemesis::Nemesis& faults);
   void WaitForConvergence();
   int Finish(const Status& status);
   int CheckAndStore();
@@ -224,6 +227,59 @@ Status Run::BringUp() {
   return Status::Ok();
 }
 
+// "kill n2, partition-leader n1", or "none": the faults now active, for the progress line.
+std::string ActiveFaults(const nemesis::Nemesis& faults) {
+  std::string names;
+  for (int id : faults.active_ids()) {
+    auto fault = faults.Applied(id);
+    if (!fault.has_value()) continue;
+    names += (names.empty() ? "" : ", ") + std::string(nemesis::FaultName(fault->kind));
+    std::string targets;
+    for (int n : fault->nodes) targets += (targets.empty() ? " n" : ",n") + std::to_string(n);
+    names += targets;
+  }
+  return names.empty() ? std::string("none") : names;
+}
+
+// Shows the progress line until the time limit, the workload's end or a signal.
+void Run::Watch(const StatusPoller& poller, const nemesis::Nemesis& faults, Clock::time_point start,
+                const std::atomic<bool>& workload_done) {
+  ProgressLine progress(out_, isatty(STDOUT_FILENO) != 0);
+  while (!workload_done && !interrupts_.interrupted()) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const ClusterView view = poller.Latest();
+    if (elapsed >= 1) {
+      progress.Update({.elapsed_s = elapsed,
+                       .limit_s = spec_.time_limit_s,
+                       .ok = counters_.ok.load(),
+                       .fail = counters_.fail.load(),
+                       .info = counters_.info.load(),
+                       .leader = view.leader,
+                       .term = view.term,
+                       .answering = view.answering,
+                       .nodes = spec_.nodes,
+                       .faults = ActiveFaults(faults)});
+    }
+    if (elapsed >= spec_.time_limit_s) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  progress.Finish();
+}
+
+// Ends the schedule (its Stop heals what it started), stores what it executed, and heals
+// anything still active.
+void Run::Heal(std::optional<nemesis::ScheduleRunner>& schedule, nemesis::Nemesis& faults) {
+  phase_ = "heal";
+  if (schedule.has_value()) {
+    schedule->Stop();
+    Status written = WriteFileAtomically(
+        run_dir_ / "schedule.json", nemesis::ScheduleToJson(schedule->executed()).dump(2) + "\n");
+    if (!written.ok()) err_ << "splitbrain run: " << written.message() << "\n";
+  }
+  Status healed = faults.HealAll();
+  if (!healed.ok()) err_ << "splitbrain run: heal: " << healed.message() << "\n";
+}
+
 Status Run::Drive() {
   phase_ = "workload";
   ASSIGN_OR_RETURN(history_, workloads::HistoryWriter::Open(run_dir_ / "history.jsonl"));
@@ -266,50 +322,10 @@ Status Run::Drive() {
       err_ << "splitbrain run: nemesis: " << status.message() << "\n";
     });
   }
-  auto active_faults = [&faults] {
-    std::string names;
-    for (int id : faults.active_ids()) {
-      auto fault = faults.Applied(id);
-      if (!fault.has_value()) continue;
-      names += (names.empty() ? "" : ", ") + std::string(nemesis::FaultName(fault->kind));
-      std::string targets;
-      for (int n : fault->nodes) targets += (targets.empty() ? " n" : ",n") + std::to_string(n);
-      names += targets;
-    }
-    return names.empty() ? std::string("none") : names;
-  };
-  ProgressLine progress(out_, isatty(STDOUT_FILENO) != 0);
-  while (!workload_done && !interrupts_.interrupted()) {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-    const ClusterView view = poller.Latest();
-    if (elapsed >= 1) {
-      progress.Update({.elapsed_s = elapsed,
-                       .limit_s = spec_.time_limit_s,
-                       .ok = counters_.ok.load(),
-                       .fail = counters_.fail.load(),
-                       .info = counters_.info.load(),
-                       .leader = view.leader,
-                       .term = view.term,
-                       .answering = view.answering,
-                       .nodes = spec_.nodes,
-                       .faults = active_faults()});
-    }
-    if (elapsed >= spec_.time_limit_s) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  // Heal first (the schedule's Stop heals everything), then stop the clients.
-  phase_ = "heal";
-  if (schedule.has_value()) {
-    schedule->Stop();
-    Status written = WriteFileAtomically(
-        run_dir_ / "schedule.json", nemesis::ScheduleToJson(schedule->executed()).dump(2) + "\n");
-    if (!written.ok()) err_ << "splitbrain run: " << written.message() << "\n";
-  }
-  Status healed = faults.HealAll();
-  if (!healed.ok()) err_ << "splitbrain run: heal: " << healed.message() << "\n";
+  Watch(poller, faults, t0, workload_done);
+  Heal(schedule, faults);  // first, then stop the clients
   stop = true;
   workload_thread.join();
-  progress.Finish();
   workload_s_ = std::chrono::duration<double>(Clock::now() - t0).count();
   if (workload_status.ok() && !interrupts_.interrupted()) {
     phase_ = "final reads";

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "common/duration.h"
+
 namespace nemesis {
 namespace {
 
@@ -145,25 +147,8 @@ Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
 }  // namespace
 
 common::Result<milliseconds> ParseDuration(std::string_view text) {
-  const std::string original(text);
-  double scale = 1000;
-  auto strip = [&](std::string_view suffix, double factor) {
-    if (text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix) {
-      text.remove_suffix(suffix.size());
-      scale = factor;
-      return true;
-    }
-    return false;
-  };
-  strip("ms", 1) || strip("s", 1000) || strip("m", 60000) || strip("h", 3600000);
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-      !std::isfinite(value) || value < 0) {
-    return Status::InvalidArgument("\"" + original +
-                                   "\" is not a duration (examples: 5s, 500ms, 2m, 1.5)");
-  }
-  return milliseconds(std::llround(value * scale));
+  ASSIGN_OR_RETURN(const double seconds, common::ParseSeconds(text));
+  return milliseconds(std::llround(seconds * 1000));
 }
 
 std::string FormatDuration(milliseconds duration) {

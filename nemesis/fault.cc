@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 9> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 10> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -17,7 +17,14 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 9> kFaultNames{{
     {FaultKind::kPartitionBridge, "partition-bridge"},
     {FaultKind::kLink, "link"},
     {FaultKind::kLoss, "loss"},
+    {FaultKind::kClock, "clock"},
 }};
+
+// A random clock step: 10..300 s (whole milliseconds), ahead or behind.
+double RandomOffset(common::Rng& rng) {
+  const double magnitude = static_cast<double>(rng.Range(10'000, 300'000)) / 1000;
+  return rng.Chance(1, 2) ? magnitude : -magnitude;
+}
 
 constexpr std::array<std::pair<Target, std::string_view>, 6> kTargetNames{{
     {Target::kOne, "one"},
@@ -115,9 +122,8 @@ common::Result<FaultKind> ParseFaultKind(std::string_view name) {
   std::string known;
   for (const auto& [kind, text] : kFaultNames)
     known += (known.empty() ? "" : ", ") + std::string(text);
-  const std::string hint = name == "clock" ? " (clock skew is not implemented)" : "";
-  return common::Status::InvalidArgument("unknown fault \"" + std::string(name) + "\"" + hint +
-                                         "; known: " + known);
+  return common::Status::InvalidArgument("unknown fault \"" + std::string(name) +
+                                         "\"; known: " + known);
 }
 
 std::string_view TargetName(Target target) {
@@ -136,8 +142,10 @@ common::Result<Target> ParseTarget(std::string_view name) {
 }
 
 bool IsNetworkFault(FaultKind kind) {
-  return kind != FaultKind::kKill && kind != FaultKind::kPause;
+  return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock;
 }
+
+bool TakesTargets(FaultKind kind) { return !IsNetworkFault(kind) || kind == FaultKind::kLoss; }
 
 bool Applicable(FaultKind kind, int n) {
   switch (kind) {
@@ -147,6 +155,7 @@ bool Applicable(FaultKind kind, int n) {
       return n >= 3;
     case FaultKind::kKill:
     case FaultKind::kPause:
+    case FaultKind::kClock:
       return n >= 1;
     default:
       return n >= 2;
@@ -179,7 +188,7 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
   const std::string_view name = FaultName(fault.kind);
   Plan plan{.kind = fault.kind};
   RETURN_IF_ERROR(CheckNodes(fault.nodes, n, name));
-  if (!IsNetworkFault(fault.kind) || fault.kind == FaultKind::kLoss) {
+  if (TakesTargets(fault.kind)) {
     const bool is_loss = fault.kind == FaultKind::kLoss;
     const Target target = fault.target.value_or(is_loss ? Target::kAll : Target::kOne);
     if (!fault.nodes.empty()) {
@@ -195,6 +204,9 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
                                              std::to_string(n));
     }
     if (is_loss) plan.probability = fault.probability;
+    if (fault.kind == FaultKind::kClock) {
+      plan.offset_s = fault.offset_s ? *fault.offset_s : RandomOffset(rng);
+    }
     return plan;
   }
   if (fault.cut) {

@@ -13,8 +13,9 @@
 //   link                   one link between two random nodes (`one_way`: one direction)
 //   loss                   the targets drop a fraction `probability` of what other nodes send
 //                          them (default target: all, probability 0.2)
-// Not here: `clock` needs the node restarted with libfaketime in its environment, which
-// NodeControl cannot pass (README).
+//   clock                  steps the targets' wall clocks by `offset_s` seconds while they run
+//                          (default target: one; offset: random, 10..300 s ahead or behind);
+//                          offsets of overlapping clock faults on one node add up
 //
 // Targets: one (a random node), minority (a random (n-1)/2 nodes), majority (a random n/2+1),
 // all, leader (the current leader; an error when none is known), random (a random non-empty
@@ -43,17 +44,19 @@ enum class FaultKind {
   kPartitionBridge,
   kLink,
   kLoss,
+  kClock,
 };
 
 enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom };
 
 struct Fault {
   FaultKind kind = FaultKind::kKill;
-  std::optional<Target> target;  // kill, pause, loss; the kind's default when empty
-  std::vector<int> nodes;        // exact targets (kill, pause, loss; link: its two ends)
-  std::optional<Cut> cut;        // exact cut (partitions and link)
-  bool one_way = false;          // link
-  double probability = 0.2;      // loss
+  std::optional<Target> target;    // kill, pause, loss; the kind's default when empty
+  std::vector<int> nodes;          // exact targets (kill, pause, loss; link: its two ends)
+  std::optional<Cut> cut;          // exact cut (partitions and link)
+  bool one_way = false;            // link
+  double probability = 0.2;        // loss
+  std::optional<double> offset_s;  // clock; random when empty
   bool operator==(const Fault&) const = default;
 };
 
@@ -63,6 +66,7 @@ struct Plan {
   std::vector<int> targets;  // ascending; for partitions, the nodes that lose a link
   Cut cut;                   // partitions and link
   double probability = 0;    // loss
+  double offset_s = 0;       // clock
 };
 
 std::string_view FaultName(FaultKind kind);
@@ -71,6 +75,7 @@ std::string_view TargetName(Target target);
 common::Result<Target> ParseTarget(std::string_view name);
 
 bool IsNetworkFault(FaultKind kind);  // partitions, link and loss
+bool TakesTargets(FaultKind kind);    // kill, pause, loss and clock (the others take a cut)
 // Whether `kind` can be planned on n nodes without knowing anything else (ring needs 4).
 bool Applicable(FaultKind kind, int n);
 

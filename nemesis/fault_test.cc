@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace nemesis {
 namespace {
 
@@ -9,7 +11,7 @@ TEST(Fault, EveryNameParsesBackToItsKind) {
   for (FaultKind kind :
        {FaultKind::kKill, FaultKind::kPause, FaultKind::kPartitionHalves,
         FaultKind::kPartitionLeader, FaultKind::kPartitionRandomNode, FaultKind::kPartitionRing,
-        FaultKind::kPartitionBridge, FaultKind::kLink, FaultKind::kLoss}) {
+        FaultKind::kPartitionBridge, FaultKind::kLink, FaultKind::kLoss, FaultKind::kClock}) {
     auto parsed = ParseFaultKind(FaultName(kind));
     ASSERT_TRUE(parsed.ok()) << FaultName(kind);
     EXPECT_EQ(*parsed, kind);
@@ -20,10 +22,30 @@ TEST(Fault, UnknownNamesAreErrorsThatListTheKnownOnes) {
   auto parsed = ParseFaultKind("explode");
   ASSERT_FALSE(parsed.ok());
   EXPECT_NE(parsed.status().message().find("partition-ring"), std::string::npos);
-  auto clock = ParseFaultKind("clock");
-  ASSERT_FALSE(clock.ok());
-  EXPECT_NE(clock.status().message().find("not implemented"), std::string::npos);
+  EXPECT_NE(parsed.status().message().find("clock"), std::string::npos);
   EXPECT_FALSE(ParseTarget("everyone").ok());
+}
+
+TEST(Fault, ClockTakesTargetsAndDrawsAnOffsetWhenNoneIsGiven) {
+  EXPECT_FALSE(IsNetworkFault(FaultKind::kClock));
+  EXPECT_TRUE(TakesTargets(FaultKind::kClock));
+  common::Rng rng(5);
+  auto exact = PlanFault({.kind = FaultKind::kClock, .nodes = {2}, .offset_s = -42.5}, 3, 0, rng);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->targets, std::vector<int>{2});
+  EXPECT_EQ(exact->offset_s, -42.5);
+  bool ahead = false;
+  bool behind = false;
+  for (int i = 0; i < 50; ++i) {
+    auto random = PlanFault({.kind = FaultKind::kClock}, 3, 0, rng);
+    ASSERT_TRUE(random.ok());
+    EXPECT_EQ(random->targets.size(), 1u);
+    EXPECT_GE(std::abs(random->offset_s), 10);
+    EXPECT_LE(std::abs(random->offset_s), 300);
+    ahead |= random->offset_s > 0;
+    behind |= random->offset_s < 0;
+  }
+  EXPECT_TRUE(ahead && behind);
 }
 
 TEST(Fault, TargetsHaveTheirSizes) {

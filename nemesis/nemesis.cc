@@ -1,16 +1,18 @@
 #include "nemesis/nemesis.h"
 
+#include <cmath>
 #include <iostream>
 #include <utility>
 
 namespace nemesis {
 namespace {
 
-enum class Category { kPause, kKill, kNetwork };
+enum class Category { kPause, kKill, kClock, kNetwork };
 
 Category CategoryOf(FaultKind kind) {
   if (kind == FaultKind::kPause) return Category::kPause;
   if (kind == FaultKind::kKill) return Category::kKill;
+  if (kind == FaultKind::kClock) return Category::kClock;
   return Category::kNetwork;
 }
 
@@ -67,8 +69,10 @@ common::Status Nemesis::End(int id) {
 common::Status Nemesis::HealAll() {
   std::lock_guard lock(mutex_);
   common::Status first;
-  // Resume paused nodes first, then restart killed ones, then lift the network faults.
-  for (Category category : {Category::kPause, Category::kKill, Category::kNetwork}) {
+  // Resume paused nodes first, then restart killed ones, reset clocks, then lift the network
+  // faults.
+  for (Category category :
+       {Category::kPause, Category::kKill, Category::kClock, Category::kNetwork}) {
     for (auto it = active_.begin(); it != active_.end();) {
       if (CategoryOf(it->second.plan.kind) != category) {
         ++it;
@@ -91,7 +95,8 @@ std::optional<Fault> Nemesis::Applied(int id) const {
   Fault exact{.kind = active.plan.kind,
               .one_way = active.fault.one_way,
               .probability = active.fault.probability};
-  if (CategoryOf(active.plan.kind) != Category::kNetwork || active.plan.kind == FaultKind::kLoss) {
+  if (active.plan.kind == FaultKind::kClock) exact.offset_s = active.plan.offset_s;
+  if (TakesTargets(active.plan.kind)) {
     exact.nodes = active.plan.targets;
   } else {
     exact.cut = active.plan.cut;
@@ -112,6 +117,8 @@ common::Status Nemesis::Apply(const Plan& plan, int& rules_id) {
       return KillAll(plan.targets);
     case FaultKind::kPause:
       return PauseAll(plan.targets);
+    case FaultKind::kClock:
+      return ShiftClocks(plan.targets, plan.offset_s);
     case FaultKind::kLoss: {
       ASSIGN_OR_RETURN(std::vector<Rule> rules,
                        LossRules(plan.targets, plan.probability, control_));
@@ -151,6 +158,23 @@ common::Status Nemesis::PauseAll(const std::vector<int>& nodes) {
   return common::Status::Ok();
 }
 
+common::Status Nemesis::ShiftClocks(const std::vector<int>& nodes, double offset_s) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const double before = clock_offsets_[nodes[i]];
+    common::Status set = control_.SetClockOffset(nodes[i], before + offset_s);
+    if (set.ok()) {
+      clock_offsets_[nodes[i]] = before + offset_s;
+      continue;
+    }
+    for (size_t j = 0; j < i; ++j) {  // undo this fault's part
+      clock_offsets_[nodes[j]] -= offset_s;
+      KeepFirst(set, control_.SetClockOffset(nodes[j], clock_offsets_[nodes[j]]));
+    }
+    return set.WithContext("set the clock of node " + std::to_string(nodes[i]));
+  }
+  return common::Status::Ok();
+}
+
 common::Status Nemesis::Restart(int node) {
   RETURN_IF_ERROR(control_.Start(node).WithContext("start node " + std::to_string(node)));
   return rules_.Reapply(node);
@@ -172,6 +196,16 @@ common::Status Nemesis::Undo(const Active& active) {
         }
       }
       return first;
+    case FaultKind::kClock:
+      for (int node : active.plan.targets) {
+        double& offset = clock_offsets_[node];
+        offset -= active.plan.offset_s;
+        // Back to the real clock exactly once nothing else moves it (no rounding residue).
+        if (std::abs(offset) < 1e-9) offset = 0;
+        KeepFirst(first, control_.SetClockOffset(node, offset)
+                             .WithContext("reset the clock of node " + std::to_string(node)));
+      }
+      return first;
     default:
       return rules_.Remove(active.rules_id);
   }
@@ -183,6 +217,8 @@ void Nemesis::Record(const Active& active, int id, bool is_start, int leader, ui
       {"phase", is_start ? "start" : "end"}, {"id", id}, {"targets", active.plan.targets}};
   if (active.plan.kind == FaultKind::kLoss) {
     value["loss"] = active.plan.probability;
+  } else if (active.plan.kind == FaultKind::kClock) {
+    value["offset_s"] = active.plan.offset_s;
   } else if (CategoryOf(active.plan.kind) == Category::kNetwork) {
     value["cut"] = CutJson(active.plan.cut);
   }

@@ -9,9 +9,11 @@
 //                 call, also on a cluster with nothing active. The destructor calls it.
 //
 // Each start and end is reported to `record(f, value)` with f the fault name and value
-//   {"phase":"start"|"end","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,
+//   {"phase":"start"|"end","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
 //    "leader":L,"term":T}
-// ("cut" for partitions and link, "loss" for loss, "leader"/"term" at start, as NodeControl
+// ("cut" for partitions and link, "loss" for loss, "offset_s" for clock (this fault's step;
+// a node's clock is off by the sum of its active clock faults), "leader"/"term" at start, as
+// NodeControl
 // saw them just before the fault). A restarted node gets its active network rules again
 // (a container's namespace is new after a restart).
 //
@@ -73,6 +75,7 @@ class Nemesis {
   common::Status Undo(const Active& active);
   common::Status KillAll(const std::vector<int>& nodes);
   common::Status PauseAll(const std::vector<int>& nodes);
+  common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s);
   common::Status Restart(int node);
   void Record(const Active& active, int id, bool is_start, int leader, uint64_t term);
 
@@ -82,8 +85,9 @@ class Nemesis {
   mutable std::mutex mutex_;
   common::Rng rng_;
   std::map<int, Active> active_;
-  std::map<int, int> kills_;   // node -> active kill faults covering it
-  std::map<int, int> pauses_;  // node -> active pause faults covering it
+  std::map<int, int> kills_;             // node -> active kill faults covering it
+  std::map<int, int> pauses_;            // node -> active pause faults covering it
+  std::map<int, double> clock_offsets_;  // node -> sum of its active clock faults' offsets
   int next_id_ = 1;
 };
 

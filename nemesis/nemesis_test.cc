@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "nemesis/testing_fakes.h"
 
 namespace nemesis {
@@ -136,6 +138,32 @@ TEST_F(NemesisTest, TheDestructorHeals) {
   for (auto& [path, ns] : iptables_.netns) EXPECT_FALSE(ns.has_chain) << path;
 }
 
+TEST_F(NemesisTest, ClockFaultsOnOneNodeAddUpAndEndingThemRestoresTheRealClock) {
+  auto nemesis = Make();
+  auto ahead = nemesis->Start({.kind = FaultKind::kClock, .nodes = {2}, .offset_s = 30});
+  auto behind = nemesis->Start({.kind = FaultKind::kClock, .nodes = {2, 3}, .offset_s = -12.5});
+  ASSERT_TRUE(ahead.ok() && behind.ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 2 30000", "clock 2 17500", "clock 3 -12500"}));
+  ASSERT_TRUE(nemesis->End(*ahead).ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 2 -12500"}));
+  ASSERT_TRUE(nemesis->HealAll().ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 2 0", "clock 3 0"}));
+  ASSERT_EQ(events_.size(), 4u);
+  EXPECT_EQ(events_[1].f, "clock");
+  EXPECT_EQ(events_[1].value["offset_s"], -12.5);
+  EXPECT_EQ(events_[1].value["targets"], nlohmann::json({2, 3}));
+}
+
+TEST_F(NemesisTest, AFailedClockStepPutsBackTheClocksItAlreadyMoved) {
+  auto nemesis = Make();
+  control_.fail.insert("clock 3");
+  auto id = nemesis->Start({.kind = FaultKind::kClock, .nodes = {1, 3}, .offset_s = 60});
+  ASSERT_FALSE(id.ok());
+  EXPECT_NE(id.status().message().find("node 3"), std::string::npos);
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 1 60000", "clock 3", "clock 1 0"}));
+  EXPECT_TRUE(nemesis->active_ids().empty());
+}
+
 TEST_F(NemesisTest, AppliedGivesTheExactFaultForReplay) {
   auto nemesis = Make(9);
   auto halves = nemesis->Start({.kind = FaultKind::kPartitionHalves});
@@ -148,6 +176,12 @@ TEST_F(NemesisTest, AppliedGivesTheExactFaultForReplay) {
   ASSERT_TRUE(exact_kill);
   EXPECT_EQ(exact_kill->nodes.size(), 1u);
   EXPECT_FALSE(exact_kill->target.has_value());
+  auto clock = nemesis->Start({.kind = FaultKind::kClock, .target = Target::kOne});
+  ASSERT_TRUE(clock.ok());
+  std::optional<Fault> exact_clock = nemesis->Applied(*clock);
+  ASSERT_TRUE(exact_clock && exact_clock->offset_s);
+  EXPECT_GE(std::abs(*exact_clock->offset_s), 10);
+  EXPECT_EQ(exact_clock->nodes.size(), 1u);
   EXPECT_FALSE(nemesis->Applied(99).has_value());
 }
 

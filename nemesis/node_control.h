@@ -30,6 +30,11 @@ class NodeControl {
   // The node's address on the cluster network, as other nodes see it.
   virtual std::string NodeIp(int node) const = 0;
 
+  // Sets `node`'s wall clock to run `offset_s` seconds away from the real one (0: the real
+  // clock), without restarting it. Unavailable when the cluster was not started so that
+  // its clocks can be moved.
+  virtual common::Status SetClockOffset(int node, double offset_s) = 0;
+
   virtual int CurrentLeader() = 0;     // the leader's node number; 0 when unknown
   virtual uint64_t CurrentTerm() = 0;  // the latest term seen; 0 when unknown
 };

@@ -36,6 +36,30 @@ common::Result<milliseconds> DurationField(const Json& value, const char* key) {
   return parsed;
 }
 
+// A clock offset: a number of seconds or a duration string, either one with a sign ("-30s").
+// Bounded to a day: libfaketime takes larger steps, but no test needs them.
+common::Result<double> SignedSecondsField(const Json& value, const char* key) {
+  constexpr double kMaxOffsetS = 86'400;
+  double seconds = 0;
+  if (value.is_number()) {
+    seconds = value.get<double>();
+  } else if (value.is_string()) {
+    std::string text = value.get<std::string>();
+    const bool negative = !text.empty() && text.front() == '-';
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.erase(0, 1);
+    auto parsed = common::ParseSeconds(text);
+    if (!parsed.ok()) return parsed.status().WithContext(std::string("\"") + key + "\"");
+    seconds = negative ? -*parsed : *parsed;
+  } else {
+    return Status::InvalidArgument(std::string("\"") + key +
+                                   R"(" must be seconds or a signed duration like "-30s")");
+  }
+  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxOffsetS) {
+    return Status::InvalidArgument(std::string("\"") + key + "\" must be within a day (86400 s)");
+  }
+  return seconds;
+}
+
 Status ParseTargets(const Json& value, Fault& fault) {
   if (value.is_string()) {
     ASSIGN_OR_RETURN(fault.target, ParseTarget(value.get<std::string>()));
@@ -83,9 +107,13 @@ Status ParseOption(const std::string& key, const Json& value, Fault& fault) {
     fault.probability = value.get<double>();
     return Status::Ok();
   }
+  if (key == "offset") {
+    ASSIGN_OR_RETURN(fault.offset_s, SignedSecondsField(value, "offset"));
+    return Status::Ok();
+  }
   return Status::InvalidArgument(
       "unknown key \"" + key +
-      "\" (known: at, fault, duration, targets, cut, one_way, probability)");
+      "\" (known: at, fault, duration, targets, cut, one_way, probability, offset)");
 }
 
 common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
@@ -103,8 +131,10 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
     if (key == "at" || key == "fault" || key == "duration") continue;
     RETURN_IF_ERROR(ParseOption(key, value, parsed.fault));
   }
-  const bool has_cut_shape =
-      IsNetworkFault(parsed.fault.kind) && parsed.fault.kind != FaultKind::kLoss;
+  const bool has_cut_shape = !TakesTargets(parsed.fault.kind);
+  if (parsed.fault.offset_s && parsed.fault.kind != FaultKind::kClock) {
+    return Status::InvalidArgument("\"offset\" applies only to clock");
+  }
   if (parsed.fault.target && has_cut_shape) {
     return Status::InvalidArgument("a target name does not apply to " +
                                    std::string(FaultName(parsed.fault.kind)));
@@ -129,13 +159,14 @@ Json FaultFields(const Fault& fault) {
   }
   if (fault.kind == FaultKind::kLink && fault.one_way) out["one_way"] = true;
   if (fault.kind == FaultKind::kLoss) out["probability"] = fault.probability;
+  if (fault.kind == FaultKind::kClock && fault.offset_s) out["offset"] = *fault.offset_s;
   return out;
 }
 
 // A fault of `kind` with a random target where the kind takes one.
 Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
   Fault fault{.kind = kind};
-  if (kind == FaultKind::kKill || kind == FaultKind::kPause) {
+  if (kind == FaultKind::kKill || kind == FaultKind::kPause || kind == FaultKind::kClock) {
     std::vector<Target> targets{Target::kOne, Target::kLeader};
     if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
     fault.target = targets[rng.Uniform(targets.size())];

@@ -58,9 +58,15 @@ TEST(Schedule, ErrorsNameTheEntryAndTheProblem) {
             "2m, 1.5)");
   EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","duration":"1s","target":"one"}])"),
             "schedule entry 1 (kill): unknown key \"target\" (known: at, fault, duration, targets, "
-            "cut, one_way, probability)");
-  EXPECT_NE(ErrorOf(R"([{"at":"1s","fault":"clock","duration":"1s"}])").find("not implemented"),
+            "cut, one_way, probability, offset)");
+  EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","offset":"5s","duration":"1s"}])"),
+            "schedule entry 1 (kill): \"offset\" applies only to clock");
+  EXPECT_NE(ErrorOf(R"([{"at":"1s","fault":"clock","offset":"soon","duration":"1s"}])")
+                .find("\"offset\""),
             std::string::npos);
+  EXPECT_NE(
+      ErrorOf(R"([{"at":"1s","fault":"clock","offset":1e9,"duration":"1s"}])").find("within a day"),
+      std::string::npos);
   EXPECT_NE(ErrorOf(R"([{"at":"1s","fault":"kill","targets":"some","duration":"1s"}])")
                 .find("unknown target \"some\""),
             std::string::npos);
@@ -81,8 +87,12 @@ TEST(Schedule, SerialisingAndParsingAgainGivesTheSameSchedule) {
     {"at": "20s", "fault": "kill", "targets": "minority", "duration": "1500ms"},
     {"at": "30s", "fault": "partition-ring", "cut": [[1, 3], [3, 1]], "duration": "5s"},
     {"at": "40s", "fault": "link", "targets": [2, 1], "one_way": true, "duration": "2s"},
-    {"at": "50s", "fault": "loss", "targets": [1], "probability": 0.25, "duration": "1s"}])");
+    {"at": "50s", "fault": "loss", "targets": [1], "probability": 0.25, "duration": "1s"},
+    {"at": "60s", "fault": "clock", "targets": [2], "offset": "-1.5m", "duration": "9s"},
+    {"at": "70s", "fault": "clock", "targets": "leader", "offset": 30, "duration": "9s"}])");
   ASSERT_TRUE(schedule.ok()) << schedule.status().message();
+  EXPECT_EQ((*schedule)[5].fault.offset_s, -90);
+  EXPECT_EQ((*schedule)[6].fault.offset_s, 30);
   const nlohmann::json json = ScheduleToJson(*schedule);
   EXPECT_EQ(json[1],
             nlohmann::json::parse(

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <set>
@@ -98,6 +99,13 @@ class FakeNodeControl : public NodeControl {
   common::Status Start(int node) override { return Do("start", node); }
   common::Status Pause(int node) override { return Do("pause", node); }
   common::Status Resume(int node) override { return Do("resume", node); }
+  // Recorded as "clock N OFFSET" with OFFSET in whole milliseconds; "clock N" fails it.
+  common::Status SetClockOffset(int node, double offset_s) override {
+    RETURN_IF_ERROR(Do("clock", node));
+    std::lock_guard lock(mutex_);
+    calls_.back() += " " + std::to_string(std::llround(offset_s * 1000));
+    return common::Status::Ok();
+  }
   common::Result<std::string> NetnsPath(int node) override { return Path(node); }
   std::string NodeIp(int node) const override { return "10.0.0." + std::to_string(10 + node); }
   int CurrentLeader() override { return leader; }

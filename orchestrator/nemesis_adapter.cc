@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "orchestrator/node_clock.h"
+
 namespace orchestrator {
 
 NemesisAdapter::NemesisAdapter(Backend& backend, int nodes, LeaderTermFn leader_term,
@@ -35,6 +37,20 @@ common::Status NemesisAdapter::Pause(int node) {
 
 common::Status NemesisAdapter::Resume(int node) {
   return Locked([&] { return backend_.ResumeNode(node); });
+}
+
+common::Status NemesisAdapter::SetClockOffset(int node, double offset_s) {
+  if (clock_run_dir_.empty()) {
+    return common::Status::Unavailable(
+        "the nodes were not started under libfaketime: name clock in --nemesis or in the "
+        "--schedule file");
+  }
+  if (node < 1 || node > nodes_) {
+    return common::Status::InvalidArgument("clock: node " + std::to_string(node) + " not in 1.." +
+                                           std::to_string(nodes_));
+  }
+  return WriteClockOffset(clock_run_dir_ / "nodes" / ("n" + std::to_string(node)) / "ctl",
+                          offset_s);
 }
 
 common::Result<std::string> NemesisAdapter::NetnsPath(int node) {

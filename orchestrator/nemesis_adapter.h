@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -37,12 +38,16 @@ class NemesisAdapter : public nemesis::NodeControl {
 
   // Typically: [&](int i) { return nemesis.net_rules().Reapply(i); }
   void set_after_start(AfterStartFn hook) { after_start_ = std::move(hook); }
+  // Lets SetClockOffset work: the nodes were created with ClockEnvironment (node_clock.h), and
+  // node i reads its offset from run_dir/nodes/n<i>/ctl.
+  void enable_clock(std::filesystem::path run_dir) { clock_run_dir_ = std::move(run_dir); }
 
   int nodes() const override { return nodes_; }
   common::Status Kill(int node) override;
   common::Status Start(int node) override;
   common::Status Pause(int node) override;
   common::Status Resume(int node) override;
+  common::Status SetClockOffset(int node, double offset_s) override;
   common::Result<std::string> NetnsPath(int node) override;
   std::string NodeIp(int node) const override;
   int CurrentLeader() override;
@@ -57,6 +62,7 @@ class NemesisAdapter : public nemesis::NodeControl {
   LeaderTermFn leader_term_;
   std::mutex* backend_mutex_;
   AfterStartFn after_start_;
+  std::filesystem::path clock_run_dir_;  // empty: clock faults are refused
 };
 
 }  // namespace orchestrator

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "nemesis/nemesis.h"
 #include "orchestrator/backend/netns/netns_backend.h"
 #include "orchestrator/nemesis_adapter.h"
+#include "orchestrator/node_clock.h"
 #include "refdb/client/client.h"
 
 namespace orchestrator {
@@ -62,6 +64,7 @@ class NemesisCluster : public ::testing::Test {
                                   events_.push_back(f + " " + value["phase"].get<std::string>());
                                 }});
     adapter_->set_after_start([this](int node) { return nemesis_->net_rules().Reapply(node); });
+    if (has_clock_) adapter_->enable_clock(run_dir_);
   }
 
   void TearDown() override {
@@ -78,6 +81,8 @@ class NemesisCluster : public ::testing::Test {
   std::string Endpoint(int node) const { return backend_->NodeIp(node) + ":7000"; }
 
   void StartCluster() {
+    // Under libfaketime where the machine has it, so the clock fault can move node clocks.
+    auto libfaketime = FindLibfaketime();
     common::Status up = backend_->Up({.run_id = RandomRunId(),
                                       .nodes = kNodes,
                                       .run_dir = run_dir_,
@@ -88,10 +93,19 @@ class NemesisCluster : public ::testing::Test {
       peers += (i > 1 ? "," : "") + std::to_string(i) + "=" + Endpoint(i);
     }
     for (int i = 1; i <= kNodes; ++i) {
+      std::vector<std::string> env;
+      if (libfaketime.ok()) {
+        ASSERT_TRUE(
+            WriteClockOffset(run_dir_ / "nodes" / ("n" + std::to_string(i)) / "ctl", 0).ok());
+        env = ClockEnvironment(*libfaketime, backend_->NodeCtlDir(i));
+        has_clock_ = true;
+      }
       ASSERT_TRUE(
           backend_
-              ->CreateNode(i, {REFDB_BINARY, "--id", std::to_string(i), "--listen", Endpoint(i),
-                               "--peers", peers, "--data", backend_->NodeDataDir(i)})
+              ->CreateNode(i,
+                           {REFDB_BINARY, "--id", std::to_string(i), "--listen", Endpoint(i),
+                            "--peers", peers, "--data", backend_->NodeDataDir(i)},
+                           env)
               .ok());
       ASSERT_TRUE(backend_->StartNode(i).ok());
     }
@@ -143,7 +157,44 @@ class NemesisCluster : public ::testing::Test {
   std::unique_ptr<NemesisAdapter> adapter_;
   std::unique_ptr<nemesis::Nemesis> nemesis_;
   std::vector<std::string> events_;
+  bool has_clock_ = false;  // the nodes run under libfaketime
 };
+
+// Node `node`'s wall clock minus ours, in seconds, from its status answer; nullopt when it does
+// not answer.
+std::optional<double> ClockOffsetOf(const std::optional<refdb::statuspb::StatusResponse>& status) {
+  if (!status) return std::nullopt;
+  const auto ours = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  return static_cast<double>(status->wall_time_ns() - ours) / 1e9;
+}
+
+TEST_F(NemesisCluster, ClockFaultMovesOnlyTheTargetsWallClockAndTheClusterKeepsServing) {
+  ASSERT_TRUE(has_clock_) << "libfaketime is missing (apt-get install libfaketime; ci/setup.sh "
+                             "installs it)";
+  ASSERT_NE(WaitForLeader(), 0);
+  auto id = nemesis_->Start({.kind = nemesis::FaultKind::kClock, .nodes = {2}, .offset_s = 120});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  // libfaketime re-reads the offset within a second.
+  EXPECT_TRUE(WaitFor([&] {
+    auto offset = ClockOffsetOf(StatusOf(2));
+    return offset && *offset > 115 && *offset < 125;
+  }));
+  auto other = ClockOffsetOf(StatusOf(1));
+  ASSERT_TRUE(other.has_value());
+  EXPECT_LT(std::abs(*other), 5);
+  auto client = refdb::client::Client::Create(
+      {.endpoints = {Endpoint(1), Endpoint(2), Endpoint(3)}, .call_deadline = milliseconds(1000)});
+  ASSERT_TRUE(client.ok());
+  EXPECT_TRUE(WaitFor([&] { return (*client)->Put("clock", "skewed").ok(); }));
+  ASSERT_TRUE(nemesis_->End(*id).ok());
+  EXPECT_TRUE(WaitFor([&] {
+    auto offset = ClockOffsetOf(StatusOf(2));
+    return offset && std::abs(*offset) < 5;
+  }));
+  EXPECT_EQ(events_, (std::vector<std::string>{"clock start", "clock end"}));
+}
 
 TEST_F(NemesisCluster, IsolatingTheLeaderElectsAnotherAndHealingReconnects) {
   const int old_leader = WaitForLeader();

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "orchestrator/check_command.h"
 #include "orchestrator/interrupts.h"
 #include "orchestrator/nemesis_adapter.h"
+#include "orchestrator/node_clock.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/run_checks.h"
 #include "orchestrator/run_registry.h"
@@ -138,6 +140,7 @@ class Run {
 
   RunSpec spec_;
   nemesis::Schedule schedule_;
+  fs::path libfaketime_;  // set when the schedule moves clocks: every node runs under it
   std::ostream& out_;
   std::ostream& err_;
   const InterruptWatcher& interrupts_;
@@ -169,6 +172,13 @@ Status Run::Prepare() {
   db_options.bugs = spec_.db_bugs;
   db_ = std::make_unique<workloads::RefDb>(db_options);
   ASSIGN_OR_RETURN(backend_, ChooseBackend(spec_.backend));
+  const bool uses_clock =
+      std::any_of(schedule_.begin(), schedule_.end(), [](const nemesis::ScheduleEntry& entry) {
+        return entry.fault.kind == nemesis::FaultKind::kClock;
+      });
+  if (uses_clock) {
+    ASSIGN_OR_RETURN(libfaketime_, FindLibfaketime());
+  }
   Json spec_json = spec_.ToJson();
   spec_json["run-id"] = run_id_;
   spec_json["backend-used"] = std::string(backend_->name());
@@ -182,17 +192,26 @@ Status Run::BringUp() {
        << std::flush;
   phase_ = "backend up";
   const auto t0 = Clock::now();
-  RETURN_IF_ERROR(backend_->Up(
-      {.run_id = run_id_, .nodes = spec_.nodes, .run_dir = run_dir_, .binaries = db_->Binaries()}));
+  BackendOptions options{
+      .run_id = run_id_, .nodes = spec_.nodes, .run_dir = run_dir_, .binaries = db_->Binaries()};
+  if (!libfaketime_.empty()) options.libraries.push_back(libfaketime_);
+  RETURN_IF_ERROR(backend_->Up(options));
   std::vector<std::string> ips;
   for (int i = 1; i <= spec_.nodes; ++i) ips.push_back(backend_->NodeIp(i));
   phase_ = "start nodes";
   for (int i = 1; i <= spec_.nodes; ++i) {
     const workloads::NodeEnv env{
         .id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend_->NodeDataDir(i)};
-    RETURN_IF_ERROR(
-        backend_->CreateNode(i, db_->NodeArgv(env)).WithContext("node n" + std::to_string(i)));
-    RETURN_IF_ERROR(backend_->StartNode(i).WithContext("node n" + std::to_string(i)));
+    const std::string node_name = "node n" + std::to_string(i);
+    std::vector<std::string> node_env;
+    if (!libfaketime_.empty()) {
+      // Each node starts on the real clock; the clock fault moves it.
+      RETURN_IF_ERROR(WriteClockOffset(run_dir_ / "nodes" / ("n" + std::to_string(i)) / "ctl", 0)
+                          .WithContext(node_name));
+      node_env = ClockEnvironment(libfaketime_, backend_->NodeCtlDir(i));
+    }
+    RETURN_IF_ERROR(backend_->CreateNode(i, db_->NodeArgv(env), node_env).WithContext(node_name));
+    RETURN_IF_ERROR(backend_->StartNode(i).WithContext(node_name));
     endpoints_.push_back(ips[i - 1] + ":" + std::to_string(db_->port()));
   }
   phase_ = "wait for a leader";
@@ -316,6 +335,7 @@ Status Run::Drive() {
                                                .value = std::move(value)});
                            }});
   control.set_after_start([&faults](int node) { return faults.net_rules().Reapply(node); });
+  if (!libfaketime_.empty()) control.enable_clock(run_dir_);
   std::optional<nemesis::ScheduleRunner> schedule;
   if (!schedule_.empty()) {
     schedule.emplace(faults, schedule_, t0, [this](const Status& status) {

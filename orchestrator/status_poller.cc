@@ -1,5 +1,7 @@
 #include "orchestrator/status_poller.h"
 
+#include <cinttypes>
+#include <cstdio>
 #include <map>
 
 namespace orchestrator {
@@ -8,6 +10,23 @@ using checker::Event;
 using checker::EventType;
 using checker::Json;
 using checker::Process;
+
+namespace {
+
+int64_t WallNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// 16 hex digits: JSON numbers above 2^53 do not survive every reader.
+std::string DigestText(uint64_t digest) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016" PRIx64, digest);
+  return text;
+}
+
+}  // namespace
 
 StatusPoller::StatusPoller(const workloads::Db& db, std::vector<std::string> endpoints,
                            workloads::HistoryWriter& history, std::chrono::milliseconds interval)
@@ -55,7 +74,9 @@ ClusterView StatusPoller::Latest() const {
 void StatusPoller::Poll(int node) {
   auto next = std::chrono::steady_clock::now();
   while (true) {
+    const int64_t asked_ns = WallNs();
     auto status = db_.Status(endpoints_[node - 1], interval_);
+    const int64_t answered_ns = WallNs();
     Json value = {{"node", node}};
     Sample sample;
     if (status.ok()) {
@@ -64,6 +85,12 @@ void StatusPoller::Poll(int node) {
       value["leader"] = status->leader_id;
       value["commit"] = status->commit_index;
       value["applied"] = status->applied_index;
+      if (status->state_digest) value["digest"] = DigestText(*status->state_digest);
+      if (status->wall_time_ns) {
+        // Half the call's round trip is the best guess of when the node read its clock.
+        const int64_t midpoint_ns = (asked_ns + answered_ns) / 2;
+        value["clock_offset_ms"] = (*status->wall_time_ns - midpoint_ns) / 1'000'000;
+      }
       sample = {.ok = true, .role = status->role, .term = status->term};
     } else {
       value["error"] = status.status().message();

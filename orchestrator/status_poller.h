@@ -1,9 +1,11 @@
 // StatusPoller: samples every node's role, term and leader every `interval` (50 ms by default)
 // into the history as `{"process":"status","type":"info","f":"status","value":{"node":1,
-// "role":"leader","term":3,"leader":1,"commit":10,"applied":10}}`, or `"value":{"node":1,
-// "error":"..."}` when the node does not answer within the interval. One thread per node, so a
-// dead or frozen node never delays the others' samples. Latest() tells the progress line who
-// leads. Start and Stop are called by one thread; Latest is thread-safe.
+// "role":"leader","term":3,"leader":1,"commit":10,"applied":10,"digest":"5f0c...",
+// "clock_offset_ms":0}}`, or `"value":{"node":1,"error":"..."}` when the node does not answer
+// within the interval. `digest` (16 hex digits) and `clock_offset_ms` (the node's wall clock
+// minus this process's, at the middle of the call) appear when the database reports them. One
+// thread per node, so a dead or frozen node never delays the others' samples. Latest() tells the
+// progress line who leads. Start and Stop are called by one thread; Latest is thread-safe.
 #pragma once
 
 #include <atomic>

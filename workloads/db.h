@@ -45,6 +45,11 @@ struct NodeStatus {
   uint64_t leader_id = 0;  // 0: unknown
   uint64_t commit_index = 0;
   uint64_t applied_index = 0;
+  // A digest of the applied state, equal on replicas that applied the same log; nullopt when
+  // the database does not report one.
+  std::optional<uint64_t> state_digest;
+  // The node's wall clock (ns since the epoch) when it answered; nullopt when not reported.
+  std::optional<int64_t> wall_time_ns;
 };
 
 struct ClientOptions {

@@ -190,7 +190,9 @@ Result<NodeStatus> RefDb::Status(const std::string& endpoint,
                     .term = response.term(),
                     .leader_id = response.leader_id(),
                     .commit_index = response.commit_index(),
-                    .applied_index = response.applied_index()};
+                    .applied_index = response.applied_index(),
+                    .state_digest = response.state_digest(),
+                    .wall_time_ns = response.wall_time_ns()};
 }
 
 }  // namespace workloads

@@ -7,7 +7,11 @@
 //   NodeIp(i)              the fixed address of node i (1-based) on the cluster network,
 //                          reachable from this process (clients and the status poller use it)
 //   NodeDataDir(i)         the path of node i's data dir as the node process sees it
-//   CreateNode(i, argv)    argv[0] is the program's host path (docker maps it to /bin/<name>)
+//   NodeCtlDir(i)          the path, as node i's process sees it, of the host dir
+//                          run_dir/nodes/n<i>/ctl: files the harness changes while the node
+//                          runs (libfaketime's clock offset file)
+//   CreateNode(i, argv, env)  argv[0] is the program's host path (docker maps it to /bin/<name>);
+//                          env: "NAME=VALUE" entries added to the node's environment
 //   StartNode / KillNode / StopNode / PauseNode / ResumeNode(i)
 //   NetnsPath(i)           a path `nsenter --net=PATH` accepts, for the network faults
 //   CollectLogs()          copies each node's output into run_dir/nodes/n<i>/node.log
@@ -35,6 +39,9 @@ struct BackendOptions {
   int nodes = 5;                  // nodes are numbered 1..nodes
   std::filesystem::path run_dir;  // node i's host dir: run_dir/nodes/n<i>/{data/, node.log}
   std::vector<std::filesystem::path> binaries;  // host paths of every program a node runs
+  // Absolute host paths of shared libraries a node loads by path (LD_PRELOAD); docker carries
+  // them, and what they link, at the same paths.
+  std::vector<std::filesystem::path> libraries;
 };
 
 class Backend {
@@ -46,8 +53,13 @@ class Backend {
   virtual common::Status Up(const BackendOptions& options) = 0;
   virtual std::string NodeIp(int node) const = 0;
   virtual std::string NodeDataDir(int node) const = 0;
+  virtual std::string NodeCtlDir(int node) const = 0;
 
-  virtual common::Status CreateNode(int node, const std::vector<std::string>& argv) = 0;
+  virtual common::Status CreateNode(int node, const std::vector<std::string>& argv,
+                                    const std::vector<std::string>& env) = 0;
+  common::Status CreateNode(int node, const std::vector<std::string>& argv) {
+    return CreateNode(node, argv, {});
+  }
   virtual common::Status StartNode(int node) = 0;  // also restarts a killed or stopped node
   virtual common::Status KillNode(int node) = 0;   // SIGKILL; returns once it is dead
   virtual common::Status StopNode(int node) = 0;   // SIGTERM, then SIGKILL after 5 s

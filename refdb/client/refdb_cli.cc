@@ -62,7 +62,8 @@ int PrintStatus(Client& client, const std::vector<std::string>& endpoints) {
     std::cout << e << " id=" << s.node_id() << " role=" << s.role() << " term=" << s.term()
               << " leader=" << s.leader_id() << " commit=" << s.commit_index()
               << " applied=" << s.applied_index() << " last=" << s.last_log_index()
-              << " snapshot=" << s.snapshot_index() << "\n";
+              << " snapshot=" << s.snapshot_index() << " digest=" << std::hex << s.state_digest()
+              << std::dec << "\n";
   }
   return rc;
 }

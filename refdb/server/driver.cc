@@ -204,6 +204,7 @@ void Driver::PublishStatus() {
   s.set_applied_index(node_->applied_index());
   s.set_last_log_index(node_->last_index());
   s.set_snapshot_index(store_->snapshot().index);
+  s.set_state_digest(state_machine_.digest());
   for (raft::NodeId id : node_->members()) s.add_members(id);
   std::lock_guard<std::mutex> lock(mu_);
   status_ = std::move(s);

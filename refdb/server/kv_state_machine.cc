@@ -8,6 +8,52 @@ using commandpb::Command;
 using commandpb::CommandResult;
 using common::Status;
 
+namespace {
+
+// splitmix64's finaliser: spreads every input bit over the whole word.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+// FNV-1a 64 over the bytes, then mixed.
+uint64_t HashBytes(std::string_view bytes, uint64_t seed) {
+  uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return Mix(h);
+}
+
+}  // namespace
+
+uint64_t KvStateMachine::PairHash(std::string_view key, std::string_view value) {
+  // The key's length is hashed in, so ("ab","c") and ("a","bc") differ.
+  return Mix(HashBytes(key, key.size()) + 0x9e3779b97f4a7c15ULL * HashBytes(value, 1));
+}
+
+void KvStateMachine::SetPair(const std::string& key, const std::string& value) {
+  auto [it, inserted] = pairs_.try_emplace(key, value);
+  if (!inserted) {
+    digest_ -= PairHash(key, it->second);
+    it->second = value;
+  }
+  digest_ += PairHash(key, value);
+}
+
+bool KvStateMachine::ErasePair(const std::string& key) {
+  auto it = pairs_.find(key);
+  if (it == pairs_.end()) return false;
+  digest_ -= PairHash(key, it->second);
+  pairs_.erase(it);
+  return true;
+}
+
 CommandResult KvStateMachine::Apply(const Command& command) {
   const uint64_t client_id = command.write_id().client_id();
   const uint64_t sequence = command.write_id().sequence();
@@ -30,11 +76,11 @@ CommandResult KvStateMachine::ApplyOp(const Command& command) {
   CommandResult result;
   switch (command.op_case()) {
     case Command::kPut:
-      pairs_[command.put().key()] = command.put().value();
+      SetPair(command.put().key(), command.put().value());
       result.mutable_put();
       break;
     case Command::kDel:
-      result.mutable_del()->set_existed(pairs_.erase(command.del().key()) > 0);
+      result.mutable_del()->set_existed(ErasePair(command.del().key()));
       break;
     case Command::kCas:
       *result.mutable_cas() = ApplyCas(command.cas());
@@ -57,7 +103,7 @@ kvpb::CompareAndSwapResponse KvStateMachine::ApplyCas(const kvpb::CompareAndSwap
                            ? it != pairs_.end() && it->second == cas.expected_value()
                            : it == pairs_.end();
   response.set_succeeded(matches);
-  if (matches) pairs_[cas.key()] = cas.new_value();
+  if (matches) SetPair(cas.key(), cas.new_value());
   return response;
 }
 
@@ -72,10 +118,10 @@ kvpb::TxnResponse KvStateMachine::ApplyTxn(const kvpb::TxnRequest& txn) {
         if (it != pairs_.end()) r.set_value(it->second);
         break;
       case kvpb::TxnOp::PUT:
-        pairs_[op.key()] = op.value();
+        SetPair(op.key(), op.value());
         break;
       case kvpb::TxnOp::DELETE:
-        if (it != pairs_.end()) pairs_.erase(it);
+        ErasePair(op.key());
         break;
       default:
         break;
@@ -118,7 +164,8 @@ Status KvStateMachine::Restore(std::string_view data) {
   }
   pairs_.clear();
   sessions_.clear();
-  for (const commandpb::KeyValue& kv : image.pairs()) pairs_[kv.key()] = kv.value();
+  digest_ = 0;
+  for (const commandpb::KeyValue& kv : image.pairs()) SetPair(kv.key(), kv.value());
   for (const commandpb::Session& s : image.sessions()) {
     sessions_[s.client_id()] =
         Session{.last_sequence = s.last_sequence(), .last_result = s.last_result()};

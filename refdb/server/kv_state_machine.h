@@ -9,6 +9,11 @@
 //   sequence <  last: do not apply, answer STALE_SEQUENCE (the client has moved on; this is a
 //                     late duplicate of a write whose outcome it already gave up on).
 // A write without a client id (0) is not deduplicated. Not thread-safe: the server loop owns it.
+//
+// digest(): a 64-bit digest of the key-value pairs (not the dedup table), kept up to date on
+// every change: the wrapping sum of a hash of each (key, value). It depends only on the set of
+// pairs, not on the order they were written in, so replicas holding the same pairs report the
+// same digest and `splitbrain run`'s convergence check compares it.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +38,7 @@ class KvStateMachine {
   common::Status Restore(std::string_view data);
 
   size_t size() const { return pairs_.size(); }
+  uint64_t digest() const { return digest_; }
 
  private:
   commandpb::CommandResult ApplyOp(const commandpb::Command& command);
@@ -44,7 +50,12 @@ class KvStateMachine {
     commandpb::CommandResult last_result;
   };
 
+  static uint64_t PairHash(std::string_view key, std::string_view value);
+  void SetPair(const std::string& key, const std::string& value);
+  bool ErasePair(const std::string& key);  // whether it existed
+
   std::map<std::string, std::string> pairs_;
+  uint64_t digest_ = 0;
   std::map<uint64_t, Session> sessions_;
 };
 

@@ -100,5 +100,51 @@ TEST(KvStateMachine, SnapshotKeepsPairsAndDedupTable) {
   EXPECT_FALSE(copy.Restore("\xff\xff garbage").ok());
 }
 
+Command Del(const std::string& key) {
+  Command c;
+  c.mutable_del()->set_key(key);
+  return c;
+}
+
+TEST(KvStateMachine, DigestDependsOnThePairsNotOnTheOrderTheyWereWritten) {
+  KvStateMachine a;
+  KvStateMachine b;
+  EXPECT_EQ(a.digest(), b.digest());
+  a.Apply(Put(0, 0, "x", "1"));
+  a.Apply(Put(0, 0, "y", "2"));
+  b.Apply(Put(0, 0, "y", "old"));
+  b.Apply(Put(0, 0, "x", "1"));
+  EXPECT_NE(a.digest(), b.digest());  // y differs
+  b.Apply(Cas(0, 0, "y", "old", "2"));
+  EXPECT_EQ(a.digest(), b.digest());
+  b.Apply(Put(0, 0, "z", "3"));
+  EXPECT_NE(a.digest(), b.digest());
+  b.Apply(Del("z"));
+  EXPECT_EQ(a.digest(), b.digest());
+  b.Apply(Del("absent"));
+  EXPECT_EQ(a.digest(), b.digest());
+}
+
+TEST(KvStateMachine, DigestTellsKeyAndValueBoundariesApart) {
+  KvStateMachine a;
+  KvStateMachine b;
+  a.Apply(Put(0, 0, "ab", "c"));
+  b.Apply(Put(0, 0, "a", "bc"));
+  EXPECT_NE(a.digest(), b.digest());
+  KvStateMachine swapped;
+  swapped.Apply(Put(0, 0, "c", "ab"));
+  EXPECT_NE(a.digest(), swapped.digest());
+}
+
+TEST(KvStateMachine, DigestSurvivesASnapshot) {
+  KvStateMachine sm;
+  for (int i = 0; i < 50; ++i) sm.Apply(Put(0, 0, "k" + std::to_string(i % 7), std::to_string(i)));
+  KvStateMachine copy;
+  copy.Apply(Put(0, 0, "stale", "gone after restore"));
+  ASSERT_TRUE(copy.Restore(sm.Serialize()).ok());
+  EXPECT_EQ(copy.digest(), sm.digest());
+  EXPECT_NE(sm.digest(), KvStateMachine().digest());
+}
+
 }  // namespace
 }  // namespace refdb::server

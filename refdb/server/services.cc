@@ -3,6 +3,7 @@
 #include <grpcpp/alarm.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -201,6 +202,9 @@ grpc::Status StatusService::GetStatus(grpc::ServerContext* /*context*/,
                                       const statuspb::StatusRequest* /*request*/,
                                       statuspb::StatusResponse* response) {
   *response = driver_->status();
+  response->set_wall_time_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count());
   return grpc::Status::OK;
 }
 

@@ -82,11 +82,14 @@ Status DockerBackend::Up(const BackendOptions& options) {
   options_.run_dir = std::filesystem::absolute(options.run_dir, error);
   if (error) return Status::IoError("docker backend: run dir: " + error.message());
   for (int node = 1; node <= options_.nodes; ++node) {
-    const auto dir = options_.run_dir / "nodes" / ("n" + std::to_string(node)) / "data";
-    std::filesystem::create_directories(dir, error);
-    if (error) return Status::IoError("create " + dir.string() + ": " + error.message());
+    for (const char* sub : {"data", "ctl"}) {
+      const auto dir = options_.run_dir / "nodes" / ("n" + std::to_string(node)) / sub;
+      std::filesystem::create_directories(dir, error);
+      if (error) return Status::IoError("create " + dir.string() + ": " + error.message());
+    }
   }
-  ASSIGN_OR_RETURN(const NodeImage image, EnsureNodeImage(*client_, options_.binaries));
+  ASSIGN_OR_RETURN(const NodeImage image,
+                   EnsureNodeImage(*client_, options_.binaries, options_.libraries));
   image_tag_ = image.tag;
   RETURN_IF_ERROR(CreateNetwork());
   is_up_ = true;
@@ -137,7 +140,8 @@ Status DockerBackend::CheckNode(int node, bool must_exist) const {
 }
 
 Result<std::string> DockerBackend::ContainerCreateBody(int node,
-                                                       const std::vector<std::string>& argv) {
+                                                       const std::vector<std::string>& argv,
+                                                       const std::vector<std::string>& env) {
   if (argv.empty()) return Status::InvalidArgument("CreateNode: empty argv");
   const std::string program = std::filesystem::path(argv[0]).filename().string();
   bool is_known = false;
@@ -148,27 +152,30 @@ Result<std::string> DockerBackend::ContainerCreateBody(int node,
   }
   std::vector<std::string> cmd = argv;
   cmd[0] = "/bin/" + program;
-  const auto data_dir = options_.run_dir / "nodes" / ("n" + std::to_string(node)) / "data";
+  const auto node_dir = options_.run_dir / "nodes" / ("n" + std::to_string(node));
   const json body = {{"Image", image_tag_},
                      {"Cmd", cmd},
+                     {"Env", env},
                      {"Hostname", "n" + std::to_string(node)},
                      {"Labels", json::parse(Labels())},
                      {"HostConfig",
                       {{"NetworkMode", network_name_},
                        {"Init", true},
-                       {"Binds", json::array({data_dir.string() + ":/data"})}}},
+                       {"Binds", json::array({(node_dir / "data").string() + ":/data",
+                                              (node_dir / "ctl").string() + ":/ctl"})}}},
                      {"NetworkingConfig",
                       {{"EndpointsConfig",
                         {{network_name_, {{"IPAMConfig", {{"IPv4Address", NodeIp(node)}}}}}}}}}};
   return body.dump();
 }
 
-Status DockerBackend::CreateNode(int node, const std::vector<std::string>& argv) {
+Status DockerBackend::CreateNode(int node, const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env) {
   RETURN_IF_ERROR(CheckNode(node, /*must_exist=*/false));
   if (created_.contains(node)) {
     return Status::InvalidArgument("CreateNode " + std::to_string(node) + ": already created");
   }
-  ASSIGN_OR_RETURN(const std::string body, ContainerCreateBody(node, argv));
+  ASSIGN_OR_RETURN(const std::string body, ContainerCreateBody(node, argv, env));
   const std::string name = ContainerName(node);
   auto created = client_->Post("/containers/create?name=" + name, body);
   if (!created.ok()) return created.status().WithContext("create container " + name);

@@ -39,8 +39,11 @@ class DockerBackend : public Backend {
   common::Status Up(const BackendOptions& options) override;
   std::string NodeIp(int node) const override;  // "" before Up
   std::string NodeDataDir(int /*node*/) const override { return "/data"; }
+  std::string NodeCtlDir(int /*node*/) const override { return "/ctl"; }
 
-  common::Status CreateNode(int node, const std::vector<std::string>& argv) override;
+  using Backend::CreateNode;
+  common::Status CreateNode(int node, const std::vector<std::string>& argv,
+                            const std::vector<std::string>& env) override;
   common::Status StartNode(int node) override;
   common::Status KillNode(int node) override;
   common::Status StopNode(int node) override;
@@ -60,7 +63,8 @@ class DockerBackend : public Backend {
  private:
   common::Status CreateNetwork();
   common::Status CheckNode(int node, bool must_exist) const;
-  common::Result<std::string> ContainerCreateBody(int node, const std::vector<std::string>& argv);
+  common::Result<std::string> ContainerCreateBody(int node, const std::vector<std::string>& argv,
+                                                  const std::vector<std::string>& env);
   common::Status NodeAction(int node, std::string_view action);  // POST /containers/X/<action>
   common::Status CollectNodeLogs(int node);
   std::string Labels() const;  // the labels object as JSON

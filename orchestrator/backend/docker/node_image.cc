@@ -150,15 +150,25 @@ Status BadBinaryName(const std::filesystem::path& binary) {
 
 // Image path (relative) -> host source of every file the image holds.
 Result<std::map<std::string, std::string>> ImageFiles(
-    std::span<const std::filesystem::path> binaries) {
+    std::span<const std::filesystem::path> binaries,
+    std::span<const std::filesystem::path> libraries) {
   std::map<std::string, std::string> files;
   std::set<std::string> names;
   for (const auto& binary : binaries) {
     const std::string name = binary.filename().string();
     if (name.empty() || !names.insert(name).second) return BadBinaryName(binary);
     files[std::string("bin/").append(name)] = binary.string();
-    ASSIGN_OR_RETURN(const std::vector<std::string> libraries, SharedLibraryClosure(binary));
-    for (const auto& library : libraries) files[library.substr(1)] = library;
+    ASSIGN_OR_RETURN(const std::vector<std::string> needed_libraries, SharedLibraryClosure(binary));
+    for (const auto& needed : needed_libraries) files[needed.substr(1)] = needed;
+  }
+  for (const auto& library : libraries) {
+    if (!library.is_absolute()) {
+      return Status::InvalidArgument("node image: library " + library.string() +
+                                     " is not an absolute path");
+    }
+    files[library.relative_path().string()] = library.string();
+    ASSIGN_OR_RETURN(const std::vector<std::string> closure, SharedLibraryClosure(library));
+    for (const auto& needed : closure) files[needed.substr(1)] = needed;
   }
   return files;
 }
@@ -215,10 +225,12 @@ Result<std::vector<std::string>> SharedLibraryClosure(const std::filesystem::pat
   return libraries;
 }
 
-Result<std::string> NodeImageTar(std::span<const std::filesystem::path> binaries) {
+Result<std::string> NodeImageTar(std::span<const std::filesystem::path> binaries,
+                                 std::span<const std::filesystem::path> libraries) {
   if (binaries.empty()) return Status::InvalidArgument("node image: no binaries");
-  ASSIGN_OR_RETURN(const auto files, ImageFiles(binaries));
+  ASSIGN_OR_RETURN(const auto files, ImageFiles(binaries, libraries));
   TarWriter tar;
+  RETURN_IF_ERROR(tar.AddDirectory("ctl", 0755));
   RETURN_IF_ERROR(tar.AddDirectory("data", 0755));
   RETURN_IF_ERROR(tar.AddDirectory("tmp", 01777));
   for (const auto& dir : ParentDirectories(files)) RETURN_IF_ERROR(tar.AddDirectory(dir, 0755));
@@ -236,8 +248,9 @@ std::string NodeImageTag(std::string_view tar) {
 }
 
 Result<NodeImage> EnsureNodeImage(DockerClient& client,
-                                  std::span<const std::filesystem::path> binaries) {
-  ASSIGN_OR_RETURN(const std::string tar, NodeImageTar(binaries));
+                                  std::span<const std::filesystem::path> binaries,
+                                  std::span<const std::filesystem::path> libraries) {
+  ASSIGN_OR_RETURN(const std::string tar, NodeImageTar(binaries, libraries));
   NodeImage image{.tag = NodeImageTag(tar)};
   ASSIGN_OR_RETURN(const DockerResponse inspect,
                    client.Call({.method = "GET", .path = "/images/" + image.tag + "/json"}));

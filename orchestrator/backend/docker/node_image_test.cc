@@ -50,5 +50,21 @@ TEST(NodeImageTar, SameBinariesGiveTheSameTag) {
   EXPECT_TRUE(NodeImageTag(*first).starts_with("splitbrain-node:"));
 }
 
+TEST(NodeImageTar, ExtraLibrariesGoInAtTheirHostPath) {
+  const std::filesystem::path library = "/lib/x86_64-linux-gnu/libm.so.6";
+  if (!std::filesystem::exists(library)) GTEST_SKIP() << library << " is not on this machine";
+  const std::vector<std::filesystem::path> binaries = {"/bin/true"};  // links libc only
+  const std::vector<std::filesystem::path> libraries = {library};
+  const auto without = NodeImageTar(binaries);
+  const auto with = NodeImageTar(binaries, libraries);
+  ASSERT_TRUE(without.ok() && with.ok()) << with.status().message();
+  EXPECT_EQ(without->find("lib/x86_64-linux-gnu/libm.so.6"), std::string::npos);
+  EXPECT_NE(with->find("lib/x86_64-linux-gnu/libm.so.6"), std::string::npos);
+  EXPECT_NE(NodeImageTag(*with), NodeImageTag(*without));
+  const std::vector<std::filesystem::path> relative = {"libm.so.6"};
+  EXPECT_EQ(NodeImageTar(binaries, relative).status().code(),
+            common::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace orchestrator::docker

@@ -148,7 +148,16 @@ Result<pid_t> SpawnInNetns(const SpawnOptions& options) {
   try {
     std::error_code ec;
     const std::vector<std::string> args(options.argv.begin() + 1, options.argv.end());
-    bp::child child(program, bp::args(args), bp::std_in < bp::null,
+    bp::environment env = boost::this_process::environment();
+    for (const std::string& entry : options.env) {
+      const size_t eq = entry.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Status::InvalidArgument("spawn: environment entry \"" + entry +
+                                       "\" is not NAME=VALUE");
+      }
+      env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    bp::child child(program, bp::args(args), env, bp::std_in < bp::null,
                     JoinNetns(netns.get(), log.get()), ec);
     if (ec)
       return Status::IoError(program + ": start in " + options.netns_path.string() + ": " +

@@ -34,6 +34,7 @@ common::Result<std::string> RunChecked(const std::vector<std::string>& argv);
 struct SpawnOptions {
   std::filesystem::path netns_path;  // /var/run/netns/NAME: the child joins it before exec
   std::vector<std::string> argv;     // argv[0] the program's host path
+  std::vector<std::string> env;      // "NAME=VALUE": set on top of this process's environment
   std::filesystem::path log_path;    // stdout and stderr, appended
 };
 

@@ -83,9 +83,11 @@ Status NetnsBackend::Up(const BackendOptions& options) {
   }
   options_ = options;
   for (int i = 1; i <= options_.nodes; ++i) {
-    std::error_code ec;
-    std::filesystem::create_directories(NodeDir(i) / "data", ec);
-    if (ec) return Status::IoError((NodeDir(i) / "data").string() + ": mkdir: " + ec.message());
+    for (const char* sub : {"data", "ctl"}) {
+      std::error_code ec;
+      std::filesystem::create_directories(NodeDir(i) / sub, ec);
+      if (ec) return Status::IoError((NodeDir(i) / sub).string() + ": mkdir: " + ec.message());
+    }
   }
   if (Status s = BuildNetwork(); !s.ok()) {
     if (Status removed = objects_.RemoveAll(); !removed.ok()) {
@@ -165,6 +167,11 @@ std::string NetnsBackend::NodeDataDir(int node) const {
   return (NodeDir(node) / "data").string();
 }
 
+std::string NetnsBackend::NodeCtlDir(int node) const {
+  if (node < 1 || node > options_.nodes) return "";
+  return (NodeDir(node) / "ctl").string();
+}
+
 Result<NetnsBackend::Node*> NetnsBackend::At(int node) {
   if (nodes_.empty()) return Status::Unavailable("netns: the cluster is not up");
   if (node < 1 || node > static_cast<int>(nodes_.size())) {
@@ -174,14 +181,22 @@ Result<NetnsBackend::Node*> NetnsBackend::At(int node) {
   return &nodes_[node - 1];
 }
 
-Status NetnsBackend::CreateNode(int node, const std::vector<std::string>& argv) {
+Status NetnsBackend::CreateNode(int node, const std::vector<std::string>& argv,
+                                const std::vector<std::string>& env) {
   ASSIGN_OR_RETURN(Node * n, At(node));
   if (argv.empty())
     return Status::InvalidArgument("netns: node " + std::to_string(node) + ": empty argv");
   if (n->process.is_running()) {
     return Status::InvalidArgument("netns: node " + std::to_string(node) + " runs already");
   }
+  for (const std::string& entry : env) {
+    if (entry.find('=') == std::string::npos || entry.front() == '=') {
+      return Status::InvalidArgument("netns: node " + std::to_string(node) +
+                                     ": environment entry \"" + entry + "\" is not NAME=VALUE");
+    }
+  }
   n->argv = argv;
+  n->env = env;
   return Status::Ok();
 }
 
@@ -193,6 +208,7 @@ Status NetnsBackend::StartNode(int node) {
   if (n->process.is_running()) return Status::Ok();
   ASSIGN_OR_RETURN(const pid_t pid, netns::SpawnInNetns({.netns_path = kNetnsDir + NodeNetns(node),
                                                          .argv = n->argv,
+                                                         .env = n->env,
                                                          .log_path = NodeDir(node) / "node.log"}));
   n->process = netns::NodeProcess(pid);
   return Status::Ok();

@@ -41,8 +41,11 @@ class NetnsBackend : public Backend {
   common::Status Up(const BackendOptions& options) override;
   std::string NodeIp(int node) const override;
   std::string NodeDataDir(int node) const override;
+  std::string NodeCtlDir(int node) const override;
 
-  common::Status CreateNode(int node, const std::vector<std::string>& argv) override;
+  using Backend::CreateNode;
+  common::Status CreateNode(int node, const std::vector<std::string>& argv,
+                            const std::vector<std::string>& env) override;
   common::Status StartNode(int node) override;
   common::Status KillNode(int node) override;
   common::Status StopNode(int node) override;
@@ -62,6 +65,7 @@ class NetnsBackend : public Backend {
  private:
   struct Node {
     std::vector<std::string> argv;  // empty until CreateNode
+    std::vector<std::string> env;   // "NAME=VALUE" added to this process's environment
     netns::NodeProcess process;
   };
 

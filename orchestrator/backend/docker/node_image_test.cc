@@ -62,8 +62,7 @@ TEST(NodeImageTar, ExtraLibrariesGoInAtTheirHostPath) {
   EXPECT_NE(with->find("lib/x86_64-linux-gnu/libm.so.6"), std::string::npos);
   EXPECT_NE(NodeImageTag(*with), NodeImageTag(*without));
   const std::vector<std::filesystem::path> relative = {"libm.so.6"};
-  EXPECT_EQ(NodeImageTar(binaries, relative).status().code(),
-            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(NodeImageTar(binaries, relative).status().code(), common::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "orchestrator/backend/netns/netns_backend.h"
 #include "orchestrator/check_command.h"
 #include "orchestrator/interrupts.h"
+#include "orchestrator/junit.h"
 #include "orchestrator/nemesis_adapter.h"
 #include "orchestrator/node_clock.h"
 #include "orchestrator/progress.h"
@@ -43,6 +45,16 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto kLeaderTimeout = std::chrono::seconds(30);
+
+// "2026-11-26T23:37:07Z".
+std::string IsoTimestamp(std::chrono::system_clock::time_point time) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
 
 // The refdb binary: --refdb-bin, else the one built beside this splitbrain
 // (build/<preset>/orchestrator/splitbrain → build/<preset>/refdb/server/refdb).
@@ -141,6 +153,8 @@ class Run {
   RunSpec spec_;
   nemesis::Schedule schedule_;
   fs::path libfaketime_;  // set when the schedule moves clocks: every node runs under it
+  Json spec_json_;        // spec.json as written
+  std::chrono::system_clock::time_point start_time_ = std::chrono::system_clock::now();
   std::ostream& out_;
   std::ostream& err_;
   const InterruptWatcher& interrupts_;
@@ -179,10 +193,10 @@ Status Run::Prepare() {
   if (uses_clock) {
     ASSIGN_OR_RETURN(libfaketime_, FindLibfaketime());
   }
-  Json spec_json = spec_.ToJson();
-  spec_json["run-id"] = run_id_;
-  spec_json["backend-used"] = std::string(backend_->name());
-  return WriteFileAtomically(run_dir_ / "spec.json", spec_json.dump(2) + "\n");
+  spec_json_ = spec_.ToJson();
+  spec_json_["run-id"] = run_id_;
+  spec_json_["backend-used"] = std::string(backend_->name());
+  return WriteFileAtomically(run_dir_ / "spec.json", spec_json_.dump(2) + "\n");
 }
 
 Status Run::BringUp() {
@@ -389,9 +403,18 @@ Status Run::Collect() {
   return status;
 }
 
+// results.json, and the same verdict as JUnit XML: junit.xml in the run folder, and --junit.
 void Run::WriteResults(const Json& results) {
   Status written = WriteFileAtomically(run_dir_ / "results.json", results.dump(2) + "\n");
   if (!written.ok()) err_ << "splitbrain run: " << written.message() << "\n";
+  const Json spec = spec_json_.is_object() ? spec_json_ : spec_.ToJson();
+  const std::string xml = JunitXml(results, spec, IsoTimestamp(start_time_));
+  for (const fs::path& path : {run_dir_ / "junit.xml", fs::path(spec_.junit)}) {
+    if (path.empty()) continue;
+    if (Status s = WriteFileAtomically(path, xml); !s.ok()) {
+      err_ << "splitbrain run: junit: " << s.message() << "\n";
+    }
+  }
 }
 
 int Run::CheckAndStore() {

@@ -122,10 +122,11 @@ class RunTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(RunTest, RegisterRunIsValidStoreIsCompleteNothingLeftBehind) {
-  ASSERT_EQ(RunToEnd(Args({"--seed", "7"})), 0) << Output();
+  const fs::path junit = fs::path(dir_->path()) / "ci-junit.xml";
+  ASSERT_EQ(RunToEnd(Args({"--seed", "7", "--junit", junit.string()})), 0) << Output();
   const fs::path run = LatestRun();
-  for (const char* file : {"spec.json", "history.jsonl", "results.json", "nodes/n1/node.log",
-                           "nodes/n3/node.log", "nodes/n1/events.jsonl"}) {
+  for (const char* file : {"spec.json", "history.jsonl", "results.json", "junit.xml",
+                           "nodes/n1/node.log", "nodes/n3/node.log", "nodes/n1/events.jsonl"}) {
     EXPECT_TRUE(fs::exists(run / file)) << file;
   }
   Json results = Json::parse(ReadFile(run / "results.json"), nullptr, false);
@@ -139,6 +140,15 @@ TEST_P(RunTest, RegisterRunIsValidStoreIsCompleteNothingLeftBehind) {
   EXPECT_EQ(spec["backend-used"], GetParam());
   const std::string history = ReadFile(run / "history.jsonl");
   EXPECT_NE(history.find("\"process\":\"status\""), std::string::npos);
+  // The digest of every replica's state is sampled and compared after heal.
+  EXPECT_NE(history.find("\"digest\":\""), std::string::npos);
+  EXPECT_NE(results["checks"]["convergence"]["summary"].get<std::string>().find("equal digests"),
+            std::string::npos);
+  // JUnit: in the run folder and where --junit asked, one testcase per check, none failing.
+  const std::string xml = ReadFile(junit);
+  EXPECT_EQ(xml, ReadFile(run / "junit.xml"));
+  EXPECT_NE(xml.find("<testcase name=\"linearizable\""), std::string::npos);
+  EXPECT_NE(xml.find("failures=\"0\" errors=\"0\""), std::string::npos);
   EXPECT_TRUE(Leftovers(RunId(), store_).empty());
 }
 

@@ -20,7 +20,8 @@ std::string RunUsage() {
          "                      [--rate OPS_PER_S] [--time-limit 60s] [--db-bug NAME]\n"
          "                      [--nemesis kill,pause,...] [--nemesis-interval 10s]\n"
          "                      [--schedule FILE.json] [--max-failover 5s]\n"
-         "                      [--seed N] [--store DIR] [--name TEST] [--refdb-bin PATH]\n"
+         "                      [--seed N] [--store DIR] [--name TEST] [--junit FILE]\n"
+         "                      [--refdb-bin PATH]\n"
          "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
          "stores everything in STORE/TEST/TIMESTAMP/ (STORE/latest points at it).\n"
          "Exit code: 0 valid, 1 invalid, 2 unknown, 3 the run failed, 254 bad arguments.\n"
@@ -30,9 +31,15 @@ std::string RunUsage() {
          "  --rate         total client ops per second (default 0: as fast as they go)\n"
          "  --db-bug       start refdb with a bug switched on (repeatable): half-quorum,\n"
          "                 vote-without-log-check, commit-previous-term, stale-reads, no-fsync\n"
-         "  --nemesis, --nemesis-interval, --schedule, --max-failover, --junit: accepted in the\n"
-         "                 spec; faults and JUnit output arrive with the nemesis and report "
-         "issues\n";
+         "  --nemesis      faults drawn at random from the seed, one every interval, each held\n"
+         "                 for an interval: kill, pause, partition-halves, partition-leader,\n"
+         "                 partition-random-node, partition-ring, partition-bridge, link, loss,\n"
+         "                 clock\n"
+         "  --schedule     a scripted fault schedule (JSON; nemesis/README.md); a run's\n"
+         "                 schedule.json replays it\n"
+         "  --max-failover a slower failover (new leader or first acknowledged write) is invalid\n"
+         "  --junit        also write the verdict as JUnit XML to FILE (always in the run folder\n"
+         "                 as junit.xml)\n";
 }
 
 namespace {
@@ -259,6 +266,76 @@ Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args) {
   }
   if (spec.name.empty()) spec.name = spec.db + "-" + spec.workload;
   return spec;
+}
+
+namespace {
+
+std::string ShellWord(const std::string& word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789-_.,/:=+@%") == std::string::npos;
+  if (plain) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// A spec value as a flag's word: strings as they are, numbers without a trailing ".0".
+std::string FlagWord(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_float()) {
+    const double d = value.get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d))) {
+      return std::to_string(static_cast<int64_t>(d));
+    }
+  }
+  return value.dump();
+}
+
+}  // namespace
+
+std::string ReproduceCommand(const Json& spec) {
+  std::string command = "splitbrain run";
+  auto add = [&](const std::string& flag, const Json& value) {
+    command += " --" + flag + " " + ShellWord(FlagWord(value));
+  };
+  if (!spec.is_object()) return command;
+  for (const char* key : {"name", "db"}) {
+    if (spec.contains(key) && spec[key].is_string() && !spec[key].get<std::string>().empty()) {
+      add(key, spec[key]);
+    }
+  }
+  // The backend the run used, so "auto" does not pick another one on another machine.
+  if (spec.contains("backend-used") && spec["backend-used"].is_string()) {
+    add("backend", spec["backend-used"]);
+  } else if (spec.contains("backend")) {
+    add("backend", spec["backend"]);
+  }
+  for (const char* key : {"nodes", "workload", "concurrency", "rate", "time-limit"}) {
+    if (!spec.contains(key) || spec[key].is_null()) continue;
+    if (std::string(key) == "rate" && spec[key].is_number() && spec[key].get<double>() == 0) {
+      continue;
+    }
+    add(key, spec[key]);
+  }
+  if (spec.contains("nemesis") && spec["nemesis"].is_array() && !spec["nemesis"].empty()) {
+    std::string faults;
+    for (const Json& fault : spec["nemesis"]) {
+      faults += (faults.empty() ? "" : ",") + FlagWord(fault);
+    }
+    add("nemesis", faults);
+    if (spec.contains("nemesis-interval")) add("nemesis-interval", spec["nemesis-interval"]);
+  }
+  if (spec.contains("schedule") && spec["schedule"].is_string() &&
+      !spec["schedule"].get<std::string>().empty()) {
+    add("schedule", spec["schedule"]);
+  }
+  if (spec.contains("db-bug") && spec["db-bug"].is_array()) {
+    for (const Json& bug : spec["db-bug"]) add("db-bug", bug);
+  }
+  if (spec.contains("max-failover")) add("max-failover", spec["max-failover"]);
+  if (spec.contains("seed") && !spec["seed"].is_null()) add("seed", spec["seed"]);
+  return command;
 }
 
 Json RunSpec::ToJson() const {

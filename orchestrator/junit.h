@@ -1,0 +1,27 @@
+// JUnit XML for CI: one <testsuite> per run, one <testcase> per check, a <failure> (invalid) or
+// <error> (unknown) element carrying the check's one-line reason. A run that failed before its
+// checks (cluster never served, backend error, interrupted) is one testcase "run" with an
+// <error>. Every value is escaped for XML; characters XML 1.0 cannot hold become U+FFFD.
+// The shape follows the common JUnit schema (Jenkins, GitLab, GitHub test reporters): a
+// <testsuites> root with tests/failures/errors counts, <properties> for the seed, run id,
+// database, backend and faults, and <system-out> with the command that reproduces the run.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace orchestrator {
+
+// `results` is a run's results.json, `spec` its spec.json (either may lack keys: what is
+// missing is left out). `timestamp` is ISO 8601 ("2026-11-26T23:37:07Z").
+std::string JunitXml(const nlohmann::json& results, const nlohmann::json& spec,
+                     std::string_view timestamp);
+
+// Text escaped for XML character data and attribute values.
+std::string XmlEscape(std::string_view text);
+
+// The command line that repeats a run from its spec.json: "splitbrain run --db refdb ...".
+std::string ReproduceCommand(const nlohmann::json& spec);
+
+}  // namespace orchestrator

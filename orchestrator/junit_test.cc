@@ -1,0 +1,93 @@
+#include "orchestrator/junit.h"
+
+#include <gtest/gtest.h>
+
+#include "orchestrator/run_spec.h"
+
+namespace orchestrator {
+namespace {
+
+using Json = nlohmann::json;
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+Json Spec() {
+  return Json::parse(R"({"name":"refdb-register","db":"refdb","backend":"auto",
+    "backend-used":"netns","nodes":3,"workload":"register","concurrency":10,"rate":0,
+    "time-limit":20.0,"nemesis":["kill","partition-leader"],"nemesis-interval":5.0,
+    "schedule":"","db-bug":["stale-reads"],"max-failover":5.0,"seed":42,"store":"store",
+    "junit":"","refdb-bin":""})");
+}
+
+TEST(Junit, OneTestcasePerCheckWithAFailureForInvalidAndAnErrorForUnknown) {
+  const Json results = Json::parse(R"({"name":"refdb-register","run_id":"0a1b2c3d",
+    "backend":"netns","verdict":"invalid","exit_code":1,"elapsed_s":21.5,"checks":{
+      "linearizable":{"verdict":"invalid","summary":"key k3: read 4 cannot be placed"},
+      "election-safety":{"verdict":"valid","summary":"at most one leader"},
+      "failover":{"verdict":"unknown","summary":"a fault never ended"}}})");
+  const std::string xml = JunitXml(results, Spec(), "2026-11-26T23:37:07Z");
+  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", 0), 0u);
+  EXPECT_NE(xml.find("<testsuites name=\"splitbrain\" tests=\"3\" failures=\"1\" errors=\"1\""),
+            std::string::npos);
+  EXPECT_EQ(Count(xml, "<testsuite "), 1u);
+  EXPECT_EQ(Count(xml, "<testcase "), 3u);
+  EXPECT_EQ(Count(xml, "<failure "), 1u);
+  EXPECT_EQ(Count(xml, "<error "), 1u);
+  EXPECT_NE(xml.find("message=\"key k3: read 4 cannot be placed\" type=\"invalid\""),
+            std::string::npos);
+  EXPECT_NE(xml.find("timestamp=\"2026-11-26T23:37:07Z\""), std::string::npos);
+  EXPECT_NE(xml.find("<property name=\"seed\" value=\"42\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("time=\"21.500\""), std::string::npos);
+  EXPECT_NE(xml.find("reproduce: splitbrain run"), std::string::npos);
+  EXPECT_TRUE(xml.ends_with("  </testsuite>\n</testsuites>\n"));
+}
+
+TEST(Junit, AFailedRunIsOneErroredTestcaseWithThePhaseAndReason) {
+  const Json results = Json::parse(R"({"name":"t","verdict":"run-failed","exit_code":3,
+    "phase":"wait for a leader","error":"no leader within 30000 ms"})");
+  const std::string xml = JunitXml(results, Spec(), "2026-11-26T23:37:07Z");
+  EXPECT_EQ(Count(xml, "<testcase "), 1u);
+  EXPECT_NE(xml.find("name=\"run\""), std::string::npos);
+  EXPECT_NE(xml.find("message=\"during wait for a leader: no leader within 30000 ms\""),
+            std::string::npos);
+  EXPECT_NE(xml.find("errors=\"1\""), std::string::npos);
+}
+
+TEST(Junit, EveryValueIsEscaped) {
+  const Json results = Json::parse(R"({"name":"a<b>&\"c'","checks":{
+      "x</testcase><script>":{"verdict":"invalid","summary":"v=\"<tag>\" & \u0001 done"}}})");
+  const std::string xml = JunitXml(results, Json::object(), "t");
+  EXPECT_EQ(xml.find("<script>"), std::string::npos);
+  EXPECT_EQ(xml.find("<tag>"), std::string::npos);
+  EXPECT_EQ(xml.find('\x01'), std::string::npos);
+  EXPECT_NE(xml.find("splitbrain.a&lt;b&gt;&amp;&quot;c&apos;"), std::string::npos);
+  EXPECT_EQ(Count(xml, "<testcase "), 1u);
+  EXPECT_EQ(Count(xml, "</testcase>"), 1u);
+}
+
+TEST(Junit, XmlEscapeKeepsUtf8AndReplacesWhatXmlCannotHold) {
+  EXPECT_EQ(XmlEscape("plain"), "plain");
+  EXPECT_EQ(XmlEscape("ö → ✓"), "ö → ✓");
+  EXPECT_EQ(XmlEscape("a\nb"), "a&#10;b");
+  EXPECT_EQ(XmlEscape(std::string("\x02") + "\xff"), "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+TEST(ReproduceCommand, RepeatsTheRunWithItsSeedAndBackend) {
+  EXPECT_EQ(ReproduceCommand(Spec()),
+            "splitbrain run --name refdb-register --db refdb --backend netns --nodes 3 "
+            "--workload register --concurrency 10 --time-limit 20 --nemesis kill,partition-leader "
+            "--nemesis-interval 5 --db-bug stale-reads --max-failover 5 --seed 42");
+  Json odd = Json::object();
+  odd["name"] = "it's here";
+  odd["schedule"] = "my schedule.json";
+  EXPECT_EQ(ReproduceCommand(odd),
+            "splitbrain run --name 'it'\\''s here' --schedule 'my schedule.json'");
+  EXPECT_EQ(ReproduceCommand(Json("not an object")), "splitbrain run");
+}
+
+}  // namespace
+}  // namespace orchestrator

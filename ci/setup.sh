@@ -17,6 +17,8 @@ packages=(
   # splitbrain run: Docker Engine API client, Boost.Process, namespaces and firewall rules
   libcurl4-openssl-dev libboost-dev libboost-filesystem-dev
   iproute2 iptables nftables util-linux curl
+  # ci/nightly.sh reads results.json
+  jq
   # the clock fault: node processes run under libfaketime
   libfaketime
   # the docker backend's daemon (started below when it is not running)

@@ -34,7 +34,8 @@ std::string RunUsage() {
          "  --nemesis      faults drawn at random from the seed, one every interval, each held\n"
          "                 for an interval: kill, pause, partition-halves, partition-leader,\n"
          "                 partition-random-node, partition-ring, partition-bridge, link, loss,\n"
-         "                 clock\n"
+         "                 clock (default kill,pause,partition-halves,partition-leader; none:\n"
+         "                 no faults)\n"
          "  --schedule     a scripted fault schedule (JSON; nemesis/README.md); a run's\n"
          "                 schedule.json replays it\n"
          "  --max-failover a slower failover (new leader or first acknowledged write) is invalid\n"
@@ -168,6 +169,7 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     if (spec.time_limit_s <= 0) return Status::InvalidArgument("time-limit: must be positive");
   } else if (key == "nemesis") {
     ASSIGN_OR_RETURN(spec.nemesis, AsList(key, v));
+    if (spec.nemesis == std::vector<std::string>{"none"}) spec.nemesis.clear();
   } else if (key == "nemesis-interval") {
     ASSIGN_OR_RETURN(spec.nemesis_interval_s, AsSeconds(key, v));
   } else if (key == "schedule") {

@@ -23,7 +23,8 @@ struct RunSpec {
   int concurrency = 10;
   double rate = 0;  // ops/s over all clients; 0: unlimited
   double time_limit_s = 60;
-  std::vector<std::string> nemesis;  // fault names (the nemesis issue)
+  // Fault names; ["none"] in a flag or spec clears it (a run without faults).
+  std::vector<std::string> nemesis = {"kill", "pause", "partition-halves", "partition-leader"};
   double nemesis_interval_s = 10;
   std::string schedule;              // a schedule file (the nemesis issue)
   std::vector<std::string> db_bugs;  // refdb --bug NAME

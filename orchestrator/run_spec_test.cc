@@ -27,6 +27,19 @@ TEST(RunSpecTest, DefaultsFollowTheDesign) {
   EXPECT_EQ(spec->time_limit_s, 60);
   EXPECT_EQ(spec->name, "refdb-register");
   EXPECT_FALSE(spec->seed.has_value());
+  // A chaos test by default: the faults of the README's proof.
+  EXPECT_EQ(spec->nemesis,
+            (std::vector<std::string>{"kill", "pause", "partition-halves", "partition-leader"}));
+  EXPECT_EQ(spec->nemesis_interval_s, 10);
+}
+
+TEST(RunSpecTest, NemesisNoneMeansNoFaultsAndAListReplacesTheDefault) {
+  auto none = ParseRunSpec({"--nemesis", "none"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->nemesis.empty());
+  auto two = ParseRunSpec({"--nemesis", "clock,loss"});
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->nemesis, (std::vector<std::string>{"clock", "loss"}));
 }
 
 TEST(RunSpecTest, FlagsInBothSpellings) {

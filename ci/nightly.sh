@@ -1,0 +1,122 @@
+#!/bin/bash
+# The nightly resilience suite: every spec file (default ci/specs/*.json: fault mixes and
+# databases) for every seed, one `splitbrain run` each, within a time budget. Collects the
+# store (runs, reports, index.html), one JUnit file per run, and prints a summary table.
+# Exit: 0 when every run that ran was valid; 1 when any was invalid, unknown or failed, or
+# when the budget left a run out (a nightly that skipped work is not green).
+#
+# Usage: ci/nightly.sh [--budget 60m] [--seeds 1,2,3] [--out DIR] [--backend auto|docker|netns]
+#                      [--no-build] [SPEC.json...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+budget=60m
+seeds=1
+out=nightly
+backend=auto
+build=1
+specs=()
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 254; }
+while (($#)); do
+  case "$1" in
+    --budget) budget=${2:?--budget needs a value}; shift 2 ;;
+    --seeds) seeds=${2:?--seeds needs a value}; shift 2 ;;
+    --out) out=${2:?--out needs a value}; shift 2 ;;
+    --backend) backend=${2:?--backend needs a value}; shift 2 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) usage ;;
+    -*) echo "nightly: unknown flag $1" >&2; usage ;;
+    *) specs+=("$1"); shift ;;
+  esac
+done
+if ((${#specs[@]} == 0)); then specs=(ci/specs/*.json); fi
+
+# "90m", "1h", "3600s", "3600" -> seconds.
+seconds_of() {
+  local text=$1 number unit
+  if [[ ! $text =~ ^([0-9]+)(ms|s|m|h)?$ ]]; then
+    echo "nightly: \"$text\" is not a duration (examples: 45m, 2h, 900s)" >&2
+    exit 254
+  fi
+  number=${BASH_REMATCH[1]}
+  unit=${BASH_REMATCH[2]:-s}
+  case "$unit" in
+    ms) echo $((number / 1000)) ;;
+    s) echo "$number" ;;
+    m) echo $((number * 60)) ;;
+    h) echo $((number * 3600)) ;;
+  esac
+}
+budget_s=$(seconds_of "$budget")
+IFS=, read -r -a seed_list <<<"$seeds"
+for seed in "${seed_list[@]}"; do
+  [[ $seed =~ ^[0-9]+$ ]] || { echo "nightly: seed \"$seed\" is not a number" >&2; exit 254; }
+done
+for spec in "${specs[@]}"; do
+  [[ -r $spec ]] || { echo "nightly: cannot read spec $spec" >&2; exit 254; }
+done
+
+if ((build)); then
+  ci/setup.sh
+  ci/build.sh release >/dev/null
+else
+  command -v jq >/dev/null || { echo "nightly: needs jq (ci/setup.sh installs it)" >&2; exit 254; }
+fi
+splitbrain=build/release/orchestrator/splitbrain
+[[ -x $splitbrain ]] || { echo "nightly: $splitbrain is missing (run without --no-build)" >&2; exit 254; }
+
+mkdir -p "$out/junit" "$out/logs"
+store="$out/store"
+start=$(date +%s)
+rows=()
+failed=0
+skipped=0
+for spec in "${specs[@]}"; do
+  name=$(basename "$spec" .json)
+  # A run takes its time limit plus bring-up, final reads, teardown and checks (~60 s).
+  limit=$(jq -r '."time-limit" // 60' "$spec")
+  limit_s=$(seconds_of "${limit%.*}")
+  for seed in "${seed_list[@]}"; do
+    elapsed=$(($(date +%s) - start))
+    if ((elapsed + limit_s + 60 > budget_s)); then
+      rows+=("$name|$seed|-|skipped (budget)|-|-|-|-")
+      skipped=$((skipped + 1))
+      continue
+    fi
+    echo "== nightly: $name seed $seed (${elapsed}s of ${budget_s}s used)"
+    junit="$out/junit/$name-seed$seed.xml"
+    log="$out/logs/$name-seed$seed.log"
+    set +e
+    "$splitbrain" run --spec "$spec" --seed "$seed" --backend "$backend" --store "$store" \
+      --junit "$junit" 2>&1 | tee "$log"
+    code=${PIPESTATUS[0]}
+    set -e
+    results="$store/latest/results.json"
+    db=$(jq -r '.db // "?"' "$spec")
+    if [[ -r $results ]]; then
+      verdict=$(jq -r '.verdict' "$results")
+      failover=$(jq -r '.checks.failover.details.new_leader_s.median // empty | . * 1000 | round | tostring + " ms"' "$results" 2>/dev/null || true)
+      first_write=$(jq -r '.checks.failover.details.first_write_s.median // empty | . * 1000 | round | tostring + " ms"' "$results" 2>/dev/null || true)
+      rate=$(jq -r '.checks.stats.details.total.ok_per_s // empty | round | tostring' "$results" 2>/dev/null || true)
+    else
+      verdict="no results"; failover=""; first_write=""; rate=""
+    fi
+    rows+=("$name|$seed|$db|$verdict|$code|${failover:--}|${first_write:--}|${rate:--}")
+    ((code == 0)) || failed=$((failed + 1))
+  done
+done
+
+total=$(($(date +%s) - start))
+echo
+echo "nightly summary ($((${#rows[@]})) runs, ${total}s; store: $store, JUnit: $out/junit)"
+printf '%-22s %6s %6s %-18s %5s %14s %14s %8s\n' spec seed db verdict exit "new leader" "first write" "ok/s"
+for row in "${rows[@]}"; do
+  IFS='|' read -r n s d v c f w r <<<"$row"
+  printf '%-22s %6s %6s %-18s %5s %14s %14s %8s\n' "$n" "$s" "$d" "$v" "$c" "$f" "$w" "$r"
+done
+[[ -e $store/index.html ]] && echo "index: $store/index.html"
+if ((failed > 0 || skipped > 0)); then
+  echo "nightly: $failed run(s) not valid, $skipped left out by the budget"
+  exit 1
+fi
+echo "nightly: every run valid"

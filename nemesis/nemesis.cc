@@ -45,10 +45,17 @@ common::Result<int> Nemesis::Start(const Fault& fault) {
   const uint64_t term = control_.CurrentTerm();
   ASSIGN_OR_RETURN(Plan plan, PlanFault(fault, control_.nodes(), leader, rng_));
   Active active{.fault = fault, .plan = std::move(plan)};
-  common::Status applied = Apply(active.plan, active.rules_id);
-  if (!applied.ok()) return applied.WithContext(std::string(FaultName(fault.kind)));
+  // The start is recorded before the fault is applied: a kill through Docker's API takes a
+  // few hundred ms to return, and the node is down early in that call, so measuring a
+  // failover from after it would understate it.
   const int id = next_id_++;
   Record(active, id, /*is_start=*/true, leader, term);
+  common::Status applied = Apply(active.plan, active.rules_id);
+  if (!applied.ok()) {
+    applied = applied.WithContext(std::string(FaultName(fault.kind)));
+    Record(active, id, /*is_start=*/false, 0, 0, applied.message());
+    return applied;
+  }
   active_.emplace(id, std::move(active));
   return id;
 }
@@ -211,10 +218,12 @@ common::Status Nemesis::Undo(const Active& active) {
   }
 }
 
-void Nemesis::Record(const Active& active, int id, bool is_start, int leader, uint64_t term) {
+void Nemesis::Record(const Active& active, int id, bool is_start, int leader, uint64_t term,
+                     const std::string& error) {
   if (!record_) return;
   nlohmann::json value = {
       {"phase", is_start ? "start" : "end"}, {"id", id}, {"targets", active.plan.targets}};
+  if (!error.empty()) value["error"] = error;
   if (active.plan.kind == FaultKind::kLoss) {
     value["loss"] = active.plan.probability;
   } else if (active.plan.kind == FaultKind::kClock) {

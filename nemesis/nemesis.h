@@ -8,13 +8,14 @@
 //   HealAll()     ends every active fault and then removes every chain of ours; always safe to
 //                 call, also on a cluster with nothing active. The destructor calls it.
 //
-// Each start and end is reported to `record(f, value)` with f the fault name and value
+// Each start (just before the fault is applied) and end (once it is undone) is reported to
+// `record(f, value)` with f the fault name and value
 //   {"phase":"start"|"end","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
 //    "leader":L,"term":T}
 // ("cut" for partitions and link, "loss" for loss, "offset_s" for clock (this fault's step;
 // a node's clock is off by the sum of its active clock faults), "leader"/"term" at start, as
-// NodeControl
-// saw them just before the fault). A restarted node gets its active network rules again
+// NodeControl saw them just before the fault; "error" on the end of a fault that could not be
+// applied, recorded at once). A restarted node gets its active network rules again
 // (a container's namespace is new after a restart).
 //
 // Thread-safe: one mutex serialises Start, End and HealAll (a schedule thread and a Ctrl-C
@@ -77,7 +78,8 @@ class Nemesis {
   common::Status PauseAll(const std::vector<int>& nodes);
   common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s);
   common::Status Restart(int node);
-  void Record(const Active& active, int id, bool is_start, int leader, uint64_t term);
+  void Record(const Active& active, int id, bool is_start, int leader, uint64_t term,
+              const std::string& error = "");
 
   NodeControl& control_;
   NetRules rules_;

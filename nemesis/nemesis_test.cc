@@ -95,6 +95,38 @@ TEST_F(NemesisTest, AFailedKillRestartsTheNodesItAlreadyKilled) {
   EXPECT_NE(id.status().message().find("kill node 3"), std::string::npos) << id.status().message();
   EXPECT_EQ(control_.TakeCalls(), (Calls{"kill 1", "kill 2", "kill 3", "start 1", "start 2"}));
   EXPECT_TRUE(nemesis->active_ids().empty());
+  // The history says it began and ended at once, and why.
+  ASSERT_EQ(events_.size(), 2u);
+  EXPECT_EQ(events_[0].value["phase"], "start");
+  EXPECT_EQ(events_[1].value["phase"], "end");
+  EXPECT_NE(events_[1].value["error"].get<std::string>().find("kill node 3"), std::string::npos);
+}
+
+// A node control that logs each kill into the same sequence as the recorded events.
+class SequencedControl : public FakeNodeControl {
+ public:
+  SequencedControl(int n, std::vector<std::string>& sequence)
+      : FakeNodeControl(n), sequence_(sequence) {}
+  common::Status Kill(int node) override {
+    sequence_.push_back("kill " + std::to_string(node));
+    return FakeNodeControl::Kill(node);
+  }
+
+ private:
+  std::vector<std::string>& sequence_;
+};
+
+TEST(NemesisOrder, TheStartIsRecordedBeforeTheFaultIsAppliedSoFailoverIsNotUnderstated) {
+  std::vector<std::string> sequence;
+  SequencedControl control(3, sequence);
+  FakeIptables iptables;
+  Nemesis nemesis(control, iptables,
+                  {.seed = 1, .record = [&](const std::string& f, const nlohmann::json& value) {
+                     sequence.push_back(f + " " + value["phase"].get<std::string>());
+                   }});
+  auto id = nemesis.Start({.kind = FaultKind::kKill, .nodes = {2}});
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(sequence, (std::vector<std::string>{"kill start", "kill 2"}));
 }
 
 TEST_F(NemesisTest, ARestartedNodeGetsItsActiveRulesBack) {

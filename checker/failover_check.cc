@@ -180,6 +180,14 @@ Result<std::vector<Fault>> ReadFaults(const History& history) {
       ASSIGN_OR_RETURN(Fault fault, ParseFaultStart(where, event, *id));
       by_id[*id] = faults.size();
       faults.push_back(std::move(fault));
+    } else if (phase == "applied") {
+      auto it = by_id.find(*id);
+      if (it == by_id.end()) {
+        return Status::InvalidArgument(where + ": fault " + std::to_string(*id) +
+                                       " applied, but it never started");
+      }
+      Fault& fault = faults[it->second];
+      if (!fault.applied_index.has_value()) fault.applied_index = event.index;
     } else if (phase == "end") {
       auto it = by_id.find(*id);
       if (it == by_id.end()) {
@@ -192,7 +200,7 @@ Result<std::vector<Fault>> ReadFaults(const History& history) {
       fault.end_ns = event.time_ns;
     } else {
       return Status::InvalidArgument(where + ": fault phase is " + phase.dump() +
-                                     R"(, not "start" or "end")");
+                                     R"(, not "start", "applied" or "end")");
     }
   }
   return faults;
@@ -295,8 +303,9 @@ void MeasureWrites(const FailoverInput& in, Failover& f) {
   const Fault& fault = *f.fault;
   std::optional<int64_t> first_ns;
   std::optional<int64_t> last_before_ns;
+  const int64_t in_place_index = fault.applied_index.value_or(fault.start_index);
   for (const Operation& op : in.writes) {
-    if (op.call > fault.start_index) {
+    if (op.call > in_place_index) {
       if (!first_ns.has_value() || op.ret_time_ns < *first_ns) first_ns = op.ret_time_ns;
     } else if (op.ret < fault.start_index) {
       last_before_ns = std::max(last_before_ns.value_or(op.ret_time_ns), op.ret_time_ns);

@@ -7,9 +7,12 @@
 //     {"process":"status","type":"info","f":"status","value":{"node":1,"role":"leader","term":3,
 //      "leader":1,"commit":10,"applied":10,"digest":"..."}}
 //   or {"value":{"node":1,"error":"deadline exceeded"}} for a node that did not answer;
-// - nemesis faults, a start and later an end with the same id:
+// - nemesis faults, a start (recorded just before the fault is applied), optionally "applied"
+//   (once it is in place: a kill returned, every rule of a cut is installed), and later an end
+//   with the same id:
 //     {"process":"nemesis","type":"info","f":"kill","value":{"phase":"start","id":4,
 //      "targets":[2],"cut":[[2,1],[1,2]],"leader":2,"term":5}}
+//     {"process":"nemesis","type":"info","f":"kill","value":{"phase":"applied","id":4}}
 //     {"process":"nemesis","type":"info","f":"kill","value":{"phase":"end","id":4}}
 //   `f` names the fault (kill, pause, partition-halves, partition-leader, partition-random-node,
 //   partition-ring, partition-bridge, link, loss, ...); `cut` lists the directed links a -> b
@@ -53,7 +56,8 @@ struct Fault {
   int64_t term = 0;                              // at the start; 0 = unknown
   int64_t start_index = 0;
   int64_t start_ns = 0;
-  std::optional<int64_t> end_index;  // absent: never ended
+  std::optional<int64_t> applied_index;  // absent: no "applied" event (the start stands for it)
+  std::optional<int64_t> end_index;      // absent: never ended
   std::optional<int64_t> end_ns;
   int64_t line = 0;  // of the start event
 };
@@ -89,7 +93,9 @@ struct FailoverOptions {
 //   again after the fault ended and before any new leader, the fault healed before a failover
 //   was needed: the event records leader_kept and no new-leader time;
 // - first write: the completion of the first ok write (f write, cas or add; a cas answering
-//   false wrote nothing) invoked at or after the start;
+//   false wrote nothing) invoked after the fault was in place (its "applied" event, else its
+//   start): a write invoked while a cut was still being installed may commit under the old
+//   leader and says nothing about the failover;
 // - unavailability: from the last ok write completion at or before the start (or the start,
 //   when there was none) to that first write.
 // Details: events (one per such fault, times in s), and min / median / p99 / max of each

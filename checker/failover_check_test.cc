@@ -108,6 +108,33 @@ TEST(FailoverCheck, FastFailoversAreValidWithFigures) {
   EXPECT_EQ(r.details["faults"], 4);
 }
 
+TEST(FailoverCheck, FirstWriteCountsOnlyWritesInvokedOnceTheFaultWasInPlace) {
+  // The write at 10.01-10.02 s ran while the cut was being installed (start 10.0 s, applied
+  // 10.3 s) and committed under the old leader; the failover's first write is the one invoked
+  // after 10.3 s, acknowledged at 10.6 s.
+  const History h = Load("failover.slow-apply.good.jsonl");
+  auto faults = ReadFaults(h);
+  ASSERT_TRUE(faults.ok()) << faults.status().message();
+  ASSERT_EQ(faults->size(), 1u);
+  EXPECT_EQ((*faults)[0].applied_index, 6);
+  RunCheckResult r = CheckFailover(h);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  ASSERT_EQ(r.details["events"].size(), 1u);
+  EXPECT_NEAR(r.details["events"][0]["first_write_s"].get<double>(), 0.6, 1e-9);
+  EXPECT_NEAR(r.details["events"][0]["new_leader_s"].get<double>(), 0.5, 1e-9);
+  // Without the applied event, the start stands for it (histories from before it existed).
+  RunCheckResult old = CheckFailover(WithoutLines(h, {7}));
+  EXPECT_NEAR(old.details["events"][0]["first_write_s"].get<double>(), 0.02, 1e-9);
+}
+
+TEST(ReadFaults, AppliedOfAFaultThatNeverStartedIsAnError) {
+  History h = Load("failover.slow-apply.good.jsonl");
+  h = WithoutLines(h, {4});
+  auto faults = ReadFaults(h);
+  ASSERT_FALSE(faults.ok());
+  EXPECT_THAT(faults.status().message(), HasSubstr("fault 1 applied, but it never started"));
+}
+
 TEST(FailoverCheck, SlowFailoverIsInvalidNamingTheFaultAndTimes) {
   RunCheckResult r = CheckFailover(Load("failover.slow.bad.jsonl"));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);

@@ -49,13 +49,14 @@ common::Result<int> Nemesis::Start(const Fault& fault) {
   // few hundred ms to return, and the node is down early in that call, so measuring a
   // failover from after it would understate it.
   const int id = next_id_++;
-  Record(active, id, /*is_start=*/true, leader, term);
+  Record(active, id, "start", leader, term);
   common::Status applied = Apply(active.plan, active.rules_id);
   if (!applied.ok()) {
     applied = applied.WithContext(std::string(FaultName(fault.kind)));
-    Record(active, id, /*is_start=*/false, 0, 0, applied.message());
+    Record(active, id, "end", 0, 0, applied.message());
     return applied;
   }
+  Record(active, id, "applied", 0, 0);
   active_.emplace(id, std::move(active));
   return id;
 }
@@ -69,7 +70,7 @@ common::Status Nemesis::End(int id) {
   const Active active = std::move(found->second);
   active_.erase(found);
   common::Status undone = Undo(active);
-  Record(active, id, /*is_start=*/false, 0, 0);
+  Record(active, id, "end", 0, 0);
   return undone.WithContext("end " + std::string(FaultName(active.plan.kind)));
 }
 
@@ -86,7 +87,7 @@ common::Status Nemesis::HealAll() {
         continue;
       }
       KeepFirst(first, Undo(it->second));
-      Record(it->second, it->first, /*is_start=*/false, 0, 0);
+      Record(it->second, it->first, "end", 0, 0);
       it = active_.erase(it);
     }
   }
@@ -218,11 +219,11 @@ common::Status Nemesis::Undo(const Active& active) {
   }
 }
 
-void Nemesis::Record(const Active& active, int id, bool is_start, int leader, uint64_t term,
-                     const std::string& error) {
+void Nemesis::Record(const Active& active, int id, std::string_view phase, int leader,
+                     uint64_t term, const std::string& error) {
   if (!record_) return;
   nlohmann::json value = {
-      {"phase", is_start ? "start" : "end"}, {"id", id}, {"targets", active.plan.targets}};
+      {"phase", std::string(phase)}, {"id", id}, {"targets", active.plan.targets}};
   if (!error.empty()) value["error"] = error;
   if (active.plan.kind == FaultKind::kLoss) {
     value["loss"] = active.plan.probability;
@@ -231,7 +232,7 @@ void Nemesis::Record(const Active& active, int id, bool is_start, int leader, ui
   } else if (CategoryOf(active.plan.kind) == Category::kNetwork) {
     value["cut"] = CutJson(active.plan.cut);
   }
-  if (is_start) {
+  if (phase == "start") {
     value["leader"] = leader;
     value["term"] = term;
   }

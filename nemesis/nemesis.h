@@ -8,9 +8,9 @@
 //   HealAll()     ends every active fault and then removes every chain of ours; always safe to
 //                 call, also on a cluster with nothing active. The destructor calls it.
 //
-// Each start (just before the fault is applied) and end (once it is undone) is reported to
-// `record(f, value)` with f the fault name and value
-//   {"phase":"start"|"end","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
+// Each start (just before the fault is applied), applied (once it is in place) and end (once
+// it is undone) is reported to `record(f, value)` with f the fault name and value
+//   {"phase":"start"|"applied"|"end","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
 //    "leader":L,"term":T}
 // ("cut" for partitions and link, "loss" for loss, "offset_s" for clock (this fault's step;
 // a node's clock is off by the sum of its active clock faults), "leader"/"term" at start, as
@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/rng.h"
 #include "common/status.h"
@@ -78,7 +79,8 @@ class Nemesis {
   common::Status PauseAll(const std::vector<int>& nodes);
   common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s);
   common::Status Restart(int node);
-  void Record(const Active& active, int id, bool is_start, int leader, uint64_t term,
+  // phase: "start", "applied" or "end".
+  void Record(const Active& active, int id, std::string_view phase, int leader, uint64_t term,
               const std::string& error = "");
 
   NodeControl& control_;

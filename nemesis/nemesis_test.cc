@@ -58,11 +58,13 @@ TEST_F(NemesisTest, PartitionLeaderRecordsStartAndEndWithLeaderAndTerm) {
   EXPECT_EQ(RuleCount(), 8u);  // 4 directed links, a rule at each end
   ASSERT_TRUE(nemesis->End(*id).ok());
   EXPECT_EQ(RuleCount(), 0u);
-  ASSERT_EQ(events_.size(), 2u);
+  ASSERT_EQ(events_.size(), 3u);
   EXPECT_EQ(events_[0].f, "partition-leader");
   EXPECT_EQ(events_[0].value, nlohmann::json::parse(R"({"phase":"start","id":1,
       "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]],"leader":2,"term":7})"));
-  EXPECT_EQ(events_[1].value, nlohmann::json::parse(R"({"phase":"end","id":1,
+  EXPECT_EQ(events_[1].value, nlohmann::json::parse(R"({"phase":"applied","id":1,
+      "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]]})"));
+  EXPECT_EQ(events_[2].value, nlohmann::json::parse(R"({"phase":"end","id":1,
       "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]]})"));
 }
 
@@ -126,7 +128,7 @@ TEST(NemesisOrder, TheStartIsRecordedBeforeTheFaultIsAppliedSoFailoverIsNotUnder
                    }});
   auto id = nemesis.Start({.kind = FaultKind::kKill, .nodes = {2}});
   ASSERT_TRUE(id.ok());
-  EXPECT_EQ(sequence, (std::vector<std::string>{"kill start", "kill 2"}));
+  EXPECT_EQ(sequence, (std::vector<std::string>{"kill start", "kill 2", "kill applied"}));
 }
 
 TEST_F(NemesisTest, ARestartedNodeGetsItsActiveRulesBack) {
@@ -180,10 +182,11 @@ TEST_F(NemesisTest, ClockFaultsOnOneNodeAddUpAndEndingThemRestoresTheRealClock) 
   EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 2 -12500"}));
   ASSERT_TRUE(nemesis->HealAll().ok());
   EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 2 0", "clock 3 0"}));
-  ASSERT_EQ(events_.size(), 4u);
-  EXPECT_EQ(events_[1].f, "clock");
-  EXPECT_EQ(events_[1].value["offset_s"], -12.5);
-  EXPECT_EQ(events_[1].value["targets"], nlohmann::json({2, 3}));
+  ASSERT_EQ(events_.size(), 6u);  // two starts, two applied, two ends
+  EXPECT_EQ(events_[2].f, "clock");
+  EXPECT_EQ(events_[2].value["phase"], "start");
+  EXPECT_EQ(events_[2].value["offset_s"], -12.5);
+  EXPECT_EQ(events_[2].value["targets"], nlohmann::json({2, 3}));
 }
 
 TEST_F(NemesisTest, AFailedClockStepPutsBackTheClocksItAlreadyMoved) {

@@ -1,7 +1,11 @@
 #!/bin/bash
 # Installs every Debian package the project needs (idempotent; run as root on Debian 12).
 # Later stages add what they need here; nothing is ever installed by hand.
+# Usage: ci/setup.sh [--tests]   (--tests: also what only the test suite needs: headless
+# Chromium for the report's browser test)
 set -euo pipefail
+with_tests=0
+[[ ${1:-} == --tests ]] && with_tests=1
 
 packages=(
   # build
@@ -24,6 +28,10 @@ packages=(
   # the docker backend's daemon (started below when it is not running)
   docker.io
 )
+if ((with_tests)); then
+  # the report's browser test renders report.html headless
+  packages+=(chromium fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

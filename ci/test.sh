@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
-ci/setup.sh
+ci/setup.sh --tests
 ci/build.sh "$preset"
 ctest --preset "$preset" -j "$(nproc)" --timeout 600

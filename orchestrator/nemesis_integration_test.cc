@@ -193,7 +193,7 @@ TEST_F(NemesisCluster, ClockFaultMovesOnlyTheTargetsWallClockAndTheClusterKeepsS
     auto offset = ClockOffsetOf(StatusOf(2));
     return offset && std::abs(*offset) < 5;
   }));
-  EXPECT_EQ(events_, (std::vector<std::string>{"clock start", "clock end"}));
+  EXPECT_EQ(events_, (std::vector<std::string>{"clock start", "clock applied", "clock end"}));
 }
 
 TEST_F(NemesisCluster, IsolatingTheLeaderElectsAnotherAndHealingReconnects) {
@@ -224,7 +224,8 @@ TEST_F(NemesisCluster, IsolatingTheLeaderElectsAnotherAndHealingReconnects) {
     }
     return votes.size() == 1 && votes.begin()->second == kNodes;
   }));
-  EXPECT_EQ(events_, (std::vector<std::string>{"partition-leader start", "partition-leader end"}));
+  EXPECT_EQ(events_, (std::vector<std::string>{"partition-leader start", "partition-leader applied",
+                                               "partition-leader end"}));
 }
 
 TEST_F(NemesisCluster, PauseAndKillThroughTheNemesisAndBack) {

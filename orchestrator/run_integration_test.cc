@@ -257,7 +257,7 @@ TEST_P(ProofTest, NoFsyncLosesAcknowledgedAddsWhenEveryNodeIsKilled) {
 }
 
 TEST_P(ProofTest, VoteWithoutLogCheckElectsAStaleNode) {
-  EXPECT_EQ(RunToEnd({"run", "--backend", GetParam(), "--nodes", "3", "--time-limit", "33s",
+  EXPECT_EQ(RunToEnd({"run", "--backend", GetParam(), "--nodes", "3", "--time-limit", "34s",
                       "--schedule", Schedule("stale-node-then-kill-leader.json"), "--db-bug",
                       "vote-without-log-check", "--store", store_.string()}),
             1)

@@ -166,10 +166,10 @@ CounterexampleView BuildCounterexampleView(const Json& check, const checker::His
   const TimeAxis axis = TimeAxis::Of(history);
   const std::string key = Text(Field(cx, "key"));
   std::string html =
-      "<section id=\"counterexample\"><h2>Counterexample: key <code>" + EscapeHtml(key) +
-      "</code></h2><p class=\"why\">The longest linearization the search found orders " +
-      std::to_string(longest.size()) +
-      " operations of this key; after them no order can place <code>" +
+      "<section id=\"counterexample\"><h2>Counterexample" +
+      (key == "null" ? std::string() : ": key <code>" + EscapeHtml(key) + "</code>") +
+      "</h2><p class=\"why\">The longest linearization the search found orders " +
+      std::to_string(longest.size()) + " operations; after them no order can place <code>" +
       EscapeHtml(failed.description) +
       "</code>. Bars run from invocation to completion; green numbers give the linearization "
       "order, the red bar is the operation that cannot be placed. "

@@ -297,9 +297,22 @@
       el('rect', {x: x(p[0]) - 1, y: y(p[1]) - 1, width: 2.5, height: 2.5, fill: COLORS[p[2]],
         'fill-opacity': 0.55}, g);
     });
-    [[1, '#1d2733', 'p50'], [2, '#7a4fd1', 'p90'], [3, '#d43c3c', 'p99']].forEach(function (q) {
-      var pts = L.quantiles.map(function (b) { return x(b[0]) + ',' + y(b[q[0]]); }).join(' ');
-      if (pts) el('polyline', {points: pts, fill: 'none', stroke: q[1], 'stroke-width': 1.5}, g);
+    // One polyline per run of adjacent bins: a bin without ok operations breaks the line, so
+    // an outage is not drawn as a slope.
+    [[1, '#1d2733'], [2, '#7a4fd1'], [3, '#d43c3c']].forEach(function (q) {
+      var pts = [];
+      var flush = function () {
+        if (pts.length > 0) {
+          el('polyline', {points: pts.join(' '), fill: 'none', stroke: q[1],
+            'stroke-width': 1.5}, g);
+        }
+        pts = [];
+      };
+      L.quantiles.forEach(function (b, i) {
+        if (i > 0 && b[0] - L.quantiles[i - 1][0] > L.width * 1.5) flush();
+        pts.push(x(b[0]) + ',' + y(b[q[0]]));
+      });
+      flush();
     });
   }
 
@@ -316,7 +329,8 @@
     var step = niceStep(max, 3);
     for (var v = 0; v <= max; v += step) {
       el('line', {x1: LEFT, x2: x(view.t1), y1: y(v), y2: y(v), 'class': 'grid'}, svg);
-      label(svg, LEFT - 6, y(v) + 4, String(Math.round(v)), 'dim', 'end');
+      label(svg, LEFT - 6, y(v) + 4, step < 1 ? v.toFixed(1) : String(Math.round(v)), 'dim',
+        'end');
     }
     P.bins.forEach(function (b) {
       if (b[0] > view.t1 || b[0] + P.width < view.t0) return;
@@ -362,9 +376,23 @@
         (o.role === 'failed' ? ' \u2014 cannot be placed' : ''));
       var text = (o.order ? o.order + '. ' : '') + o.d;
       label(g, Math.max(x0, LEFT) + 3, y + 12, text, o.role === 'failed' ? 'fault-label' : '');
-      if (o.role === 'lin') path.push({order: o.order, x: x0, y: y + (CX_ROW - 8) / 2});
+      if (o.role === 'lin') path.push({order: o.order, s: o.s, e: o.e, y: y + (CX_ROW - 8) / 2});
     });
+    var w = cxWindow();
+    if (w && x(w[1]) - x(w[0]) < 60) {
+      label(svg, LEFT + 8, height - 6, 'zoomed out: press \u201cshow this window on the ' +
+        'timeline\u201d to see these operations', 'fault-label');
+    }
+    // A possible linearization point for each operation, in order: never before its
+    // invocation or the previous point, never after its completion.
     path.sort(function (a, b) { return a.order - b.order; });
+    var at = -Infinity;
+    path.forEach(function (p) {
+      at = Math.max(at, p.s);
+      if (p.e !== null) at = Math.min(at, p.e);
+      p.x = x(at);
+      el('circle', {cx: p.x, cy: p.y, r: 3, fill: 'var(--ok)'}, g);
+    });
     if (path.length > 1) {
       el('polyline', {points: path.map(function (p) { return p.x + ',' + p.y; }).join(' '),
         fill: 'none', stroke: 'var(--ok)', 'stroke-width': 1, 'stroke-dasharray': '3 2'}, g);
@@ -429,7 +457,8 @@
       'completions per ' + T.throughput.width + ' events', TP_H, drawThroughput,
     legend([[COLORS[0], 'ok'], [COLORS[1], 'fail'], [COLORS[2], 'info']]));
     if (CX) {
-      Chart('cx-chart', 'operations of key ' + CX.key + ' around the failure',
+      Chart('cx-chart', 'operations ' + (CX.key === 'null' ? '' : 'of key ' + CX.key + ' ') +
+        'around the failure (dots and dashes: the longest linearization found)',
         Math.max(cxLanes.length, 1) * CX_ROW, drawCounterexample, null);
     }
     bindButtons();

@@ -110,9 +110,9 @@ std::string FailoverSection(const ReportInput& in, const Json& timeline) {
       "start (bound " +
       Seconds(Field(in.failover, "bound_s")) +
       ").</p><table><tr>"
-      "<th>fault</th><th>targets</th><th>start</th><th>leader then</th>"
-      "<th>time to new leader</th><th>time to first acknowledged write</th>"
-      "<th>unavailability</th></tr>";
+      "<th>fault</th><th>targets</th><th class=\"num\">start</th><th class=\"num\">leader "
+      "then</th><th class=\"num\">time to new leader</th><th class=\"num\">time to first "
+      "acknowledged write</th><th class=\"num\">unavailability</th></tr>";
   for (const Json& e : events) html += FailoverRow(e, targets, bound);
   return html + "</table></section>";
 }

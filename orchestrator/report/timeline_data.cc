@@ -243,8 +243,9 @@ Json LatencyJson(const Ops& ops, double t1, size_t max_points, Json& notes) {
           {"width", width}};
 }
 
-Json ThroughputJson(const Ops& ops, double t1) {
-  const double width = NiceBinWidth(t1, kThroughputBins);
+Json ThroughputJson(const Ops& ops, double t1, bool is_timed) {
+  // Without timestamps a bin of a few events holds one or two completions; coarser bins say more.
+  const double width = NiceBinWidth(t1, is_timed ? kThroughputBins : kThroughputBins / 8);
   std::map<int64_t, std::array<int64_t, 3>> bins;
   for (const DisplayOp& op : ops.list) {
     if (op.end.has_value()) ++bins[static_cast<int64_t>(std::floor(*op.end / width))][op.kind];
@@ -306,7 +307,7 @@ Json BuildTimeline(const checker::History& history, const TimelineOptions& optio
           {"ops", std::move(op_data)},
           {"latency", axis.is_timed() ? LatencyJson(ops, t1, options.max_latency_points, notes)
                                       : Json(nullptr)},
-          {"throughput", ThroughputJson(ops, t1)},
+          {"throughput", ThroughputJson(ops, t1, axis.is_timed())},
           {"counts", {{"ok", counts[0]}, {"fail", counts[1]}, {"info", counts[2]}}},
           {"notes", std::move(notes)}};
 }

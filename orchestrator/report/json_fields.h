@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace orchestrator::report {
 
@@ -21,7 +22,7 @@ inline const nlohmann::json& Field(const nlohmann::json& object, const char* key
 inline std::string StringField(const nlohmann::json& object, const char* key,
                                std::string fallback = "") {
   const nlohmann::json& v = Field(object, key);
-  return v.is_string() ? v.get<std::string>() : fallback;
+  return v.is_string() ? v.get<std::string>() : std::move(fallback);
 }
 
 inline std::optional<int64_t> IntField(const nlohmann::json& object, const char* key) {

@@ -1,5 +1,6 @@
 #include "orchestrator/report/report.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -169,7 +170,7 @@ Status WriteRunReport(const fs::path& run_dir) {
   in.links = RunLinks(run_dir);
   in.failover = Field(Field(Field(*results, "checks"), "failover"), "details");
   in.linearizable = Field(Field(Field(*results, "checks"), "linearizable"), "details");
-  if (!spec.has_value()) in.notes.push_back("spec.json is missing: no command to reproduce");
+  if (!spec.has_value()) in.notes.emplace_back("spec.json is missing: no command to reproduce");
   if (auto error = StringField(*results, "error"); !error.empty()) {
     in.notes.push_back("the run failed during " + StringField(*results, "phase", "?") + ": " +
                        error);
@@ -182,7 +183,7 @@ Status WriteRunReport(const fs::path& run_dir) {
     history = std::move(*read);
     in.history = &*history;
   } else {
-    in.notes.push_back("history.jsonl is missing: no timeline");
+    in.notes.emplace_back("history.jsonl is missing: no timeline");
   }
   return WriteFileAtomically(run_dir / "report.html", RenderReportPage(in));
 }
@@ -197,8 +198,12 @@ Status WriteHistoryReport(const fs::path& out, const HistoryReportInput& input) 
                  .linearizable = input.result,
                  .pairing = input.pairing};
   in.checks.push_back({"linearizable", in.verdict, StringField(input.result, "reason")});
-  const checker::RunCheckResult stats = checker::ComputeRunStats(*input.history);
-  in.checks.push_back({"stats", std::string(checker::VerdictName(stats.verdict)), stats.summary});
+  const bool is_timed = std::any_of(input.history->events.begin(), input.history->events.end(),
+                                    [](const checker::Event& e) { return e.time_ns != 0; });
+  if (is_timed) {  // without timestamps, rates and latencies would all read 0
+    const checker::RunCheckResult stats = checker::ComputeRunStats(*input.history);
+    in.checks.push_back({"stats", std::string(checker::VerdictName(stats.verdict)), stats.summary});
+  }
   in.command = ShellCommand(
       {"splitbrain", "check", "--format", input.format, "--model", input.model, input.source});
   return WriteFileAtomically(out, RenderReportPage(in));

@@ -42,7 +42,7 @@ std::string ChecksTable(const ReportInput& in, bool has_counterexample) {
 }
 
 std::string VerdictSection(const ReportInput& in, bool has_counterexample) {
-  std::string html = "<section id=\"verdict\" class=\"" + EscapeHtml(in.verdict) +
+  std::string html = R"(<section id="verdict" class=")" + EscapeHtml(in.verdict) +
                      "\"><h2>Verdict " + Badge(in.verdict, true) + "</h2>" +
                      ChecksTable(in, has_counterexample) + "<dl class=\"meta\">";
   if (in.seed.has_value()) html += "<dt>seed</dt><dd>" + std::to_string(*in.seed) + "</dd>";
@@ -123,15 +123,15 @@ std::string TimelineSection(const ReportInput& in, const Json& timeline, bool ha
       "<button type=\"button\" id=\"zoom-in\">zoom in</button>"
       "<button type=\"button\" id=\"zoom-out\">zoom out</button>"
       "<button type=\"button\" id=\"zoom-reset\">whole run</button>";
-  if (has_cx) html += "<button type=\"button\" id=\"zoom-cx\">counterexample window</button>";
-  html += "<span id=\"range\" class=\"dim\"></span></div>";
+  if (has_cx) html += R"(<button type="button" id="zoom-cx">counterexample window</button>)";
+  html += R"(<span id="range" class="dim"></span></div>)";
   const Json& notes = Field(timeline, "notes");
   if (notes.is_array() && !notes.empty()) {
     html += "<ul class=\"notes\">";
     for (const Json& note : notes) html += "<li>" + EscapeHtml(Text(note)) + "</li>";
     html += "</ul>";
   }
-  if (in.is_run) html += "<div id=\"leaders\" class=\"chart\"></div>";
+  if (in.is_run) html += R"(<div id="leaders" class="chart"></div>)";
   return html +
          "<div id=\"ops\" class=\"chart\"></div><div id=\"latency\" class=\"chart\"></div>"
          "<div id=\"throughput\" class=\"chart\"></div>"
@@ -161,7 +161,7 @@ std::string RenderReportPage(const ReportInput& in) {
   if (in.history != nullptr) html += TimelineSection(in, timeline, has_cx);
   html += cx.html;
   const Json data = {{"timeline", std::move(timeline)}, {"counterexample", std::move(cx.data)}};
-  html += "<script type=\"application/json\" id=\"report-data\">" + JsonForScript(data) +
+  html += R"(<script type="application/json" id="report-data">)" + JsonForScript(data) +
           "</script><script>" + std::string(ReportScript()) + "</script></body></html>\n";
   return html;
 }

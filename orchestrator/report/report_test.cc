@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kTestdata = REPORT_TESTDATA_DIR;
+fs::path Testdata() { return REPORT_TESTDATA_DIR; }
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -50,9 +50,9 @@ class Store {
   const fs::path& root() const { return root_; }
 
   fs::path AddRun(const std::string& fixture, const std::string& test, const std::string& stamp) {
-    const fs::path dir = root_ / test / stamp;
+    fs::path dir = root_ / test / stamp;
     fs::create_directories(dir.parent_path());
-    fs::copy(kTestdata / fixture, dir, fs::copy_options::recursive);
+    fs::copy(Testdata() / fixture, dir, fs::copy_options::recursive);
     PointLatestAt(dir);
     return dir;
   }
@@ -232,7 +232,7 @@ checker::History LargeHistory(int ops) {
     const checker::Process process = checker::Process::Client(i % 10);
     const nlohmann::json key = "k" + std::to_string(i % 50);
     add({.time_ns = t, .process = process, .f = "write", .key = key, .value = i});
-    add({.time_ns = t + 900'000 + (i % 7) * 100'000,
+    add({.time_ns = t + 900'000 + int64_t{i % 7} * 100'000,
          .process = process,
          .type = i % 97 == 0 ? checker::EventType::kInfo : checker::EventType::kOk,
          .f = "write",
@@ -326,7 +326,7 @@ TEST(ReportCommand, FolderOutsideAStoreGetsAReportButNoIndex) {
   Store store;
   const fs::path dir = store.root() / "a" / "b";
   fs::create_directories(dir.parent_path());
-  fs::copy(kTestdata / "valid-run", dir, fs::copy_options::recursive);
+  fs::copy(Testdata() / "valid-run", dir, fs::copy_options::recursive);
   const Cli cli = Report({dir.string()});
   EXPECT_EQ(cli.code, 0) << cli.err;
   EXPECT_TRUE(fs::exists(dir / "report.html"));

@@ -125,7 +125,7 @@ std::string IndexPage(const std::vector<RunRow>& rows) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>splitbrain runs</title><style>" +
       std::string(IndexCss()) +
-      "</style></head><body><main id=\"index\"><h1>splitbrain runs</h1><p class=\"dim\">" +
+      R"(</style></head><body><main id="index"><h1>splitbrain runs</h1><p class="dim">)" +
       std::to_string(rows.size()) + " runs, " + std::to_string(invalid) +
       " invalid; newest first. <a href=\"latest/report.html\">latest report</a></p>"
       "<table id=\"runs\"><tr><th>test</th><th>time</th><th>database</th><th>faults</th>"

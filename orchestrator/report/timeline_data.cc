@@ -90,7 +90,8 @@ Ops PairForDisplay(const checker::History& history, const TimeAxis& axis, size_t
     if (done != nullptr && done->type != EventType::kInfo) {
       op.end = axis.At(*done);
       op.kind = done->type == EventType::kOk ? kOk : kFail;
-      if (axis.is_timed()) op.latency_ms = std::round((done->time_ns - invoke.time_ns) / 1e4) / 100;
+      if (axis.is_timed())
+        op.latency_ms = std::round(static_cast<double>(done->time_ns - invoke.time_ns) / 1e4) / 100;
     } else if (done != nullptr) {
       op.end = axis.At(*done);  // info: it ended for the client, its effect is unknown
     }
@@ -121,9 +122,11 @@ Json FaultsJson(const checker::History& history, const TimeAxis& axis, Json& not
     return faults;
   }
   for (const checker::Fault& f : *read) {
-    const double start = axis.is_timed() ? axis.FromNs(f.start_ns) : f.start_index;
+    const double start =
+        axis.is_timed() ? axis.FromNs(f.start_ns) : static_cast<double>(f.start_index);
     Json end = nullptr;
-    if (f.end_ns.has_value()) end = axis.is_timed() ? axis.FromNs(*f.end_ns) : *f.end_index;
+    if (f.end_ns.has_value())
+      end = axis.is_timed() ? axis.FromNs(*f.end_ns) : static_cast<double>(*f.end_index);
     faults.push_back({{"id", f.id},
                       {"name", ValidUtf8(f.name)},
                       {"targets", f.targets},

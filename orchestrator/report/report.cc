@@ -158,11 +158,11 @@ Status WriteRunReport(const fs::path& run_dir) {
   }
   ASSIGN_OR_RETURN(std::optional<Json> spec, ReadJsonFile(run_dir / "spec.json"));
   const Json spec_json = spec.value_or(Json::object());
-  ReportInput in{
-      .title = StringField(spec_json, "name", run_dir.parent_path().filename().string()) + " · " +
-               run_dir.filename().string(),
-      .verdict = StringField(*results, "verdict", "?"),
-      .is_run = true};
+  const fs::path named = fs::weakly_canonical(run_dir, ec);  // STORE/latest names its target
+  ReportInput in{.title = StringField(spec_json, "name", named.parent_path().filename().string()) +
+                          " · " + named.filename().string(),
+                 .verdict = StringField(*results, "verdict", "?"),
+                 .is_run = true};
   in.subtitle = Subtitle(spec_json, *results);
   in.checks = CheckRows(Field(*results, "checks"));
   if (auto seed = IntField(spec_json, "seed")) in.seed = static_cast<uint64_t>(*seed);

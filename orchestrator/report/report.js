@@ -85,8 +85,8 @@
       el('rect', {x: LEFT, y: 0, width: Math.max(plot, 0), height: chart.height}, clip);
       drawGrid(svg, x, chart.height);
       var g = el('g', {'clip-path': 'url(#' + clipId + ')'}, svg);
-      drawBands(g, x, chart.height);
       chart.draw(g, x, chart.height, svg);
+      drawBands(g, x, chart.height);  // over the data, so dense lanes cannot hide a fault
       drawAxis(svg, x, chart.height, width);
       chart.x = x;
     };
@@ -113,9 +113,7 @@
     T.faults.forEach(function (f) {
       var x0 = x(f.start);
       var x1 = x(f.end === null ? full.t1 : f.end);
-      var band = el('rect', {x: x0, y: 0, width: Math.max(x1 - x0, 1), height: height,
-        'class': 'band'}, g);
-      tip(band, faultName(f));
+      el('rect', {x: x0, y: 0, width: Math.max(x1 - x0, 1), height: height, 'class': 'band'}, g);
     });
   }
   function faultName(f) {

@@ -7,6 +7,7 @@
 #include "checker/formats.h"
 #include "checker/linearizability.h"
 #include "orchestrator/duration.h"
+#include "orchestrator/report/report.h"
 
 namespace orchestrator {
 
@@ -18,7 +19,7 @@ std::string CheckUsage() {
   return "usage: splitbrain check [--format auto|jsonl|jepsen-edn|porcupine-etcd|porcupine-kv]\n"
          "                        [--model register|cas-register|kv|multi-register|mutex]\n"
          "                        [--initial JSON] [--no-partition] [--time-limit S]\n"
-         "                        [--memory-limit MB] [--json] FILE...\n"
+         "                        [--memory-limit MB] [--json] [--html OUT] FILE...\n"
          "Checks each history for linearizability. Exit code: 0 valid, 1 invalid, 2 unknown,\n"
          "254 bad arguments or input.\n"
          "  --format        the history's format (default auto: detected from its first lines)\n"
@@ -30,7 +31,8 @@ std::string CheckUsage() {
          "none)\n"
          "  --memory-limit  give up with verdict unknown past this many MB of search state\n"
          "                  (default: 4096)\n"
-         "  --json          print one JSON document instead of the summary\n";
+         "  --json          print one JSON document instead of the summary\n"
+         "  --html          also write OUT, a self-contained HTML report of the (one) FILE\n";
 }
 
 namespace {
@@ -44,6 +46,7 @@ struct CheckFlags {
   double time_limit_s = 0;
   long long memory_limit_mb = 4096;
   bool json = false;
+  std::string html;  // --html OUT: the report's path; empty: none
   std::vector<std::string> files;
 };
 
@@ -70,6 +73,9 @@ Status ParseFlag(const std::string& flag, const std::string& value, CheckFlags& 
     auto seconds = ParseSeconds(value);
     if (!seconds.ok()) return FlagError(flag, seconds.status());
     flags.time_limit_s = *seconds;
+  } else if (flag == "--html") {
+    if (value.empty()) return Status::InvalidArgument(flag + " needs a file name");
+    flags.html = value;
   } else if (flag == "--memory-limit") {
     auto mb = ParseCount(value);
     if (!mb.ok()) return FlagError(flag, mb.status());
@@ -105,6 +111,9 @@ Result<CheckFlags> ParseFlags(const std::vector<std::string>& args) {
     }
   }
   if (flags.files.empty()) return Status::InvalidArgument("no history file given");
+  if (!flags.html.empty() && flags.files.size() != 1) {
+    return Status::InvalidArgument("--html draws one history; give one FILE");
+  }
   return flags;
 }
 
@@ -114,6 +123,8 @@ struct FileOutcome {
   std::string model;
   std::optional<checker::CheckResult> result;
   Status error;
+  std::optional<checker::History> history;  // kept for --html
+  checker::PairingOptions pairing;
 };
 
 FileOutcome CheckFile(const std::string& path, const CheckFlags& flags) {
@@ -129,7 +140,8 @@ FileOutcome CheckFile(const std::string& path, const CheckFlags& flags) {
   if (!history.ok()) return outcome.error = history.status(), outcome;
   bool porcupine = outcome.format == checker::Format::kPorcupineEtcd ||
                    outcome.format == checker::Format::kPorcupineKv;
-  auto ops = checker::PairOperations(*history, {.allow_reinvoke = porcupine});
+  outcome.pairing = {.allow_reinvoke = porcupine};
+  auto ops = checker::PairOperations(*history, outcome.pairing);
   if (!ops.ok()) return outcome.error = ops.status(), outcome;
   outcome.model =
       flags.model.empty() ? std::string(checker::DefaultModelFor(outcome.format)) : flags.model;
@@ -142,6 +154,7 @@ FileOutcome CheckFile(const std::string& path, const CheckFlags& flags) {
              .memory_limit_mb = flags.memory_limit_mb});
   if (!result.ok()) return outcome.error = result.status().WithContext(path), outcome;
   outcome.result = std::move(*result);
+  if (!flags.html.empty()) outcome.history = std::move(*history);
   return outcome;
 }
 
@@ -219,6 +232,20 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
     if (!flags->json && o.result) PrintHuman(out, o);
   }
   int code = ExitCodeOf(outcomes);
+  if (!flags->html.empty() && outcomes.front().result) {
+    const FileOutcome& o = outcomes.front();
+    Status written =
+        report::WriteHistoryReport(flags->html, {.source = o.path,
+                                                 .format = std::string(FormatName(o.format)),
+                                                 .model = o.model,
+                                                 .history = &*o.history,
+                                                 .result = o.result->ToJson(),
+                                                 .pairing = o.pairing});
+    if (!written.ok()) {
+      err << "splitbrain check: --html: " << written.message() << "\n";
+      code = kExitBadInput;
+    }
+  }
   if (flags->json) {
     Json files = Json::array();
     for (const FileOutcome& o : outcomes) files.push_back(ToJson(o));

@@ -8,6 +8,7 @@
 
 #include "orchestrator/check_command.h"
 #include "orchestrator/cleanup_command.h"
+#include "orchestrator/report/report_command.h"
 #include "orchestrator/run_command.h"
 #include "orchestrator/run_spec.h"
 
@@ -18,6 +19,7 @@ void PrintUsage(std::ostream& out) {
          "commands:\n"
          "  run      bring up a cluster, drive a workload, record the history and check it\n"
          "  check    check histories (JSONL, Jepsen EDN, Porcupine logs) for linearizability\n"
+         "  report   (re)write a run's report.html and its store's index.html\n"
          "  cleanup  remove what dead runs left behind (containers, networks, namespaces)\n\n"
          "run `splitbrain COMMAND --help` for a command's flags.\n";
 }
@@ -40,6 +42,13 @@ int main(int argc, char** argv) {
         return 0;
       }
       return orchestrator::RunRunCommand(args, std::cout, std::cerr);
+    }
+    if (command == "report") {
+      if (help) {
+        std::cout << orchestrator::report::ReportUsage();
+        return 0;
+      }
+      return orchestrator::report::RunReportCommand(args, std::cout, std::cerr);
     }
     if (command == "cleanup") return orchestrator::RunCleanupCommand(args, std::cout, std::cerr);
     if (command == "check") {

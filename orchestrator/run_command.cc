@@ -26,6 +26,7 @@
 #include "orchestrator/nemesis_adapter.h"
 #include "orchestrator/node_clock.h"
 #include "orchestrator/progress.h"
+#include "orchestrator/report/report.h"
 #include "orchestrator/run_checks.h"
 #include "orchestrator/run_registry.h"
 #include "orchestrator/run_spec.h"
@@ -454,6 +455,10 @@ int Run::CheckAndStore() {
                 {"checks", checks}});
   out_ << "verdict: " << checker::VerdictName(verdict) << " (exit " << code << ")\n"
        << "results: " << (run_dir_ / "results.json").string() << "\n";
+  Status reported = report::WriteRunReport(run_dir_);  // a report never changes the verdict
+  if (reported.ok()) reported = report::WriteStoreIndex(spec_.store);
+  if (reported.ok()) out_ << "report: " << (run_dir_ / "report.html").string() << "\n";
+  if (!reported.ok()) err_ << "splitbrain run: warning: report: " << reported.message() << "\n";
   return code;
 }
 

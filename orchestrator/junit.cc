@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "orchestrator/run_spec.h"
+#include "orchestrator/report/report.h"
 
 namespace orchestrator {
 
@@ -175,7 +175,8 @@ std::string JunitXml(const Json& results, const Json& spec, std::string_view tim
          Attr("timestamp", std::string(timestamp)) + Attr("hostname", Hostname()) + ">\n";
   if (!properties.empty()) xml += "    <properties>\n" + properties + "    </properties>\n";
   xml += cases;
-  xml += "    <system-out>" + XmlEscape("reproduce: " + ReproduceCommand(s)) + "</system-out>\n";
+  xml += "    <system-out>" + XmlEscape("reproduce: " + report::ReproduceCommand(s)) +
+         "</system-out>\n";
   xml += "  </testsuite>\n</testsuites>\n";
   return xml;
 }

@@ -21,7 +21,4 @@ std::string JunitXml(const nlohmann::json& results, const nlohmann::json& spec,
 // Text escaped for XML character data and attribute values.
 std::string XmlEscape(std::string_view text);
 
-// The command line that repeats a run from its spec.json: "splitbrain run --db refdb ...".
-std::string ReproduceCommand(const nlohmann::json& spec);
-
 }  // namespace orchestrator

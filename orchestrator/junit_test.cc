@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "orchestrator/run_spec.h"
+#include "orchestrator/report/report.h"
 
 namespace orchestrator {
 namespace {
@@ -76,17 +76,14 @@ TEST(Junit, XmlEscapeKeepsUtf8AndReplacesWhatXmlCannotHold) {
   EXPECT_EQ(XmlEscape(std::string("\x02") + "\xff"), "\xef\xbf\xbd\xef\xbf\xbd");
 }
 
-TEST(ReproduceCommand, RepeatsTheRunWithItsSeedAndBackend) {
-  EXPECT_EQ(ReproduceCommand(Spec()),
+TEST(ReproduceCommand, RepeatsTheRunWithItsSeedAndTheBackendItUsed) {
+  EXPECT_EQ(report::ReproduceCommand(Spec()),
             "splitbrain run --name refdb-register --db refdb --backend netns --nodes 3 "
-            "--workload register --concurrency 10 --time-limit 20 --nemesis kill,partition-leader "
-            "--nemesis-interval 5 --db-bug stale-reads --max-failover 5 --seed 42");
+            "--workload register --concurrency 10 --time-limit 20s --nemesis kill,partition-leader "
+            "--nemesis-interval 5s --db-bug stale-reads --max-failover 5s --seed 42 --store store");
   Json odd = Json::object();
   odd["name"] = "it's here";
-  odd["schedule"] = "my schedule.json";
-  EXPECT_EQ(ReproduceCommand(odd),
-            "splitbrain run --name 'it'\\''s here' --schedule 'my schedule.json'");
-  EXPECT_EQ(ReproduceCommand(Json("not an object")), "splitbrain run");
+  EXPECT_EQ(report::ReproduceCommand(odd), "splitbrain run --name 'it'\\''s here'");
 }
 
 }  // namespace

@@ -45,9 +45,4 @@ common::Status ApplySpecJson(const nlohmann::json& object, RunSpec& spec);
 
 std::string RunUsage();
 
-// The command line that repeats a run from its spec.json (seed and the backend it used
-// included), for people to copy: "splitbrain run --db refdb --backend docker ... --seed 7".
-// Words a POSIX shell would split or expand are single-quoted.
-std::string ReproduceCommand(const nlohmann::json& spec);
-
 }  // namespace orchestrator

@@ -50,44 +50,6 @@ std::string Number(double value) {
   return text;
 }
 
-// `splitbrain run ...` with the settings of spec.json: the same seed gives the same workload
-// and fault schedule.
-std::string ReproduceCommand(const Json& spec) {
-  std::vector<std::string> argv = {"splitbrain", "run"};
-  auto add = [&](const std::string& flag, const std::string& value) {
-    if (value.empty()) return;
-    argv.push_back(flag);
-    argv.push_back(value);
-  };
-  auto number = [&](const char* key) {
-    auto v = NumberField(spec, key);
-    return v.has_value() ? Number(*v) : std::string();
-  };
-  auto seconds = [&](const char* key) {
-    const std::string n = number(key);
-    return n.empty() ? n : n + "s";
-  };
-  add("--name", StringField(spec, "name"));
-  add("--db", StringField(spec, "db"));
-  add("--backend", StringField(spec, "backend-used", StringField(spec, "backend")));
-  add("--nodes", number("nodes"));
-  add("--workload", StringField(spec, "workload"));
-  add("--concurrency", number("concurrency"));
-  if (NumberField(spec, "rate").value_or(0) > 0) add("--rate", number("rate"));
-  add("--time-limit", seconds("time-limit"));
-  std::string nemesis;
-  for (const Json& n : Field(spec, "nemesis")) nemesis += (nemesis.empty() ? "" : ",") + Text(n);
-  add("--nemesis", nemesis);
-  if (!nemesis.empty()) add("--nemesis-interval", seconds("nemesis-interval"));
-  add("--schedule", StringField(spec, "schedule"));
-  for (const Json& bug : Field(spec, "db-bug")) add("--db-bug", Text(bug));
-  add("--max-failover", seconds("max-failover"));
-  add("--seed", number("seed"));
-  add("--store", StringField(spec, "store"));
-  add("--refdb-bin", StringField(spec, "refdb-bin"));
-  return ShellCommand(argv);
-}
-
 std::vector<CheckRow> CheckRows(const Json& checks) {
   std::vector<CheckRow> rows;
   if (!checks.is_object()) return rows;
@@ -145,6 +107,44 @@ std::vector<Link> RunLinks(const fs::path& run_dir) {
 }
 
 }  // namespace
+
+// `splitbrain run ...` with the settings of spec.json: the same seed gives the same workload
+// and fault schedule.
+std::string ReproduceCommand(const Json& spec) {
+  std::vector<std::string> argv = {"splitbrain", "run"};
+  auto add = [&](const std::string& flag, const std::string& value) {
+    if (value.empty()) return;
+    argv.push_back(flag);
+    argv.push_back(value);
+  };
+  auto number = [&](const char* key) {
+    auto v = NumberField(spec, key);
+    return v.has_value() ? Number(*v) : std::string();
+  };
+  auto seconds = [&](const char* key) {
+    const std::string n = number(key);
+    return n.empty() ? n : n + "s";
+  };
+  add("--name", StringField(spec, "name"));
+  add("--db", StringField(spec, "db"));
+  add("--backend", StringField(spec, "backend-used", StringField(spec, "backend")));
+  add("--nodes", number("nodes"));
+  add("--workload", StringField(spec, "workload"));
+  add("--concurrency", number("concurrency"));
+  if (NumberField(spec, "rate").value_or(0) > 0) add("--rate", number("rate"));
+  add("--time-limit", seconds("time-limit"));
+  std::string nemesis;
+  for (const Json& n : Field(spec, "nemesis")) nemesis += (nemesis.empty() ? "" : ",") + Text(n);
+  add("--nemesis", nemesis);
+  if (!nemesis.empty()) add("--nemesis-interval", seconds("nemesis-interval"));
+  add("--schedule", StringField(spec, "schedule"));
+  for (const Json& bug : Field(spec, "db-bug")) add("--db-bug", Text(bug));
+  add("--max-failover", seconds("max-failover"));
+  add("--seed", number("seed"));
+  add("--store", StringField(spec, "store"));
+  add("--refdb-bin", StringField(spec, "refdb-bin"));
+  return ShellCommand(argv);
+}
 
 Status WriteRunReport(const fs::path& run_dir) {
   std::error_code ec;

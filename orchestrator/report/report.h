@@ -21,6 +21,10 @@ namespace orchestrator::report {
 // before it had a history gets a page with its verdict and error only.
 common::Status WriteRunReport(const std::filesystem::path& run_dir);
 
+// The command line that repeats a run from its spec.json (seed and the backend it used
+// included), quoted for a POSIX shell: "splitbrain run --db refdb --backend docker ... --seed 7".
+std::string ReproduceCommand(const nlohmann::json& spec);
+
 // (Re)writes STORE/index.html: every run folder STORE/<test>/<timestamp>/, newest first, with
 // test name, time, database, faults, verdict, failover median and a link to its report. A run
 // whose files cannot be read is listed as "unreadable", never skipped silently.

@@ -373,7 +373,11 @@
         (o.state ? ', state after: ' + o.state : '') +
         (o.role === 'failed' ? ' \u2014 cannot be placed' : ''));
       var text = (o.order ? o.order + '. ' : '') + o.d;
-      label(g, Math.max(x0, LEFT) + 3, y + 12, text, o.role === 'failed' ? 'fault-label' : '');
+      // A label only where it fits its bar: zoomed out, labels of overlapping operations
+      // would print over each other (the tooltip still tells each one).
+      if (x1 - Math.max(x0, LEFT) > text.length * 6.5 + 6) {
+        label(g, Math.max(x0, LEFT) + 3, y + 12, text, o.role === 'failed' ? 'fault-label' : '');
+      }
       if (o.role === 'lin') path.push({order: o.order, s: o.s, e: o.e, y: y + (CX_ROW - 8) / 2});
     });
     var w = cxWindow();

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "orchestrator/report/html.h"
 #include "orchestrator/report/report.h"
 
 namespace orchestrator {
@@ -11,27 +12,6 @@ namespace orchestrator {
 using Json = nlohmann::json;
 
 namespace {
-
-// Decodes one UTF-8 sequence at text[i]; returns its length, or 0 when it is not valid UTF-8.
-size_t Utf8Length(std::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  size_t length = 0;
-  if (lead < 0x80) return 1;
-  if ((lead & 0xe0) == 0xc0 && lead >= 0xc2)
-    length = 2;
-  else if ((lead & 0xf0) == 0xe0)
-    length = 3;
-  else if ((lead & 0xf8) == 0xf0 && lead <= 0xf4)
-    length = 4;
-  else
-    return 0;
-  if (i + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xc0) != 0x80) return 0;
-  }
-  return length;
-}
 
 std::string Attr(const std::string& name, const std::string& value) {
   return " " + name + "=\"" + XmlEscape(value) + "\"";
@@ -62,54 +42,24 @@ std::string Property(const std::string& name, const std::string& value) {
 
 }  // namespace
 
+// The report's HTML escaping (entities, U+FFFD for bytes that are not UTF-8), and then what XML
+// needs beyond HTML: line breaks and tabs as character references (attribute values would
+// normalise them to spaces) and the control characters XML 1.0 cannot hold as U+FFFD.
 std::string XmlEscape(std::string_view text) {
+  const std::string html = report::EscapeHtml(text);
   std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const size_t length = Utf8Length(text, i);
-    if (length == 0) {  // not UTF-8: U+FFFD
+  out.reserve(html.size());
+  for (char c : html) {
+    if (c == '\t') {
+      out += "&#9;";
+    } else if (c == '\n') {
+      out += "&#10;";
+    } else if (c == '\r') {
+      out += "&#13;";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       out += "\xef\xbf\xbd";
-      ++i;
-      continue;
-    }
-    if (length > 1) {
-      out.append(text.substr(i, length));
-      i += length;
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += "\xef\xbf\xbd";  // XML 1.0 has no way to write these
-        } else {
-          out += c;
-        }
+    } else {
+      out += c;
     }
   }
   return out;

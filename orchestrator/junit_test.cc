@@ -64,7 +64,7 @@ TEST(Junit, EveryValueIsEscaped) {
   EXPECT_EQ(xml.find("<script>"), std::string::npos);
   EXPECT_EQ(xml.find("<tag>"), std::string::npos);
   EXPECT_EQ(xml.find('\x01'), std::string::npos);
-  EXPECT_NE(xml.find("splitbrain.a&lt;b&gt;&amp;&quot;c&apos;"), std::string::npos);
+  EXPECT_NE(xml.find("splitbrain.a&lt;b&gt;&amp;&quot;c&#39;"), std::string::npos);
   EXPECT_EQ(Count(xml, "<testcase "), 1u);
   EXPECT_EQ(Count(xml, "</testcase>"), 1u);
 }

@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 splitbrain=build/release/orchestrator/splitbrain
-store=compare-store
+store=store
 flags=()
 while (($#)); do
   case "$1" in

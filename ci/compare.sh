@@ -87,7 +87,10 @@ figures() {
      ok_per_s: .checks.stats.details.total.ok_per_s,
      ok: .ops.ok, fail: .ops.fail, info: .ops.info,
      p99_ms: .checks.stats.details.total.latency_ms.p99,
-     checks: ((.checks // {}) | to_entries | map("\(.key) \(.value.verdict)") | join(", "))}
+     checks: ((.checks // {}) | to_entries
+              | if all(.value.verdict == "valid") then "all \(length) valid"
+                else map(select(.value.verdict != "valid") | "\(.key) \(.value.verdict)")
+                     | join(", ") end)}
   ' "$run/results.json"
 }
 
@@ -97,7 +100,7 @@ etcd=$(figures "${dir[etcd]}")
 jq -n -r --argjson r "$refdb" --argjson e "$etcd" --arg flags "${flags[*]}" '
   def show: if . == null then "–" elif type == "number" then (. * 10 | round / 10 | tostring)
             else tostring end;
-  def row(label; f): "| \(label) | \($r | f | show) | \($e | f | show) |";
+  def row(title; f): "| \(title) | \($r | f | show) | \($e | f | show) |";
   "splitbrain run \($flags)\n",
   "| | refdb | etcd |",
   "|---|---|---|",

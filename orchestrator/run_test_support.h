@@ -39,7 +39,11 @@ inline std::vector<std::string> Leftovers(const std::string& id, const std::file
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     if (cmdline.find(store.string() + "/") != std::string::npos &&
         cmdline.find(program) != std::string::npos) {
-      found.push_back("process " + name + ": " + cmdline);
+      std::string line = "process ";
+      line += name;
+      line += ": ";
+      line += cmdline;
+      found.push_back(std::move(line));
     }
   }
   return found;

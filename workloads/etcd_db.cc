@@ -73,14 +73,14 @@ class EtcdClient final : public DbClient {
     next_read_ = current_;
   }
 
-  // Linearizable Range, spread over the members as etcd's own client balances them; a member
-  // that cannot answer gets one more try on the next one.
+  // Linearizable Range, spread over the members as etcd's own client balances them; when a
+  // member cannot answer, the next one is tried, each member at most once (as etcd's client
+  // retries a read on the next endpoint).
   Answer<std::optional<std::string>> Read(const std::string& key) override {
     pb::RangeRequest request;
     request.set_key(key);
     Answer<std::optional<std::string>> answer{.outcome = Outcome::kFail};
-    const size_t tries = std::min<size_t>(2, members_.size());
-    for (size_t t = 0; t < tries; ++t) {
+    for (size_t t = 0; t < members_.size(); ++t) {
       Member& m = *members_[next_read_++ % members_.size()];
       auto r = Range(m, request);
       if (r.outcome == Outcome::kOk) return r;

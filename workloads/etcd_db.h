@@ -2,7 +2,7 @@
 // node, named n<i>, clients on IP:2379 and peers on IP:2380, heartbeat 100 ms and election
 // timeout 1000 ms (etcd's defaults, stated so they never drift), pre-vote on (the default from
 // etcd 3.5; refdb has it too). Clients speak etcd's gRPC v3 API (workloads/etcd/proto):
-//   Read      KV.Range, linearizable; on a failure once more on the next member (no effect)
+//   Read      KV.Range, linearizable; on a failure, on the next member (each at most once)
 //   Write     KV.Put
 //   Cas       KV.Txn: compare value == expected (absent: create_revision == 0), then Put
 //   ReadLocal KV.Range with serializable=true on that one member

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -18,6 +19,7 @@ namespace {
 constexpr int kMaxAttempts = 6;
 constexpr auto kBackoffInitial = std::chrono::milliseconds(10);
 constexpr auto kBackoffMax = std::chrono::milliseconds(200);
+constexpr auto kLeaderSettle = std::chrono::milliseconds(100);  // one heartbeat
 
 std::shared_ptr<grpc::Channel> FreshChannel(const std::string& endpoint) {
   grpc::ChannelArguments args;
@@ -237,6 +239,9 @@ struct EtcdDb::StatusChannel {
   std::unique_ptr<pb::Maintenance::Stub> maintenance;  // guarded by mu
   std::unique_ptr<pb::Cluster::Stub> cluster;          // guarded by mu
   std::chrono::steady_clock::time_point created;
+  // When this member was first seen naming itself leader, in its current streak; nullopt when
+  // its last answer named another member or none.
+  std::optional<std::chrono::steady_clock::time_point> leading_since;  // guarded by mu
 
   explicit StatusChannel(std::string e) : endpoint(std::move(e)) { Renew(); }
   void Renew() {
@@ -350,13 +355,25 @@ Result<NodeStatus> EtcdDb::Status(const std::string& endpoint,
                                        options_.name_prefix + "<n>");
   }
   const int leader = response.leader() == 0 ? 0 : NodeOf(response.leader(), *channel, until);
-  return NodeStatus{
-      .node_id = static_cast<uint64_t>(node),
-      .role = response.leader() != 0 && response.leader() == own ? "leader" : "follower",
-      .term = response.raftterm(),
-      .leader_id = static_cast<uint64_t>(leader),
-      .commit_index = response.raftindex(),
-      .applied_index = response.raftappliedindex()};
+  // etcd's raftTerm is the term of the last entry the member applied, not raft's current term:
+  // a member elected a moment ago names itself leader while it still reports the previous
+  // term, until it applies its first entry of the new term (milliseconds later). So a member
+  // counts as leader once it has named itself so for kLeaderSettle; before that it is reported
+  // as a follower of itself (leader_id is its own number).
+  const auto now = std::chrono::steady_clock::now();
+  bool leads = false;
+  if (response.leader() != 0 && response.leader() == own) {
+    if (!channel->leading_since.has_value()) channel->leading_since = now;
+    leads = now - *channel->leading_since >= kLeaderSettle;
+  } else {
+    channel->leading_since.reset();
+  }
+  return NodeStatus{.node_id = static_cast<uint64_t>(node),
+                    .role = leads ? "leader" : "follower",
+                    .term = response.raftterm(),
+                    .leader_id = static_cast<uint64_t>(leader),
+                    .commit_index = response.raftindex(),
+                    .applied_index = response.raftappliedindex()};
 }
 
 }  // namespace workloads

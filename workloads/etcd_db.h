@@ -16,6 +16,8 @@
 // (etcd writes carry no request id, so a retry after an unknown could apply twice).
 // Status: Maintenance.Status (leader, raftTerm, raftIndex = commit, raftAppliedIndex); etcd's
 // member ids are mapped to node numbers through Cluster.MemberList's names (n<i>), cached.
+// etcd's raftTerm is the term of the last applied entry, so a just-elected member still reports
+// the previous term: it is reported as leader only after naming itself so for 100 ms.
 #pragma once
 
 #include <chrono>
@@ -54,7 +56,9 @@ class EtcdDb final : public Db {
   common::Result<std::unique_ptr<DbClient>> Connect(const ClientOptions& options) const override;
   // node_id and leader_id are node numbers (1-based); leader_id 0 when the member knows no
   // leader or its id is not (yet) mapped. role: "leader" or "follower" (etcd does not say
-  // whether a member is campaigning).
+  // whether a member is campaigning). etcd's term is that of the last applied entry, which
+  // lags a new leader's election by milliseconds, so a member is "leader" only once it has
+  // named itself leader for 100 ms (one heartbeat); until then a follower naming itself.
   common::Result<NodeStatus> Status(const std::string& endpoint,
                                     std::chrono::milliseconds deadline) const override;
 

@@ -7,6 +7,8 @@
 #include <thread>
 #include <utility>
 
+#include "workloads/etcd_db.h"
+
 namespace bench {
 
 using common::Result;
@@ -66,35 +68,23 @@ std::string EtcdCluster::log_path(int member) const {
   return dir_.path() + "/m" + std::to_string(member) + ".log";
 }
 
+// The members' flags are the etcd adapter's (workloads/etcd_db.h), on loopback addresses and
+// this bench's ports, token and names.
 std::vector<std::string> EtcdCluster::MemberArgs(int member) const {
-  std::string initial_cluster;
-  for (int other = 1; other <= size(); ++other) {
-    initial_cluster += (initial_cluster.empty() ? "" : ",") + ("m" + std::to_string(other)) + "=" +
-                       peer_url(other);
-  }
-  const std::string client_url = "http://" + client_address(member);
-  return {"--name",
-          "m" + std::to_string(member),
-          "--data-dir",
-          dir_.path() + "/m" + std::to_string(member),
-          "--listen-client-urls",
-          client_url,
-          "--advertise-client-urls",
-          client_url,
-          "--listen-peer-urls",
-          peer_url(member),
-          "--initial-advertise-peer-urls",
-          peer_url(member),
-          "--initial-cluster",
-          initial_cluster,
-          "--initial-cluster-state",
-          "new",
-          "--initial-cluster-token",
-          "refdb-bench-" + std::to_string(::getpid()),
-          "--logger",
-          "zap",
-          "--log-outputs",
-          "stderr"};
+  std::vector<std::string> ips;
+  for (int other = 1; other <= size(); ++other) ips.push_back(ip_prefix_ + std::to_string(other));
+  const workloads::EtcdDb db({.binary = options_.binary,
+                              .client_port = kClientPort,
+                              .peer_port = kPeerPort,
+                              .token = "refdb-bench-" + std::to_string(::getpid()),
+                              .name_prefix = "m"});
+  std::vector<std::string> argv =
+      db.NodeArgv({.id = member,
+                   .ip = ips[member - 1],
+                   .peer_ips = ips,
+                   .data_dir = dir_.path() + "/m" + std::to_string(member)});
+  argv.erase(argv.begin());  // the program: ChildProcess::Spawn takes it apart
+  return argv;
 }
 
 Status EtcdCluster::StartMember(int member) {

@@ -1,9 +1,10 @@
 // EtcdCluster: N real etcd members (Debian's etcd-server 3.4, /usr/bin/etcd by default) on
 // this machine, member i (1..N) on its own loopback address 127.A.B.i (A.B from the process
-// id), client port 12379, peer port 12380, data dirs in one TempDir. Heartbeat and election
-// timeouts are etcd's defaults (100 ms, 1000 ms); etcd fsyncs its WAL before acknowledging, as
-// refdb does. Owns its ChildProcesses (SIGTERM, then SIGKILL, on destruction) and the TempDir.
-// Every wait polls a condition until a deadline. Not thread-safe.
+// id), client port 12379, peer port 12380, data dirs in one TempDir. The flags are the etcd
+// adapter's (workloads/etcd_db.h: heartbeat 100 ms, election timeout 1000 ms, pre-vote on);
+// etcd fsyncs its WAL before acknowledging, as refdb does. Owns its ChildProcesses (SIGTERM, then
+// SIGKILL, on destruction) and the TempDir. Every wait polls a condition until a deadline. Not
+// thread-safe.
 #pragma once
 
 #include <chrono>

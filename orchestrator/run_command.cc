@@ -32,6 +32,7 @@
 #include "orchestrator/run_spec.h"
 #include "orchestrator/status_poller.h"
 #include "orchestrator/store.h"
+#include "workloads/etcd_db.h"
 #include "workloads/refdb_db.h"
 #include "workloads/workload.h"
 
@@ -73,6 +74,26 @@ Result<fs::path> FindRefdb(const std::string& flag) {
                             "--refdb-bin PATH");
   }
   return fs::absolute(path);
+}
+
+// The database of spec.db: refdb (with its bug switches) or etcd.
+Result<std::unique_ptr<workloads::Db>> MakeDb(const RunSpec& spec) {
+  if (spec.db == "etcd") {
+    if (!spec.db_bugs.empty()) return Status::InvalidArgument("--db-bug: etcd has no bug switches");
+    if (access(spec.etcd_bin.c_str(), X_OK) != 0) {
+      return Status::NotFound("etcd binary " + spec.etcd_bin +
+                              " is missing or not executable; install Debian's etcd-server "
+                              "(ci/setup.sh) or give --etcd-bin PATH");
+    }
+    return std::unique_ptr<workloads::Db>(
+        new workloads::EtcdDb({.binary = fs::absolute(spec.etcd_bin)}));
+  }
+  if (spec.db != "refdb") {
+    return Status::InvalidArgument("--db: \"" + spec.db + "\" is not one of refdb, etcd");
+  }
+  ASSIGN_OR_RETURN(fs::path refdb, FindRefdb(spec.refdb_bin));
+  return std::unique_ptr<workloads::Db>(
+      new workloads::RefDb({.binary = refdb, .bugs = spec.db_bugs}));
 }
 
 Result<std::unique_ptr<Backend>> ChooseBackend(const std::string& name) {
@@ -181,11 +202,7 @@ Status Run::Prepare() {
   RETURN_IF_ERROR(UpdateLatest(spec_.store, run_dir_));
   ASSIGN_OR_RETURN(RunRegistration registration, RunRegistration::Create(run_id_, run_dir_));
   registration_.emplace(std::move(registration));
-  ASSIGN_OR_RETURN(fs::path refdb, FindRefdb(spec_.refdb_bin));
-  workloads::RefDbOptions db_options;
-  db_options.binary = refdb;
-  db_options.bugs = spec_.db_bugs;
-  db_ = std::make_unique<workloads::RefDb>(db_options);
+  ASSIGN_OR_RETURN(db_, MakeDb(spec_));
   ASSIGN_OR_RETURN(backend_, ChooseBackend(spec_.backend));
   const bool uses_clock =
       std::any_of(schedule_.begin(), schedule_.end(), [](const nemesis::ScheduleEntry& entry) {

@@ -15,10 +15,10 @@
 #include <sstream>
 #include <thread>
 
-#include "orchestrator/backend/cleanup.h"
 #include "orchestrator/backend/docker/docker_backend.h"
 #include "orchestrator/backend/docker/docker_client.h"
 #include "orchestrator/backend/netns/netns_backend.h"
+#include "orchestrator/run_test_support.h"
 #include "refdb/server/testing/child_process.h"
 #include "refdb/server/testing/temp_dir.h"
 
@@ -29,35 +29,8 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using refdb::testing::ChildProcess;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Objects of run `id` that a backend's cleanup would find, without removing them.
-std::vector<std::string> Leftovers(const std::string& id, const fs::path& store) {
-  std::vector<std::string> found;
-  const RunFilter record = [&](const std::string& run) {
-    if (run == id) found.push_back("object of run " + run);
-    return false;
-  };
-  (void)CleanupDocker(record);
-  (void)CleanupNetns(record);
-  // Processes started from this store (netns nodes run with --data <store>/...).
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmdline = ReadFile(entry.path() / "cmdline");
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(store.string() + "/") != std::string::npos &&
-        cmdline.find("refdb") != std::string::npos) {
-      found.push_back("process " + name + ": " + cmdline);
-    }
-  }
-  return found;
-}
+using test_support::Leftovers;
+using test_support::ReadFile;
 
 class RunTest : public ::testing::TestWithParam<std::string> {
  protected:

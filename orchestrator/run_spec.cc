@@ -15,19 +15,21 @@ using common::Status;
 using Json = nlohmann::json;
 
 std::string RunUsage() {
-  return "usage: splitbrain run [--spec FILE.json] [--db refdb] [--backend auto|docker|netns]\n"
+  return "usage: splitbrain run [--spec FILE.json] [--db refdb|etcd] [--backend "
+         "auto|docker|netns]\n"
          "                      [--nodes 5] [--workload register|set|election] [--concurrency 10]\n"
          "                      [--rate OPS_PER_S] [--time-limit 60s] [--db-bug NAME]\n"
          "                      [--nemesis kill,pause,...] [--nemesis-interval 10s]\n"
          "                      [--schedule FILE.json] [--max-failover 5s]\n"
          "                      [--seed N] [--store DIR] [--name TEST] [--junit FILE]\n"
-         "                      [--refdb-bin PATH]\n"
+         "                      [--refdb-bin PATH] [--etcd-bin /usr/bin/etcd]\n"
          "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
          "stores everything in STORE/TEST/TIMESTAMP/ (STORE/latest points at it).\n"
          "Exit code: 0 valid, 1 invalid, 2 unknown, 3 the run failed, 254 bad arguments.\n"
          "  --spec         a JSON object with the same keys as these flags (flags override it)\n"
          "  --backend      docker (the Engine API), netns (network namespaces), or auto: docker\n"
          "                 when its daemon answers, else netns\n"
+         "  --db           refdb (built beside splitbrain) or etcd (Debian's etcd-server 3.4)\n"
          "  --rate         total client ops per second (default 0: as fast as they go)\n"
          "  --db-bug       start refdb with a bug switched on (repeatable): half-quorum,\n"
          "                 vote-without-log-check, commit-previous-term, stale-reads, no-fsync\n"
@@ -48,7 +50,7 @@ namespace {
 constexpr std::array kKeys = {
     "spec", "name",       "db",      "backend",          "nodes",    "workload", "concurrency",
     "rate", "time-limit", "nemesis", "nemesis-interval", "schedule", "db-bug",   "max-failover",
-    "seed", "store",      "junit",   "refdb-bin"};
+    "seed", "store",      "junit",   "refdb-bin",        "etcd-bin"};
 
 bool IsKey(const std::string& key) {
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
@@ -145,7 +147,7 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     }
   } else if (key == "db") {
     ASSIGN_OR_RETURN(spec.db, AsString(key, v));
-    RETURN_IF_ERROR(OneOf(key, spec.db, {"refdb"}));
+    RETURN_IF_ERROR(OneOf(key, spec.db, {"refdb", "etcd"}));
   } else if (key == "backend") {
     ASSIGN_OR_RETURN(spec.backend, AsString(key, v));
     RETURN_IF_ERROR(OneOf(key, spec.backend, {"auto", "docker", "netns"}));
@@ -194,6 +196,9 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     ASSIGN_OR_RETURN(spec.junit, AsString(key, v));
   } else if (key == "refdb-bin") {
     ASSIGN_OR_RETURN(spec.refdb_bin, AsString(key, v));
+  } else if (key == "etcd-bin") {
+    ASSIGN_OR_RETURN(spec.etcd_bin, AsString(key, v));
+    if (spec.etcd_bin.empty()) return Status::InvalidArgument("etcd-bin: must not be empty");
   } else {
     return Status::InvalidArgument("unknown key \"" + key + "\"");
   }
@@ -266,6 +271,10 @@ Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args) {
     Status applied = ApplyKey(flag, Json(value), spec);
     if (!applied.ok()) return Status::InvalidArgument("--" + applied.message());
   }
+  if (spec.db == "etcd" && !spec.db_bugs.empty()) {
+    return Status::InvalidArgument(
+        "--db-bug: etcd has no bug switches (only refdb has: " + spec.db_bugs.front() + ")");
+  }
   if (spec.name.empty()) spec.name = spec.db + "-" + spec.workload;
   return spec;
 }
@@ -286,7 +295,8 @@ Json RunSpec::ToJson() const {
             {"max-failover", max_failover_s},
             {"store", store},
             {"junit", junit},
-            {"refdb-bin", refdb_bin}};
+            {"refdb-bin", refdb_bin},
+            {"etcd-bin", etcd_bin}};
   j["seed"] = seed.has_value() ? Json(*seed) : Json(nullptr);
   return j;
 }

@@ -16,7 +16,7 @@ namespace orchestrator {
 
 struct RunSpec {
   std::string name;              // the test's name in the store; default "<db>-<workload>"
-  std::string db = "refdb";      // refdb (etcd: a later issue)
+  std::string db = "refdb";      // refdb | etcd
   std::string backend = "auto";  // auto | docker | netns
   int nodes = 5;
   std::string workload = "register";  // register | set | election
@@ -27,12 +27,13 @@ struct RunSpec {
   std::vector<std::string> nemesis = {"kill", "pause", "partition-halves", "partition-leader"};
   double nemesis_interval_s = 10;
   std::string schedule;              // a schedule file (the nemesis issue)
-  std::vector<std::string> db_bugs;  // refdb --bug NAME
+  std::vector<std::string> db_bugs;  // refdb --bug NAME (etcd has none)
   double max_failover_s = 5;
   std::optional<uint64_t> seed;  // drawn at random when absent; always in spec.json
   std::string store = "store";
   std::string junit;      // a JUnit XML path (the report issue)
   std::string refdb_bin;  // the refdb binary; default: found beside splitbrain
+  std::string etcd_bin = "/usr/bin/etcd";
 
   nlohmann::json ToJson() const;
 };

@@ -16,6 +16,15 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
   return path.string();
 }
 
+TEST(RunSpecTest, EtcdIsADatabase) {
+  auto spec = ParseRunSpec({"--db", "etcd", "--etcd-bin", "/opt/etcd"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->db, "etcd");
+  EXPECT_EQ(spec->etcd_bin, "/opt/etcd");
+  EXPECT_EQ(spec->name, "etcd-register");
+  EXPECT_EQ(spec->ToJson()["etcd-bin"], "/opt/etcd");
+}
+
 TEST(RunSpecTest, DefaultsFollowTheDesign) {
   auto spec = ParseRunSpec({});
   ASSERT_TRUE(spec.ok()) << spec.status().message();
@@ -90,6 +99,9 @@ TEST(RunSpecTest, BadInputNamesTheFlagOrKey) {
       {{"--time-limit", "-1"}, "--time-limit"},
       {{"--time-limit", "0"}, "must be positive"},
       {{"--db-bug", "typo"}, "half-quorum"},
+      {{"--db", "mongo"}, "--db: \"mongo\" is not one of refdb, etcd"},
+      {{"--db", "etcd", "--db-bug", "stale-reads"}, "--db-bug: etcd has no bug switches"},
+      {{"--etcd-bin", ""}, "--etcd-bin"},
       {{"--frobnicate", "1"}, "unknown flag --frobnicate"},
       {{"--nodes"}, "needs a value"},
       {{"stray"}, "unexpected argument"},

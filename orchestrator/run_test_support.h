@@ -1,0 +1,53 @@
+// Helpers for the tests that run the real `splitbrain` binary (run_integration_test.cc,
+// etcd_run_integration_test.cc): reading a stored file, and finding what a run left behind.
+#pragma once
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "orchestrator/backend/cleanup.h"
+
+namespace orchestrator::test_support {
+
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Objects of run `id` that a backend's cleanup would find, without removing them, and
+// processes of `program` (a word of its command line: "refdb", "etcd") started from `store`
+// (netns nodes run with their data dir under <store>/).
+inline std::vector<std::string> Leftovers(const std::string& id, const std::filesystem::path& store,
+                                          const std::string& program = "refdb") {
+  std::vector<std::string> found;
+  const RunFilter record = [&](const std::string& run) {
+    if (run == id) found.push_back("object of run " + run);
+    return false;
+  };
+  (void)CleanupDocker(record);
+  (void)CleanupNetns(record);
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = ReadFile(entry.path() / "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(store.string() + "/") != std::string::npos &&
+        cmdline.find(program) != std::string::npos) {
+      std::string line = "process ";
+      line += name;
+      line += ": ";
+      line += cmdline;
+      found.push_back(std::move(line));
+    }
+  }
+  return found;
+}
+
+}  // namespace orchestrator::test_support

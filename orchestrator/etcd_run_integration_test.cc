@@ -122,6 +122,13 @@ TEST_P(EtcdWorkloadRunTest, BugSwitchesAreRefusedBeforeAnythingStarts) {
   EXPECT_FALSE(fs::exists(store_));
 }
 
+TEST_P(EtcdWorkloadRunTest, ClockFaultsAreRefusedBeforeAnythingStarts) {
+  EXPECT_EQ(RunToEnd({"--nemesis", "kill,clock"}), 254);
+  EXPECT_NE(Output().find("the clock fault cannot move etcd's clock"), std::string::npos)
+      << Output();
+  EXPECT_FALSE(fs::exists(store_));
+}
+
 INSTANTIATE_TEST_SUITE_P(Netns, EtcdWorkloadRunTest, ::testing::Values("netns"),
                          [](const auto& param_info) { return param_info.param; });
 

@@ -30,7 +30,8 @@ packages=(
 )
 if ((with_tests)); then
   # the report's browser test renders report.html headless
-  packages+=(chromium fonts-dejavu-core)
+  # and the JUnit schema test validates with xmllint
+  packages+=(chromium fonts-dejavu-core libxml2-utils)
 fi
 
 missing=()

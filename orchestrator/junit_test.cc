@@ -1,7 +1,13 @@
 #include "orchestrator/junit.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "nemesis/command_runner.h"
 #include "orchestrator/report/report.h"
 
 namespace orchestrator {
@@ -74,6 +80,45 @@ TEST(Junit, XmlEscapeKeepsUtf8AndReplacesWhatXmlCannotHold) {
   EXPECT_EQ(XmlEscape("ö → ✓"), "ö → ✓");
   EXPECT_EQ(XmlEscape("a\nb"), "a&#10;b");
   EXPECT_EQ(XmlEscape(std::string("\x02") + "\xff"), "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+// xmllint's verdict on `xml` against testdata/junit.xsd: "" when valid, else its output.
+std::string SchemaErrors(const std::string& xml) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("junit_test_" + std::to_string(::getpid()) + ".xml");
+  std::ofstream(path) << xml;
+  nemesis::SpawnRunner runner(std::chrono::seconds(30));
+  auto result = runner.Run({"xmllint", "--noout", "--schema",
+                            std::string(ORCHESTRATOR_TESTDATA_DIR) + "/junit.xsd", path.string()});
+  std::filesystem::remove(path);
+  if (!result.ok()) return result.status().message();
+  return result->exit_code == 0 ? "" : result->output;
+}
+
+TEST(Junit, ValidAgainstTheJunitSchemaForEveryKindOfRun) {
+  nemesis::SpawnRunner runner;
+  if (!nemesis::RunChecked(runner, {"xmllint", "--version"}).ok()) {
+    GTEST_SKIP() << "no xmllint (ci/setup.sh --tests installs libxml2-utils)";
+  }
+  Json checks = Json::object();
+  checks["linearizable"] = {{"verdict", "invalid"}, {"summary", "key k3: read <4> & more"}};
+  checks["election-safety"] = {{"verdict", "valid"}, {"summary", "ok"}};
+  checks["failover"] = {{"verdict", "unknown"}, {"summary", "a fault never ended\n(line 7)"}};
+  const Json invalid = {{"name", "refdb-register"}, {"run_id", "0a1b2c3d"}, {"verdict", "invalid"},
+                        {"exit_code", 1},           {"elapsed_s", 21.5},    {"checks", checks}};
+  EXPECT_EQ(SchemaErrors(JunitXml(invalid, Spec(), "2026-11-26T23:37:07Z")), "");
+  const Json failed = {{"name", "t"},
+                       {"verdict", "run-failed"},
+                       {"exit_code", 3},
+                       {"phase", "backend up"},
+                       {"error", "docker: \x01 not answering"}};
+  EXPECT_EQ(SchemaErrors(JunitXml(failed, Json::object(), "2026-11-26T23:37:07Z")), "");
+  // The schema check itself can fail: a testcase without its classname is refused.
+  EXPECT_NE(SchemaErrors("<?xml version=\"1.0\"?><testsuites><testsuite name=\"s\" tests=\"1\" "
+                         "failures=\"0\" errors=\"0\" time=\"1\" "
+                         "timestamp=\"2026-11-26T23:37:07Z\" hostname=\"h\">"
+                         "<testcase name=\"c\" time=\"0\"/></testsuite></testsuites>"),
+            "");
 }
 
 TEST(ReproduceCommand, RepeatsTheRunWithItsSeedAndTheBackendItUsed) {

@@ -11,10 +11,10 @@ ci/format.sh --check
 echo "== build and test (release)"
 ci/test.sh release
 echo "== unit tests under ASan + UBSan"
-# The pure libraries' unit tests (checker, CLI, Raft core, storage); the gRPC server's tests
+# The pure libraries' unit tests (checker, CLI, report, Raft core, storage); the gRPC server's tests
 # run in the release suite above, which keeps CI well under its time budget.
-asan_tests=(checker/checker_test orchestrator/orchestrator_test refdb/raft/refdb_raft_test
-            refdb/storage/refdb_storage_test)
+asan_tests=(checker/checker_test orchestrator/orchestrator_test orchestrator/report/report_test
+            refdb/raft/refdb_raft_test refdb/storage/refdb_storage_test)
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$(nproc)" --target "${asan_tests[@]##*/}"
 for t in "${asan_tests[@]}"; do

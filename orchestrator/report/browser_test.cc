@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nemesis/command_runner.h"
+#include "orchestrator/check_command.h"
 #include "orchestrator/report/report.h"
 #include "orchestrator/report/test_store.h"
 
@@ -147,6 +148,24 @@ TEST_F(BrowserTest, StoreIndexListsBothRunsWithoutAConsoleMessage) {
   EXPECT_NE(dom.find("stale-reads"), std::string::npos);
   EXPECT_NE(dom.find("refdb-register"), std::string::npos);
   EXPECT_NE(dom.find("stale-reads/20261126T204000Z/report.html"), std::string::npos);
+  ExpectPng(shot);
+}
+
+TEST_F(BrowserTest, ExternalHistoryReportDrawsOnAnEventAxis) {
+  // A Porcupine etcd log (no timestamps, not linearizable) through `splitbrain check --html`.
+  const std::string history =
+      std::string(SPLITBRAIN_SHARED_DIR) + "/histories/porcupine/test_data/jepsen/etcd_000.log";
+  if (!fs::exists(history)) GTEST_SKIP() << history << " is not there";
+  std::ostringstream out;
+  std::ostringstream err;
+  const fs::path page = store_.root() / "etcd_000.html";
+  EXPECT_EQ(RunCheckCommand({"--html", page.string(), history}, out, err), 1) << err.str();
+  const fs::path shot = kScreenshots / "check-etcd_000.png";
+  const std::string dom = browser_.Load(page, shot);
+  EXPECT_EQ(ConsoleLines(dom), std::vector<std::string>{});
+  for (const char* chart : {"ops", "throughput", "counterexample"}) {
+    EXPECT_NE(Section(dom, chart).find("<svg"), std::string::npos) << chart;
+  }
   ExpectPng(shot);
 }
 

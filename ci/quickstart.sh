@@ -1,8 +1,8 @@
 #!/bin/bash
 # The main job, from a fresh machine: installs what it needs (packages, the Docker daemon),
 # builds, and runs the default chaos test: a 5-node refdb cluster in Docker containers, 10
-# concurrent clients of the register workload for 60 s, the history checked for
-# linearizability and election safety. Prints the verdict and where the results are.
+# concurrent clients of the register workload for 60 s while the nemesis kills, freezes and
+# partitions nodes, then every check. Prints the verdict and where the report and results are.
 # Extra arguments go to `splitbrain run` (e.g. --time-limit 20s, --backend netns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +14,6 @@ code=$?
 set -e
 echo
 echo "quickstart: exit code $code (0 valid, 1 invalid, 2 unknown, 3 the run failed)"
-echo "quickstart: results in store/latest/ (spec.json, history.jsonl, results.json, nodes/)"
+echo "quickstart: the report: store/latest/report.html (open it in a browser); every run: store/index.html"
+echo "quickstart: beside it in store/latest/: results.json, junit.xml, history.jsonl, spec.json, nodes/"
 exit "$code"

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "etcd_rpc.grpc.pb.h"
+#include "workloads/grpc_channel.h"
 
 namespace workloads {
 
@@ -20,15 +21,6 @@ constexpr int kMaxAttempts = 6;
 constexpr auto kBackoffInitial = std::chrono::milliseconds(10);
 constexpr auto kBackoffMax = std::chrono::milliseconds(200);
 constexpr auto kLeaderSettle = std::chrono::milliseconds(100);  // one heartbeat
-
-std::shared_ptr<grpc::Channel> FreshChannel(const std::string& endpoint) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
-}
 
 std::string Describe(const std::string& endpoint, const grpc::Status& s) {
   return endpoint + ": grpc code " + std::to_string(s.error_code()) + ": " + s.error_message();

@@ -4,6 +4,7 @@
 
 #include "refdb/client/client.h"
 #include "status.grpc.pb.h"
+#include "workloads/grpc_channel.h"
 
 namespace workloads {
 
@@ -29,15 +30,6 @@ Answer<T> Carry(const rc::OpResult<U>& r) {
   Answer<T> answer{.outcome = Convert(r.outcome)};
   if (!r.ok()) answer.error = r.error.message();
   return answer;
-}
-
-std::shared_ptr<grpc::Channel> FreshChannel(const std::string& endpoint) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
 }
 
 class RefDbClient final : public DbClient {

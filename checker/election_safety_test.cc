@@ -13,21 +13,94 @@ using ::testing::HasSubstr;
 const std::string& kDir = kRunTestdataDir;
 
 History Load(const std::string& name) { return LoadRunHistory(name); }
+History LoadNamed(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
+
+// Databases without node logs: status samples are all there is.
+const ElectionSafetyOptions kSamplesOnly{.logs_expected = false};
 
 TEST(ElectionSafety, OneLeaderPerTermFromSamplesAndLogsIsValid) {
   RunCheckResult r =
-      CheckElectionSafety(Load("election.good.jsonl"), {{1, kDir + "events-node1.jsonl"},
-                                                        {2, kDir + "events-node2.jsonl"},
-                                                        {3, kDir + "events-node3.missing.jsonl"}});
+      CheckElectionSafety(Load("election.good.jsonl"),
+                          {{1, kDir + "events-node1.jsonl"}, {2, kDir + "events-node2.jsonl"}});
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
-  EXPECT_EQ(r.summary, "at most one leader in each of 3 terms (1 leader changes)");
+  EXPECT_EQ(r.summary,
+            "at most one leader in each of 3 terms (1 leader changes); no leader short of a "
+            "majority (3 checked against 2 nodes)");
   EXPECT_EQ(r.details["terms_seen"], 3);
   EXPECT_EQ(r.details["leaders"], Json({{"1", 1}, {"2", 2}, {"4", 2}}));
   EXPECT_EQ(r.details["leader_changes"], 1);
   EXPECT_EQ(r.details["status_samples"], 7);
   EXPECT_EQ(r.details["unanswered_samples"], 1);
   EXPECT_EQ(r.details["log_lines"], 6);
-  EXPECT_EQ(r.details["missing_logs"], Json::array({kDir + "events-node3.missing.jsonl"}));
+  EXPECT_EQ(r.details["missing_logs"], Json::array());
+  EXPECT_EQ(r.details["majority_checked"], true);
+}
+
+TEST(ElectionSafety, MissingEventLogIsUnknownNamingTheNode) {
+  const std::string missing = kDir + "events-node3.missing.jsonl";
+  RunCheckResult r = CheckElectionSafety(
+      Load("election.good.jsonl"),
+      {{1, kDir + "events-node1.jsonl"}, {2, kDir + "events-node2.jsonl"}, {3, missing}});
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "no events.jsonl from node 3 (" + missing + "): cannot see its elections");
+  EXPECT_EQ(r.details["missing_logs"], Json::array({missing}));
+  EXPECT_EQ(r.details["log_lines"], 6);
+}
+
+TEST(ElectionSafety, SeveralMissingEventLogsAreNamedTogether) {
+  const std::string one = kDir + "events-node1.missing.jsonl";
+  const std::string two = kDir + "events-node2.missing.jsonl";
+  RunCheckResult r =
+      CheckElectionSafety(LoadNamed("election.isolate-leader.good.jsonl"), {{1, one}, {2, two}});
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "no events.jsonl from nodes 1,2 (" + one + ", " + two +
+                           "): cannot see their elections");
+}
+
+TEST(ElectionSafety, MissingEventLogDoesNotHideTwoLeaders) {
+  RunCheckResult r = CheckElectionSafety(Load("election.two-leaders.bad.jsonl"),
+                                         {{1, kDir + "events-node1.missing.jsonl"},
+                                          {3, kDir + "events-node3.truncated.bad-input.jsonl"}});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("term 3 had two leaders"));
+}
+
+TEST(ElectionSafety, WithoutLogsExpectedAMissingLogIsOnlyListed) {
+  const std::string missing = kDir + "events-node3.missing.jsonl";
+  RunCheckResult r = CheckElectionSafety(LoadNamed("election.isolate-leader.good.jsonl"),
+                                         {{3, missing}}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["missing_logs"], Json::array({missing}));
+}
+
+TEST(ElectionSafety, SamplesOnlySummarySaysSo) {
+  RunCheckResult r =
+      CheckElectionSafety(LoadNamed("election.isolate-leader.good.jsonl"), {}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.summary,
+            "at most one leader in each of 2 terms (1 leader changes), from status samples only; "
+            "no leader short of a majority (2 checked against 5 nodes)");
+  EXPECT_EQ(r.details["log_lines"], 0);
+}
+
+TEST(ElectionSafety, NodeThatNeverAnsweredAndLeftNoLogIsUnknown) {
+  // election.good.jsonl has samples of nodes 1 and 2 only.
+  ElectionSafetyOptions options = kSamplesOnly;
+  options.nodes = 3;
+  RunCheckResult r = CheckElectionSafety(Load("election.good.jsonl"), {}, options);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary,
+            "node 3 answered no status sample and left no events.jsonl: cannot see its elections");
+  EXPECT_EQ(r.details["silent_nodes"], Json::array({3}));
+  // The same node named by a missing log the caller did not expect.
+  r = CheckElectionSafety(Load("election.good.jsonl"), {{3, kDir + "events-node3.missing.jsonl"}},
+                          kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("node 3 answered no status sample"));
+  // Its log is enough.
+  r = CheckElectionSafety(Load("election.good.jsonl"),
+                          {{3, kDir + "events-node3.leads-term-2.jsonl"}}, options);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid) << "the log says node 3 led term 2 too";
 }
 
 TEST(ElectionSafety, TwoLeadersInOneTermFromSamplesIsInvalid) {
@@ -37,6 +110,87 @@ TEST(ElectionSafety, TwoLeadersInOneTermFromSamplesIsInvalid) {
   EXPECT_THAT(r.summary, HasSubstr("election.two-leaders.bad.jsonl:1 status sample) and node 3 ("));
   EXPECT_THAT(r.summary, HasSubstr("election.two-leaders.bad.jsonl:3 status sample)"));
   EXPECT_EQ(r.details["conflicts"], 1);
+}
+
+TEST(ElectionSafety, LeaderWithoutPossibleMajorityIsInvalid) {
+  // 4 nodes split 2|2; node 3 leads term 3 while nodes 1 and 2 stay in term 2 (half a quorum).
+  RunCheckResult r =
+      CheckElectionSafety(LoadNamed("election.half-quorum.bad.jsonl"), {}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_EQ(r.summary,
+            "node 3 became leader of term 3 (sample at 2.000 s, election.half-quorum.bad.jsonl:7) "
+            "but nodes 1,2 were still in term 2 after it (election.half-quorum.bad.jsonl:11, "
+            "election.half-quorum.bad.jsonl:12): at most 2 of 4 nodes could have voted for it, "
+            "not a majority");
+  EXPECT_EQ(r.details["majority_violations"], 1);
+  EXPECT_EQ(r.details["leaderships_checked"], 2);
+  EXPECT_EQ(r.details["conflicts"], 0);
+  EXPECT_EQ(r.details["nodes"], 4);
+}
+
+TEST(ElectionSafety, UnseenNodesMayHaveVoted) {
+  // Declared 5 nodes: node 5, never sampled, may have been the third vote.
+  ElectionSafetyOptions options = kSamplesOnly;
+  options.nodes = 5;
+  RunCheckResult r = CheckElectionSafety(Load("election.half-quorum.bad.jsonl"), {}, options);
+  EXPECT_EQ(r.details["majority_violations"], 0) << r.summary;
+  EXPECT_EQ(r.details["nodes"], 5);
+}
+
+TEST(ElectionSafety, MajorityIsNotCheckedWhenTermsAreNotCurrent) {
+  ElectionSafetyOptions options = kSamplesOnly;
+  options.terms_are_current = false;
+  RunCheckResult r = CheckElectionSafety(LoadNamed("election.half-quorum.bad.jsonl"), {}, options);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.summary,
+            "at most one leader in each of 2 terms (1 leader changes), from status samples only; "
+            "majority of votes not checked (status terms may lag)");
+  EXPECT_EQ(r.details["majority_checked"], false);
+  EXPECT_THAT(r.details["majority_note"].get<std::string>(),
+              HasSubstr("terms_are_current is false"));
+}
+
+TEST(ElectionSafety, IsolatedLeaderReplacedByAMajorityIsValid) {
+  // 5 nodes; nodes 2,3,4 reach term 3 and elect node 2; nodes 1 and 5 stay in term 2.
+  RunCheckResult r =
+      CheckElectionSafety(LoadNamed("election.isolate-leader.good.jsonl"), {}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["majority_violations"], 0);
+}
+
+TEST(ElectionSafety, TermReachedWithinTheSampleMarginIsNoProof) {
+  // Nodes 2 and 4 show term 2 60 ms after node 3 led term 3: they may have read it before.
+  RunCheckResult r =
+      CheckElectionSafety(LoadNamed("election.vote-delay.good.jsonl"), {}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  ElectionSafetyOptions no_margin = kSamplesOnly;
+  no_margin.sample_margin_ms = 0;
+  r = CheckElectionSafety(LoadNamed("election.vote-delay.good.jsonl"), {}, no_margin);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("but nodes 1,2,4 were still in term 2 after it"));
+}
+
+TEST(ElectionSafety, RestartedNodeIsNoProof) {
+  // Node 3 voted for node 2 in term 3, was killed and came back in term 2 (lost state).
+  RunCheckResult r =
+      CheckElectionSafety(LoadNamed("election.killed-voter.good.jsonl"), {}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["majority_violations"], 0);
+  // Without the kill events, the same samples prove it.
+  History history = LoadNamed("election.killed-voter.good.jsonl");
+  std::erase_if(history.events, [](const Event& e) { return e.f == "kill"; });
+  r = CheckElectionSafety(history, {}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("but nodes 1,3 were still in term 2 after it"));
+}
+
+TEST(ElectionSafety, KillWithoutTargetsIsUnknownNamingTheLine) {
+  RunCheckResult r =
+      CheckElectionSafety(LoadNamed("election.kill-targets.bad-input.jsonl"), {}, kSamplesOnly);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary,
+            "election.kill-targets.bad-input.jsonl:2: kill fault without a list of integer "
+            "\"targets\"");
 }
 
 TEST(ElectionSafety, EventLogContradictingTheSamplesIsInvalid) {
@@ -50,7 +204,7 @@ TEST(ElectionSafety, EventLogContradictingTheSamplesIsInvalid) {
 
 TEST(ElectionSafety, EventLogsAloneAreChecked) {
   RunCheckResult r = CheckElectionSafety(
-      History{}, {{1, kDir + "events-node1.jsonl"}, {3, kDir + "events-node3.leads-term-2.jsonl"}});
+      History{}, {{1, kDir + "events-node1.jsonl"}, {2, kDir + "events-node2.jsonl"}});
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   r = CheckElectionSafety(
       History{}, {{2, kDir + "events-node2.jsonl"}, {3, kDir + "events-node3.leads-term-2.jsonl"}});
@@ -70,6 +224,7 @@ TEST(ElectionSafety, TruncatedEventLogIsUnknownNamingTheLine) {
   RunCheckResult r = CheckElectionSafety(Load("election.good.jsonl"), {{3, path}});
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary, path + ":2: not a JSON object");
+  EXPECT_EQ(r.details["log_lines"], 1) << "the lines before it are read";
 }
 
 TEST(ElectionSafety, EventLogOfAnotherNodeIsUnknown) {
@@ -81,11 +236,12 @@ TEST(ElectionSafety, EventLogOfAnotherNodeIsUnknown) {
 TEST(ElectionSafety, UnreadableEventLogIsUnknown) {
   RunCheckResult r = CheckElectionSafety(History{}, {{1, kDir}});
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("cannot read the events.jsonl of node 1 ("));
   EXPECT_THAT(r.summary, HasSubstr("cannot open"));
 }
 
 TEST(ElectionSafety, NoLeaderSeenIsUnknown) {
-  RunCheckResult r = CheckElectionSafety(History{}, {{1, kDir + "missing.jsonl"}});
+  RunCheckResult r = CheckElectionSafety(History{}, {{1, kDir + "missing.jsonl"}}, kSamplesOnly);
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("no node reported being leader"));
   EXPECT_EQ(r.ToJson()["verdict"], "unknown");

@@ -7,6 +7,8 @@
 #include <set>
 #include <tuple>
 
+#include "checker/connectivity.h"
+
 namespace checker {
 namespace {
 
@@ -67,6 +69,15 @@ Result<StatusSample> ParseSample(const History& history, const Event& event) {
     }
   }
   if (auto digest = value.find("digest"); digest != value.end()) sample.digest = *digest;
+  if (auto offset = value.find("clock_offset_ms"); offset != value.end() && !offset->is_null()) {
+    if (!offset->is_number()) {
+      return Status::InvalidArgument(where +
+                                     ": status sample whose \"clock_offset_ms\" is not a "
+                                     "number: " +
+                                     offset->dump());
+    }
+    sample.clock_offset_ms = offset->get<double>();
+  }
   return sample;
 }
 
@@ -121,7 +132,59 @@ Result<Fault> ParseFaultStart(const std::string& where, const Event& event, int6
     }
     *out = it->get<int64_t>();
   }
+  if (auto it = event.value.find("offset_s"); it != event.value.end() && !it->is_null()) {
+    if (!it->is_number()) {
+      return Status::InvalidArgument(where + ": \"offset_s\" is not a number: " + it->dump());
+    }
+    fault.offset_s = it->get<double>();
+  }
   return fault;
+}
+
+// Records the "verified" event of `fault` (the first one; a repeat is ignored).
+Status ParseVerified(const std::string& where, const Json& value, Fault& fault) {
+  if (fault.verified.has_value()) return Status::Ok();
+  auto ok = value.find("ok");
+  if (ok == value.end() || !ok->is_boolean()) {
+    return Status::InvalidArgument(where + R"(: "verified" without a boolean "ok")");
+  }
+  fault.verified = ok->get<bool>();
+  if (auto reason = value.find("reason"); reason != value.end() && !reason->is_null()) {
+    fault.verify_reason = reason->is_string() ? reason->get<std::string>() : reason->dump();
+  }
+  if (auto probes = value.find("probes"); probes != value.end()) fault.verify_probes = *probes;
+  return Status::Ok();
+}
+
+// Records the end of `fault` (the first one; heal-all may end what already ended).
+Status ParseEnd(const std::string& where, const Event& event, Fault& fault) {
+  if (fault.end_index.has_value()) return Status::Ok();
+  fault.end_index = event.index;
+  fault.end_ns = event.time_ns;
+  auto error = event.value.find("error");
+  if (error == event.value.end() || error->is_null()) return Status::Ok();
+  if (!error->is_string()) {
+    return Status::InvalidArgument(where +
+                                   ": the end's \"error\" is not a string: " + error->dump());
+  }
+  fault.error = error->get<std::string>();
+  if (fault.error.empty()) fault.error = "(no reason given)";
+  return Status::Ok();
+}
+
+// Records a phase after the start of `fault`: applied, verified, healing or end.
+Status ParsePhase(const std::string& where, const Event& event, const std::string& phase,
+                  Fault& fault) {
+  if (phase == "verified") return ParseVerified(where, event.value, fault);
+  if (phase == "end") return ParseEnd(where, event, fault);
+  const bool is_applied = phase == "applied";
+  std::optional<int64_t>& index = is_applied ? fault.applied_index : fault.healing_index;
+  std::optional<int64_t>& ns = is_applied ? fault.applied_ns : fault.healing_ns;
+  if (!index.has_value()) {
+    index = event.index;
+    ns = event.time_ns;
+  }
+  return Status::Ok();
 }
 
 bool IsFaultEvent(const Event& event) {
@@ -162,17 +225,24 @@ Result<std::vector<StatusSample>> ReadStatusSamples(const History& history) {
 }
 
 Result<std::vector<Fault>> ReadFaults(const History& history) {
+  static const std::set<std::string> kPhases = {"start", "applied", "verified", "healing", "end"};
   std::vector<Fault> faults;
   std::map<int64_t, size_t> by_id;
   for (const Event& event : history.events) {
     if (!IsFaultEvent(event)) continue;
     const std::string where = EventWhere(history, event);
-    const Json& phase = event.value["phase"];
+    const Json& phase_json = event.value["phase"];
     auto id = IntField(event.value, "id");
     if (!id.has_value())
       return Status::InvalidArgument(where + ": fault without an integer \"id\"");
+    if (!phase_json.is_string() || !kPhases.contains(phase_json.get<std::string>())) {
+      return Status::InvalidArgument(where + ": fault phase is " + phase_json.dump() +
+                                     R"(, not "start", "applied", "verified", "healing" or "end")");
+    }
+    const std::string phase = phase_json.get<std::string>();
+    auto it = by_id.find(*id);
     if (phase == "start") {
-      if (auto it = by_id.find(*id); it != by_id.end()) {
+      if (it != by_id.end()) {
         return Status::InvalidArgument(where + ": fault " + std::to_string(*id) +
                                        " starts again (it started on line " +
                                        std::to_string(faults[it->second].line) + ")");
@@ -180,30 +250,39 @@ Result<std::vector<Fault>> ReadFaults(const History& history) {
       ASSIGN_OR_RETURN(Fault fault, ParseFaultStart(where, event, *id));
       by_id[*id] = faults.size();
       faults.push_back(std::move(fault));
-    } else if (phase == "applied") {
-      auto it = by_id.find(*id);
-      if (it == by_id.end()) {
-        return Status::InvalidArgument(where + ": fault " + std::to_string(*id) +
-                                       " applied, but it never started");
-      }
-      Fault& fault = faults[it->second];
-      if (!fault.applied_index.has_value()) fault.applied_index = event.index;
-    } else if (phase == "end") {
-      auto it = by_id.find(*id);
-      if (it == by_id.end()) {
+      continue;
+    }
+    if (it == by_id.end()) {
+      if (phase == "end") {
         return Status::InvalidArgument(where + ": end of fault " + std::to_string(*id) +
                                        ", which never started");
       }
-      Fault& fault = faults[it->second];
-      if (fault.end_index.has_value()) continue;
-      fault.end_index = event.index;
-      fault.end_ns = event.time_ns;
-    } else {
-      return Status::InvalidArgument(where + ": fault phase is " + phase.dump() +
-                                     R"(, not "start", "applied" or "end")");
+      std::string message = where + ": fault " + std::to_string(*id) + " ";
+      message += phase;
+      message += ", but it never started";
+      return Status::InvalidArgument(message);
     }
+    RETURN_IF_ERROR(ParsePhase(where, event, phase, faults[it->second]));
   }
   return faults;
+}
+
+int64_t Fault::EffectIndex() const {
+  if (name == "kill" || name == "pause") return start_index;
+  return applied_index.value_or(start_index);
+}
+
+int64_t Fault::EffectNs() const {
+  if (name == "kill" || name == "pause") return start_ns;
+  return applied_ns.value_or(start_ns);
+}
+
+std::optional<int64_t> Fault::InForceUntilIndex() const {
+  return healing_index.has_value() ? healing_index : end_index;
+}
+
+std::optional<int64_t> Fault::InForceUntilNs() const {
+  return healing_ns.has_value() ? healing_ns : end_ns;
 }
 
 int64_t ClusterSize(const std::vector<StatusSample>& samples, const std::vector<Fault>& faults) {
@@ -246,6 +325,7 @@ struct FailoverInput {
   std::vector<StatusSample> samples;
   std::vector<Fault> faults;
   std::vector<Operation> writes;  // acknowledged writes, in invocation order
+  std::vector<NoMajorityInterval> no_majority;
   int64_t origin_ns = 0;
   int64_t end_ns = 0;
   int64_t nodes = 0;
@@ -256,12 +336,16 @@ struct Failover {
   const Fault* fault = nullptr;
   int64_t leader = 0;
   int64_t term = 0;
-  std::optional<int64_t> new_leader_ns;  // durations from the fault start
+  const NoMajorityInterval* no_majority = nullptr;  // null: a majority remained (leader-lost)
+  std::optional<int64_t> new_leader_ns;             // durations from the fault's effect
   int64_t new_leader = 0;
   int64_t new_term = 0;
   bool is_leader_kept = false;
   std::optional<int64_t> first_write_ns;
   std::optional<int64_t> unavailable_ns;
+  std::optional<int64_t> heal_ns;             // no-majority: when the restoring heal ended
+  std::optional<int64_t> recovery_leader_ns;  // durations from heal_ns
+  std::optional<int64_t> recovery_write_ns;
 };
 
 // The leader and term at the fault start: the fault's own, else the last leader sample before it.
@@ -286,7 +370,8 @@ void MeasureNewLeader(const FailoverInput& in, Failover& f) {
   for (const StatusSample& s : in.samples) {
     if (s.index <= fault.start_index || !s.is_answered || s.role != "leader") continue;
     if (s.term > f.term) {
-      f.new_leader_ns = s.time_ns - fault.start_ns;
+      // An election may finish while a cut is still being installed: that is no delay.
+      f.new_leader_ns = std::max<int64_t>(0, s.time_ns - fault.EffectNs());
       f.new_leader = s.node;
       f.new_term = s.term;
       return;
@@ -312,8 +397,27 @@ void MeasureWrites(const FailoverInput& in, Failover& f) {
     }
   }
   if (!first_ns.has_value()) return;
-  f.first_write_ns = *first_ns - fault.start_ns;
+  f.first_write_ns = *first_ns - fault.EffectNs();
   f.unavailable_ns = *first_ns - last_before_ns.value_or(fault.start_ns);
+}
+
+// Recovery after the heal that restored a majority: any leader, and the first write invoked after.
+void MeasureRecovery(const FailoverInput& in, Failover& f) {
+  const NoMajorityInterval& interval = *f.no_majority;
+  if (!interval.heal_end_index.has_value()) return;
+  const int64_t heal_index = *interval.heal_end_index;
+  f.heal_ns = interval.heal_end_ns;
+  for (const StatusSample& s : in.samples) {
+    if (s.index > heal_index && s.is_answered && s.role == "leader") {
+      f.recovery_leader_ns = s.time_ns - *f.heal_ns;
+      break;
+    }
+  }
+  for (const Operation& op : in.writes) {
+    if (op.call <= heal_index) continue;
+    const int64_t took_ns = op.ret_time_ns - *f.heal_ns;
+    f.recovery_write_ns = std::min(f.recovery_write_ns.value_or(took_ns), took_ns);
+  }
 }
 
 Result<FailoverInput> ReadFailoverInput(const History& history) {
@@ -326,6 +430,7 @@ Result<FailoverInput> ReadFailoverInput(const History& history) {
   }
   std::tie(in.origin_ns, in.end_ns) = TimeSpan(history);
   in.nodes = ClusterSize(in.samples, in.faults);
+  in.no_majority = NoMajorityIntervals(in.faults, in.nodes);
   return in;
 }
 
@@ -335,11 +440,15 @@ Json OptionalSeconds(const std::optional<int64_t>& ns) {
 
 Json FailoverJson(const FailoverInput& in, const Failover& f) {
   const Fault& fault = *f.fault;
+  auto at = [&in](const std::optional<int64_t>& ns) {
+    return ns.has_value() ? Json(Seconds(*ns - in.origin_ns)) : Json(nullptr);
+  };
   return {{"id", fault.id},
           {"fault", fault.name},
+          {"kind", f.no_majority == nullptr ? "leader-lost" : "no-majority"},
           {"start_s", Seconds(fault.start_ns - in.origin_ns)},
-          {"end_s",
-           fault.end_ns.has_value() ? Json(Seconds(*fault.end_ns - in.origin_ns)) : Json(nullptr)},
+          {"effect_s", Seconds(fault.EffectNs() - in.origin_ns)},
+          {"end_s", at(fault.end_ns)},
           {"leader", f.leader},
           {"term", f.term},
           {"new_leader_s", OptionalSeconds(f.new_leader_ns)},
@@ -347,7 +456,10 @@ Json FailoverJson(const FailoverInput& in, const Failover& f) {
           {"new_term", f.new_leader_ns.has_value() ? Json(f.new_term) : Json(nullptr)},
           {"leader_kept", f.is_leader_kept},
           {"first_write_s", OptionalSeconds(f.first_write_ns)},
-          {"unavailable_s", OptionalSeconds(f.unavailable_ns)}};
+          {"unavailable_s", OptionalSeconds(f.unavailable_ns)},
+          {"heal_s", at(f.heal_ns)},
+          {"recovery_leader_s", OptionalSeconds(f.recovery_leader_ns)},
+          {"recovery_write_s", OptionalSeconds(f.recovery_write_ns)}};
 }
 
 // Why one measure breaks the bound, or nothing. `what`: "new leader", "acknowledged write".
@@ -362,9 +474,23 @@ std::optional<std::string> Violation(const std::optional<int64_t>& measured_ns,
          " s the history continued";
 }
 
-std::vector<std::string> Violations(const FailoverInput& in, const Failover& f, double bound_s) {
+std::string Joined(const std::vector<std::string>& parts) {
+  std::string text;
+  for (size_t i = 0; i < parts.size(); ++i) text += (i > 0 ? ", " : "") + parts[i];
+  return text;
+}
+
+std::string FaultText(const FailoverInput& in, const Failover& f) {
   const Fault& fault = *f.fault;
-  const int64_t remaining_ns = in.end_ns - fault.start_ns;
+  return "fault " + std::to_string(fault.id) + " (" + fault.name + " of leader " +
+         std::to_string(f.leader) + " at " + Fixed(Seconds(fault.start_ns - in.origin_ns), 3) +
+         " s";
+}
+
+// Leader-lost: the failover bound from the fault's effect.
+std::vector<std::string> FailoverViolations(const FailoverInput& in, const Failover& f,
+                                            double bound_s) {
+  const int64_t remaining_ns = in.end_ns - f.fault->EffectNs();
   std::vector<std::string> found;
   if (!f.is_leader_kept) {
     if (auto v = Violation(f.new_leader_ns, remaining_ns, bound_s, "new leader")) {
@@ -375,11 +501,26 @@ std::vector<std::string> Violations(const FailoverInput& in, const Failover& f, 
     found.push_back(*v);
   }
   if (found.empty()) return found;
-  std::string reason = "fault " + std::to_string(fault.id) + " (" + fault.name + " of leader " +
-                       std::to_string(f.leader) + " at " +
-                       Fixed(Seconds(fault.start_ns - in.origin_ns), 3) + " s): ";
-  for (size_t i = 0; i < found.size(); ++i) reason += (i > 0 ? ", " : "") + found[i];
-  return {reason + ", over the " + Fixed(bound_s, 1) + " s bound"};
+  return {FaultText(in, f) + "): " + Joined(found) + ", over the " + Fixed(bound_s, 1) +
+          " s bound"};
+}
+
+// No-majority: the recovery bound from the end of the heal that restored a majority.
+std::vector<std::string> RecoveryViolations(const FailoverInput& in, const Failover& f,
+                                            double bound_s) {
+  if (!f.heal_ns.has_value()) return {};
+  const int64_t remaining_ns = in.end_ns - *f.heal_ns;
+  std::vector<std::string> found;
+  if (auto v = Violation(f.recovery_leader_ns, remaining_ns, bound_s, "leader")) {
+    found.push_back(*v);
+  }
+  if (auto v = Violation(f.recovery_write_ns, remaining_ns, bound_s, "acknowledged write")) {
+    found.push_back(*v);
+  }
+  if (found.empty()) return found;
+  return {FaultText(in, f) + ", no majority): recovery after heal at " +
+          Fixed(Seconds(*f.heal_ns - in.origin_ns), 3) + " s: " + Joined(found) + ", over the " +
+          Fixed(bound_s, 1) + " s recovery bound"};
 }
 
 std::string MedianMax(const Json& distribution) {
@@ -388,13 +529,63 @@ std::string MedianMax(const Json& distribution) {
          Fixed(distribution["max"].get<double>(), 3) + " s";
 }
 
-std::string ValidSummary(const Json& details, size_t count) {
-  return std::to_string(count) + " fault" + (count == 1 ? "" : "s") +
-         " removed the leader: new leader " + MedianMax(details["new_leader_s"]) +
-         "; first acknowledged write " + MedianMax(details["first_write_s"]) + "; unavailability " +
-         MedianMax(details["unavailable_s"]) + " (bound " +
-         Fixed(details["bound_s"].get<double>(), 1) + " s)";
+std::string Plural(size_t count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
+
+std::string ValidSummary(const Json& details) {
+  const auto leader_lost = details["leader_lost"].get<size_t>();
+  const auto no_majority = details["no_majority"].get<size_t>();
+  const std::string failover = "new leader " + MedianMax(details["new_leader_s"]) +
+                               "; first acknowledged write " + MedianMax(details["first_write_s"]);
+  const std::string bound = Fixed(details["bound_s"].get<double>(), 1) + " s";
+  std::string summary = Plural(leader_lost + no_majority, "fault") + " removed the leader";
+  if (no_majority == 0) {
+    return summary + ": " + failover + "; unavailability " + MedianMax(details["unavailable_s"]) +
+           " (bound " + bound + ")";
+  }
+  summary += " (" + std::to_string(leader_lost) + " with a majority left";
+  if (leader_lost > 0) summary += ": " + failover;
+  return summary + "; " + std::to_string(no_majority) +
+         " without a majority: recovery after heal: leader " +
+         MedianMax(details["recovery_leader_s"]) + ", first acknowledged write " +
+         MedianMax(details["recovery_write_s"]) + ") (bound " + bound + ", recovery bound " +
+         Fixed(details["recovery_bound_s"].get<double>(), 1) + " s)";
+}
+
+// The figures of every fault that removed the leader, measured by its kind.
+struct Figures {
+  std::vector<double> new_leader_s, first_write_s, unavailable_s;
+  std::vector<double> recovery_leader_s, recovery_write_s;
+};
+
+void Measure(const FailoverInput& in, Failover& f, Figures& figures) {
+  auto add = [](std::vector<double>& to, const std::optional<int64_t>& ns) {
+    if (ns.has_value()) to.push_back(Seconds(*ns));
+  };
+  f.no_majority = IntervalAt(in.no_majority, f.fault->EffectIndex());
+  if (f.no_majority != nullptr) {
+    MeasureRecovery(in, f);
+    add(figures.recovery_leader_s, f.recovery_leader_ns);
+    add(figures.recovery_write_s, f.recovery_write_ns);
+    return;
+  }
+  MeasureNewLeader(in, f);
+  MeasureWrites(in, f);
+  add(figures.new_leader_s, f.new_leader_ns);
+  add(figures.first_write_s, f.first_write_ns);
+  add(figures.unavailable_s, f.unavailable_ns);
+}
+
+void AddDistributions(Figures figures, Json& details) {
+  details["new_leader_s"] = Distribution(std::move(figures.new_leader_s));
+  details["first_write_s"] = Distribution(std::move(figures.first_write_s));
+  details["unavailable_s"] = Distribution(std::move(figures.unavailable_s));
+  details["recovery_leader_s"] = Distribution(std::move(figures.recovery_leader_s));
+  details["recovery_write_s"] = Distribution(std::move(figures.recovery_write_s));
+}
+
+void Increment(Json& counter) { counter = counter.get<int64_t>() + 1; }
 
 }  // namespace
 
@@ -402,31 +593,36 @@ RunCheckResult CheckFailover(const History& history, const FailoverOptions& opti
   auto input = ReadFailoverInput(history);
   if (!input.ok()) return UnknownRunCheck(input.status().message());
   const FailoverInput& in = *input;
-  Json details = {{"bound_s", options.max_failover_s}, {"nodes", in.nodes},
-                  {"faults", in.faults.size()},        {"events", Json::array()},
-                  {"violations", Json::array()},       {"faults_leader_unknown", 0}};
-  std::vector<double> new_leader_s, first_write_s, unavailable_s;
+  Json details = {{"bound_s", options.max_failover_s},
+                  {"recovery_bound_s", options.max_recovery_s},
+                  {"nodes", in.nodes},
+                  {"faults", in.faults.size()},
+                  {"faults_failed", 0},
+                  {"faults_leader_unknown", 0},
+                  {"leader_lost", 0},
+                  {"no_majority", 0},
+                  {"events", Json::array()},
+                  {"violations", Json::array()}};
+  Figures figures;
   for (const Fault& fault : in.faults) {
+    if (fault.IsFailed()) {
+      Increment(details["faults_failed"]);  // never in force: it removed nobody
+      continue;
+    }
     Failover f{.fault = &fault};
     std::tie(f.leader, f.term) = LeaderAtStart(in, fault);
     if (f.leader == 0 && (fault.name == "kill" || fault.name == "pause" || !fault.cut.empty())) {
-      details["faults_leader_unknown"] = details["faults_leader_unknown"].get<int64_t>() + 1;
+      Increment(details["faults_leader_unknown"]);
     }
     if (!RemovesLeader(fault, f.leader, in.nodes)) continue;
-    MeasureNewLeader(in, f);
-    MeasureWrites(in, f);
-    if (f.new_leader_ns) new_leader_s.push_back(Seconds(*f.new_leader_ns));
-    if (f.first_write_ns) first_write_s.push_back(Seconds(*f.first_write_ns));
-    if (f.unavailable_ns) unavailable_s.push_back(Seconds(*f.unavailable_ns));
+    Measure(in, f, figures);
+    Increment(details[f.no_majority == nullptr ? "leader_lost" : "no_majority"]);
     details["events"].push_back(FailoverJson(in, f));
-    for (std::string& v : Violations(in, f, options.max_failover_s)) {
-      details["violations"].push_back(std::move(v));
-    }
+    auto violations = f.no_majority == nullptr ? FailoverViolations(in, f, options.max_failover_s)
+                                               : RecoveryViolations(in, f, options.max_recovery_s);
+    for (std::string& v : violations) details["violations"].push_back(std::move(v));
   }
-  details["new_leader_s"] = Distribution(std::move(new_leader_s));
-  details["first_write_s"] = Distribution(std::move(first_write_s));
-  details["unavailable_s"] = Distribution(std::move(unavailable_s));
-  const size_t count = details["events"].size();
+  AddDistributions(std::move(figures), details);
   const Json& violations = details["violations"];
   if (!violations.empty()) {
     std::string summary = violations[0].get<std::string>();
@@ -435,8 +631,10 @@ RunCheckResult CheckFailover(const History& history, const FailoverOptions& opti
     }
     return {Verdict::kInvalid, std::move(summary), std::move(details)};
   }
-  if (count == 0) return {Verdict::kValid, "no fault removed the leader", std::move(details)};
-  std::string summary = ValidSummary(details, count);
+  if (details["events"].empty()) {
+    return {Verdict::kValid, "no fault removed the leader", std::move(details)};
+  }
+  std::string summary = ValidSummary(details);
   return {Verdict::kValid, std::move(summary), std::move(details)};
 }
 
@@ -472,25 +670,54 @@ std::string NodeValues(const std::map<int64_t, const StatusSample*>& latest) {
   return text;
 }
 
+// "1,2,3"
+std::string NodeList(const Json& nodes) {
+  std::string text;
+  for (const Json& node : nodes) text += (text.empty() ? "" : ",") + node.dump();
+  return text;
+}
+
+// "3 nodes report applied index 50 and equal digests" for the nodes that answered; with
+// `name_nodes`, "nodes 1,2 report ...".
+std::string AgreementText(const ConvergenceWindow& window, int64_t applied, bool has_digests,
+                          bool name_nodes) {
+  const size_t count = window.latest.size();
+  std::string who = std::to_string(count) + " node" + (count == 1 ? "" : "s");
+  if (name_nodes) {
+    Json answered = Json::array();
+    for (const auto& [node, sample] : window.latest) answered.push_back(node);
+    who = (count == 1 ? "node " : "nodes ") + NodeList(answered);
+  }
+  return who + (count == 1 ? " reports" : " report") + " applied index " + std::to_string(applied) +
+         (has_digests ? " and equal digests" : "");
+}
+
+// The faults' error, or nothing when every fault ended (the cluster was healed).
+std::optional<std::string> UnhealedFault(const History& history, const std::vector<Fault>& faults) {
+  for (const Fault& fault : faults) {
+    if (fault.end_index.has_value()) continue;
+    return "fault " + std::to_string(fault.id) + " (" + fault.name + ", " +
+           LineWhere(history, fault.line) + ") never ended: the cluster was not healed";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-RunCheckResult CheckConvergence(const History& history) {
+RunCheckResult CheckConvergence(const History& history, const ConvergenceOptions& options) {
   auto samples = ReadStatusSamples(history);
   if (!samples.ok()) return UnknownRunCheck(samples.status().message());
   auto faults = ReadFaults(history);
   if (!faults.ok()) return UnknownRunCheck(faults.status().message());
-  for (const Fault& fault : *faults) {
-    if (fault.end_index.has_value()) continue;
-    return UnknownRunCheck("fault " + std::to_string(fault.id) + " (" + fault.name + ", " +
-                           LineWhere(history, fault.line) +
-                           ") never ended: the cluster was not healed");
-  }
+  if (auto unhealed = UnhealedFault(history, *faults)) return UnknownRunCheck(*unhealed);
   const auto [origin_ns, end_ns] = TimeSpan(history);
   const ConvergenceWindow window = LatestAfterHeal(*samples, *faults, end_ns);
+  const int64_t nodes = options.nodes > 0 ? options.nodes : ClusterSize(*samples, *faults);
   Json details = {{"window_start_s", Seconds(window.start_ns - origin_ns)},
+                  {"cluster_nodes", nodes},
                   {"nodes", Json::object()},
                   {"not_answering", Json::array()}};
-  for (int64_t node = 1; node <= ClusterSize(*samples, *faults); ++node) {
+  for (int64_t node = 1; node <= nodes; ++node) {
     if (!window.latest.contains(node)) details["not_answering"].push_back(node);
   }
   if (window.latest.empty()) {
@@ -516,13 +743,16 @@ RunCheckResult CheckConvergence(const History& history) {
             "replicas differ after the last fault healed: " + NodeValues(window.latest),
             std::move(details)};
   }
-  std::string summary =
-      std::to_string(window.latest.size()) + " node" + (window.latest.size() == 1 ? "" : "s") +
-      " report applied index " + std::to_string(*applied.begin()) +
-      (digests.empty() ? std::string() : " and equal digests") + " in the last second after heal";
-  const size_t silent = details["not_answering"].size();
-  if (silent > 0) summary += "; " + std::to_string(silent) + " did not answer";
-  return {Verdict::kValid, std::move(summary), std::move(details)};
+  const Json& silent = details["not_answering"];
+  const std::string agreement =
+      AgreementText(window, *applied.begin(), !digests.empty(), !silent.empty());
+  if (!silent.empty()) {
+    std::string summary = std::string(silent.size() == 1 ? "node " : "nodes ") + NodeList(silent) +
+                          " did not answer a status sample in the last second after heal; " +
+                          agreement;
+    return UnknownRunCheck(std::move(summary), std::move(details));
+  }
+  return {Verdict::kValid, agreement + " in the last second after heal", std::move(details)};
 }
 
 }  // namespace checker

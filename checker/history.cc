@@ -33,7 +33,12 @@ namespace {
 
 std::string Where(const History& history, const Event& event) {
   std::string where = history.source.empty() ? "history" : history.source;
-  if (event.line > 0) where += ":" + std::to_string(event.line);
+  if (event.line > 0) {
+    // Two appends, not `":" + std::to_string(...)`: GCC 12 at -O3 warns a false -Wrestrict on
+    // operator+(const char*, std::string&&) once inlined (GCC bug 105329).
+    where += ':';
+    where += std::to_string(event.line);
+  }
   return where;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 namespace checker {
@@ -28,6 +29,7 @@ struct SetHistory {
   std::set<int64_t> ok, fail, info;
   std::vector<FinalRead> reads;
   Json failed_reads = Json::array();
+  int64_t highest_node = 0;  // in final reads and status samples
 };
 
 Json NodeOf(const Event& event) {
@@ -38,11 +40,25 @@ Json NodeOf(const Event& event) {
   return nullptr;
 }
 
+// Raises `highest` to the node a final read or status sample names.
+void NoteNode(const Event& event, int64_t& highest) {
+  const Json* node = nullptr;
+  if (event.f == "final-read" && event.process.is_client()) {
+    if (event.extra.is_object() && event.extra.contains("node")) node = &event.extra["node"];
+  } else if (event.f == "status" && !event.process.is_client() && event.value.is_object()) {
+    if (event.value.contains("node")) node = &event.value["node"];
+  }
+  if (node != nullptr && node->is_number_integer()) {
+    highest = std::max(highest, node->get<int64_t>());
+  }
+}
+
 // Pairs the adds and final reads; an error message naming FILE:LINE when the history is
 // malformed.
 std::optional<std::string> Collect(const History& history, SetHistory& out) {
   std::map<int64_t, OpenOp> open;  // process -> its open add or final read
   for (const Event& event : history.events) {
+    NoteNode(event, out.highest_node);
     if (!event.process.is_client() || (event.f != "add" && event.f != "final-read")) continue;
     const std::string where = EventWhere(history, event);
     const int64_t process = event.process.id;
@@ -117,23 +133,20 @@ std::string NodeName(const Json& node) {
   return node.is_null() ? std::string("an unnamed node") : "node " + node.dump();
 }
 
-}  // namespace
+// "1,2,4"
+std::string JoinNodes(const std::vector<int64_t>& nodes) {
+  std::string out;
+  for (int64_t node : nodes) out += (out.empty() ? "" : ",") + std::to_string(node);
+  return out;
+}
 
-RunCheckResult CheckSet(const History& history) {
-  SetHistory set;
-  if (auto error = Collect(history, set)) return UnknownRunCheck(*error);
-  std::set<int64_t> attempted = set.ok;
-  attempted.insert(set.fail.begin(), set.fail.end());
-  attempted.insert(set.info.begin(), set.info.end());
-
-  Json details = {
-      {"adds", {{"ok", set.ok.size()}, {"fail", set.fail.size()}, {"info", set.info.size()}}},
-      {"attempted", attempted.size()},
-      {"failed_reads", set.failed_reads}};
+// Compares each successful final read with the adds: the per-node figures go to details, the
+// totals too; returns the first anomaly's description (empty when there is none).
+std::string CompareReads(const SetHistory& set, const std::set<int64_t>& attempted,
+                         size_t& recovered_min, Json& details) {
   Json nodes = Json::array();
   size_t lost_total = 0, unexpected_total = 0, failed_present_total = 0;
   std::string first_anomaly;
-  size_t recovered_min = set.info.size();
   for (const FinalRead& read : set.reads) {
     const auto lost = Difference(set.ok, read.present);
     const auto unexpected = Difference(read.present, attempted);
@@ -170,12 +183,99 @@ RunCheckResult CheckSet(const History& history) {
   details["lost"] = lost_total;
   details["unexpected"] = unexpected_total;
   details["failed_present"] = failed_present_total;
+  return first_anomaly;
+}
+
+// The expected nodes (1..n) without a successful final read, and why, one clause each:
+// "final read of node 3 failed: deadline exceeded", "no final read of node 4".
+std::vector<int64_t> MissingReads(const SetHistory& set, int64_t nodes,
+                                  std::vector<std::string>& reasons) {
+  std::set<int64_t> read;
+  for (const FinalRead& r : set.reads) {
+    if (r.node.is_number_integer()) read.insert(r.node.get<int64_t>());
+  }
+  std::map<int64_t, Json> errors;  // node -> the error of its last failed final read
+  for (const Json& failed : set.failed_reads) {
+    if (failed["node"].is_number_integer()) errors[failed["node"].get<int64_t>()] = failed["error"];
+  }
+  std::vector<int64_t> missing;
+  for (int64_t node = 1; node <= nodes; ++node) {
+    if (read.contains(node)) continue;
+    missing.push_back(node);
+    auto it = errors.find(node);
+    if (it == errors.end()) {
+      reasons.push_back("no final read of node " + std::to_string(node));
+    } else {
+      const Json& error = it->second;
+      reasons.push_back(
+          "final read of node " + std::to_string(node) + " failed" +
+          (error.is_null() ? ""
+                           : ": " + (error.is_string() ? error.get<std::string>() : error.dump())));
+    }
+  }
+  return missing;
+}
+
+// "nodes 1,2,4 read 812 elements, none lost" about the successful final reads.
+std::string WhatWasRead(const SetHistory& set) {
+  std::vector<int64_t> named;
+  size_t fewest = SIZE_MAX, most = 0;
+  for (const FinalRead& read : set.reads) {
+    if (read.node.is_number_integer()) named.push_back(read.node.get<int64_t>());
+    fewest = std::min(fewest, read.present.size());
+    most = std::max(most, read.present.size());
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  const size_t unnamed = std::count_if(set.reads.begin(), set.reads.end(),
+                                       [](const FinalRead& r) { return r.node.is_null(); });
+  std::string who =
+      named.empty() ? "" : (named.size() == 1 ? "node " : "nodes ") + JoinNodes(named);
+  if (unnamed > 0) {
+    who += (who.empty() ? "" : " and ") + std::to_string(unnamed) + " unnamed node" +
+           (unnamed == 1 ? "" : "s");
+  }
+  const std::string count = fewest == most ? std::to_string(most)
+                                           : std::to_string(fewest) + " to " + std::to_string(most);
+  return who + " read " + count + " elements, none lost";
+}
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : "; ") + part;
+  return out;
+}
+
+}  // namespace
+
+RunCheckResult CheckSet(const History& history, const SetCheckOptions& options) {
+  SetHistory set;
+  if (auto error = Collect(history, set)) return UnknownRunCheck(*error);
+  std::set<int64_t> attempted = set.ok;
+  attempted.insert(set.fail.begin(), set.fail.end());
+  attempted.insert(set.info.begin(), set.info.end());
+
+  Json details = {
+      {"adds", {{"ok", set.ok.size()}, {"fail", set.fail.size()}, {"info", set.info.size()}}},
+      {"attempted", attempted.size()},
+      {"failed_reads", set.failed_reads}};
+  size_t recovered_min = set.info.size();
+  const std::string first_anomaly = CompareReads(set, attempted, recovered_min, details);
+  std::vector<std::string> reasons;
+  const int64_t nodes = options.nodes > 0 ? options.nodes : set.highest_node;
+  const std::vector<int64_t> missing = MissingReads(set, nodes, reasons);
+  details["missing_reads"] = missing;
 
   if (!first_anomaly.empty()) return {Verdict::kInvalid, first_anomaly, std::move(details)};
   if (set.reads.empty()) {
-    return UnknownRunCheck(
-        "no final read succeeded (" + std::to_string(set.failed_reads.size()) + " failed)",
-        std::move(details));
+    std::string summary =
+        "no final read succeeded (" + std::to_string(set.failed_reads.size()) + " failed)";
+    if (!reasons.empty()) summary += ": " + Join(reasons);
+    return UnknownRunCheck(std::move(summary), std::move(details));
+  }
+  if (!missing.empty()) {
+    reasons.push_back(WhatWasRead(set));
+    return UnknownRunCheck(Join(reasons), std::move(details));
   }
   std::string summary = "all " + std::to_string(set.ok.size()) + " acknowledged adds present on " +
                         std::to_string(set.reads.size()) + " node" +

@@ -13,20 +13,56 @@ using ::testing::HasSubstr;
 History Load(const std::string& name) { return LoadRunHistory(name); }
 
 TEST(SetCheck, AcknowledgedAddsPresentIsValidAndCountsRecovered) {
-  RunCheckResult r = CheckSet(Load("set.good.jsonl"));
+  RunCheckResult r = CheckSet(Load("set.all-read.good.jsonl"));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
-            "all 2 acknowledged adds present on 2 nodes, nothing unexpected; at least 1 of 2 "
-            "indeterminate adds recovered; 1 final reads failed");
+            "all 2 acknowledged adds present on 3 nodes, nothing unexpected; at least 1 of 2 "
+            "indeterminate adds recovered");
   EXPECT_EQ(r.details["adds"], Json({{"ok", 2}, {"fail", 1}, {"info", 2}}));
   EXPECT_EQ(r.details["attempted"], 5);
-  ASSERT_EQ(r.details["nodes"].size(), 2u);
+  ASSERT_EQ(r.details["nodes"].size(), 3u);
   EXPECT_EQ(r.details["nodes"][0]["node"], 1);
   EXPECT_EQ(r.details["nodes"][0]["recovered"], 1);
   EXPECT_EQ(r.details["nodes"][1]["recovered"], 1);
+  EXPECT_EQ(r.details["nodes"][2]["recovered"], 2);
+  EXPECT_EQ(r.details["failed_reads"], Json::array());
+  EXPECT_EQ(r.details["missing_reads"], Json::array());
+  EXPECT_EQ(r.details["lost"], 0);
+}
+
+TEST(SetCheck, FailedFinalReadOfOneNodeIsUnknownNamingIt) {
+  RunCheckResult r = CheckSet(Load("set.good.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary,
+            "final read of node 3 failed: did not catch up within 20 s; nodes 1,2 read 3 elements, "
+            "none lost");
   EXPECT_EQ(r.details["failed_reads"],
             Json::array({{{"node", 3}, {"error", "did not catch up within 20 s"}}}));
+  EXPECT_EQ(r.details["missing_reads"], Json::array({3}));
+  ASSERT_EQ(r.details["nodes"].size(), 2u);
   EXPECT_EQ(r.details["lost"], 0);
+}
+
+TEST(SetCheck, NodeNeverReadIsUnknownNamingIt) {
+  // Status samples show nodes 1..3; only nodes 1 and 3 were read.
+  RunCheckResult r = CheckSet(Load("set.read-missing.jsonl"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "no final read of node 2; nodes 1,3 read 1 to 2 elements, none lost");
+  EXPECT_EQ(r.details["missing_reads"], Json::array({2}));
+  r = CheckSet(Load("set.read-missing.jsonl"), {.nodes = 4});
+  EXPECT_EQ(r.summary,
+            "no final read of node 2; no final read of node 4; nodes 1,3 read 1 to 2 elements, "
+            "none lost");
+  EXPECT_EQ(r.details["missing_reads"], Json::array({2, 4}));
+  // Told to expect node 1 only, the reads are complete.
+  EXPECT_EQ(CheckSet(Load("set.read-missing.jsonl"), {.nodes = 1}).verdict, Verdict::kValid);
+}
+
+TEST(SetCheck, LostElementsStayInvalidWhenAReadIsMissing) {
+  RunCheckResult r = CheckSet(Load("set.lost.bad.jsonl"), {.nodes = 3});
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  EXPECT_THAT(r.summary, HasSubstr("lost 1 of 2 acknowledged adds"));
+  EXPECT_EQ(r.details["missing_reads"], Json::array({3}));
 }
 
 TEST(SetCheck, LostAcknowledgedAddIsInvalidNamingTheNode) {
@@ -56,7 +92,9 @@ TEST(SetCheck, FailedAddPresentIsInvalid) {
 TEST(SetCheck, NoSuccessfulFinalReadIsUnknown) {
   RunCheckResult r = CheckSet(Load("set.no-final-read.jsonl"));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
-  EXPECT_EQ(r.summary, "no final read succeeded (1 failed)");
+  EXPECT_EQ(r.summary,
+            "no final read succeeded (1 failed): final read of node 1 failed: connection refused");
+  EXPECT_EQ(r.details["missing_reads"], Json::array({1}));
   EXPECT_EQ(CheckSet(History{}).verdict, Verdict::kUnknown);
 }
 

@@ -2,18 +2,16 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
-#include <set>
+#include <map>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "checker/connectivity.h"
 #include "checker/failover_check.h"
 
 namespace checker {
 namespace {
-
-using Group = std::vector<int64_t>;
 
 std::string Fixed(double value, int decimals) {
   char buffer[64];
@@ -22,52 +20,6 @@ std::string Fixed(double value, int decimals) {
 }
 
 double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
-
-// The groups of nodes 1..nodes joined by chains of two-way links that `cut` leaves, each sorted,
-// in order of their smallest node.
-std::vector<Group> Components(const std::vector<std::pair<int64_t, int64_t>>& cut, int64_t nodes) {
-  const std::set<std::pair<int64_t, int64_t>> dropped(cut.begin(), cut.end());
-  auto linked = [&dropped](int64_t a, int64_t b) {
-    return !dropped.contains({a, b}) && !dropped.contains({b, a});
-  };
-  std::vector<bool> seen(static_cast<size_t>(nodes) + 1, false);
-  std::vector<Group> groups;
-  for (int64_t first = 1; first <= nodes; ++first) {
-    if (seen[static_cast<size_t>(first)]) continue;
-    Group group;
-    std::vector<int64_t> frontier = {first};
-    seen[static_cast<size_t>(first)] = true;
-    while (!frontier.empty()) {
-      const int64_t node = frontier.back();
-      frontier.pop_back();
-      group.push_back(node);
-      for (int64_t other = 1; other <= nodes; ++other) {
-        if (seen[static_cast<size_t>(other)] || !linked(node, other)) continue;
-        seen[static_cast<size_t>(other)] = true;
-        frontier.push_back(other);
-      }
-    }
-    std::sort(group.begin(), group.end());
-    groups.push_back(std::move(group));
-  }
-  return groups;
-}
-
-// The two halves when `fault` splits the cluster exactly in half, or nothing.
-std::optional<std::vector<Group>> Halves(const Fault& fault, int64_t nodes) {
-  if (fault.cut.empty() || nodes < 2 || nodes % 2 != 0) return std::nullopt;
-  std::vector<Group> groups = Components(fault.cut, nodes);
-  if (groups.size() != 2 || static_cast<int64_t>(groups[0].size()) * 2 != nodes) {
-    return std::nullopt;
-  }
-  return groups;
-}
-
-std::string GroupText(const Group& group) {
-  std::string text = "[";
-  for (size_t i = 0; i < group.size(); ++i) text += (i > 0 ? "," : "") + std::to_string(group[i]);
-  return text + "]";
-}
 
 // The history's clock origin and end.
 std::pair<int64_t, int64_t> TimeSpan(const History& history) {
@@ -84,6 +36,8 @@ std::string Where(const History& history, int64_t line) {
 
 struct SplitInput {
   std::vector<Fault> faults;
+  std::map<int64_t, const Fault*> by_id;
+  std::vector<NoMajorityInterval> intervals;
   std::vector<Operation> writes;  // acknowledged writes
   int64_t nodes = 0;
   int64_t origin_ns = 0;
@@ -98,29 +52,67 @@ Result<SplitInput> ReadSplitInput(const History& history) {
   for (Operation& op : ops) {
     if (IsAcknowledgedWrite(op)) in.writes.push_back(std::move(op));
   }
+  for (const Fault& fault : in.faults) in.by_id[fault.id] = &fault;
   in.nodes = ClusterSize(samples, in.faults);
+  in.intervals = NoMajorityIntervals(in.faults, in.nodes);
   std::tie(in.origin_ns, in.end_ns) = TimeSpan(history);
   return in;
 }
 
-// The summary of the first write acknowledged during a split.
+// "fault 5 (partition-halves, h.jsonl:5)" or "faults 3 (kill, h.jsonl:4) and 5 (...)".
+std::string FaultsText(const History& history, const SplitInput& in,
+                       const NoMajorityInterval& interval) {
+  std::string text = interval.faults.size() == 1 ? "fault " : "faults ";
+  for (size_t i = 0; i < interval.faults.size(); ++i) {
+    if (i > 0) text += i + 1 == interval.faults.size() ? " and " : ", ";
+    const Fault& fault = *in.by_id.at(interval.faults[i]);
+    text += std::to_string(fault.id) + " (" + fault.name + ", " + Where(history, fault.line) + ")";
+  }
+  return text;
+}
+
+// The summary of the first write acknowledged without a majority.
 std::string ViolationText(const History& history, const SplitInput& in, const Operation& op,
-                          const Fault& fault, const std::vector<Group>& halves) {
+                          const NoMajorityInterval& interval) {
   std::string text = Where(history, op.line) + ": " + op.f + " " + op.input.dump();
   if (!op.key.is_null())
     text += " to key " + (op.key.is_string() ? op.key.get<std::string>() : op.key.dump());
+  const bool is_split = interval.faults.size() == 1 && interval.at_start.down.empty();
   return text + " by process " + std::to_string(op.process) + " was acknowledged at " +
-         Fixed(Seconds(op.ret_time_ns - in.origin_ns), 3) + " s while fault " +
-         std::to_string(fault.id) + " (" + fault.name + ", " + Where(history, fault.line) +
-         ") split the " + std::to_string(in.nodes) + " nodes into " + GroupText(halves[0]) + " | " +
-         GroupText(halves[1]) + ", neither a majority";
+         Fixed(Seconds(op.ret_time_ns - in.origin_ns), 3) + " s while " +
+         FaultsText(history, in, interval) + (is_split ? " split the " : " left the ") +
+         std::to_string(in.nodes) + " nodes" + (is_split ? " into " : " as ") +
+         DescribeGroups(interval.at_start);
 }
 
-Json ViolationJson(const SplitInput& in, const Operation& op, const Fault& fault) {
-  return {{"line", op.line},   {"process", op.process},
-          {"f", op.f},         {"key", op.key},
-          {"value", op.input}, {"ack_s", Seconds(op.ret_time_ns - in.origin_ns)},
-          {"fault", fault.id}};
+Json ViolationJson(const SplitInput& in, const Operation& op, const NoMajorityInterval& interval) {
+  return {{"line", op.line},
+          {"process", op.process},
+          {"f", op.f},
+          {"key", op.key},
+          {"value", op.input},
+          {"ack_s", Seconds(op.ret_time_ns - in.origin_ns)},
+          {"fault", interval.start_fault},
+          {"faults", interval.faults}};
+}
+
+Json SplitJson(const SplitInput& in, const NoMajorityInterval& interval, int64_t acknowledged) {
+  const Connectivity& state = interval.at_start;
+  return {{"id", interval.start_fault},
+          {"fault", in.by_id.at(interval.start_fault)->name},
+          {"faults", interval.faults},
+          {"start_s", Seconds(interval.start_ns - in.origin_ns)},
+          {"end_s", Seconds(interval.end_ns.value_or(in.end_ns) - in.origin_ns)},
+          {"groups", LiveGroups(state)},
+          {"down", std::vector<int64_t>(state.down.begin(), state.down.end())},
+          {"writes_acknowledged", acknowledged}};
+}
+
+std::string ValidSummary(const SplitInput& in, size_t intervals) {
+  const std::string cluster = std::to_string(in.nodes) + " nodes";
+  if (intervals == 0) return "no fault left the " + cluster + " without a majority";
+  return "no write acknowledged during " + std::to_string(intervals) + " interval" +
+         (intervals == 1 ? "" : "s") + " without a majority of the " + cluster;
 }
 
 }  // namespace
@@ -130,29 +122,21 @@ RunCheckResult CheckSplitWithoutMajority(const History& history) {
   if (!input.ok()) return UnknownRunCheck(input.status().message());
   const SplitInput& in = *input;
   Json details = {{"nodes", in.nodes}, {"splits", Json::array()}, {"violations", Json::array()}};
-  std::string first_violation;  // the earliest acknowledgement during any split
+  std::string first_violation;  // the earliest acknowledgement without a majority
   int64_t first_ret = Operation::kNever;
-  for (const Fault& fault : in.faults) {
-    const auto halves = Halves(fault, in.nodes);
-    if (!halves.has_value()) continue;
-    const int64_t end_index = fault.end_index.value_or(Operation::kNever);
+  for (const NoMajorityInterval& interval : in.intervals) {
+    const int64_t end_index = interval.end_index.value_or(Operation::kNever);
     int64_t acknowledged = 0;
     for (const Operation& op : in.writes) {
-      if (op.call <= fault.start_index || op.ret >= end_index) continue;
+      if (op.call <= interval.start_index || op.ret >= end_index) continue;
       ++acknowledged;
-      details["violations"].push_back(ViolationJson(in, op, fault));
+      details["violations"].push_back(ViolationJson(in, op, interval));
       if (op.ret < first_ret) {
         first_ret = op.ret;
-        first_violation = ViolationText(history, in, op, fault, *halves);
+        first_violation = ViolationText(history, in, op, interval);
       }
     }
-    details["splits"].push_back(
-        {{"id", fault.id},
-         {"fault", fault.name},
-         {"start_s", Seconds(fault.start_ns - in.origin_ns)},
-         {"end_s", Seconds(fault.end_ns.value_or(in.end_ns) - in.origin_ns)},
-         {"halves", *halves},
-         {"writes_acknowledged", acknowledged}});
+    details["splits"].push_back(SplitJson(in, interval, acknowledged));
   }
   const size_t violations = details["violations"].size();
   if (violations > 0) {
@@ -161,15 +145,7 @@ RunCheckResult CheckSplitWithoutMajority(const History& history) {
     }
     return {Verdict::kInvalid, std::move(first_violation), std::move(details)};
   }
-  const size_t splits = details["splits"].size();
-  const std::string cluster = std::to_string(in.nodes) + " nodes";
-  if (splits == 0) {
-    std::string summary = "no fault split the cluster into two halves without a majority (" +
-                          cluster + (in.nodes % 2 != 0 ? ", an odd number)" : ")");
-    return {Verdict::kValid, std::move(summary), std::move(details)};
-  }
-  std::string summary = "no write acknowledged during " + std::to_string(splits) + " split" +
-                        (splits == 1 ? "" : "s") + " of the " + cluster + " into halves";
+  std::string summary = ValidSummary(in, in.intervals.size());
   return {Verdict::kValid, std::move(summary), std::move(details)};
 }
 

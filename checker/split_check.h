@@ -1,20 +1,30 @@
-// Split without majority: while a cluster of an even number of nodes is split exactly in half,
-// neither half holds a majority, so no leader can commit and no write may be acknowledged
-// (an election and a commit need more than half the cluster, Raft §5.2 and §5.3).
+// Split without majority: while no majority of the cluster can reach each other, no leader can
+// commit, so no write may be acknowledged (an election and a commit need more than half the
+// cluster, Raft §5.2 and §5.3).
 //
-// A fault splits the cluster in half when its `cut` (failover_check.h: the directed links that
-// are dropped) leaves exactly two groups of n/2 nodes, where two nodes are in one group when a
-// chain of two-way links joins them (a one-way link carries no RequestVote or AppendEntries
-// round trip). n is the highest node number in any status sample, fault target, cut or leader,
-// and must be even. During such a split, from its start event to its end event (or the end of
-// the history when it never ended), an ok write (f write, cas or add; a cas answering false wrote
-// nothing) invoked after the start and acknowledged before the end is invalid; the summary names
-// the write's FILE:LINE and the fault. Writes invoked before the split may complete during it:
-// they may have committed before it began.
+// When no majority exists is connectivity.h's model over the history's faults (failover_check.h
+// parses them): n is the highest node number in any status sample, fault target, cut or leader;
+// kill and pause targets are down; a cut link counts when either direction is dropped (a one-way
+// link carries no RequestVote or AppendEntries round trip); all faults in force at one time
+// combine, so an even cluster split in half, a kill of a majority, or a kill plus a partition
+// together all count. Each no-majority interval runs from the effect of the fault that completed
+// it (its "applied" event; the start of a kill or pause; the start in histories from before
+// "applied" existed) to the "healing" event of the fault whose heal restored a majority (its end
+// in older histories; the end of the history when none healed).
 //
-// Details: nodes, splits (each: id, fault, start_s, end_s, halves, writes_acknowledged),
-// violations (each: line, process, f, key, value, ack_s, fault id). Malformed fault events,
-// status samples or client operations give verdict unknown naming FILE:LINE.
+// An ok write (f write, cas or add; a cas answering false wrote nothing) invoked after the
+// interval's start and acknowledged before its end is invalid; the summary names the write's
+// FILE:LINE, the faults and the groups ("[1,2] | [3,4], neither a majority"). Writes invoked
+// before the interval may complete during it: they may have committed before it began. Writes
+// acknowledged between a fault's start and its applied event (its rules were still being
+// installed) or between its healing and its end (they were being removed) are no violation:
+// the fault was not surely in force.
+//
+// Details: nodes, splits (one per interval: id (the fault that completed it), fault (its name),
+// faults (ids of all faults in force during it), start_s, end_s, groups (the live nodes joined by
+// two-way links), down, writes_acknowledged), violations (each: line, process, f, key, value,
+// ack_s, fault (the interval's id), faults). Malformed fault events, status samples or client
+// operations give verdict unknown naming FILE:LINE.
 #pragma once
 
 #include "checker/run_check_result.h"

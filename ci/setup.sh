@@ -57,6 +57,11 @@ if ! curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/nu
     curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1 && break
     sleep 0.2
   done
-  curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1 ||
-    echo "ci/setup.sh: dockerd did not answer within 30 s; see /tmp/dockerd.log" >&2
+  if ! curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
+    # Without a daemon the docker backend and its tests cannot run: stop here, not at a test.
+    echo "ci/setup.sh: dockerd did not answer at /var/run/docker.sock within 30 s;" \
+      "its log, /tmp/dockerd.log, ends with:" >&2
+    tail -n 20 /tmp/dockerd.log >&2 || true
+    exit 1
+  fi
 fi

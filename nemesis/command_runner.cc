@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX leaves it undeclared
@@ -21,6 +23,13 @@ class UniqueFd {
   explicit UniqueFd(int fd = -1) : fd_(fd) {}
   UniqueFd(const UniqueFd&) = delete;
   UniqueFd& operator=(const UniqueFd&) = delete;
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
   ~UniqueFd() { Reset(); }
   int get() const { return fd_; }
   void Reset() {
@@ -67,6 +76,33 @@ bool ReadAll(int fd, std::chrono::steady_clock::time_point deadline, std::string
   }
 }
 
+// Writes `input` to `fd` with SIGPIPE blocked in this thread (a child that exits early must not
+// kill us), then clears a SIGPIPE that the write raised. A short write is left to the child's
+// exit code to explain.
+void WriteInput(int fd, std::string_view input) {
+  sigset_t pipe_only;
+  sigset_t old;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  bool broken = false;
+  while (!input.empty()) {
+    const ssize_t wrote = ::write(fd, input.data(), input.size());
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      broken = wrote < 0 && errno == EPIPE;
+      break;
+    }
+    input.remove_prefix(static_cast<size_t>(wrote));
+  }
+  if (broken) {
+    const timespec zero{};
+    while (::sigtimedwait(&pipe_only, nullptr, &zero) == SIGPIPE) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
 int WaitExit(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -82,7 +118,8 @@ std::string JoinArgv(const std::vector<std::string>& argv) {
   return text;
 }
 
-common::Result<CommandOutput> SpawnRunner::Run(const std::vector<std::string>& argv) {
+common::Result<CommandOutput> SpawnRunner::Run(const std::vector<std::string>& argv,
+                                               const std::string& input) {
   if (argv.empty()) return common::Status::InvalidArgument("run: empty argument vector");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -90,8 +127,22 @@ common::Result<CommandOutput> SpawnRunner::Run(const std::vector<std::string>& a
   }
   UniqueFd read_end(fds[0]);
   UniqueFd write_end(fds[1]);
+  UniqueFd input_read;
+  UniqueFd input_write;
+  if (!input.empty()) {
+    int in_fds[2];
+    if (::pipe2(in_fds, O_CLOEXEC) != 0) {
+      return common::Status::IoError(JoinArgv(argv) + ": pipe: " + ErrnoText(errno));
+    }
+    input_read = UniqueFd(in_fds[0]);
+    input_write = UniqueFd(in_fds[1]);
+  }
   FileActions actions;
-  ::posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
+  if (input.empty()) {
+    ::posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
+  } else {
+    ::posix_spawn_file_actions_adddup2(actions.get(), input_read.get(), 0);
+  }
   ::posix_spawn_file_actions_adddup2(actions.get(), write_end.get(), 1);
   ::posix_spawn_file_actions_adddup2(actions.get(), write_end.get(), 2);
   std::vector<char*> args;
@@ -104,6 +155,13 @@ common::Result<CommandOutput> SpawnRunner::Run(const std::vector<std::string>& a
     return common::Status::IoError(JoinArgv(argv) + ": cannot run: " + ErrnoText(spawned));
   }
   write_end.Reset();  // so the read sees EOF when the child exits
+  input_read.Reset();
+  if (!input.empty()) {
+    // The child reads its input before it writes much, so writing all of it first cannot
+    // deadlock on the output pipe for the small rule batches this runs.
+    WriteInput(input_write.get(), input);
+    input_write.Reset();
+  }
   CommandOutput result;
   const bool in_time =
       ReadAll(read_end.get(), std::chrono::steady_clock::now() + deadline_, result.output);
@@ -116,9 +174,9 @@ common::Result<CommandOutput> SpawnRunner::Run(const std::vector<std::string>& a
   return result;
 }
 
-common::Result<std::string> RunChecked(CommandRunner& runner,
-                                       const std::vector<std::string>& argv) {
-  ASSIGN_OR_RETURN(CommandOutput result, runner.Run(argv));
+common::Result<std::string> RunChecked(CommandRunner& runner, const std::vector<std::string>& argv,
+                                       const std::string& input) {
+  ASSIGN_OR_RETURN(CommandOutput result, runner.Run(argv, input));
   if (result.exit_code != 0) {
     std::string output = result.output;
     while (!output.empty() && output.back() == '\n') output.pop_back();

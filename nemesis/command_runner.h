@@ -23,15 +23,20 @@ class CommandRunner {
  public:
   virtual ~CommandRunner() = default;
   // An error only when the program could not be run or missed its deadline; a non-zero exit
-  // is an ordinary result.
-  virtual common::Result<CommandOutput> Run(const std::vector<std::string>& argv) = 0;
+  // is an ordinary result. `input` is written to the program's standard input, which is then
+  // closed (empty: the program reads /dev/null).
+  virtual common::Result<CommandOutput> Run(const std::vector<std::string>& argv,
+                                            const std::string& input) = 0;
+  common::Result<CommandOutput> Run(const std::vector<std::string>& argv) { return Run(argv, ""); }
 };
 
 class SpawnRunner : public CommandRunner {
  public:
   explicit SpawnRunner(std::chrono::milliseconds deadline = std::chrono::seconds(10))
       : deadline_(deadline) {}
-  common::Result<CommandOutput> Run(const std::vector<std::string>& argv) override;
+  using CommandRunner::Run;
+  common::Result<CommandOutput> Run(const std::vector<std::string>& argv,
+                                    const std::string& input) override;
 
  private:
   std::chrono::milliseconds deadline_;
@@ -40,7 +45,9 @@ class SpawnRunner : public CommandRunner {
 // "nsenter --net=/x iptables -S" for messages.
 std::string JoinArgv(const std::vector<std::string>& argv);
 
-// Runs argv and turns a non-zero exit into an IoError naming the command and its output.
-common::Result<std::string> RunChecked(CommandRunner& runner, const std::vector<std::string>& argv);
+// Runs argv (with `input` on its standard input) and turns a non-zero exit into an IoError
+// naming the command and its output.
+common::Result<std::string> RunChecked(CommandRunner& runner, const std::vector<std::string>& argv,
+                                       const std::string& input = "");
 
 }  // namespace nemesis

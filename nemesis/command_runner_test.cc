@@ -17,6 +17,24 @@ TEST(SpawnRunner, CapturesOutputAndExitCode) {
   EXPECT_NE(err->output.find("/nonexistent-file"), std::string::npos) << err->output;
 }
 
+TEST(SpawnRunner, InputGoesToTheProgramsStandardInput) {
+  SpawnRunner runner;
+  auto out = runner.Run({"cat"}, "*filter\n-A SPLITBRAIN -j DROP\nCOMMIT\n");
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->output, "*filter\n-A SPLITBRAIN -j DROP\nCOMMIT\n");
+  auto none = runner.Run({"cat"});  // no input: /dev/null, so cat ends at once
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_EQ(none->output, "");
+}
+
+TEST(SpawnRunner, AProgramThatIgnoresItsInputDoesNotKillTheCaller) {
+  SpawnRunner runner;
+  // 1 MiB into a program that exits at once: the write meets a closed pipe (SIGPIPE).
+  auto out = runner.Run({"true"}, std::string(1 << 20, 'x'));
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->exit_code, 0);
+}
+
 TEST(SpawnRunner, AMissingProgramIsAnError) {
   SpawnRunner runner;
   auto ran = runner.Run({"/nonexistent/program"});

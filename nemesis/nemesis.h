@@ -8,15 +8,23 @@
 //   HealAll()     ends every active fault and then removes every chain of ours; always safe to
 //                 call, also on a cluster with nothing active. The destructor calls it.
 //
-// Each start (just before the fault is applied), applied (once it is in place) and end (once
-// it is undone) is reported to `record(f, value)` with f the fault name and value
-//   {"phase":"start"|"applied"|"end","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
-//    "leader":L,"term":T}
-// ("cut" for partitions and link, "loss" for loss, "offset_s" for clock (this fault's step;
-// a node's clock is off by the sum of its active clock faults), "leader"/"term" at start, as
-// NodeControl saw them just before the fault; "error" on the end of a fault that could not be
-// applied, recorded at once). A restarted node gets its active network rules again
-// (a container's namespace is new after a restart).
+// Each fault is reported to `record(f, value)` with f the fault name, in phases:
+//   start     {"phase":"start","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
+//              "leader":L,"term":T}: just before it is applied ("cut" for partitions and link,
+//              "loss" for loss, "offset_s" for clock (this fault's step; a node's clock is off by
+//              the sum of its active clock faults), leader/term as NodeControl saw them). A
+//              fault that cannot be planned (no leader to isolate) still gets a start;
+//   applied   (same fields as start, without leader/term) once it is in force on every node:
+//              each node's rules batch is in, every kill or pause call returned;
+//   verified  {"ok":bool,"probes":[{"kind","node","peer","ok","seen"}],"reason"}: right after,
+//              what probes saw: "stopped" (a killed node's process is gone), "paused" (frozen),
+//              "blocked" (a TCP connect from a cut link's sender to its receiver fails),
+//              "open" (one between two nodes no fault cuts succeeds), "rules" (loss rules are
+//              in their chain). Clock faults have none: the status samples show the offset;
+//   healing   just before it is undone (from here it may no longer be in force);
+//   end       once undone; {"error": "..."} instead, at once, when it could not be applied.
+// A restarted node gets its active network rules again (a container's namespace is new after
+// a restart).
 //
 // Thread-safe: one mutex serialises Start, End and HealAll (a schedule thread and a Ctrl-C
 // handler may race). `record` is called under that mutex and must not call back.
@@ -70,18 +78,26 @@ class Nemesis {
   struct Active {
     Fault fault;  // the caller's fault
     Plan plan;
-    int rules_id = 0;  // NetRules set, 0 for kill and pause
+    std::vector<Rule> rules;  // network faults: the rules that make it
+    int rules_id = 0;         // NetRules set, 0 for kill, pause and clock
   };
+  using AddProbe =
+      std::function<void(std::string_view kind, int node, int peer, bool ok, const std::string&)>;
 
-  common::Status Apply(const Plan& plan, int& rules_id);
+  common::Result<std::vector<Rule>> RulesFor(const Plan& plan) const;
+  common::Status Apply(Active& active);
+  // The "verified" event's fields: {"ok", "probes", "reason"}.
+  nlohmann::json Verify(const Active& active);
+  void VerifyCut(const Active& active, const AddProbe& add);
   common::Status Undo(const Active& active);
   common::Status KillAll(const std::vector<int>& nodes);
   common::Status PauseAll(const std::vector<int>& nodes);
   common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s);
   common::Status Restart(int node);
-  // phase: "start", "applied" or "end".
-  void Record(const Active& active, int id, std::string_view phase, int leader, uint64_t term,
-              const std::string& error = "");
+  // phase: "start", "applied", "verified", "healing" or "end"; `extra` (an object) is merged
+  // into the event's value.
+  void Record(const Active& active, int id, std::string_view phase,
+              const nlohmann::json& extra = nullptr);
 
   NodeControl& control_;
   NetRules rules_;

@@ -58,14 +58,64 @@ TEST_F(NemesisTest, PartitionLeaderRecordsStartAndEndWithLeaderAndTerm) {
   EXPECT_EQ(RuleCount(), 8u);  // 4 directed links, a rule at each end
   ASSERT_TRUE(nemesis->End(*id).ok());
   EXPECT_EQ(RuleCount(), 0u);
-  ASSERT_EQ(events_.size(), 3u);
+  ASSERT_EQ(events_.size(), 5u);
   EXPECT_EQ(events_[0].f, "partition-leader");
   EXPECT_EQ(events_[0].value, nlohmann::json::parse(R"({"phase":"start","id":1,
       "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]],"leader":2,"term":7})"));
   EXPECT_EQ(events_[1].value, nlohmann::json::parse(R"({"phase":"applied","id":1,
       "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]]})"));
-  EXPECT_EQ(events_[2].value, nlohmann::json::parse(R"({"phase":"end","id":1,
-      "targets":[1,2,3],"cut":[[1,2],[2,1],[2,3],[3,2]]})"));
+  // Each cut link probed from its sender (must fail), the one uncut pair (must connect).
+  EXPECT_EQ(events_[2].value, nlohmann::json::parse(R"({"phase":"verified","id":1,"ok":true,
+      "probes":[{"kind":"blocked","node":1,"peer":2,"ok":true},
+                {"kind":"blocked","node":2,"peer":1,"ok":true},
+                {"kind":"blocked","node":2,"peer":3,"ok":true},
+                {"kind":"blocked","node":3,"peer":2,"ok":true},
+                {"kind":"open","node":1,"peer":3,"ok":true}]})"));
+  EXPECT_EQ(events_[3].value, nlohmann::json::parse(R"({"phase":"healing","id":1})"));
+  EXPECT_EQ(events_[4].value, nlohmann::json::parse(R"({"phase":"end","id":1})"));
+}
+
+TEST_F(NemesisTest, ACutWhoseRulesDoNotTakeEffectIsRecordedAsNotVerified) {
+  control_.leader = 1;
+  control_.leaky = true;  // rules in place, packets still flow (a broken firewall)
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kPartitionLeader});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  ASSERT_EQ(events_.size(), 3u);
+  const nlohmann::json& verified = events_[2].value;
+  EXPECT_EQ(verified["phase"], "verified");
+  EXPECT_EQ(verified["ok"], false);
+  EXPECT_EQ(verified["reason"], "blocked probe of node 1 to node 2: connected through the cut");
+}
+
+TEST_F(NemesisTest, ACutThatCutsMoreThanPlannedIsRecordedAsNotVerified) {
+  auto nemesis = Make();
+  // A stray rule outside the nemesis's knowledge drops 1 -> 3.
+  iptables_.netns["/ns/1"] = {.has_chain = true,
+                              .hooks = {{"INPUT", 1}, {"OUTPUT", 1}},
+                              .rules = {{"-d", "10.0.0.13", "-j", "DROP"}}};
+  auto id = nemesis->Start({.kind = FaultKind::kLink, .nodes = {1, 2}});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  const nlohmann::json& verified = events_[2].value;
+  EXPECT_EQ(verified["ok"], false);
+  EXPECT_EQ(verified["reason"],
+            "open probe of node 1 to node 3: no answer: the fault cut more than it should");
+}
+
+TEST_F(NemesisTest, AKillOrPauseIsVerifiedByTheNodesState) {
+  auto nemesis = Make();
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kKill, .nodes = {2}}).ok());
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kPause, .nodes = {3}}).ok());
+  control_.stuck = {1};
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kKill, .nodes = {1}}).ok());
+  ASSERT_EQ(events_.size(), 9u);
+  EXPECT_EQ(events_[2].value, nlohmann::json::parse(R"({"phase":"verified","id":1,"ok":true,
+      "probes":[{"kind":"stopped","node":2,"ok":true}]})"));
+  EXPECT_EQ(events_[5].value, nlohmann::json::parse(R"({"phase":"verified","id":2,"ok":true,
+      "probes":[{"kind":"paused","node":3,"ok":true}]})"));
+  EXPECT_EQ(events_[8].value, nlohmann::json::parse(R"({"phase":"verified","id":3,"ok":false,
+      "probes":[{"kind":"stopped","node":1,"ok":false,"seen":"still running"}],
+      "reason":"stopped probe of node 1: still running"})"));
 }
 
 TEST_F(NemesisTest, PartitionLeaderWithoutALeaderFailsAndChangesNothing) {
@@ -74,7 +124,11 @@ TEST_F(NemesisTest, PartitionLeaderWithoutALeaderFailsAndChangesNothing) {
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.status().code(), common::StatusCode::kUnavailable);
   EXPECT_TRUE(iptables_.calls.empty());
-  EXPECT_TRUE(events_.empty());
+  // The history still says a fault was planned and why it did not happen.
+  ASSERT_EQ(events_.size(), 2u);
+  EXPECT_EQ(events_[0].value["phase"], "start");
+  EXPECT_EQ(events_[1].value["phase"], "end");
+  EXPECT_EQ(events_[1].value["error"], id.status().message());
 }
 
 TEST_F(NemesisTest, ANodeKilledByTwoFaultsComesBackWhenTheLastEnds) {
@@ -128,7 +182,12 @@ TEST(NemesisOrder, TheStartIsRecordedBeforeTheFaultIsAppliedSoFailoverIsNotUnder
                    }});
   auto id = nemesis.Start({.kind = FaultKind::kKill, .nodes = {2}});
   ASSERT_TRUE(id.ok());
-  EXPECT_EQ(sequence, (std::vector<std::string>{"kill start", "kill 2", "kill applied"}));
+  EXPECT_EQ(sequence,
+            (std::vector<std::string>{"kill start", "kill 2", "kill applied", "kill verified"}));
+  sequence.clear();
+  ASSERT_TRUE(nemesis.End(*id).ok());
+  // "healing" before the node comes back: a check must not count the fault in force after it.
+  EXPECT_EQ(sequence, (std::vector<std::string>{"kill healing", "kill end"}));
 }
 
 TEST_F(NemesisTest, ARestartedNodeGetsItsActiveRulesBack) {
@@ -157,8 +216,10 @@ TEST_F(NemesisTest, HealAllResumesRestartsAndRemovesEveryRule) {
   EXPECT_EQ(control_.TakeCalls(), (Calls{"resume 1", "start 2"}));
   EXPECT_TRUE(nemesis->active_ids().empty());
   for (auto& [path, ns] : iptables_.netns) EXPECT_FALSE(ns.has_chain) << path;
-  ASSERT_EQ(events_.size(), 4u);
-  for (const Event& event : events_) EXPECT_EQ(event.value["phase"], "end");
+  ASSERT_EQ(events_.size(), 8u);
+  for (size_t i = 0; i < events_.size(); ++i) {
+    EXPECT_EQ(events_[i].value["phase"], i % 2 == 0 ? "healing" : "end") << i;
+  }
   EXPECT_TRUE(nemesis->HealAll().ok());  // nothing active: still fine
 }
 
@@ -182,7 +243,9 @@ TEST_F(NemesisTest, ClockFaultsOnOneNodeAddUpAndEndingThemRestoresTheRealClock) 
   EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 2 -12500"}));
   ASSERT_TRUE(nemesis->HealAll().ok());
   EXPECT_EQ(control_.TakeCalls(), (Calls{"clock 2 0", "clock 3 0"}));
-  ASSERT_EQ(events_.size(), 6u);  // two starts, two applied, two ends
+  // Two starts, two applied (a clock step is verified later, from the status samples), two
+  // healings, two ends.
+  ASSERT_EQ(events_.size(), 8u);
   EXPECT_EQ(events_[2].f, "clock");
   EXPECT_EQ(events_[2].value["phase"], "start");
   EXPECT_EQ(events_[2].value["offset_s"], -12.5);

@@ -9,7 +9,12 @@
 //   loss p at t   at t, for each other node j:
 //                 `-A SPLITBRAIN -s ip(j) -m statistic --mode random --probability p -j DROP`
 // Only node addresses are ever matched, so the host's clients and status poller always get
-// through. Every command is `nsenter --net=PATH iptables -w 5 ...`, an argument vector.
+// through. Every command is an argument vector run through `nsenter --net=PATH`: `iptables -w 5
+// ...` to set up and remove the chain, and one `iptables-restore --noflush -w 5` per node for
+// the rules of a fault, all nodes' batches at once (its input: `*filter`, one `-A SPLITBRAIN ...`
+// or `-D SPLITBRAIN ...` line per rule, `COMMIT`), so each node's share of a fault goes in, or out,
+// at once: the kernel swaps the table in one transaction, and a rule that cannot be added leaves
+// none of that node's batch behind.
 //
 // Each Apply is recorded as a rule set; Remove(id) deletes (-D) exactly its rules, so two faults
 // that added the same rule each remove one copy. Reapply(node) rebuilds a node's chain from the
@@ -53,6 +58,9 @@ common::Result<std::vector<Rule>> LossRules(const std::vector<int>& targets, dou
 // The iptables argv (without nsenter) for `action` ("-A" or "-D") of `rule`.
 std::vector<std::string> IptablesArgv(const std::string& action, const Rule& rule);
 
+// The iptables-restore input that does `action` ("-A" or "-D") to every rule, in order.
+std::string RestoreInput(const std::string& action, const std::vector<Rule>& rules);
+
 class NetRules {
  public:
   // Both references must outlive this object.
@@ -61,8 +69,15 @@ class NetRules {
   NetRules& operator=(const NetRules&) = delete;
   ~NetRules();  // HealAll; a failure is logged
 
-  // Adds `rules` and records them as one set; on a failure removes what it added.
+  // Puts the (empty) chain and its hooks in place on `nodes`, so that a later Apply touching
+  // them is one process per node; an empty chain changes no traffic. Apply does it too.
+  common::Status Prepare(const std::vector<int>& nodes);
+  // Adds `rules` as one iptables-restore batch per node (the nodes' batches concurrently) and
+  // records them as one set; when a batch fails, takes out the batches that went in.
   common::Result<int> Apply(const std::vector<Rule>& rules);
+  // The rules of `rules` that are not in their node's chain now (`iptables -C`): what a fault
+  // that should be in force lacks.
+  common::Result<std::vector<Rule>> Missing(const std::vector<Rule>& rules);
   // Deletes exactly the rules of set `id` and forgets it; NotFound for an unknown id. A node
   // whose namespace is gone (a container that is down) has no rules left to delete.
   common::Status Remove(int id);
@@ -76,6 +91,7 @@ class NetRules {
 
  private:
   common::Status Iptables(int node, const std::vector<std::string>& args);
+  common::Status Restore(int node, const std::string& action, const std::vector<Rule>& rules);
   common::Result<bool> Succeeds(int node, const std::vector<std::string>& args);
   common::Status EnsureChain(int node);
   common::Status RemoveChain(int node);

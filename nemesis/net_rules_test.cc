@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "nemesis/testing_fakes.h"
 
 namespace nemesis {
@@ -34,22 +37,62 @@ TEST_F(NetRulesTest, ADirectedCutDropsAtTheReceiverAndTheSender) {
 TEST_F(NetRulesTest, ApplyingACutRunsExactlyTheseCommands) {
   NetRules rules(control_, iptables_);
   ASSERT_TRUE(rules.Apply(CutRules(*PullLink(1, 2, /*one_way=*/true), control_)).ok());
-  EXPECT_EQ(iptables_.calls, (std::vector<Argv>{
-                                 In(2, {"-S", "SPLITBRAIN"}),
-                                 In(2, {"-N", "SPLITBRAIN"}),
-                                 In(2, {"-C", "INPUT", "-j", "SPLITBRAIN"}),
-                                 In(2, {"-I", "INPUT", "1", "-j", "SPLITBRAIN"}),
-                                 In(2, {"-C", "OUTPUT", "-j", "SPLITBRAIN"}),
-                                 In(2, {"-I", "OUTPUT", "1", "-j", "SPLITBRAIN"}),
-                                 In(2, {"-A", "SPLITBRAIN", "-s", "10.0.0.11", "-j", "DROP"}),
-                                 In(1, {"-S", "SPLITBRAIN"}),
-                                 In(1, {"-N", "SPLITBRAIN"}),
-                                 In(1, {"-C", "INPUT", "-j", "SPLITBRAIN"}),
-                                 In(1, {"-I", "INPUT", "1", "-j", "SPLITBRAIN"}),
-                                 In(1, {"-C", "OUTPUT", "-j", "SPLITBRAIN"}),
-                                 In(1, {"-I", "OUTPUT", "1", "-j", "SPLITBRAIN"}),
-                                 In(1, {"-A", "SPLITBRAIN", "-d", "10.0.0.12", "-j", "DROP"}),
-                             }));
+  const Argv restore_1{"nsenter", "--net=/ns/1", "iptables-restore", "--noflush", "-w", "5"};
+  const Argv restore_2{"nsenter", "--net=/ns/2", "iptables-restore", "--noflush", "-w", "5"};
+  ASSERT_EQ(iptables_.calls.size(), 14u);
+  EXPECT_EQ(std::vector<Argv>(iptables_.calls.begin(), iptables_.calls.begin() + 12),
+            (std::vector<Argv>{
+                In(1, {"-S", "SPLITBRAIN"}),
+                In(1, {"-N", "SPLITBRAIN"}),
+                In(1, {"-C", "INPUT", "-j", "SPLITBRAIN"}),
+                In(1, {"-I", "INPUT", "1", "-j", "SPLITBRAIN"}),
+                In(1, {"-C", "OUTPUT", "-j", "SPLITBRAIN"}),
+                In(1, {"-I", "OUTPUT", "1", "-j", "SPLITBRAIN"}),
+                In(2, {"-S", "SPLITBRAIN"}),
+                In(2, {"-N", "SPLITBRAIN"}),
+                In(2, {"-C", "INPUT", "-j", "SPLITBRAIN"}),
+                In(2, {"-I", "INPUT", "1", "-j", "SPLITBRAIN"}),
+                In(2, {"-C", "OUTPUT", "-j", "SPLITBRAIN"}),
+                In(2, {"-I", "OUTPUT", "1", "-j", "SPLITBRAIN"}),
+            }));
+  // Then one batch per node, the nodes' batches at the same time (in either order).
+  std::map<Argv, std::string> batches;
+  for (size_t i = 12; i < 14; ++i) batches[iptables_.calls[i]] = iptables_.inputs[i];
+  EXPECT_EQ(batches, (std::map<Argv, std::string>{
+                         {restore_1, "*filter\n-A SPLITBRAIN -d 10.0.0.12 -j DROP\nCOMMIT\n"},
+                         {restore_2, "*filter\n-A SPLITBRAIN -s 10.0.0.11 -j DROP\nCOMMIT\n"}}));
+}
+
+TEST_F(NetRulesTest, EachNodesShareOfAFaultIsOneBatchOnceItsChainIsPrepared) {
+  NetRules rules(control_, iptables_);
+  ASSERT_TRUE(rules.Prepare({1, 2, 3}).ok());
+  iptables_.calls.clear();
+  iptables_.inputs.clear();
+  ASSERT_TRUE(rules.Apply(CutRules(*IsolateNode(3, 1), control_)).ok());
+  ASSERT_EQ(iptables_.calls.size(), 3u);  // one process per node, nothing else
+  size_t node_1 = 3;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(iptables_.calls[i][2], "iptables-restore");
+    if (iptables_.calls[i][1] == "--net=/ns/1") node_1 = i;
+  }
+  ASSERT_LT(node_1, 3u);
+  EXPECT_EQ(iptables_.inputs[node_1],
+            "*filter\n-A SPLITBRAIN -d 10.0.0.12 -j DROP\n-A SPLITBRAIN -d 10.0.0.13 -j DROP\n"
+            "-A SPLITBRAIN -s 10.0.0.12 -j DROP\n-A SPLITBRAIN -s 10.0.0.13 -j DROP\nCOMMIT\n");
+}
+
+TEST_F(NetRulesTest, MissingListsTheRulesNotInTheirChain) {
+  NetRules rules(control_, iptables_);
+  auto loss = LossRules({1}, 0.5, control_);
+  ASSERT_TRUE(loss.ok());
+  ASSERT_TRUE(rules.Apply(*loss).ok());
+  auto none = rules.Missing(*loss);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  iptables_.netns["/ns/1"].rules.pop_back();  // a rule vanished behind our back
+  auto missing = rules.Missing(*loss);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(*missing, std::vector<Rule>{loss->back()});
 }
 
 TEST_F(NetRulesTest, RemoveDeletesExactlyWhatApplyAdded) {
@@ -59,9 +102,21 @@ TEST_F(NetRulesTest, RemoveDeletesExactlyWhatApplyAdded) {
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(second.ok());
   ASSERT_TRUE(rules.Remove(*first).ok());
-  const auto added = iptables_.Actions("-A");
-  const auto deleted = iptables_.Actions("-D");
-  EXPECT_EQ(deleted, std::vector<Argv>(added.begin(), added.begin() + 8));
+  auto added = iptables_.Actions("-A");
+  auto deleted = iptables_.Actions("-D");
+  ASSERT_EQ(added.size(), 12u);
+  // The nodes' batches run at once, so compare as sets: the first fault's 8 rules are the 8
+  // of the 12 added that belong to the isolation of node 1 (every rule at node 1 but the
+  // link's two, and node 2's and 3's rules about node 1).
+  std::vector<Argv> first_rules;
+  for (const Rule& rule : CutRules(*IsolateNode(3, 1), control_)) {
+    Argv entry{"/ns/" + std::to_string(rule.node)};
+    entry.insert(entry.end(), rule.spec.begin(), rule.spec.end());
+    first_rules.push_back(entry);
+  }
+  std::sort(first_rules.begin(), first_rules.end());
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, first_rules);
   // The second fault's copies are still in place.
   EXPECT_EQ(iptables_.netns["/ns/1"].rules, (std::vector<Argv>{{"-d", "10.0.0.12", "-j", "DROP"},
                                                                {"-s", "10.0.0.12", "-j", "DROP"}}));
@@ -83,15 +138,27 @@ TEST_F(NetRulesTest, LossMatchesOnlyTheOtherNodesAddresses) {
   EXPECT_FALSE(LossRules({1}, 1.5, control_).ok());
 }
 
-TEST_F(NetRulesTest, AFailedRuleUndoesTheRulesAddedBeforeIt) {
+TEST_F(NetRulesTest, AFailedBatchUndoesTheBatchesAddedBeforeIt) {
   NetRules rules(control_, iptables_);
-  iptables_.fail_on = In(1, {"-A", "SPLITBRAIN", "-d", "10.0.0.12", "-j", "DROP"});
+  iptables_.fail_on_input =
+      RestoreInput("-A", {{.node = 2, .spec = {"-s", "10.0.0.11", "-j", "DROP"}}});
   auto applied = rules.Apply(CutRules(*PullLink(1, 2, true), control_));
   ASSERT_FALSE(applied.ok());
-  EXPECT_NE(applied.status().message().find("node 1"), std::string::npos);
+  EXPECT_NE(applied.status().message().find("node 2"), std::string::npos);
   EXPECT_NE(applied.status().message().find("exited 4"), std::string::npos);
+  EXPECT_TRUE(iptables_.netns["/ns/1"].rules.empty());  // node 1's batch was taken out again
   EXPECT_TRUE(iptables_.netns["/ns/2"].rules.empty());
   EXPECT_TRUE(rules.active().empty());
+}
+
+TEST_F(NetRulesTest, ABatchWithARuleThatCannotBeAddedLeavesNothingOfThatBatch) {
+  NetRules rules(control_, iptables_);
+  ASSERT_TRUE(rules.Prepare({1}).ok());
+  const std::vector<Rule> batch = {{.node = 1, .spec = {"-s", "10.0.0.12", "-j", "DROP"}},
+                                   {.node = 1, .spec = {"-s", "10.0.0.13", "-j", "DROP"}}};
+  iptables_.fail_on_input = RestoreInput("-A", batch);
+  EXPECT_FALSE(rules.Apply(batch).ok());
+  EXPECT_TRUE(iptables_.netns["/ns/1"].rules.empty());
 }
 
 TEST_F(NetRulesTest, ReapplyRebuildsTheRulesOfANodeWhoseNamespaceWasReset) {

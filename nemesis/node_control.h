@@ -14,6 +14,9 @@
 
 namespace nemesis {
 
+// What a node's process is doing, as the cluster's backend sees it.
+enum class NodeRunState { kRunning, kPaused, kStopped };
+
 class NodeControl {
  public:
   virtual ~NodeControl() = default;
@@ -34,6 +37,14 @@ class NodeControl {
   // clock), without restarting it. Unavailable when the cluster was not started so that
   // its clocks can be moved.
   virtual common::Status SetClockOffset(int node, double offset_s) = 0;
+
+  // What `node`'s process is doing now: the nemesis checks that a kill left it stopped and a
+  // pause left it frozen.
+  virtual common::Result<NodeRunState> RunState(int node) = 0;
+  // Whether a TCP connection attempt from inside `from`'s network namespace to `to`'s service
+  // port gets an answer (accepted, or refused by a node whose process is down) within a short
+  // deadline; false when the packets are dropped. The nemesis probes a cut with it.
+  virtual common::Result<bool> CanConnect(int from, int to) = 0;
 
   virtual int CurrentLeader() = 0;     // the leader's node number; 0 when unknown
   virtual uint64_t CurrentTerm() = 0;  // the latest term seen; 0 when unknown

@@ -27,10 +27,25 @@ class FakeIptables : public CommandRunner {
     std::vector<std::vector<std::string>> rules;
   };
 
-  common::Result<CommandOutput> Run(const std::vector<std::string>& argv) override {
+  using CommandRunner::Run;
+  common::Result<CommandOutput> Run(const std::vector<std::string>& argv,
+                                    const std::string& input) override {
     std::lock_guard lock(mutex_);
     calls.push_back(argv);
-    if (argv == fail_on) return CommandOutput{.exit_code = 4, .output = "injected failure"};
+    inputs.push_back(input);
+    if (argv == fail_on || (!input.empty() && input == fail_on_input)) {
+      return CommandOutput{.exit_code = 4, .output = "injected failure"};
+    }
+    // nsenter --net=PATH iptables-restore --noflush -w 5, the rules on stdin: all or nothing.
+    if (argv.size() == 6 && argv[0] == "nsenter" && argv[2] == "iptables-restore") {
+      Netns& ns = netns[argv[1].substr(6)];
+      Netns after = ns;
+      for (const std::vector<std::string>& args : RestoreLines(input)) {
+        if (!Apply(after, args)) return CommandOutput{.exit_code = 1, .output = "fake: bad rule"};
+      }
+      ns = std::move(after);
+      return CommandOutput{.exit_code = 0};
+    }
     // nsenter --net=PATH iptables -w 5 ACTION ...
     if (argv.size() < 6 || argv[0] != "nsenter" || argv[2] != "iptables") {
       return CommandOutput{.exit_code = 2, .output = "fake: unexpected command"};
@@ -45,25 +60,81 @@ class FakeIptables : public CommandRunner {
     netns.erase(path);
   }
 
-  // The -A (or -D) commands run, without the nsenter prefix: {"PATH", "-A", spec...}.
+  // The -A (or -D) rule changes made, by iptables or in an iptables-restore batch, in order:
+  // {"PATH", spec...}.
   std::vector<std::vector<std::string>> Actions(const std::string& action) const {
     std::lock_guard lock(mutex_);
     std::vector<std::vector<std::string>> found;
-    for (const auto& argv : calls) {
+    for (size_t i = 0; i < calls.size(); ++i) {
+      const auto& argv = calls[i];
       if (argv.size() > 6 && argv[5] == action && argv[6] == "SPLITBRAIN") {
         std::vector<std::string> entry{argv[1].substr(6)};
         entry.insert(entry.end(), argv.begin() + 7, argv.end());
+        found.push_back(entry);
+      }
+      if (argv.size() < 3 || argv[2] != "iptables-restore") continue;
+      for (const std::vector<std::string>& line : RestoreLines(inputs[i])) {
+        if (line.size() < 2 || line[0] != action || line[1] != "SPLITBRAIN") continue;
+        std::vector<std::string> entry{argv[1].substr(6)};
+        entry.insert(entry.end(), line.begin() + 2, line.end());
         found.push_back(entry);
       }
     }
     return found;
   }
 
+  // Whether node `from` (its namespace path) may send to `ip`, and `to_path` receive from
+  // `from_ip`, under the DROP rules now in place.
+  bool Passes(const std::string& from_path, const std::string& from_ip, const std::string& to_path,
+              const std::string& to_ip) const {
+    std::lock_guard lock(mutex_);
+    auto drops = [this](const std::string& path, const std::string& flag, const std::string& ip) {
+      auto found = netns.find(path);
+      if (found == netns.end()) return false;
+      const Netns& ns = found->second;
+      auto hooked = [&ns](const char* hook) {
+        auto it = ns.hooks.find(hook);
+        return it != ns.hooks.end() && it->second > 0;
+      };
+      if (!hooked(flag == "-d" ? "OUTPUT" : "INPUT")) return false;
+      for (const auto& rule : ns.rules) {
+        if (rule.size() >= 2 && rule[0] == flag && rule[1] == ip) return true;
+      }
+      return false;
+    };
+    return !drops(from_path, "-d", to_ip) && !drops(to_path, "-s", from_ip);
+  }
+
   std::vector<std::vector<std::string>> calls;
+  std::vector<std::string> inputs;  // stdin of each call ("" for none)
+  std::string fail_on_input;        // a batch with exactly this input exits 4
   std::map<std::string, Netns> netns;
   std::vector<std::string> fail_on;  // this exact argv exits 4
 
  private:
+  // The command lines of an iptables-restore input, split at blanks, without *filter / COMMIT.
+  static std::vector<std::vector<std::string>> RestoreLines(const std::string& input) {
+    std::vector<std::vector<std::string>> lines;
+    size_t at = 0;
+    while (at < input.size()) {
+      size_t end = input.find('\n', at);
+      if (end == std::string::npos) end = input.size();
+      const std::string line = input.substr(at, end - at);
+      at = end + 1;
+      if (line.empty() || line == "*filter" || line == "COMMIT") continue;
+      std::vector<std::string> words;
+      size_t w = 0;
+      while (w < line.size()) {
+        size_t space = line.find(' ', w);
+        if (space == std::string::npos) space = line.size();
+        if (space > w) words.push_back(line.substr(w, space - w));
+        w = space + 1;
+      }
+      lines.push_back(std::move(words));
+    }
+    return lines;
+  }
+
   static bool Apply(Netns& ns, const std::vector<std::string>& a) {
     const std::string& op = a[0];
     const bool is_hook = a.size() >= 3 && a[1] != "SPLITBRAIN";
@@ -78,6 +149,7 @@ class FakeIptables : public CommandRunner {
     if (is_hook && op == "-D") return ns.hooks[a[1]] > 0 && --ns.hooks[a[1]] >= 0;
     const std::vector<std::string> spec(a.begin() + 2, a.end());
     if (op == "-A") return ns.has_chain && (ns.rules.push_back(spec), true);
+    if (op == "-C") return std::find(ns.rules.begin(), ns.rules.end(), spec) != ns.rules.end();
     if (op == "-D") {
       auto found = std::find(ns.rules.begin(), ns.rules.end(), spec);
       if (found == ns.rules.end()) return false;
@@ -108,8 +180,32 @@ class FakeNodeControl : public NodeControl {
   }
   common::Result<std::string> NetnsPath(int node) override { return Path(node); }
   std::string NodeIp(int node) const override { return "10.0.0." + std::to_string(10 + node); }
+  // Stopped while killed, paused while paused (as a backend would tell), unless `stuck` names
+  // the node (its process ignored the fault).
+  common::Result<NodeRunState> RunState(int node) override {
+    std::lock_guard lock(mutex_);
+    if (stuck.contains(node)) return NodeRunState::kRunning;
+    if (down_.contains(node)) return NodeRunState::kStopped;
+    if (frozen_.contains(node)) return NodeRunState::kPaused;
+    return NodeRunState::kRunning;
+  }
+  // Through the fake iptables' DROP rules; every link passes without one. `leaky` makes every
+  // connection pass (rules that do not work).
+  common::Result<bool> CanConnect(int from, int to) override {
+    {
+      std::lock_guard lock(mutex_);
+      probes_.push_back({from, to});
+    }
+    if (leaky || iptables_ == nullptr) return true;
+    return iptables_->Passes(Path(from), NodeIp(from), Path(to), NodeIp(to));
+  }
   int CurrentLeader() override { return leader; }
   uint64_t CurrentTerm() override { return term; }
+
+  std::vector<std::pair<int, int>> TakeProbes() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(probes_, {});
+  }
 
   static std::string Path(int node) { return "/ns/" + std::to_string(node); }
 
@@ -122,6 +218,8 @@ class FakeNodeControl : public NodeControl {
   uint64_t term = 0;
   std::set<std::string> fail;        // "kill 3" makes Kill(3) fail
   bool reset_netns_on_kill = false;  // as a container: a restarted node has no rules
+  std::set<int> stuck;               // nodes a kill or pause does not affect
+  bool leaky = false;                // every probe connects
 
  private:
   common::Status Do(const std::string& action, int node) {
@@ -131,6 +229,10 @@ class FakeNodeControl : public NodeControl {
     if (fail.contains(call)) return common::Status::Unavailable(call + ": injected failure");
     if (action == "kill" && reset_netns_on_kill && iptables_ != nullptr)
       iptables_->Reset(Path(node));
+    if (action == "kill") down_.insert(node);
+    if (action == "start") down_.erase(node);
+    if (action == "pause") frozen_.insert(node);
+    if (action == "resume") frozen_.erase(node);
     return common::Status::Ok();
   }
 
@@ -138,6 +240,9 @@ class FakeNodeControl : public NodeControl {
   FakeIptables* iptables_;
   std::mutex mutex_;
   std::vector<std::string> calls_;
+  std::vector<std::pair<int, int>> probes_;
+  std::set<int> down_;
+  std::set<int> frozen_;
 };
 
 }  // namespace nemesis::testing

@@ -20,8 +20,10 @@ std::string CheckUsage() {
          "                        [--model register|cas-register|kv|multi-register|mutex]\n"
          "                        [--initial JSON] [--no-partition] [--time-limit S]\n"
          "                        [--memory-limit MB] [--json] [--html OUT] FILE...\n"
-         "Checks each history for linearizability. Exit code: 0 valid, 1 invalid, 2 unknown,\n"
-         "254 bad arguments or input.\n"
+         "Checks each history for linearizability. Exit code, the first that applies: 1 some\n"
+         "file invalid (even if another could not be read); 254 bad arguments, or a file could\n"
+         "not be read or parsed (named on stderr); 2 some file unknown (a budget ran out);\n"
+         "0 every file valid.\n"
          "  --format        the history's format (default auto: detected from its first lines)\n"
          "  --model         the sequential specification (default: cas-register; kv for\n"
          "                  porcupine-kv)\n"
@@ -187,11 +189,17 @@ void PrintHuman(std::ostream& out, const FileOutcome& o) {
   if (!cx.window.empty()) PrintOps(out, "smallest failing window", cx.window);
 }
 
+// The error's message, starting with the file's name unless it already names it.
+std::string ErrorText(const FileOutcome& o) {
+  const std::string& message = o.error.message();
+  return message.find(o.path) == std::string::npos ? o.path + ": " + message : message;
+}
+
 Json ToJson(const FileOutcome& o) {
   Json j = {{"file", o.path}};
   if (!o.error.ok()) {
     j["verdict"] = "error";
-    j["error"] = o.error.message();
+    j["error"] = ErrorText(o);
     return j;
   }
   j["format"] = FormatName(o.format);
@@ -200,6 +208,8 @@ Json ToJson(const FileOutcome& o) {
   return j;
 }
 
+// Invalid wins: one history proven wrong is the answer whatever else happened. Then a file that
+// could not be checked (its verdict might have been invalid), then unknown, then valid.
 int ExitCodeOf(const std::vector<FileOutcome>& outcomes) {
   bool invalid = false;
   bool unknown = false;
@@ -211,8 +221,8 @@ int ExitCodeOf(const std::vector<FileOutcome>& outcomes) {
       unknown = unknown || o.result->verdict == checker::Verdict::kUnknown;
     }
   }
-  if (error) return kExitBadInput;
   if (invalid) return kExitInvalid;
+  if (error) return kExitBadInput;
   return unknown ? kExitUnknown : kExitValid;
 }
 
@@ -228,10 +238,20 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
   for (const std::string& path : flags->files) {
     outcomes.push_back(CheckFile(path, *flags));
     const FileOutcome& o = outcomes.back();
-    if (!o.error.ok()) err << "splitbrain check: " << o.error.message() << "\n";
+    if (!o.error.ok()) err << "splitbrain check: " << ErrorText(o) << "\n";
     if (!flags->json && o.result) PrintHuman(out, o);
   }
   int code = ExitCodeOf(outcomes);
+  std::vector<std::string> unchecked;
+  for (const FileOutcome& o : outcomes) {
+    if (!o.error.ok()) unchecked.push_back(o.path);
+  }
+  if (!unchecked.empty() && code == kExitInvalid) {
+    err << "splitbrain check: exit code 1 (invalid) although " << unchecked.size() << " of "
+        << outcomes.size() << " files could not be checked:";
+    for (const std::string& path : unchecked) err << " " << path;
+    err << "\n";
+  }
   if (!flags->html.empty() && outcomes.front().result) {
     const FileOutcome& o = outcomes.front();
     Status written =

@@ -5,8 +5,13 @@
 //                    [--model register|cas-register|kv|multi-register|mutex] [--initial JSON]
 //                    [--no-partition] [--time-limit S] [--memory-limit MB] [--json] FILE...
 //
-// Exit codes (DESIGN.md): 0 every file valid, 1 some file invalid, 2 none invalid but some
-// unknown, 254 bad arguments or unreadable/malformed input (after checking the other files).
+// Exit codes (DESIGN.md). Every file is checked, even after one could not be read; with several
+// files the first that applies, in this order, is the exit code:
+//   1    some file is invalid: a history proven wrong is the answer, even when another file
+//        could not be read or parsed (that file is still named on stderr and in --json);
+//   254  bad arguments, or some file could not be read or parsed (each named on stderr);
+//   2    some file is unknown (a budget ran out);
+//   0    every file is valid.
 #pragma once
 
 #include <iosfwd>

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/testing/prerequisite.h"
+
 namespace orchestrator {
 namespace {
 
@@ -79,6 +81,12 @@ INSTANTIATE_TEST_SUITE_P(Shared, ExpectedVerdicts, testing::ValuesIn(ReadExpecte
                          });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ExpectedVerdicts);
 
+// Without the corpus the suite above has no instances; this says so (and fails under CI).
+TEST(ExpectedVerdictsCorpus, IsThere) {
+  SPLITBRAIN_REQUIRE(!ReadExpectedRows().empty(),
+                     "no shared corpus at " SPLITBRAIN_SHARED_DIR "/histories/expected.tsv");
+}
+
 // --- Hand-written histories: checker/testdata/<model>/<what it shows>.<good|bad>.jsonl ---
 
 TEST(HandWrittenHistories, EachGivesTheVerdictItsNameStates) {
@@ -135,13 +143,62 @@ TEST(CheckCommand, BadFlagsAreRejectedWithTheReason) {
   EXPECT_EQ(Check({"--memory-limit"}).code, kExitBadInput);
 }
 
+const std::string kGood =
+    std::string(CHECKER_TESTDATA_DIR) + "/register/concurrent_read_sees_new_value.good.jsonl";
+const std::string kBad =
+    std::string(CHECKER_TESTDATA_DIR) + "/register/stale_read_after_partition.bad.jsonl";
+
 TEST(CheckCommand, MissingFileIsBadInputAndOtherFilesAreStillChecked) {
-  CliRun run =
-      Check({"/nonexistent/h.jsonl",
-             std::string(CHECKER_TESTDATA_DIR) + "/register/stale_read_after_partition.bad.jsonl"});
+  CliRun run = Check({"/nonexistent/h.jsonl", kGood});
   EXPECT_EQ(run.code, kExitBadInput);
   EXPECT_NE(run.err.find("/nonexistent/h.jsonl: cannot open"), std::string::npos) << run.err;
-  EXPECT_NE(run.out.find(": invalid"), std::string::npos);
+  EXPECT_NE(run.out.find(kGood + ": valid"), std::string::npos) << run.out;
+}
+
+// Exit-code precedence with several files (check_command.h): an invalid history is the answer
+// even when another file could not be read, and the unreadable file is still named.
+TEST(CheckCommand, InvalidWinsOverAnUnreadableFileWhichIsStillNamed) {
+  for (const std::vector<std::string>& files :
+       {std::vector<std::string>{"/nonexistent/h.jsonl", kBad},
+        std::vector<std::string>{kBad, "/nonexistent/h.jsonl", kGood}}) {
+    CliRun run = Check(files);
+    EXPECT_EQ(run.code, kExitInvalid) << run.err;
+    EXPECT_NE(run.out.find(kBad + ": invalid"), std::string::npos) << run.out;
+    EXPECT_NE(run.err.find("/nonexistent/h.jsonl: cannot open"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("could not be checked: /nonexistent/h.jsonl"), std::string::npos)
+        << run.err;
+  }
+  std::vector<std::string> args = {"--json", "/nonexistent/h.jsonl", kBad};
+  CliRun json = Check(args);
+  EXPECT_EQ(json.code, kExitInvalid) << json.err;
+  auto doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["verdict"], "invalid");
+  EXPECT_EQ(doc["exit_code"], kExitInvalid);
+  EXPECT_EQ(doc["files"][0]["file"], "/nonexistent/h.jsonl");
+  EXPECT_EQ(doc["files"][0]["verdict"], "error");
+  EXPECT_EQ(doc["files"][1]["verdict"], "invalid");
+}
+
+TEST(CheckCommand, InvalidWinsOverAMalformedFileWhichIsNamedWithItsLine) {
+  fs::path path = fs::temp_directory_path() / "splitbrain_check_malformed_and_invalid.jsonl";
+  {
+    std::ofstream f(path);
+    f << R"({"index":0,"process":0,"type":"invoke","f":"read","value":null})"
+      << "\n"
+      << R"({"index":1,"process":0,"type":"done","f":"read","value":1})"
+      << "\n";
+  }
+  CliRun run = Check({path.string(), kBad});
+  fs::remove(path);
+  EXPECT_EQ(run.code, kExitInvalid) << run.err;
+  EXPECT_NE(run.err.find(path.string() + ":2: "), std::string::npos) << run.err;
+}
+
+TEST(CheckCommand, ValidFilesDoNotHideAnUnreadableOne) {
+  CliRun run = Check({kGood, "/nonexistent/h.jsonl", kGood});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("/nonexistent/h.jsonl"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("could not be checked"), std::string::npos) << run.err;
 }
 
 TEST(CheckCommand, MalformedHistoryNamesFileAndLine) {

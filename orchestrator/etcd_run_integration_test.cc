@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/testing/prerequisite.h"
 #include "orchestrator/backend/docker/docker_client.h"
 #include "orchestrator/backend/netns/netns_backend.h"
 #include "orchestrator/run_test_support.h"
@@ -32,9 +33,9 @@ class EtcdRunTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     const std::string backend = GetParam();
-    if (access(kEtcd, X_OK) != 0) GTEST_SKIP() << "no " << kEtcd << " (ci/setup.sh installs it)";
-    if (backend == "docker" && !DockerAvailable()) GTEST_SKIP() << "no Docker daemon";
-    if (backend == "netns" && !NetnsAvailable()) GTEST_SKIP() << "needs root and iproute2";
+    SPLITBRAIN_REQUIRE(access(kEtcd, X_OK) == 0, "no " << kEtcd << " (ci/setup.sh installs it)");
+    if (backend == "docker") SPLITBRAIN_REQUIRE(DockerAvailable(), "no Docker daemon");
+    if (backend == "netns") SPLITBRAIN_REQUIRE(NetnsAvailable(), "needs root and iproute2");
     auto dir = refdb::testing::TempDir::Create("splitbrain-etcd-test");
     ASSERT_TRUE(dir.ok()) << dir.status().message();
     dir_.emplace(std::move(*dir));

@@ -1,7 +1,9 @@
 #include "orchestrator/nemesis_adapter.h"
 
+#include <chrono>
 #include <utility>
 
+#include "orchestrator/netns_probe.h"
 #include "orchestrator/node_clock.h"
 
 namespace orchestrator {
@@ -59,6 +61,20 @@ common::Result<std::string> NemesisAdapter::NetnsPath(int node) {
 
 std::string NemesisAdapter::NodeIp(int node) const {
   return Locked([&] { return backend_.NodeIp(node); });
+}
+
+common::Result<nemesis::NodeRunState> NemesisAdapter::RunState(int node) {
+  return Locked([&]() -> common::Result<nemesis::NodeRunState> {
+    if (!backend_.IsRunning(node)) return nemesis::NodeRunState::kStopped;
+    return backend_.IsPaused(node) ? nemesis::NodeRunState::kPaused
+                                   : nemesis::NodeRunState::kRunning;
+  });
+}
+
+common::Result<bool> NemesisAdapter::CanConnect(int from, int to) {
+  if (probe_port_ <= 0) return common::Status::Internal("no probe port was set");
+  ASSIGN_OR_RETURN(std::string path, NetnsPath(from));
+  return TcpProbe(path, NodeIp(to), probe_port_, std::chrono::milliseconds(250));
 }
 
 int NemesisAdapter::CurrentLeader() { return leader_term_ ? leader_term_().leader : 0; }

@@ -41,6 +41,8 @@ class NemesisAdapter : public nemesis::NodeControl {
   // Lets SetClockOffset work: the nodes were created with ClockEnvironment (node_clock.h), and
   // node i reads its offset from run_dir/nodes/n<i>/ctl.
   void enable_clock(std::filesystem::path run_dir) { clock_run_dir_ = std::move(run_dir); }
+  // The port every node serves on (the database's client port): CanConnect probes it.
+  void set_probe_port(int port) { probe_port_ = port; }
 
   int nodes() const override { return nodes_; }
   common::Status Kill(int node) override;
@@ -49,6 +51,9 @@ class NemesisAdapter : public nemesis::NodeControl {
   common::Status Resume(int node) override;
   common::Status SetClockOffset(int node, double offset_s) override;
   common::Result<std::string> NetnsPath(int node) override;
+  common::Result<nemesis::NodeRunState> RunState(int node) override;
+  // A TCP connect (netns_probe.h) from `from`'s namespace to `to`'s probe port, 250 ms deadline.
+  common::Result<bool> CanConnect(int from, int to) override;
   std::string NodeIp(int node) const override;
   int CurrentLeader() override;
   uint64_t CurrentTerm() override;
@@ -63,6 +68,7 @@ class NemesisAdapter : public nemesis::NodeControl {
   std::mutex* backend_mutex_;
   AfterStartFn after_start_;
   std::filesystem::path clock_run_dir_;  // empty: clock faults are refused
+  int probe_port_ = 0;                   // 0: CanConnect is an error
 };
 
 }  // namespace orchestrator

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "common/testing/prerequisite.h"
 #include "nemesis/command_runner.h"
 #include "nemesis/nemesis.h"
 #include "orchestrator/backend/netns/netns_backend.h"
@@ -48,7 +49,7 @@ bool WaitFor(Predicate done) {
 class NemesisCluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!NetnsAvailable()) GTEST_SKIP() << "needs root and `ip`";
+    SPLITBRAIN_REQUIRE(NetnsAvailable(), "needs root and `ip`");
     std::string pattern = (std::filesystem::temp_directory_path() / "nemesis_test_XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     run_dir_ = pattern;

@@ -4,7 +4,9 @@
 
 #include "checker/election_safety.h"
 #include "checker/failover_check.h"
+#include "checker/fault_check.h"
 #include "checker/lease_check.h"
+#include "checker/liveness_check.h"
 #include "checker/run_stats.h"
 #include "checker/set_check.h"
 #include "checker/split_check.h"
@@ -60,20 +62,30 @@ std::vector<CheckOutcome> RunChecks(const ChecksInput& input, const checker::His
                         .details = std::move(r.details)};
   };
   std::vector<CheckOutcome> outcomes;
+  outcomes.push_back(from(kFaultsCheck, checker::CheckFaults(history)));
   if (!input.model.empty()) outcomes.push_back(Linearizable(input, history));
-  if (input.workload == "set") outcomes.push_back(from("set", checker::CheckSet(history)));
+  if (input.workload == "set")
+    outcomes.push_back(from("set", checker::CheckSet(history, {.nodes = input.nodes})));
   if (input.workload == "election") outcomes.push_back(from("lease", checker::CheckLease(history)));
   std::vector<checker::NodeEventLog> logs;
-  for (int i = 1; i <= input.nodes; ++i) {
+  for (int i = 1; input.node_logs && i <= input.nodes; ++i) {
     logs.push_back(
         {.node = i,
          .path = (input.run_dir / "nodes" / ("n" + std::to_string(i)) / "events.jsonl").string()});
   }
-  outcomes.push_back(from("election-safety", checker::CheckElectionSafety(history, logs)));
+  outcomes.push_back(from(
+      "election-safety", checker::CheckElectionSafety(history, logs,
+                                                      {.nodes = input.nodes,
+                                                       .terms_are_current = input.terms_are_current,
+                                                       .logs_expected = input.node_logs})));
   outcomes.push_back(
-      from("failover", checker::CheckFailover(history, {.max_failover_s = input.max_failover_s})));
+      from("failover", checker::CheckFailover(history, {.max_failover_s = input.max_failover_s,
+                                                        .max_recovery_s = input.max_recovery_s})));
   outcomes.push_back(from("split-without-majority", checker::CheckSplitWithoutMajority(history)));
-  outcomes.push_back(from("convergence", checker::CheckConvergence(history)));
+  outcomes.push_back(
+      from("convergence", checker::CheckConvergence(history, {.nodes = input.nodes})));
+  outcomes.push_back(
+      from("liveness", checker::CheckLiveness(history, {.max_recovery_s = input.max_recovery_s})));
   outcomes.push_back(from("stats", checker::ComputeRunStats(history)));
   return outcomes;
 }

@@ -1,4 +1,6 @@
-// The checks `splitbrain run` applies to a finished run's history, by workload:
+// The checks `splitbrain run` applies to a finished run's history: faults (every planned fault
+// took effect, else unknown), liveness (operations were acknowledged, and again soon after the
+// final heal), and by workload:
 //   linearizable (per key; register and election), set (lost / unexpected / recovered
 //   elements), lease (no two candidates held it at once; availability), election safety (at
 //   most one leader per term, from status samples and every node's events.jsonl), failover
@@ -17,6 +19,9 @@
 
 namespace orchestrator {
 
+// The name of the check that lists which faults took effect (checker/fault_check.h).
+inline constexpr char kFaultsCheck[] = "faults";
+
 struct CheckOutcome {
   std::string name;  // "linearizable", "set", "lease", "election-safety", "stats"
   checker::Verdict verdict = checker::Verdict::kValid;
@@ -28,9 +33,12 @@ struct ChecksInput {
   std::string workload;  // register | set | election
   std::string model;     // the workload's linearizability model, "" for none
   int nodes = 0;
-  std::filesystem::path run_dir;  // nodes/n<i>/events.jsonl are read from here
-  double time_limit_s = 0;        // budget of the linearizability search (0: none)
-  double max_failover_s = 5;      // the failover bound (--max-failover)
+  std::filesystem::path run_dir;   // nodes/n<i>/events.jsonl are read from here
+  double time_limit_s = 0;         // budget of the linearizability search (0: none)
+  double max_failover_s = 5;       // the failover bound (--max-failover)
+  double max_recovery_s = 5;       // recovery after a no-majority fault and the final heal
+  bool node_logs = false;          // nodes write events.jsonl (election safety needs each one)
+  bool terms_are_current = false;  // status terms are currentTerm (election safety's vote check)
 };
 
 std::vector<CheckOutcome> RunChecks(const ChecksInput& input, const checker::History& history);

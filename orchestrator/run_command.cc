@@ -167,6 +167,7 @@ class Run {
   void Watch(const StatusPoller& poller, const nemesis::Nemesis& faults, Clock::time_point start,
              const std::atomic<bool>& workload_done);
   void Heal(std::optional<nemesis::ScheduleRunner>& schedule, nemesis::Nemesis& faults);
+  void AwaitServing(const std::atomic<bool>& workload_done);
   void WaitForConvergence();
   int Finish(const Status& status);
   int CheckAndStore();
@@ -359,13 +360,19 @@ Status Run::Drive() {
       },
       &backend_mutex);
   nemesis::SpawnRunner commands;
-  nemesis::Nemesis faults(control, commands,
-                          {.seed = *spec_.seed, .record = [this](const std::string& f, Json value) {
-                             history_->Append({.process = checker::Process::Named("nemesis"),
-                                               .type = checker::EventType::kInfo,
-                                               .f = f,
-                                               .value = std::move(value)});
-                           }});
+  control.set_probe_port(db_->port());
+  nemesis::Nemesis faults(
+      control, commands,
+      {.seed = *spec_.seed, .record = [this](const std::string& f, Json value) {
+         if (value.value("phase", "") == "verified" && !value.value("ok", true)) {
+           err_ << "splitbrain run: nemesis: " << f << " (fault " << value.value("id", 0)
+                << ") did not take effect: " << value.value("reason", "") << "\n";
+         }
+         history_->Append({.process = checker::Process::Named("nemesis"),
+                           .type = checker::EventType::kInfo,
+                           .f = f,
+                           .value = std::move(value)});
+       }});
   control.set_after_start([&faults](int node) { return faults.net_rules().Reapply(node); });
   if (!libfaketime_.empty()) control.enable_clock(run_dir_);
   std::optional<nemesis::ScheduleRunner> schedule;
@@ -375,7 +382,9 @@ Status Run::Drive() {
     });
   }
   Watch(poller, faults, t0, workload_done);
+  const bool had_faults = !schedule_.empty();
   Heal(schedule, faults);  // first, then stop the clients
+  if (had_faults) AwaitServing(workload_done);
   stop = true;
   workload_thread.join();
   workload_s_ = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -394,17 +403,37 @@ Status Run::Drive() {
   return closed;
 }
 
-// Waits (at most 10 s) until every node that answers reports the same applied index, so the
+// After the final heal the clients go on until the cluster has served them again, so the
+// liveness check sees whether it did: until concurrency + 1 more operations succeeded (each
+// client has at most one operation in flight, so one of them was invoked after the heal), or
+// the recovery bound (and a second) passed.
+void Run::AwaitServing(const std::atomic<bool>& workload_done) {
+  phase_ = "recovery after heal";
+  const int64_t before = counters_.ok.load();
+  const int64_t needed = static_cast<int64_t>(spec_.concurrency) + 1;
+  const auto deadline =
+      Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(spec_.max_recovery_s * 1000)) +
+      std::chrono::seconds(1);
+  while (Clock::now() < deadline && !workload_done && !interrupts_.interrupted()) {
+    if (counters_.ok.load() >= before + needed) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Waits (at most 10 s) until every node answers and all report the same applied index, so the
 // status samples at the end of the history show whether the replicas converged.
 void Run::WaitForConvergence() {
   const auto deadline = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < deadline && !interrupts_.interrupted()) {
     std::set<uint64_t> applied;
+    size_t answered = 0;
     for (const std::string& endpoint : endpoints_) {
       auto status = db_->Status(endpoint, std::chrono::milliseconds(200));
-      if (status.ok()) applied.insert(status->applied_index);
+      if (!status.ok()) continue;
+      ++answered;
+      applied.insert(status->applied_index);
     }
-    if (applied.size() == 1) return;
+    if (answered == endpoints_.size() && applied.size() == 1) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -446,7 +475,10 @@ int Run::CheckAndStore() {
                                    .model = std::string(workload_->model()),
                                    .nodes = spec_.nodes,
                                    .run_dir = run_dir_,
-                                   .max_failover_s = spec_.max_failover_s},
+                                   .max_failover_s = spec_.max_failover_s,
+                                   .max_recovery_s = spec_.max_recovery_s,
+                                   .node_logs = db_->traits().writes_node_events,
+                                   .terms_are_current = db_->traits().status_term_is_current},
                                   *history);
   const checker::Verdict verdict = CombinedVerdict(outcomes);
   Json checks = Json::object();
@@ -458,6 +490,17 @@ int Run::CheckAndStore() {
     out_ << "  " << o.name << ": " << checker::VerdictName(o.verdict) << "  " << o.summary << "\n";
   }
   const int code = ExitCodeOf(verdict);
+  // Faults that did not take effect are said on the verdict line: a run that planned faults
+  // and applied none is not a chaos run, whatever the other checks say.
+  std::string faults_note;
+  Json faults_summary = Json::object();
+  for (const CheckOutcome& o : outcomes) {
+    if (o.name != kFaultsCheck) continue;
+    if (o.verdict != checker::Verdict::kValid) faults_note = "; faults: " + o.summary;
+    for (const char* key : {"planned", "applied", "verified", "failed", "unverified"}) {
+      if (o.details.is_object() && o.details.contains(key)) faults_summary[key] = o.details[key];
+    }
+  }
   WriteResults({{"run_id", run_id_},
                 {"name", spec_.name},
                 {"backend", backend_ ? std::string(backend_->name()) : ""},
@@ -469,8 +512,10 @@ int Run::CheckAndStore() {
                  {{"ok", counters_.ok.load()},
                   {"fail", counters_.fail.load()},
                   {"info", counters_.info.load()}}},
+                {"faults", faults_summary},
                 {"checks", checks}});
-  out_ << "verdict: " << checker::VerdictName(verdict) << " (exit " << code << ")\n"
+  out_ << "verdict: " << checker::VerdictName(verdict) << " (exit " << code << ")" << faults_note
+       << "\n"
        << "results: " << (run_dir_ / "results.json").string() << "\n";
   Status reported = report::WriteRunReport(run_dir_);  // a report never changes the verdict
   if (reported.ok()) reported = report::WriteStoreIndex(spec_.store);

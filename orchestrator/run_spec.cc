@@ -20,7 +20,7 @@ std::string RunUsage() {
          "                      [--nodes 5] [--workload register|set|election] [--concurrency 10]\n"
          "                      [--rate OPS_PER_S] [--time-limit 60s] [--db-bug NAME]\n"
          "                      [--nemesis kill,pause,...] [--nemesis-interval 10s]\n"
-         "                      [--schedule FILE.json] [--max-failover 5s]\n"
+         "                      [--schedule FILE.json] [--max-failover 5s] [--max-recovery 5s]\n"
          "                      [--seed N] [--store DIR] [--name TEST] [--junit FILE]\n"
          "                      [--refdb-bin PATH] [--etcd-bin /usr/bin/etcd]\n"
          "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
@@ -40,17 +40,38 @@ std::string RunUsage() {
          "                 no faults)\n"
          "  --schedule     a scripted fault schedule (JSON; nemesis/README.md); a run's\n"
          "                 schedule.json replays it\n"
-         "  --max-failover a slower failover (new leader or first acknowledged write) is invalid\n"
+         "  --max-failover a slower failover (new leader or first acknowledged write) is invalid,\n"
+         "                 for faults that leave a majority connected, measured from when the\n"
+         "                 fault took effect\n"
+         "  --max-recovery after a fault that left no majority (even halves, a killed majority)\n"
+         "                 and after the final heal: a slower recovery (new leader, first\n"
+         "                 acknowledged write after the heal) is invalid\n"
          "  --junit        also write the verdict as JUnit XML to FILE (always in the run folder\n"
          "                 as junit.xml)\n";
 }
 
 namespace {
 
-constexpr std::array kKeys = {
-    "spec", "name",       "db",      "backend",          "nodes",    "workload", "concurrency",
-    "rate", "time-limit", "nemesis", "nemesis-interval", "schedule", "db-bug",   "max-failover",
-    "seed", "store",      "junit",   "refdb-bin",        "etcd-bin"};
+constexpr std::array kKeys = {"spec",
+                              "name",
+                              "db",
+                              "backend",
+                              "nodes",
+                              "workload",
+                              "concurrency",
+                              "rate",
+                              "time-limit",
+                              "nemesis",
+                              "nemesis-interval",
+                              "schedule",
+                              "db-bug",
+                              "max-failover",
+                              "max-recovery",
+                              "seed",
+                              "store",
+                              "junit",
+                              "refdb-bin",
+                              "etcd-bin"};
 
 bool IsKey(const std::string& key) {
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
@@ -186,6 +207,8 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     }
   } else if (key == "max-failover") {
     ASSIGN_OR_RETURN(spec.max_failover_s, AsSeconds(key, v));
+  } else if (key == "max-recovery") {
+    ASSIGN_OR_RETURN(spec.max_recovery_s, AsSeconds(key, v));
   } else if (key == "seed") {
     ASSIGN_OR_RETURN(long long n, AsCount(key, v));
     spec.seed = static_cast<uint64_t>(n);
@@ -293,6 +316,7 @@ Json RunSpec::ToJson() const {
             {"schedule", schedule},
             {"db-bug", db_bugs},
             {"max-failover", max_failover_s},
+            {"max-recovery", max_recovery_s},
             {"store", store},
             {"junit", junit},
             {"refdb-bin", refdb_bin},

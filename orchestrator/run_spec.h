@@ -29,6 +29,7 @@ struct RunSpec {
   std::string schedule;              // a schedule file (the nemesis issue)
   std::vector<std::string> db_bugs;  // refdb --bug NAME (etcd has none)
   double max_failover_s = 5;
+  double max_recovery_s = 5;     // after a fault that left no majority, and after the final heal
   std::optional<uint64_t> seed;  // drawn at random when absent; always in spec.json
   std::string store = "store";
   std::string junit;      // a JUnit XML path (the report issue)

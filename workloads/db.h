@@ -73,9 +73,21 @@ class DbClient {
                                                        const std::string& key) = 0;
 };
 
+// What the checks may rely on in a database's own reports.
+struct DbTraits {
+  // Each node writes DATA_DIR/events.jsonl (role and leader changes), which election safety
+  // reads; a node without one is then a node the check could not see.
+  bool writes_node_events = false;
+  // Status reports the node's current term (Raft's currentTerm, durable), so a node seen below
+  // term T after a leader of T was elected cannot have voted for it. False where status
+  // reports something that lags it (etcd: the term of the last applied entry).
+  bool status_term_is_current = false;
+};
+
 class Db {
  public:
   virtual ~Db() = default;
+  virtual DbTraits traits() const = 0;
   virtual std::string name() const = 0;  // "refdb"
   virtual uint16_t port() const = 0;     // clients and peers, on every node's ip
   // Host paths of the programs a node runs; NodeArgv's argv[0] is one of them.

@@ -50,6 +50,8 @@ class EtcdDb final : public Db {
   ~EtcdDb() override;
 
   std::string name() const override { return "etcd"; }
+  // etcd keeps no events.jsonl, and its status's raftTerm is the last applied entry's term.
+  DbTraits traits() const override { return {}; }
   uint16_t port() const override { return options_.client_port; }  // clients; peers: peer_port
   std::vector<std::filesystem::path> Binaries() const override { return {options_.binary}; }
   std::vector<std::string> NodeArgv(const NodeEnv& env) const override;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/testing/prerequisite.h"
 #include "refdb/server/testing/child_process.h"
 #include "refdb/server/testing/temp_dir.h"
 
@@ -70,7 +71,7 @@ TEST(EtcdDbTest, ConnectWithoutEndpointsIsAnError) {
 class EtcdClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(kEtcd, X_OK) != 0) GTEST_SKIP() << "no " << kEtcd << " (ci/setup.sh installs it)";
+    SPLITBRAIN_REQUIRE(access(kEtcd, X_OK) == 0, "no " << kEtcd << " (ci/setup.sh installs it)");
     auto dir = TempDir::Create("etcd-db-test");
     ASSERT_TRUE(dir.ok()) << dir.status().message();
     dir_.emplace(std::move(*dir));

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "checker/formats.h"
+#include "common/testing/prerequisite.h"
 
 namespace workloads {
 namespace {
@@ -85,7 +86,7 @@ TEST(HistoryWriterTest, AppendsAfterCloseAreDroppedAndErrorsAreClear) {
 }
 
 TEST(HistoryWriterTest, AWriteErrorIsSticky) {
-  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  SPLITBRAIN_REQUIRE(fs::exists("/dev/full"), "no /dev/full");
   auto writer = HistoryWriter::Open("/dev/full");
   ASSERT_TRUE(writer.ok());
   (*writer)->Append({.process = checker::Process::Client(0), .f = "read"});

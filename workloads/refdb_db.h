@@ -28,6 +28,9 @@ class RefDb final : public Db {
   ~RefDb() override;
 
   std::string name() const override { return "refdb"; }
+  DbTraits traits() const override {
+    return {.writes_node_events = true, .status_term_is_current = true};
+  }
   uint16_t port() const override { return kPort; }
   std::vector<std::filesystem::path> Binaries() const override { return {options_.binary}; }
   std::vector<std::string> NodeArgv(const NodeEnv& env) const override;

@@ -65,7 +65,8 @@ class Backend {
   virtual common::Status StopNode(int node) = 0;   // SIGTERM, then SIGKILL after 5 s
   virtual common::Status PauseNode(int node) = 0;  // freeze every process of the node
   virtual common::Status ResumeNode(int node) = 0;
-  virtual bool IsRunning(int node) = 0;  // started and not killed or stopped
+  virtual bool IsRunning(int node) = 0;  // started and not killed or stopped (paused counts)
+  virtual bool IsPaused(int node) = 0;   // running, and frozen by PauseNode
   virtual common::Result<std::string> NetnsPath(int node) = 0;
 
   virtual common::Status CollectLogs() = 0;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/prerequisite.h"
 #include "nemesis/command_runner.h"
 #include "orchestrator/check_command.h"
 #include "orchestrator/report/report.h"
@@ -93,9 +94,7 @@ class BrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
     browser_.program = FindChromium();
-    if (browser_.program.empty()) {
-      GTEST_SKIP() << "no chromium (ci/setup.sh --tests installs it)";
-    }
+    SPLITBRAIN_REQUIRE(!browser_.program.empty(), "no chromium (ci/setup.sh --tests installs it)");
     browser_.profile = store_.root() / "profile";
     fs::create_directories(kScreenshots);
   }
@@ -155,7 +154,7 @@ TEST_F(BrowserTest, ExternalHistoryReportDrawsOnAnEventAxis) {
   // A Porcupine etcd log (no timestamps, not linearizable) through `splitbrain check --html`.
   const std::string history =
       std::string(SPLITBRAIN_SHARED_DIR) + "/histories/porcupine/test_data/jepsen/etcd_000.log";
-  if (!fs::exists(history)) GTEST_SKIP() << history << " is not there";
+  SPLITBRAIN_REQUIRE(fs::exists(history), "no shared corpus: " << history << " is not there");
   std::ostringstream out;
   std::ostringstream err;
   const fs::path page = store_.root() / "etcd_000.html";
@@ -172,7 +171,7 @@ TEST_F(BrowserTest, ExternalHistoryReportDrawsOnAnEventAxis) {
 TEST(BrowserConsole, AConsoleMessageOrUncaughtErrorIsSeen) {
   // The check the tests above rely on: a page that throws is caught.
   const std::string program = FindChromium();
-  if (program.empty()) GTEST_SKIP() << "no chromium";
+  SPLITBRAIN_REQUIRE(!program.empty(), "no chromium (ci/setup.sh --tests installs it)");
   Store store;
   WriteFile(store.root() / "bad.html",
             "<!doctype html><body><p id=x>x</p><script>undefinedFunction();</script></body>");

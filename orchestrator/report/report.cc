@@ -23,9 +23,9 @@ using common::Status;
 namespace {
 
 // The order checks are listed in; others follow alphabetically.
-constexpr std::array kCheckOrder = {"linearizable",    "set",      "lease",
-                                    "election-safety", "failover", "split-without-majority",
-                                    "convergence",     "stats"};
+constexpr std::array kCheckOrder = {
+    "faults",   "linearizable",           "set",         "lease",    "election-safety",
+    "failover", "split-without-majority", "convergence", "liveness", "stats"};
 
 // A JSON file of the run; nullopt when it does not exist. Errors say what is wrong with it.
 Result<std::optional<Json>> ReadJsonFile(const fs::path& path) {
@@ -140,6 +140,7 @@ std::string ReproduceCommand(const Json& spec) {
   add("--schedule", StringField(spec, "schedule"));
   for (const Json& bug : Field(spec, "db-bug")) add("--db-bug", Text(bug));
   add("--max-failover", seconds("max-failover"));
+  if (Field(spec, "max-recovery").is_number()) add("--max-recovery", seconds("max-recovery"));
   add("--seed", number("seed"));
   add("--store", StringField(spec, "store"));
   add("--refdb-bin", StringField(spec, "refdb-bin"));
@@ -169,6 +170,7 @@ Status WriteRunReport(const fs::path& run_dir) {
   if (spec.has_value()) in.command = ReproduceCommand(spec_json);
   in.links = RunLinks(run_dir);
   in.failover = Field(Field(Field(*results, "checks"), "failover"), "details");
+  in.faults = Field(Field(Field(*results, "checks"), "faults"), "details");
   in.linearizable = Field(Field(Field(*results, "checks"), "linearizable"), "details");
   if (!spec.has_value()) in.notes.emplace_back("spec.json is missing: no command to reproduce");
   if (auto error = StringField(*results, "error"); !error.empty()) {

@@ -73,25 +73,38 @@ std::string Targets(const Json& targets) {
   return text;
 }
 
-std::string FailoverRow(const Json& e, const std::map<int64_t, Json>& targets, double bound) {
+std::string FailoverRow(const Json& e, const std::map<int64_t, Json>& targets, double bound,
+                        double recovery_bound) {
   const int64_t id = IntField(e, "id").value_or(0);
-  auto over = [&](const char* field) {
+  const bool no_majority = StringField(e, "kind") == "no-majority";
+  auto over = [&](const char* field, double limit) {
     const auto v = NumberField(e, field);
-    return v.has_value() && *v > bound ? " bad" : "";
+    return v.has_value() && *v > limit ? " bad" : "";
   };
+  auto it = targets.find(id);
+  std::string row = "<tr><td>" + EscapeHtml(StringField(e, "fault")) + "</td><td>" +
+                    EscapeHtml(it == targets.end() ? "" : Targets(it->second)) +
+                    "</td><td class=\"num\">" + Seconds(Field(e, "start_s")) +
+                    "</td><td class=\"num\">n" + EscapeHtml(Text(Field(e, "leader"))) + ", term " +
+                    EscapeHtml(Text(Field(e, "term"))) + "</td>";
+  if (no_majority) {
+    // No majority existed, so no leader could be elected until the heal: recovery after it.
+    return row + "<td>no majority: recovery after the heal at " + Seconds(Field(e, "heal_s")) +
+           "</td><td class=\"num" + over("recovery_leader_s", recovery_bound) + "\">" +
+           Seconds(Field(e, "recovery_leader_s")) + "</td><td class=\"num" +
+           over("recovery_write_s", recovery_bound) + "\">" +
+           Seconds(Field(e, "recovery_write_s")) + "</td><td class=\"num\">" +
+           Seconds(Field(e, "unavailable_s")) + "</td></tr>";
+  }
   std::string leader = Field(e, "leader_kept") == true
                            ? "leader kept (healed first)"
                            : Seconds(Field(e, "new_leader_s")) + " <span class=\"dim\">n" +
                                  EscapeHtml(Text(Field(e, "new_leader"))) + ", term " +
                                  EscapeHtml(Text(Field(e, "new_term"))) + "</span>";
-  auto it = targets.find(id);
-  return "<tr><td>" + EscapeHtml(StringField(e, "fault")) + "</td><td>" +
-         EscapeHtml(it == targets.end() ? "" : Targets(it->second)) + "</td><td class=\"num\">" +
-         Seconds(Field(e, "start_s")) + "</td><td class=\"num\">n" +
-         EscapeHtml(Text(Field(e, "leader"))) + ", term " + EscapeHtml(Text(Field(e, "term"))) +
-         "</td><td class=\"num" + over("new_leader_s") + "\">" + leader + "</td><td class=\"num" +
-         over("first_write_s") + "\">" + Seconds(Field(e, "first_write_s")) +
-         "</td><td class=\"num\">" + Seconds(Field(e, "unavailable_s")) + "</td></tr>";
+  return row + "<td>majority left: failover</td><td class=\"num" + over("new_leader_s", bound) +
+         "\">" + leader + "</td><td class=\"num" + over("first_write_s", bound) + "\">" +
+         Seconds(Field(e, "first_write_s")) + "</td><td class=\"num\">" +
+         Seconds(Field(e, "unavailable_s")) + "</td></tr>";
 }
 
 std::string FailoverSection(const ReportInput& in, const Json& timeline) {
@@ -105,15 +118,44 @@ std::string FailoverSection(const ReportInput& in, const Json& timeline) {
     if (auto id = IntField(f, "id")) targets[*id] = Field(f, "targets");
   }
   const double bound = NumberField(in.failover, "bound_s").value_or(1e300);
+  const double recovery_bound = NumberField(in.failover, "recovery_bound_s").value_or(1e300);
   html +=
-      "<p class=\"dim\">One row per fault that took the leader away; times from the fault's "
-      "start (bound " +
+      "<p class=\"dim\">One row per fault that took the leader away. Where a majority was left, "
+      "failover: times from when the fault took effect (bound " +
       Seconds(Field(in.failover, "bound_s")) +
+      "). Where none was (even halves, a killed majority), no leader can be elected until the "
+      "heal: times from the heal (bound " +
+      Seconds(Field(in.failover, "recovery_bound_s")) +
       ").</p><table><tr>"
       "<th>fault</th><th>targets</th><th class=\"num\">start</th><th class=\"num\">leader "
-      "then</th><th class=\"num\">time to new leader</th><th class=\"num\">time to first "
-      "acknowledged write</th><th class=\"num\">unavailability</th></tr>";
-  for (const Json& e : events) html += FailoverRow(e, targets, bound);
+      "then</th><th>kind</th><th class=\"num\">time to new leader</th><th class=\"num\">time to "
+      "first acknowledged write</th><th class=\"num\">unavailability</th></tr>";
+  for (const Json& e : events) html += FailoverRow(e, targets, bound, recovery_bound);
+  return html + "</table></section>";
+}
+
+// Every fault the run planned, and whether it took effect (checker/fault_check.h).
+std::string FaultsSection(const ReportInput& in) {
+  const Json& faults = Field(in.faults, "faults");
+  if (!faults.is_array() || faults.empty()) return "";
+  std::string html =
+      "<section id=\"faults\"><h2>Faults</h2><p class=\"dim\">" +
+      EscapeHtml(Text(Field(in.faults, "planned"))) + " planned, " +
+      EscapeHtml(Text(Field(in.faults, "applied"))) + " applied, " +
+      EscapeHtml(Text(Field(in.faults, "verified"))) + " verified, " +
+      EscapeHtml(Text(Field(in.faults, "failed"))) +
+      " failed. A fault that did not take effect makes the run unknown.</p><table><tr>"
+      "<th class=\"num\">id</th><th>fault</th><th>targets</th><th class=\"num\">start</th>"
+      "<th>status</th><th>reason</th></tr>";
+  for (const Json& f : faults) {
+    const std::string status = StringField(f, "status");
+    html += "<tr><td class=\"num\">" + EscapeHtml(Text(Field(f, "id"))) + "</td><td>" +
+            EscapeHtml(StringField(f, "fault")) + "</td><td>" +
+            EscapeHtml(Targets(Field(f, "targets"))) + "</td><td class=\"num\">" +
+            Seconds(Field(f, "start_s")) + "</td><td class=\"" +
+            (status == "verified" ? "" : "bad") + "\">" + EscapeHtml(status) + "</td><td>" +
+            EscapeHtml(StringField(f, "reason")) + "</td></tr>";
+  }
   return html + "</table></section>";
 }
 
@@ -157,7 +199,7 @@ std::string RenderReportPage(const ReportInput& in) {
       "<header><h1>" +
       EscapeHtml(in.title) + "</h1><p class=\"sub\">" + EscapeHtml(in.subtitle) + "</p></header>" +
       VerdictSection(in, has_cx);
-  if (in.is_run) html += FailoverSection(in, timeline);
+  if (in.is_run) html += FailoverSection(in, timeline) + FaultsSection(in);
   if (in.history != nullptr) html += TimelineSection(in, timeline, has_cx);
   html += cx.html;
   const Json data = {{"timeline", std::move(timeline)}, {"counterexample", std::move(cx.data)}};

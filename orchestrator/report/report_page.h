@@ -39,6 +39,7 @@ struct ReportInput {
   std::vector<Link> links;
   bool is_run = false;                        // a cluster run: failover table and node roles
   nlohmann::json failover;                    // the failover check's details, or null
+  nlohmann::json faults;                      // the faults check's details, or null
   const checker::History* history = nullptr;  // null: no timeline (the run failed early)
   nlohmann::json linearizable;                // the linearizability result JSON, or null
   checker::PairingOptions pairing;            // how the checker paired `history`

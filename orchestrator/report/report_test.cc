@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/testing/prerequisite.h"
 #include "orchestrator/check_command.h"
 #include "orchestrator/report/report_command.h"
 #include "orchestrator/report/report_page.h"
@@ -289,7 +290,7 @@ TEST(ReportCommand, FolderOutsideAStoreGetsAReportButNoIndex) {
 TEST(CheckHtml, DrawsAnExternalHistoryWithItsCounterexample) {
   const std::string path =
       std::string(SPLITBRAIN_SHARED_DIR) + "/histories/porcupine/test_data/jepsen/etcd_000.log";
-  if (!fs::exists(path)) GTEST_SKIP() << path << " is not there";
+  SPLITBRAIN_REQUIRE(fs::exists(path), "no shared corpus: " << path << " is not there");
   Store store;
   const fs::path out = store.root() / "etcd_000.html";
   const Cli cli = Check({"--html", out.string(), path});

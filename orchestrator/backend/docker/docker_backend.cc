@@ -221,6 +221,15 @@ bool DockerBackend::IsRunning(int node) {
   return inspect["State"].value("Running", false);
 }
 
+bool DockerBackend::IsPaused(int node) {
+  if (!CheckNode(node, /*must_exist=*/true).ok()) return false;
+  auto body = client_->Get("/containers/" + ContainerName(node) + "/json");
+  if (!body.ok()) return false;
+  const json inspect = json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  if (!inspect.is_object() || !inspect.contains("State")) return false;
+  return inspect["State"].value("Running", false) && inspect["State"].value("Paused", false);
+}
+
 Result<std::string> DockerBackend::NetnsPath(int node) {
   RETURN_IF_ERROR(CheckNode(node, /*must_exist=*/true));
   const std::string name = ContainerName(node);

@@ -50,6 +50,7 @@ class DockerBackend : public Backend {
   common::Status PauseNode(int node) override;
   common::Status ResumeNode(int node) override;
   bool IsRunning(int node) override;
+  bool IsPaused(int node) override;
   common::Result<std::string> NetnsPath(int node) override;
 
   common::Status CollectLogs() override;

@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "common/testing/prerequisite.h"
 #include "orchestrator/backend/cleanup.h"
 #include "orchestrator/backend/docker/docker_client.h"
 #include "refdb/client/client.h"
@@ -47,7 +48,7 @@ bool WaitFor(Condition condition, milliseconds deadline = kDeadline) {
 class DockerBackendTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!DockerAvailable()) GTEST_SKIP() << "no Docker daemon at " << kDefaultDockerSocket;
+    SPLITBRAIN_REQUIRE(DockerAvailable(), "no Docker daemon at " << kDefaultDockerSocket);
     run_id_ = RandomRunId();
     std::string pattern = "/tmp/sb-docker-test-XXXXXX";
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <system_error>
 
@@ -237,6 +238,17 @@ Status NetnsBackend::ResumeNode(int node) {
 bool NetnsBackend::IsRunning(int node) {
   Result<Node*> n = At(node);
   return n.ok() && (*n)->process.is_running();
+}
+
+bool NetnsBackend::IsPaused(int node) {
+  Result<Node*> n = At(node);
+  if (!n.ok() || !(*n)->process.is_running()) return false;
+  // The third field of /proc/PID/stat is the state: T when stopped by a signal (SIGSTOP).
+  std::ifstream stat("/proc/" + std::to_string((*n)->process.pid()) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const size_t close = line.rfind(')');  // the command name may hold spaces and parentheses
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'T';
 }
 
 Result<std::string> NetnsBackend::NetnsPath(int node) {

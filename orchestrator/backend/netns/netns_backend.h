@@ -52,6 +52,7 @@ class NetnsBackend : public Backend {
   common::Status PauseNode(int node) override;
   common::Status ResumeNode(int node) override;
   bool IsRunning(int node) override;
+  bool IsPaused(int node) override;
   common::Result<std::string> NetnsPath(int node) override;
 
   common::Status CollectLogs() override;

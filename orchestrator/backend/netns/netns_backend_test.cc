@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/testing/prerequisite.h"
 #include "orchestrator/backend/cleanup.h"
 #include "orchestrator/backend/netns/command.h"
 #include "refdb/client/client.h"
@@ -75,7 +76,7 @@ bool WaitFor(Predicate done) {
 class NetnsCluster : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!NetnsAvailable()) GTEST_SKIP() << "needs root and `ip`";
+    SPLITBRAIN_REQUIRE(NetnsAvailable(), "needs root and `ip`");
     run_id_ = RandomRunId();
     std::string pattern = (std::filesystem::temp_directory_path() / "netns_test_XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);

@@ -1,0 +1,105 @@
+#include "checker/liveness_check.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+#include "checker/failover_check.h"
+
+namespace checker {
+namespace {
+
+std::string Fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
+  return buffer;
+}
+
+double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
+
+// The final heal: the last end of a fault that was in force.
+struct FinalHeal {
+  int64_t index = -1;
+  int64_t ns = 0;
+};
+
+// The final heal, nothing when no fault was in force, or an error naming a fault that never
+// ended.
+Result<std::optional<FinalHeal>> FindFinalHeal(const History& history,
+                                               const std::vector<Fault>& faults) {
+  std::optional<FinalHeal> heal;
+  for (const Fault& fault : faults) {
+    if (fault.IsFailed()) continue;
+    if (!fault.end_index.has_value()) {
+      return Status::InvalidArgument(
+          "fault " + std::to_string(fault.id) + " (" + fault.name + ", " +
+          (history.source.empty() ? std::string("history") : history.source) + ":" +
+          std::to_string(fault.line) + ") never ended: the cluster was never healed");
+    }
+    if (!heal.has_value() || *fault.end_index > heal->index) {
+      heal = FinalHeal{.index = *fault.end_index, .ns = *fault.end_ns};
+    }
+  }
+  return heal;
+}
+
+}  // namespace
+
+RunCheckResult CheckLiveness(const History& history, const LivenessOptions& options) {
+  auto ops = PairOperations(history);
+  if (!ops.ok()) return UnknownRunCheck(ops.status().message());
+  auto faults = ReadFaults(history);
+  if (!faults.ok()) return UnknownRunCheck(faults.status().message());
+  const int64_t origin_ns = history.events.empty() ? 0 : history.events.front().time_ns;
+  int64_t end_ns = origin_ns;
+  for (const Event& event : history.events) end_ns = std::max(end_ns, event.time_ns);
+  const auto ok_ops =
+      std::count_if(ops->begin(), ops->end(), [](const Operation& op) { return !op.is_unknown; });
+  Json details = {{"ok_ops", ok_ops},
+                  {"final_heal_s", nullptr},
+                  {"served_after_heal_s", nullptr},
+                  {"bound_s", options.max_recovery_s}};
+  if (ok_ops == 0) return {Verdict::kInvalid, "no operation was acknowledged", std::move(details)};
+  auto heal = FindFinalHeal(history, *faults);
+  if (!heal.ok()) return UnknownRunCheck(heal.status().message(), std::move(details));
+  if (!heal->has_value()) {
+    return {Verdict::kValid, std::to_string(ok_ops) + " operations acknowledged; no fault to heal",
+            std::move(details)};
+  }
+  const FinalHeal& final_heal = **heal;
+  const std::string at = Fixed(Seconds(final_heal.ns - origin_ns), 1) + " s";
+  details["final_heal_s"] = Seconds(final_heal.ns - origin_ns);
+  std::optional<int64_t> served_ns;
+  for (const Operation& op : *ops) {
+    if (op.is_unknown || op.call <= final_heal.index) continue;
+    served_ns = std::min(served_ns.value_or(op.ret_time_ns), op.ret_time_ns);
+  }
+  const std::string bound = Fixed(options.max_recovery_s, 1) + " s";
+  if (served_ns.has_value()) {
+    const double after_s = Seconds(*served_ns - final_heal.ns);
+    details["served_after_heal_s"] = after_s;
+    if (after_s <= options.max_recovery_s) {
+      return {Verdict::kValid, "served " + Fixed(after_s, 3) + " s after the final heal at " + at,
+              std::move(details)};
+    }
+    return {Verdict::kInvalid,
+            "the cluster did not serve within " + bound + " after the final heal at " + at +
+                " (first acknowledged operation after " + Fixed(after_s, 3) + " s)",
+            std::move(details)};
+  }
+  const double remaining_s = Seconds(end_ns - final_heal.ns);
+  if (remaining_s > options.max_recovery_s) {
+    return {Verdict::kInvalid,
+            "the cluster did not serve within " + bound + " after the final heal at " + at +
+                " (no operation acknowledged in the " + Fixed(remaining_s, 3) +
+                " s the history continued)",
+            std::move(details)};
+  }
+  return UnknownRunCheck("the history ended " + Fixed(remaining_s, 3) +
+                             " s after the final heal at " + at +
+                             ", before any operation was acknowledged after it",
+                         std::move(details));
+}
+
+}  // namespace checker

@@ -63,7 +63,7 @@ class Backend {
   virtual common::Status StartNode(int node) = 0;  // also restarts a killed or stopped node
   virtual common::Status KillNode(int node) = 0;   // SIGKILL; returns once it is dead
   virtual common::Status StopNode(int node) = 0;   // SIGTERM, then SIGKILL after 5 s
-  virtual common::Status PauseNode(int node) = 0;  // freeze every process of the node
+  virtual common::Status PauseNode(int node) = 0;  // freeze every process; returns once frozen
   virtual common::Status ResumeNode(int node) = 0;
   virtual bool IsRunning(int node) = 0;  // started and not killed or stopped (paused counts)
   virtual bool IsPaused(int node) = 0;   // running, and frozen by PauseNode

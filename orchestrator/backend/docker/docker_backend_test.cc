@@ -219,11 +219,14 @@ TEST_F(DockerBackendTest, KilledNodeRestartsWithItsAddressAndData) {
 TEST_F(DockerBackendTest, PausedNodeStopsAnsweringAndResumeBringsItBack) {
   StartCluster(3);
   ASSERT_NE(WaitForLeader(AllNodes()), 0u);
+  EXPECT_FALSE(backend_->IsPaused(2));
   ASSERT_TRUE(backend_->PauseNode(2).ok());
+  EXPECT_TRUE(backend_->IsPaused(2));
   EXPECT_FALSE(NodeStatus(2).has_value());
   EXPECT_TRUE(backend_->IsRunning(2));  // frozen, not stopped
   ASSERT_TRUE(backend_->ResumeNode(2).ok());
   EXPECT_TRUE(WaitFor([&] { return NodeStatus(2).has_value(); }));
+  EXPECT_FALSE(backend_->IsPaused(2));
 }
 
 TEST_F(DockerBackendTest, KillingAPausedNodeKillsIt) {

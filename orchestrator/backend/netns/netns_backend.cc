@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <system_error>
+#include <thread>
 
 #include "orchestrator/backend/netns/command.h"
 #include "orchestrator/backend/netns/subnet.h"
@@ -227,7 +228,15 @@ Status NetnsBackend::StopNode(int node) {
 
 Status NetnsBackend::PauseNode(int node) {
   ASSIGN_OR_RETURN(Node * n, At(node));
-  return n->process.Signal(SIGSTOP).WithContext("netns: pause node " + std::to_string(node));
+  RETURN_IF_ERROR(
+      n->process.Signal(SIGSTOP).WithContext("netns: pause node " + std::to_string(node)));
+  // The signal is delivered when the kernel next schedules the process: return once it shows
+  // stopped (the nemesis records the pause as applied after this), within a second.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (!IsPaused(node) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return Status::Ok();
 }
 
 Status NetnsBackend::ResumeNode(int node) {

@@ -205,11 +205,15 @@ TEST_F(NetnsCluster, AKilledNodeRestartsWithItsDataAndRejoins) {
 TEST_F(NetnsCluster, APausedNodeStopsAnsweringUntilResumed) {
   StartCluster();
   ASSERT_NE(WaitForLeader(), 0u);
+  EXPECT_FALSE(backend_->IsPaused(1));
   ASSERT_TRUE(backend_->PauseNode(1).ok());
+  // Frozen when PauseNode returns (the nemesis probes it right after): no waiting here.
+  EXPECT_TRUE(backend_->IsPaused(1));
   EXPECT_TRUE(backend_->IsRunning(1));
   EXPECT_FALSE(StatusOf(1).has_value());
   ASSERT_TRUE(backend_->ResumeNode(1).ok());
   EXPECT_TRUE(WaitFor([&] { return StatusOf(1).has_value(); }));
+  EXPECT_FALSE(backend_->IsPaused(1));
 }
 
 TEST_F(NetnsCluster, StopEndsTheNodeAndStartRelaunchesIt) {

@@ -37,10 +37,11 @@ std::vector<Change> Changes(const std::vector<Fault>& faults) {
   std::vector<Change> changes;
   for (const Fault& fault : faults) {
     if (fault.IsFailed() || !ChangesConnectivity(fault)) continue;
-    const int64_t from = fault.EffectIndex();
+    // In force on every node (a kill of a majority leaves none only once the last is down).
+    const int64_t from = fault.InForceIndex();
     const std::optional<int64_t> until = fault.InForceUntilIndex();
     if (until.has_value() && *until <= from) continue;  // undone before it took effect
-    changes.push_back({.index = from, .ns = fault.EffectNs(), .fault = &fault});
+    changes.push_back({.index = from, .ns = fault.InForceNs(), .fault = &fault});
     if (until.has_value()) {
       changes.push_back(
           {.index = *until, .ns = *fault.InForceUntilNs(), .is_heal = true, .fault = &fault});

@@ -11,11 +11,12 @@
 // to the rest, a kill of a majority leaves none, and a ring of 4 (each node sees its two
 // neighbours) has one: each node sees itself and two others, 3 of 4.
 //
-// The history view: a fault is in force from its effect (Fault::EffectIndex: the start of a kill
-// or pause, the applied event of any other fault) to its healing (Fault::InForceUntilIndex:
+// The history view: a fault is in force from when it is in force on every node
+// (Fault::InForceIndex: its applied event; a kill of a majority leaves no majority only once its
+// last target is down) to its healing (Fault::InForceUntilIndex:
 // healing, else end, else never); failed faults (Fault::IsFailed) never count. The faults in
 // force at one time are combined: kill and pause targets are down, the cuts of all are unioned.
-// A no-majority interval starts at the effect of the fault that left no majority and lasts until
+// A no-majority interval starts when the fault that left no majority is in force and lasts until
 // a majority exists again, which can only happen at the healing of one of its faults (removing a
 // fault never removes a majority); with one set of faults that is the first of them to start
 // healing. Faults that join an interval under way are named by it too.

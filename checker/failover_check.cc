@@ -563,7 +563,7 @@ void Measure(const FailoverInput& in, Failover& f, Figures& figures) {
   auto add = [](std::vector<double>& to, const std::optional<int64_t>& ns) {
     if (ns.has_value()) to.push_back(Seconds(*ns));
   };
-  f.no_majority = IntervalAt(in.no_majority, f.fault->EffectIndex());
+  f.no_majority = IntervalAt(in.no_majority, f.fault->InForceIndex());
   if (f.no_majority != nullptr) {
     MeasureRecovery(in, f);
     add(figures.recovery_leader_s, f.recovery_leader_ns);

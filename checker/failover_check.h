@@ -91,6 +91,11 @@ struct Fault {
   // of the call, and a Docker kill returns hundreds of ms after the node is down. Every other
   // fault at its "applied" event (a cut is only a cut once every node's rules are in), else at
   // its start (histories from before "applied" existed).
+  // When the fault was in force on every node: its applied event (the start for an old history
+  // without one). A kill of several nodes is in force once the last is down; the safety checks
+  // (split without majority) count from here, never earlier.
+  int64_t InForceIndex() const { return applied_index.value_or(start_index); }
+  int64_t InForceNs() const { return applied_ns.value_or(start_ns); }
   int64_t EffectIndex() const;
   int64_t EffectNs() const;
   // Until when the fault was surely in force: its "healing" event, else its end; nothing when it

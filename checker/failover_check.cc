@@ -8,9 +8,13 @@
 #include <tuple>
 
 #include "checker/connectivity.h"
+#include "checker/text_util.h"
 
 namespace checker {
 namespace {
+
+using text::Fixed;
+using text::Seconds;
 
 std::optional<int64_t> IntField(const Json& object, const char* name) {
   if (!object.is_object()) return std::nullopt;
@@ -18,14 +22,6 @@ std::optional<int64_t> IntField(const Json& object, const char* name) {
   if (it == object.end() || !it->is_number_integer()) return std::nullopt;
   return it->get<int64_t>();
 }
-
-std::string Fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
-  return buffer;
-}
-
-double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
 
 // "SOURCE:LINE" for a line of the history's file.
 std::string LineWhere(const History& history, int64_t line) {

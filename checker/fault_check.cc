@@ -6,21 +6,17 @@
 #include <vector>
 
 #include "checker/failover_check.h"
+#include "checker/text_util.h"
 
 namespace checker {
 namespace {
 
+using text::Fixed;
+using text::Seconds;
+
 constexpr int64_t kSampleMarginNs = 100'000'000;  // a sample's state was read this much earlier
 constexpr double kClockToleranceMs = 1000;
 constexpr size_t kListedFaults = 3;  // faults the summary names; the rest are in details
-
-std::string Fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
-  return buffer;
-}
-
-double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
 
 struct Outcome {
   const char* status = "";

@@ -95,7 +95,7 @@ TEST(FaultCheck, OldHistoryWithoutVerificationIsUnverified) {
 }
 
 TEST(FaultCheck, NoFaultsIsValidAndMalformedIsUnknown) {
-  RunCheckResult r = CheckFaults(Load("set.good.jsonl"));
+  RunCheckResult r = CheckFaults(Load("set.node3-read-failed.jsonl"));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary, "no faults planned");
   r = CheckFaults(Load("faults.bad-cut.bad-input.jsonl"));

@@ -6,8 +6,12 @@
 #include <optional>
 #include <vector>
 
+#include "checker/text_util.h"
+
 namespace checker {
 namespace {
+
+using text::Fixed;
 
 struct Tenure {
   int64_t candidate = 0;
@@ -23,12 +27,6 @@ std::optional<int64_t> IntField(const Json& object, const char* name) {
 }
 
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
-
-std::string Fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
-  return buffer;
-}
 
 bool IsElectionEvent(const Event& event) {
   return !event.process.is_client() && event.process.name == "election";

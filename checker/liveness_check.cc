@@ -6,17 +6,13 @@
 #include <vector>
 
 #include "checker/failover_check.h"
+#include "checker/text_util.h"
 
 namespace checker {
 namespace {
 
-std::string Fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
-  return buffer;
-}
-
-double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
+using text::Fixed;
+using text::Seconds;
 
 // The final heal: the last end of a fault that was in force.
 struct FinalHeal {

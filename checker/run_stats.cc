@@ -7,8 +7,13 @@
 #include <map>
 #include <vector>
 
+#include "checker/text_util.h"
+
 namespace checker {
 namespace {
+
+using text::Fixed;
+using text::Seconds;
 
 struct Counts {
   int64_t ok = 0, fail = 0, info = 0;
@@ -16,14 +21,6 @@ struct Counts {
 };
 
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
-double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
-
-std::string Fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
-  return buffer;
-}
-
 // Nearest-rank percentile of sorted values; 0 when empty.
 int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
   if (sorted.empty()) return 0;

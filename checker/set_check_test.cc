@@ -31,7 +31,7 @@ TEST(SetCheck, AcknowledgedAddsPresentIsValidAndCountsRecovered) {
 }
 
 TEST(SetCheck, FailedFinalReadOfOneNodeIsUnknownNamingIt) {
-  RunCheckResult r = CheckSet(Load("set.good.jsonl"));
+  RunCheckResult r = CheckSet(Load("set.node3-read-failed.jsonl"));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "final read of node 3 failed: did not catch up within 20 s; nodes 1,2 read 3 elements, "

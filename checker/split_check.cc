@@ -9,17 +9,13 @@
 
 #include "checker/connectivity.h"
 #include "checker/failover_check.h"
+#include "checker/text_util.h"
 
 namespace checker {
 namespace {
 
-std::string Fixed(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
-  return buffer;
-}
-
-double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
+using text::Fixed;
+using text::Seconds;
 
 // The history's clock origin and end.
 std::pair<int64_t, int64_t> TimeSpan(const History& history) {

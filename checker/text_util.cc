@@ -1,5 +1,7 @@
 #include "checker/text_util.h"
 
+#include <cstdio>
+
 namespace checker::text {
 
 common::Status ErrorAt(const std::string& source, int64_t line, std::string_view reason) {
@@ -123,6 +125,12 @@ bool LineCursor::Next(std::string_view* line) {
   }
   ++line_number_;
   return true;
+}
+
+std::string Fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
+  return buffer;
 }
 
 }  // namespace checker::text

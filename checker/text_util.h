@@ -27,6 +27,12 @@ bool IsBlank(std::string_view line);
 std::string_view TrimRight(std::string_view line);
 std::string_view TrimLeft(std::string_view line);
 
+// `value` with exactly `decimals` decimals ("%.*f"), for summaries: Fixed(0.4271, 3) = "0.427".
+std::string Fixed(double value, int decimals);
+
+// Nanoseconds as seconds.
+inline double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
+
 // A short, printable excerpt of `text` for messages: at most `max_chars` bytes, with
 // non-printable bytes escaped, followed by "..." when cut.
 std::string Excerpt(std::string_view text, size_t max_chars = 40);

@@ -31,12 +31,14 @@ class Namespaces : public nemesis::NodeControl {
     for (int i = 1; i <= n; ++i) {
       auto made = nemesis::RunChecked(runner_, {"ip", "netns", "add", Name(i)});
       if (!made.ok()) {
-        std::fprintf(stderr, "nemesis_bench: %s\n", made.status().message().c_str());
-        std::exit(3);
+        error_ = made.status().message();
+        return;
       }
       created_.push_back(i);
     }
   }
+  // Empty when every namespace was made.
+  const std::string& error() const { return error_; }
   Namespaces(const Namespaces&) = delete;
   Namespaces& operator=(const Namespaces&) = delete;
   ~Namespaces() override {
@@ -66,6 +68,7 @@ class Namespaces : public nemesis::NodeControl {
   nemesis::CommandRunner& runner_;
   int n_;
   std::vector<int> created_;
+  std::string error_;
 };
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -96,6 +99,67 @@ std::vector<int> ParseList(const char* text) {
   return out;
 }
 
+// One round: a random halves cut applied batched, then one process per rule; the two times.
+// False (with the reason on stderr) when a command failed.
+bool Round(Namespaces& cluster, nemesis::CommandRunner& runner, common::Rng& rng,
+           std::vector<double>& batched, std::vector<double>& per_rule) {
+  auto cut = nemesis::Halves(cluster.nodes(), rng);
+  if (!cut.ok()) return false;
+  const std::vector<nemesis::Rule> rules = nemesis::CutRules(*cut, cluster);
+  nemesis::NetRules net(cluster, runner);  // its destructor removes the chains and rules
+  std::vector<int> all;
+  for (int i = 1; i <= cluster.nodes(); ++i) all.push_back(i);
+  if (!net.Prepare(all).ok()) return false;  // chains exist before a fault starts, as in a run
+  auto start = Clock::now();
+  auto id = net.Apply(rules);  // batched: one iptables-restore per node, all at once
+  batched.push_back(Ms(Clock::now() - start));
+  if (!id.ok() || !net.Remove(*id).ok()) {
+    std::fprintf(stderr, "nemesis_bench: %s\n",
+                 id.ok() ? "remove failed" : id.status().message().c_str());
+    return false;
+  }
+  start = Clock::now();  // one process per rule, as before issue 13
+  for (const nemesis::Rule& rule : rules) {
+    std::vector<std::string> args = {"nsenter", "--net=" + *cluster.NetnsPath(rule.node)};
+    const auto iptables = nemesis::IptablesArgv("-A", rule);
+    args.insert(args.end(), iptables.begin(), iptables.end());
+    auto ran = nemesis::RunChecked(runner, args);
+    if (!ran.ok()) {
+      std::fprintf(stderr, "nemesis_bench: %s\n", ran.status().message().c_str());
+      return false;
+    }
+  }
+  per_rule.push_back(Ms(Clock::now() - start));
+  return true;
+}
+
+// Prints the lines of one cluster size; appends its medians to `summary`. False on a failure.
+bool MeasureSize(nemesis::CommandRunner& runner, int n, int rounds, std::string& summary) {
+  Namespaces cluster(runner, n);
+  if (!cluster.error().empty()) {
+    std::fprintf(stderr, "nemesis_bench: %s\n", cluster.error().c_str());
+    return false;
+  }
+  common::Rng rng(7);
+  std::vector<double> batched;
+  std::vector<double> per_rule;
+  for (int round = 0; round < rounds; ++round) {
+    if (!Round(cluster, runner, rng, batched, per_rule)) return false;
+  }
+  for (const auto& [mode, values] : {std::pair{"batched", &batched}, {"per_rule", &per_rule}}) {
+    const Figures f = Summarise(*values);
+    std::printf(
+        "nodes=%d mode=%s rules=%zu start_to_applied_ms min=%.2f median=%.2f p99=%.2f "
+        "max=%.2f\n",
+        n, mode, static_cast<size_t>(n / 2) * static_cast<size_t>(n - n / 2) * 4, f.min, f.median,
+        f.p99, f.max);
+    char part[96];
+    std::snprintf(part, sizeof part, " n%d_%s_median_ms=%.2f", n, mode, f.median);
+    summary += part;
+  }
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,50 +183,11 @@ int main(int argc, char** argv) {
   nemesis::SpawnRunner runner;
   std::string summary;
   for (int n : sizes) {
-    Namespaces cluster(runner, n);
-    common::Rng rng(7);
-    std::vector<double> batched;
-    std::vector<double> per_rule;
-    for (int round = 0; round < rounds; ++round) {
-      auto cut = nemesis::Halves(n, rng);
-      if (!cut.ok()) return 3;
-      const std::vector<nemesis::Rule> rules = nemesis::CutRules(*cut, cluster);
-      nemesis::NetRules net(cluster, runner);
-      std::vector<int> all;
-      for (int i = 1; i <= n; ++i) all.push_back(i);
-      if (!net.Prepare(all).ok()) return 3;  // chains exist before a fault starts, as in a run
-      // Batched: one iptables-restore per node.
-      auto start = Clock::now();
-      auto id = net.Apply(rules);
-      batched.push_back(Ms(Clock::now() - start));
-      if (!id.ok() || !net.Remove(*id).ok()) {
-        std::fprintf(stderr, "nemesis_bench: %s\n",
-                     id.ok() ? "remove failed" : id.status().message().c_str());
-        return 3;
-      }
-      // One process per rule, as before issue 13.
-      start = Clock::now();
-      for (const nemesis::Rule& rule : rules) {
-        std::vector<std::string> args = {"nsenter", "--net=" + *cluster.NetnsPath(rule.node)};
-        const auto iptables = nemesis::IptablesArgv("-A", rule);
-        args.insert(args.end(), iptables.begin(), iptables.end());
-        if (!nemesis::RunChecked(runner, args).ok()) return 3;
-      }
-      per_rule.push_back(Ms(Clock::now() - start));
-      // net's destructor removes the chains and every rule in them.
+    if (n < 2 || n > 50) {
+      std::fprintf(stderr, "nemesis_bench: --nodes %d is not in 2..50\n", n);
+      return 254;
     }
-    for (const auto& [mode, values] : {std::pair{"batched", &batched}, {"per-rule", &per_rule}}) {
-      const Figures f = Summarise(*values);
-      std::printf(
-          "nodes=%d mode=%s rules=%zu start_to_applied_ms min=%.2f median=%.2f p99=%.2f "
-          "max=%.2f\n",
-          n, mode, static_cast<size_t>(n / 2) * static_cast<size_t>(n - n / 2) * 4, f.min, f.median,
-          f.p99, f.max);
-      char part[96];
-      std::snprintf(part, sizeof part, " n%d_%s_median_ms=%.2f", n,
-                    std::string(mode) == "batched" ? "batched" : "per_rule", f.median);
-      summary += part;
-    }
+    if (!MeasureSize(runner, n, rounds, summary)) return 3;
   }
   std::printf("summary rounds=%d%s\n", rounds, summary.c_str());
   return 0;

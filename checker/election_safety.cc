@@ -464,7 +464,7 @@ RunCheckResult CheckElectionSafety(const History& history, const std::vector<Nod
                        "cannot see " + Their(silent) + " elections");
   }
   if (details["terms_with_leader"].get<int64_t>() == 0) {
-    problems.push_back("no node reported being leader in any status sample or event log");
+    problems.emplace_back("no node reported being leader in any status sample or event log");
   }
   if (!problems.empty()) return UnknownRunCheck(JoinStrings(problems, "; "), std::move(details));
   const bool logs_read = !read.seen_nodes.empty();

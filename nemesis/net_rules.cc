@@ -150,8 +150,10 @@ common::Result<int> NetRules::Apply(const std::vector<Rule>& rules) {
   // One iptables-restore per node, its rules in together or not at all, and every node's at
   // once: the fault is in force when the slowest node's batch is in, not the sum of them all.
   std::map<int, std::future<common::Status>> batches;
-  for (const auto& [node, node_rules] : by_node) {
-    batches.emplace(node, std::async(std::launch::async, [this, node = node, &node_rules] {
+  for (const auto& entry : by_node) {
+    const int node = entry.first;
+    const std::vector<Rule>& node_rules = entry.second;
+    batches.emplace(node, std::async(std::launch::async, [this, node, &node_rules] {
                       return Restore(node, "-A", node_rules);
                     }));
   }

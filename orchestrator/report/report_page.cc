@@ -139,7 +139,7 @@ std::string FaultsSection(const ReportInput& in) {
   const Json& faults = Field(in.faults, "faults");
   if (!faults.is_array() || faults.empty()) return "";
   std::string html =
-      "<section id=\"faults\"><h2>Faults</h2><p class=\"dim\">" +
+      R"(<section id="faults"><h2>Faults</h2><p class="dim">)" +
       EscapeHtml(Text(Field(in.faults, "planned"))) + " planned, " +
       EscapeHtml(Text(Field(in.faults, "applied"))) + " applied, " +
       EscapeHtml(Text(Field(in.faults, "verified"))) + " verified, " +

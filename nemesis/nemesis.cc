@@ -5,6 +5,7 @@
 #include <future>
 #include <iostream>
 #include <set>
+#include <thread>
 #include <utility>
 
 namespace nemesis {
@@ -35,6 +36,7 @@ Nemesis::Nemesis(NodeControl& control, CommandRunner& runner, NemesisOptions opt
     : control_(control),
       rules_(control, runner),
       record_(std::move(options.record)),
+      leader_wait_(options.leader_wait),
       rng_(options.seed) {}
 
 Nemesis::~Nemesis() {
@@ -44,10 +46,20 @@ Nemesis::~Nemesis() {
 
 common::Result<int> Nemesis::Start(const Fault& fault) {
   std::lock_guard lock(mutex_);
-  const int leader = control_.CurrentLeader();
-  const uint64_t term = control_.CurrentTerm();
-  const int id = next_id_++;
+  int leader = control_.CurrentLeader();
+  uint64_t term = control_.CurrentTerm();
   auto planned = PlanFault(fault, control_.nodes(), leader, rng_);
+  // A fault aimed at the leader while none is known (an election under way): wait a little for
+  // one. Planning fails before it draws from the Rng, so a retry draws the same numbers.
+  const auto deadline = std::chrono::steady_clock::now() + leader_wait_;
+  while (!planned.ok() && planned.status().code() == common::StatusCode::kUnavailable &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    leader = control_.CurrentLeader();
+    term = control_.CurrentTerm();
+    planned = PlanFault(fault, control_.nodes(), leader, rng_);
+  }
+  const int id = next_id_++;
   Active active{.fault = fault, .plan = planned.ok() ? *planned : Plan{.kind = fault.kind}};
   // A network fault's chains are put in place before the start (an empty chain changes no
   // traffic), so that applying it is one iptables-restore per node.

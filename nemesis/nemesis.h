@@ -30,6 +30,7 @@
 // handler may race). `record` is called under that mutex and must not call back.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -52,6 +53,10 @@ using RecordFn = std::function<void(const std::string& f, nlohmann::json value)>
 struct NemesisOptions {
   uint64_t seed = 0;  // feeds the Rng that picks random targets and shapes
   RecordFn record;    // may be empty
+  // How long Start waits for NodeControl to know a leader when the fault targets the leader
+  // and none is known yet (an election under way, status samples that timed out); after it,
+  // the fault fails (and is recorded as failed).
+  std::chrono::milliseconds leader_wait{0};
 };
 
 class Nemesis {
@@ -102,6 +107,7 @@ class Nemesis {
   NodeControl& control_;
   NetRules rules_;
   RecordFn record_;
+  std::chrono::milliseconds leader_wait_;
   mutable std::mutex mutex_;
   common::Rng rng_;
   std::map<int, Active> active_;

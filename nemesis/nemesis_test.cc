@@ -39,6 +39,51 @@ class NemesisTest : public ::testing::Test {
   std::vector<Event> events_;
 };
 
+// A control that knows no leader for its first `unknown_for` queries.
+class LateLeaderControl : public FakeNodeControl {
+ public:
+  LateLeaderControl(int n, int unknown_for) : FakeNodeControl(n), unknown_for_(unknown_for) {}
+  int CurrentLeader() override { return ++asked_ > unknown_for_ ? 2 : 0; }
+  int asked() const { return asked_; }
+
+ private:
+  int unknown_for_;
+  int asked_ = 0;
+};
+
+TEST(NemesisLeaderWait, AFaultOnTheLeaderWaitsForOneToBeKnown) {
+  // Under load a status round can time out: no leader known for a moment. The fault waits
+  // (leader_wait) instead of failing, and then hits the leader.
+  LateLeaderControl control(3, /*unknown_for=*/3);
+  FakeIptables iptables;
+  std::vector<nlohmann::json> events;
+  Nemesis nemesis(control, iptables,
+                  {.seed = 1,
+                   .record = [&](const std::string&, nlohmann::json v) { events.push_back(v); },
+                   .leader_wait = std::chrono::seconds(5)});
+  auto id = nemesis.Start({.kind = FaultKind::kKill, .target = Target::kLeader});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(control.TakeCalls(), (Calls{"kill 2"}));
+  EXPECT_EQ(control.asked(), 4);
+  EXPECT_EQ(events.front()["leader"], 2);
+}
+
+TEST(NemesisLeaderWait, WithoutALeaderInTimeTheFaultFailsAndIsRecorded) {
+  LateLeaderControl control(3, /*unknown_for=*/1000);
+  FakeIptables iptables;
+  std::vector<nlohmann::json> events;
+  Nemesis nemesis(control, iptables,
+                  {.seed = 1,
+                   .record = [&](const std::string&, nlohmann::json v) { events.push_back(v); },
+                   .leader_wait = std::chrono::milliseconds(200)});
+  auto id = nemesis.Start({.kind = FaultKind::kKill, .target = Target::kLeader});
+  ASSERT_FALSE(id.ok());
+  EXPECT_GT(control.asked(), 2);  // it asked again while waiting
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1]["phase"], "end");
+  EXPECT_EQ(events[1]["error"], id.status().message());
+}
+
 TEST_F(NemesisTest, KillThenEndRestartsExactlyTheTargets) {
   auto nemesis = Make();
   auto id = nemesis->Start({.kind = FaultKind::kKill, .nodes = {1, 3}});

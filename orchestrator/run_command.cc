@@ -47,6 +47,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto kLeaderTimeout = std::chrono::seconds(30);
+// How long a fault aimed at the leader waits for the status poller to know one (an election
+// under way, or a round of status calls that missed their 50 ms deadline on a loaded machine).
+constexpr auto kNemesisLeaderWait = std::chrono::seconds(3);
 
 // "2026-11-26T23:37:07Z".
 std::string IsoTimestamp(std::chrono::system_clock::time_point time) {
@@ -363,16 +366,19 @@ Status Run::Drive() {
   control.set_probe_port(db_->port());
   nemesis::Nemesis faults(
       control, commands,
-      {.seed = *spec_.seed, .record = [this](const std::string& f, Json value) {
-         if (value.value("phase", "") == "verified" && !value.value("ok", true)) {
-           err_ << "splitbrain run: nemesis: " << f << " (fault " << value.value("id", 0)
-                << ") did not take effect: " << value.value("reason", "") << "\n";
-         }
-         history_->Append({.process = checker::Process::Named("nemesis"),
-                           .type = checker::EventType::kInfo,
-                           .f = f,
-                           .value = std::move(value)});
-       }});
+      {.seed = *spec_.seed,
+       .record =
+           [this](const std::string& f, Json value) {
+             if (value.value("phase", "") == "verified" && !value.value("ok", true)) {
+               err_ << "splitbrain run: nemesis: " << f << " (fault " << value.value("id", 0)
+                    << ") did not take effect: " << value.value("reason", "") << "\n";
+             }
+             history_->Append({.process = checker::Process::Named("nemesis"),
+                               .type = checker::EventType::kInfo,
+                               .f = f,
+                               .value = std::move(value)});
+           },
+       .leader_wait = kNemesisLeaderWait});
   control.set_after_start([&faults](int node) { return faults.net_rules().Reapply(node); });
   if (!libfaketime_.empty()) control.enable_clock(run_dir_);
   std::optional<nemesis::ScheduleRunner> schedule;

@@ -15,14 +15,6 @@ using ::testing::HasSubstr;
 
 History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
 
-// The history without the events of the given source lines.
-History WithoutLines(History history, const std::vector<int64_t>& lines) {
-  std::erase_if(history.events, [&lines](const Event& event) {
-    return std::find(lines.begin(), lines.end(), event.line) != lines.end();
-  });
-  return history;
-}
-
 Fault FaultOf(std::string name, std::vector<int64_t> targets,
               std::vector<std::pair<int64_t, int64_t>> cut) {
   return {.name = std::move(name), .targets = std::move(targets), .cut = std::move(cut)};

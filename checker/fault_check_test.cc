@@ -12,13 +12,6 @@ using ::testing::HasSubstr;
 
 History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
 
-History WithoutLines(History history, const std::vector<int64_t>& lines) {
-  std::erase_if(history.events, [&lines](const Event& event) {
-    return std::find(lines.begin(), lines.end(), event.line) != lines.end();
-  });
-  return history;
-}
-
 TEST(FaultCheck, VerifiedFaultsAreValid) {
   RunCheckResult r = CheckFaults(Load("faults.verified.good.jsonl"));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "checker/formats.h"
 
@@ -20,6 +22,14 @@ inline History LoadRunHistory(const std::string& name, bool name_as_source = fal
   }
   if (name_as_source) history->source = name;
   return *history;
+}
+
+// The history without the events of the given source lines.
+inline History WithoutLines(History history, const std::vector<int64_t>& lines) {
+  std::erase_if(history.events, [&lines](const Event& event) {
+    return std::find(lines.begin(), lines.end(), event.line) != lines.end();
+  });
+  return history;
 }
 
 }  // namespace checker

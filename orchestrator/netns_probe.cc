@@ -12,25 +12,15 @@
 #include <cstring>
 #include <thread>
 
+#include "common/unique_fd.h"
+
 namespace orchestrator {
 namespace {
 
 using common::Result;
 using common::Status;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = common::UniqueFd;
 
 std::string ErrnoText(int error) {
   char buffer[256];

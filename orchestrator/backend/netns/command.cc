@@ -13,6 +13,8 @@
 #include <future>
 #include <system_error>
 
+#include "common/unique_fd.h"
+
 namespace orchestrator::netns {
 
 namespace bp = boost::process;
@@ -36,20 +38,7 @@ int DecodeWaitStatus(int status) {
   return -1;
 }
 
-// An fd closed on every path; -1 when empty.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = common::UniqueFd;
 
 // Runs in the forked child before exec: joins the namespace, takes its own process group,
 // points stdout/stderr at the log and undoes the parent's signal mask (the orchestrator blocks

@@ -80,11 +80,11 @@ FileRun CheckFile(const fs::path& path, bool partition) {
       *format == checker::Format::kPorcupineEtcd || *format == checker::Format::kPorcupineKv;
   auto ops = checker::PairOperations(*history, {.allow_reinvoke = porcupine});
   if (!ops.ok()) return {"error: " + ops.status().message(), CpuMs() - start};
-  auto result =
-      checker::CheckLinearizability(*ops, {.model = std::string(checker::DefaultModelFor(*format)),
-                                           .initial = history->initial_state,
-                                           .nil_read_is_unknown = history->nil_read_is_unknown,
-                                           .partition = partition});
+  auto result = checker::CheckLinearizability(
+      *ops, {.model = *checker::ParseModelKind(checker::DefaultModelFor(*format)),
+             .initial = history->initial_state,
+             .nil_read_is_unknown = history->nil_read_is_unknown,
+             .partition = partition});
   if (!result.ok()) return {"error: " + result.status().message(), CpuMs() - start};
   run.verdict = std::string(checker::VerdictName(result->verdict));
   run.cpu_ms = CpuMs() - start;
@@ -253,7 +253,7 @@ double CheckGenerated(int64_t n_ops) {
     return 0;
   }
   auto begin = std::chrono::steady_clock::now();
-  auto result = checker::CheckLinearizability(*ops, {.model = "cas-register"});
+  auto result = checker::CheckLinearizability(*ops, {.model = checker::ModelKind::kCasRegister});
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
   std::string verdict = result.ok() ? std::string(checker::VerdictName(result->verdict))

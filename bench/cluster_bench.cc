@@ -12,16 +12,17 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "orchestrator/backend/docker/docker_backend.h"
-#include "orchestrator/backend/docker/docker_client.h"
-#include "orchestrator/backend/netns/netns_backend.h"
-#include "orchestrator/run_registry.h"
-#include "orchestrator/status_poller.h"
+#include "orchestrator/run/backend/docker/docker_backend.h"
+#include "orchestrator/run/backend/docker/docker_client.h"
+#include "orchestrator/run/backend/netns/netns_backend.h"
+#include "orchestrator/run/run_registry.h"
+#include "orchestrator/run/status_poller.h"
 #include "workloads/history_writer.h"
 #include "workloads/refdb_db.h"
 #include "workloads/workload.h"
@@ -52,7 +53,7 @@ common::Result<std::vector<std::string>> BringUp(orchestrator::Backend& backend,
                                                  const fs::path& run_dir) {
   RETURN_IF_ERROR(backend.Up({.run_id = run_dir.filename().string(),
                               .nodes = nodes,
-                              .run_dir = run_dir,
+                              .run_dir = orchestrator::RunDir(run_dir),
                               .binaries = db.Binaries()}));
   std::vector<std::string> ips;
   std::vector<std::string> endpoints;
@@ -80,7 +81,8 @@ common::Result<std::vector<std::string>> BringUp(orchestrator::Backend& backend,
 double RegisterRate(const workloads::RefDb& db, const std::vector<std::string>& endpoints,
                     const fs::path& run_dir, double seconds) {
   auto history = workloads::HistoryWriter::Open(run_dir / "history.jsonl");
-  auto workload = workloads::MakeWorkload("register", {.concurrency = 10, .endpoints = endpoints});
+  auto workload = workloads::MakeWorkload(workloads::WorkloadKind::kRegister,
+                                          {.concurrency = 10, .endpoints = endpoints});
   if (!history.ok() || !workload.ok()) return 0;
   std::atomic<bool> stop{false};
   workloads::WorkloadCounters counters;
@@ -92,11 +94,25 @@ double RegisterRate(const workloads::RefDb& db, const std::vector<std::string>& 
   return static_cast<double>(counters.ok + counters.fail + counters.info) / (MsSince(t0) / 1000);
 }
 
+// A backend the bench can measure: its name (the --backend value), whether this machine has
+// it, and how to make one.
+struct BenchBackend {
+  std::string name;
+  std::function<bool()> available;
+  std::function<common::Result<std::unique_ptr<orchestrator::Backend>>()> make;
+};
+
+std::vector<BenchBackend> AllBackends() {
+  return {{"docker", [] { return orchestrator::DockerAvailable(); },
+           [] { return orchestrator::MakeDockerBackend(); }},
+          {"netns", orchestrator::NetnsAvailable, orchestrator::MakeNetnsBackend}};
+}
+
 // One cluster: up, serve, (optionally) a workload, down.
-bool OneRun(const std::string& backend_name, int nodes, double workload_s, const fs::path& dir,
+bool OneRun(const BenchBackend& choice, int nodes, double workload_s, const fs::path& dir,
             Figures& figures) {
-  auto backend = backend_name == "docker" ? orchestrator::MakeDockerBackend()
-                                          : orchestrator::MakeNetnsBackend();
+  const std::string& backend_name = choice.name;
+  auto backend = choice.make();
   if (!backend.ok()) {
     std::fprintf(stderr, "%s: %s\n", backend_name.c_str(), backend.status().message().c_str());
     return false;
@@ -168,7 +184,7 @@ int main(int argc, char** argv) {
   int runs = 3;
   int nodes = 5;
   double workload_s = 5;
-  std::vector<std::string> backends = {"docker", "netns"};
+  std::vector<BenchBackend> backends = AllBackends();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -179,7 +195,11 @@ int main(int argc, char** argv) {
     } else if (flag == "--workload-seconds") {
       workload_s = std::stod(value);
     } else if (flag == "--backend") {
-      backends = {value};
+      std::erase_if(backends, [&value](const BenchBackend& b) { return b.name != value; });
+      if (backends.empty()) {
+        std::fprintf(stderr, "cluster_bench: --backend %s is not docker or netns\n", value.c_str());
+        return 254;
+      }
     } else {
       std::fprintf(stderr, "cluster_bench: unknown flag %s\n", flag.c_str());
       return 254;
@@ -188,22 +208,21 @@ int main(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("cluster_bench_" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::map<std::string, Figures> figures;
-  for (const std::string& backend : backends) {
-    const bool available =
-        backend == "docker" ? orchestrator::DockerAvailable() : orchestrator::NetnsAvailable();
-    if (!available) {
-      std::printf("%s: not available here, skipped\n", backend.c_str());
+  for (const BenchBackend& backend : backends) {
+    if (!backend.available()) {
+      std::printf("%s: not available here, skipped\n", backend.name.c_str());
       continue;
     }
     for (int r = 0; r < runs; ++r) {
       // The workload runs once per backend (it measures the database, not the harness).
-      OneRun(backend, nodes, r == 0 ? workload_s : 0, dir, figures[backend]);
+      OneRun(backend, nodes, r == 0 ? workload_s : 0, dir, figures[backend.name]);
     }
   }
   const double recorder = RecorderRate(dir, 10, 3);
   fs::remove_all(dir);
   std::string summary;
-  for (const std::string& backend : {std::string("docker"), std::string("netns")}) {
+  for (const BenchBackend& choice : AllBackends()) {
+    const std::string& backend = choice.name;
     char part[128];
     std::snprintf(part, sizeof part, "%s_up_ms=%.0f %s_down_ms=%.0f ", backend.c_str(),
                   Median(figures[backend].up_ms), backend.c_str(),

@@ -13,8 +13,9 @@ namespace bench {
 
 using common::Result;
 using common::Status;
-using refdb::testing::ChildProcess;
-using refdb::testing::TempDir;
+using common::process::Child;
+using common::process::ExitStatus;
+using common::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -37,7 +38,7 @@ EtcdCluster::EtcdCluster(EtcdOptions options, TempDir dir, std::string ip_prefix
 
 EtcdCluster::~EtcdCluster() {
   for (auto& [member, process] : processes_) {
-    Result<int> r = process.Stop({.term_grace = std::chrono::milliseconds(3000)});
+    Result<ExitStatus> r = process.Stop(std::chrono::milliseconds(3000));
     if (!r.ok()) std::fprintf(stderr, "etcd member %d: %s\n", member, r.status().message().c_str());
   }
 }
@@ -70,7 +71,7 @@ std::string EtcdCluster::log_path(int member) const {
 
 // The members' flags are the etcd adapter's (workloads/etcd_db.h), on loopback addresses and
 // this bench's ports, token and names.
-std::vector<std::string> EtcdCluster::MemberArgs(int member) const {
+std::vector<std::string> EtcdCluster::MemberArgv(int member) const {
   std::vector<std::string> ips;
   for (int other = 1; other <= size(); ++other) ips.push_back(ip_prefix_ + std::to_string(other));
   const workloads::EtcdDb db({.binary = options_.binary,
@@ -78,18 +79,15 @@ std::vector<std::string> EtcdCluster::MemberArgs(int member) const {
                               .peer_port = kPeerPort,
                               .token = "refdb-bench-" + std::to_string(::getpid()),
                               .name_prefix = "m"});
-  std::vector<std::string> argv =
-      db.NodeArgv({.id = member,
-                   .ip = ips[member - 1],
-                   .peer_ips = ips,
-                   .data_dir = dir_.path() + "/m" + std::to_string(member)});
-  argv.erase(argv.begin());  // the program: ChildProcess::Spawn takes it apart
-  return argv;
+  return db.NodeArgv({.id = member,
+                      .ip = ips[member - 1],
+                      .peer_ips = ips,
+                      .data_dir = dir_.path() + "/m" + std::to_string(member)});
 }
 
 Status EtcdCluster::StartMember(int member) {
-  ASSIGN_OR_RETURN(ChildProcess process,
-                   ChildProcess::Spawn(options_.binary, MemberArgs(member), log_path(member)));
+  ASSIGN_OR_RETURN(Child process,
+                   Child::Spawn({.argv = MemberArgv(member), .log_path = log_path(member)}));
   processes_.insert_or_assign(member, std::move(process));
   return Status::Ok();
 }
@@ -97,13 +95,13 @@ Status EtcdCluster::StartMember(int member) {
 Status EtcdCluster::KillMember(int member) {
   auto it = processes_.find(member);
   if (it == processes_.end()) return Status::NotFound("etcd member " + std::to_string(member));
-  Result<int> r = it->second.Kill();
+  Result<ExitStatus> r = it->second.Kill();
   return r.ok() ? Status::Ok() : r.status();
 }
 
 bool EtcdCluster::is_running(int member) {
   auto it = processes_.find(member);
-  return it != processes_.end() && it->second.is_running();
+  return it != processes_.end() && it->second.IsRunning();
 }
 
 Result<etcdserverpb::StatusResponse> EtcdCluster::Status(int member) {

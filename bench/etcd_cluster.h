@@ -2,9 +2,9 @@
 // this machine, member i (1..N) on its own loopback address 127.A.B.i (A.B from the process
 // id), client port 12379, peer port 12380, data dirs in one TempDir. The flags are the etcd
 // adapter's (workloads/etcd_db.h: heartbeat 100 ms, election timeout 1000 ms, pre-vote on);
-// etcd fsyncs its WAL before acknowledging, as refdb does. Owns its ChildProcesses (SIGTERM, then
-// SIGKILL, on destruction) and the TempDir. Every wait polls a condition until a deadline. Not
-// thread-safe.
+// etcd fsyncs its WAL before acknowledging, as refdb does. Owns its member processes (Child:
+// SIGTERM, then SIGKILL, on destruction) and the TempDir. Every wait polls a condition until a
+// deadline. Not thread-safe.
 #pragma once
 
 #include <chrono>
@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "common/process/child.h"
 #include "common/status.h"
+#include "common/testing/temp_dir.h"
 #include "etcd_rpc.grpc.pb.h"
-#include "refdb/server/testing/child_process.h"
-#include "refdb/server/testing/temp_dir.h"
 
 namespace bench {
 
@@ -50,14 +50,14 @@ class EtcdCluster {
   common::Status WaitForHealthy(std::chrono::milliseconds timeout);
 
  private:
-  EtcdCluster(EtcdOptions options, refdb::testing::TempDir dir, std::string ip_prefix);
+  EtcdCluster(EtcdOptions options, common::testing::TempDir dir, std::string ip_prefix);
   std::string peer_url(int member) const;
-  std::vector<std::string> MemberArgs(int member) const;
+  std::vector<std::string> MemberArgv(int member) const;
 
   EtcdOptions options_;
-  refdb::testing::TempDir dir_;
+  common::testing::TempDir dir_;
   std::string ip_prefix_;
-  std::map<int, refdb::testing::ChildProcess> processes_;
+  std::map<int, common::process::Child> processes_;
   std::map<int, std::unique_ptr<etcdserverpb::Maintenance::Stub>> stubs_;
   std::map<uint64_t, int> member_numbers_;  // etcd member id -> our member number
 };

@@ -1,6 +1,6 @@
 // nemesis_bench: how long a partition takes from its start to being in force on every node
 // (the "applied" event), with each node's share applied as one iptables-restore batch (what
-// the nemesis does) against one `iptables -A` process per rule (what it did before issue 13).
+// the nemesis does) against one `iptables -A` process per rule (what it did before batching).
 // Real network namespaces, real iptables; needs root. Each namespace is named sbbench<pid>n<i>
 // and removed at the end (also on an error).
 //
@@ -118,7 +118,7 @@ bool Round(Namespaces& cluster, nemesis::CommandRunner& runner, common::Rng& rng
                  id.ok() ? "remove failed" : id.status().message().c_str());
     return false;
   }
-  start = Clock::now();  // one process per rule, as before issue 13
+  start = Clock::now();  // one process per rule, as before batching
   for (const nemesis::Rule& rule : rules) {
     std::vector<std::string> args = {"nsenter", "--net=" + *cluster.NetnsPath(rule.node)};
     const auto iptables = nemesis::IptablesArgv("-A", rule);

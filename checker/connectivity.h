@@ -31,7 +31,7 @@
 #include <utility>
 #include <vector>
 
-#include "checker/failover_check.h"
+#include "checker/run_history.h"
 
 namespace checker {
 
@@ -74,7 +74,7 @@ struct NoMajorityInterval {
   Connectivity at_start;        // the state it started with
 };
 
-// The no-majority intervals of a history's `faults` (as ReadFaults gives them) on `nodes` nodes,
+// The no-majority intervals of a history's `faults` (RunHistory::faults) on `nodes` nodes,
 // in order.
 std::vector<NoMajorityInterval> NoMajorityIntervals(const std::vector<Fault>& faults,
                                                     int64_t nodes);

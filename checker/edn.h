@@ -60,6 +60,31 @@ struct EdnOptions {
   int max_depth = 512;
 };
 
+// The character classes of EDN, shared by the reader's two files (edn.cc, edn_atoms.cc).
+namespace edn {
+inline bool IsWhitespace(char c) {
+  return c == ' ' || c == ',' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+// A character that ends a token: a bracket, a quote, a comment, a backslash or whitespace.
+inline bool IsDelimiter(char c) {
+  switch (c) {
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '"':
+    case ';':
+    case '\\':
+      return true;
+    default:
+      return IsWhitespace(c);
+  }
+}
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace edn
+
 class EdnReader {
  public:
   // `text` must outlive the reader; `source` names it in messages.
@@ -69,6 +94,7 @@ class EdnReader {
   Result<std::optional<EdnForm>> Next();
 
  private:
+  // edn.cc: forms, collections, maps, dispatch.
   void SkipWhitespace();
   Status Error(int64_t line, std::string_view reason) const;
   Status ReadForm(int depth, Json* out, bool* produced, EdnKind* kind,
@@ -80,6 +106,7 @@ class EdnReader {
   Status ReadMap(int depth, Json* out);
   Status ReadDispatch(int depth, Json* out, bool* produced, EdnKind* kind,
                       std::vector<int64_t>* element_lines);
+  // edn_atoms.cc: strings, characters, tokens, numbers.
   Status ReadString(Json* out);
   Status ReadStringBody(std::string* out);
   Status ReadEscape(std::string* out);

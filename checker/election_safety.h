@@ -1,8 +1,9 @@
-// Election safety, checked after a run from two independent sources:
-// - the status samples in the history (`{"process":"status","f":"status","value":{"node":1,
-//   "role":"leader","term":3,...}}`; samples with "error" are nodes that did not answer);
-// - each node's `events.jsonl` (refdb/server/event_log.h: one line per role or leader change,
-//   `{"time_ns":...,"node":1,"term":3,"role":"leader","leader":1}`).
+// Election safety, checked after a run from two independent sources in the RunHistory
+// (run_history.h):
+// - the status samples (`{"process":"status","f":"status","value":{"node":1,"role":"leader",
+//   "term":3,...}}`; samples with "error" are nodes that did not answer);
+// - each node's own log of role and leader changes, a node-log event per node (node_log.h; refdb
+//   keeps one, refdb/server/event_log.h).
 //
 // Two properties:
 // 1. At most one leader per term (Raft's Election Safety, §5.2). A node that reported role leader
@@ -19,7 +20,7 @@
 //    its "healing" and its "end", may lie after L's last sample below T, minus the margin, and
 //    before s): a database that loses state on restart (a bug of its own) could regress its term.
 //    L plus the nodes not proven below T must be a majority of the n nodes (n: option `nodes`,
-//    else the highest node number in samples, fault targets, cuts and the logs given); otherwise
+//    else the highest node number in samples, fault targets, cuts and node logs); otherwise
 //    it is invalid: "node 3 became leader of term 5 (sample at 12.345 s, FILE:LINE) but nodes 1,2
 //    were still in term 4 after it (FILE:LINE, FILE:LINE): at most 2 of 4 nodes could have voted
 //    for it, not a majority". Only the first sample of each (leader, term) is checked. The check
@@ -27,43 +28,41 @@
 //    status reports the term of the last applied entry, which lags) turns it off and says so.
 //
 // Blind spots make the verdict unknown, unless something is invalid (then invalid):
-// - with `logs_expected` (the default), each log given must be readable: a missing one is "no
-//   events.jsonl from node 3 (PATH): cannot see its elections", an unreadable one names the
-//   error, a malformed line names FILE:LINE (the lines before it are still checked). Without
-//   `logs_expected` (databases that keep no such log) the caller passes no logs, a missing one
-//   is only listed in details.missing_logs, and a valid summary says "from status samples only";
-// - a node of 1..n that answered no status sample and left no readable log;
+// - with `logs_expected` (the default), every node of 1..n must have a node log in the history: a
+//   missing one is "no node log from node 3: cannot see its elections" (nodes named together); a
+//   log with a problem (node_log.h) and no events is "cannot read the node log of node 3
+//   (PROBLEM): cannot see its elections"; one with events and a problem (a malformed line after
+//   them: they are still checked) gives the problem as it is ("FILE:LINE: not a JSON object").
+//   Without `logs_expected` (databases that keep no such log) a node without a log is fine, the
+//   problems of logs present are still reported, and a valid summary says "from status samples
+//   only" when no log was read;
+// - a node of 1..n that answered no status sample and left no usable node log;
 // - no node reported being leader at all.
-// A malformed status sample or nemesis kill event gives verdict unknown naming FILE:LINE.
+// A malformed status sample, fault or node-log event (RunHistory::status) gives verdict unknown
+// naming FILE:LINE. A conflict names where each leader was seen: "FILE:LINE status sample", or
+// "node log event 2 at FILE:LINE" (the 2nd event of the node-log event on that line).
 //
 // Details: terms_seen (distinct terms in any sample or log line), terms_with_leader,
 // leader_changes (times the leader differs from the previous led term's, in term order),
 // leaders ({"3": 1, ...}: each term's leader), conflicts, status_samples, unanswered_samples,
-// log_lines, missing_logs (paths), nodes (n), silent_nodes (answered no sample, no readable log),
-// majority_checked (bool), leaderships_checked, majority_violations, and majority_note (why the
-// majority was not checked) when majority_checked is false.
+// log_lines (node events), missing_logs (node numbers), nodes (n), silent_nodes (answered no
+// sample, no usable log), majority_checked (bool), leaderships_checked, majority_violations, and
+// majority_note (why the majority was not checked) when majority_checked is false.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "checker/run_check_result.h"
+#include "checker/run_history.h"
 
 namespace checker {
-
-struct NodeEventLog {
-  int node = 0;
-  std::string path;  // the node's events.jsonl
-};
 
 struct ElectionSafetyOptions {
   int nodes = 0;                  // the cluster size; 0: the highest node number seen
   bool terms_are_current = true;  // status terms are currentTerm: check the majority of votes
   int sample_margin_ms = 100;     // a sample read its node's state within this before its time
-  bool logs_expected = true;      // every log given must exist and be readable
+  bool logs_expected = true;      // every node 1..n has a node log in the history
 };
 
-RunCheckResult CheckElectionSafety(const History& history, const std::vector<NodeEventLog>& logs,
+RunCheckResult CheckElectionSafety(const RunHistory& run,
                                    const ElectionSafetyOptions& options = {});
 
 }  // namespace checker

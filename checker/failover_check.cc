@@ -1,9 +1,6 @@
 #include "checker/failover_check.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <map>
 #include <set>
 #include <tuple>
 
@@ -14,185 +11,8 @@ namespace checker {
 namespace {
 
 using text::Fixed;
+using text::Percentile;
 using text::Seconds;
-
-std::optional<int64_t> IntField(const Json& object, const char* name) {
-  if (!object.is_object()) return std::nullopt;
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
-}
-
-// "SOURCE:LINE" for a line of the history's file.
-std::string LineWhere(const History& history, int64_t line) {
-  return (history.source.empty() ? std::string("history") : history.source) + ":" +
-         std::to_string(line);
-}
-
-// The history's clock origin and end: the first event's time and the latest time of any event.
-std::pair<int64_t, int64_t> TimeSpan(const History& history) {
-  if (history.events.empty()) return {0, 0};
-  int64_t end = 0;
-  for (const Event& event : history.events) end = std::max(end, event.time_ns);
-  return {history.events.front().time_ns, end};
-}
-
-Result<StatusSample> ParseSample(const History& history, const Event& event) {
-  const std::string where = EventWhere(history, event);
-  const Json& value = event.value;
-  StatusSample sample{.index = event.index, .time_ns = event.time_ns, .line = event.line};
-  auto node = IntField(value, "node");
-  if (!node.has_value() || *node < 1) {
-    return Status::InvalidArgument(where + ": status sample without a positive integer \"node\"");
-  }
-  sample.node = *node;
-  if (value.contains("error")) return sample;
-  sample.is_answered = true;
-  auto role = value.find("role");
-  if (role == value.end() || !role->is_string()) {
-    return Status::InvalidArgument(where + ": status sample without a string \"role\"");
-  }
-  sample.role = role->get<std::string>();
-  auto term = IntField(value, "term");
-  if (!term.has_value()) {
-    return Status::InvalidArgument(where + ": status sample without an integer \"term\"");
-  }
-  sample.term = *term;
-  if (value.contains("applied")) {
-    sample.applied = IntField(value, "applied");
-    if (!sample.applied.has_value()) {
-      return Status::InvalidArgument(where + ": status sample whose \"applied\" is not an integer");
-    }
-  }
-  if (auto digest = value.find("digest"); digest != value.end()) sample.digest = *digest;
-  if (auto offset = value.find("clock_offset_ms"); offset != value.end() && !offset->is_null()) {
-    if (!offset->is_number()) {
-      return Status::InvalidArgument(where +
-                                     ": status sample whose \"clock_offset_ms\" is not a "
-                                     "number: " +
-                                     offset->dump());
-    }
-    sample.clock_offset_ms = offset->get<double>();
-  }
-  return sample;
-}
-
-// Reads an optional array of node numbers (each >= 1) into `out`.
-Status ParseTargets(const Json& value, const std::string& where, std::vector<int64_t>& out) {
-  auto it = value.find("targets");
-  if (it == value.end() || it->is_null()) return Status::Ok();
-  if (!it->is_array()) return Status::InvalidArgument(where + ": \"targets\" is not an array");
-  for (const Json& target : *it) {
-    if (!target.is_number_integer() || target.get<int64_t>() < 1) {
-      return Status::InvalidArgument(where +
-                                     ": a target is not a positive node number: " + target.dump());
-    }
-    out.push_back(target.get<int64_t>());
-  }
-  return Status::Ok();
-}
-
-// Reads an optional array of [from, to] node pairs into `out`.
-Status ParseCut(const Json& value, const std::string& where,
-                std::vector<std::pair<int64_t, int64_t>>& out) {
-  auto it = value.find("cut");
-  if (it == value.end() || it->is_null()) return Status::Ok();
-  if (!it->is_array()) return Status::InvalidArgument(where + ": \"cut\" is not an array");
-  for (const Json& link : *it) {
-    const bool is_pair = link.is_array() && link.size() == 2 && link[0].is_number_integer() &&
-                         link[1].is_number_integer() && link[0].get<int64_t>() >= 1 &&
-                         link[1].get<int64_t>() >= 1;
-    if (!is_pair) {
-      return Status::InvalidArgument(where +
-                                     ": a cut link is not a pair of node numbers: " + link.dump());
-    }
-    out.emplace_back(link[0].get<int64_t>(), link[1].get<int64_t>());
-  }
-  return Status::Ok();
-}
-
-Result<Fault> ParseFaultStart(const std::string& where, const Event& event, int64_t id) {
-  Fault fault{.id = id,
-              .name = event.f,
-              .start_index = event.index,
-              .start_ns = event.time_ns,
-              .line = event.line};
-  RETURN_IF_ERROR(ParseTargets(event.value, where, fault.targets));
-  RETURN_IF_ERROR(ParseCut(event.value, where, fault.cut));
-  for (auto [field, out] : {std::pair{"leader", &fault.leader}, std::pair{"term", &fault.term}}) {
-    auto it = event.value.find(field);
-    if (it == event.value.end() || it->is_null()) continue;
-    if (!it->is_number_integer() || it->get<int64_t>() < 0) {
-      return Status::InvalidArgument(where + ": \"" + field +
-                                     "\" is not a non-negative integer: " + it->dump());
-    }
-    *out = it->get<int64_t>();
-  }
-  if (auto it = event.value.find("offset_s"); it != event.value.end() && !it->is_null()) {
-    if (!it->is_number()) {
-      return Status::InvalidArgument(where + ": \"offset_s\" is not a number: " + it->dump());
-    }
-    fault.offset_s = it->get<double>();
-  }
-  return fault;
-}
-
-// Records the "verified" event of `fault` (the first one; a repeat is ignored).
-Status ParseVerified(const std::string& where, const Json& value, Fault& fault) {
-  if (fault.verified.has_value()) return Status::Ok();
-  auto ok = value.find("ok");
-  if (ok == value.end() || !ok->is_boolean()) {
-    return Status::InvalidArgument(where + R"(: "verified" without a boolean "ok")");
-  }
-  fault.verified = ok->get<bool>();
-  if (auto reason = value.find("reason"); reason != value.end() && !reason->is_null()) {
-    fault.verify_reason = reason->is_string() ? reason->get<std::string>() : reason->dump();
-  }
-  if (auto probes = value.find("probes"); probes != value.end()) fault.verify_probes = *probes;
-  return Status::Ok();
-}
-
-// Records the end of `fault` (the first one; heal-all may end what already ended).
-Status ParseEnd(const std::string& where, const Event& event, Fault& fault) {
-  if (fault.end_index.has_value()) return Status::Ok();
-  fault.end_index = event.index;
-  fault.end_ns = event.time_ns;
-  auto error = event.value.find("error");
-  if (error == event.value.end() || error->is_null()) return Status::Ok();
-  if (!error->is_string()) {
-    return Status::InvalidArgument(where +
-                                   ": the end's \"error\" is not a string: " + error->dump());
-  }
-  fault.error = error->get<std::string>();
-  if (fault.error.empty()) fault.error = "(no reason given)";
-  return Status::Ok();
-}
-
-// Records a phase after the start of `fault`: applied, verified, healing or end.
-Status ParsePhase(const std::string& where, const Event& event, const std::string& phase,
-                  Fault& fault) {
-  if (phase == "verified") return ParseVerified(where, event.value, fault);
-  if (phase == "end") return ParseEnd(where, event, fault);
-  const bool is_applied = phase == "applied";
-  std::optional<int64_t>& index = is_applied ? fault.applied_index : fault.healing_index;
-  std::optional<int64_t>& ns = is_applied ? fault.applied_ns : fault.healing_ns;
-  if (!index.has_value()) {
-    index = event.index;
-    ns = event.time_ns;
-  }
-  return Status::Ok();
-}
-
-bool IsFaultEvent(const Event& event) {
-  return !event.process.is_client() && event.process.name == "nemesis" && event.value.is_object() &&
-         event.value.contains("phase");
-}
-
-// Percentile by nearest rank of sorted values.
-double Percentile(const std::vector<double>& sorted, double p) {
-  auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
 
 // {"min","median","p99","max","count"} of the values; null figures when there are none.
 Json Distribution(std::vector<double> values) {
@@ -209,94 +29,6 @@ Json Distribution(std::vector<double> values) {
 }
 
 }  // namespace
-
-Result<std::vector<StatusSample>> ReadStatusSamples(const History& history) {
-  std::vector<StatusSample> samples;
-  for (const Event& event : history.events) {
-    if (event.process.is_client() || event.f != "status") continue;
-    ASSIGN_OR_RETURN(StatusSample sample, ParseSample(history, event));
-    samples.push_back(std::move(sample));
-  }
-  return samples;
-}
-
-Result<std::vector<Fault>> ReadFaults(const History& history) {
-  static const std::set<std::string> kPhases = {"start", "applied", "verified", "healing", "end"};
-  std::vector<Fault> faults;
-  std::map<int64_t, size_t> by_id;
-  for (const Event& event : history.events) {
-    if (!IsFaultEvent(event)) continue;
-    const std::string where = EventWhere(history, event);
-    const Json& phase_json = event.value["phase"];
-    auto id = IntField(event.value, "id");
-    if (!id.has_value())
-      return Status::InvalidArgument(where + ": fault without an integer \"id\"");
-    if (!phase_json.is_string() || !kPhases.contains(phase_json.get<std::string>())) {
-      return Status::InvalidArgument(where + ": fault phase is " + phase_json.dump() +
-                                     R"(, not "start", "applied", "verified", "healing" or "end")");
-    }
-    const std::string phase = phase_json.get<std::string>();
-    auto it = by_id.find(*id);
-    if (phase == "start") {
-      if (it != by_id.end()) {
-        return Status::InvalidArgument(where + ": fault " + std::to_string(*id) +
-                                       " starts again (it started on line " +
-                                       std::to_string(faults[it->second].line) + ")");
-      }
-      ASSIGN_OR_RETURN(Fault fault, ParseFaultStart(where, event, *id));
-      by_id[*id] = faults.size();
-      faults.push_back(std::move(fault));
-      continue;
-    }
-    if (it == by_id.end()) {
-      if (phase == "end") {
-        return Status::InvalidArgument(where + ": end of fault " + std::to_string(*id) +
-                                       ", which never started");
-      }
-      std::string message = where + ": fault " + std::to_string(*id) + " ";
-      message += phase;
-      message += ", but it never started";
-      return Status::InvalidArgument(message);
-    }
-    RETURN_IF_ERROR(ParsePhase(where, event, phase, faults[it->second]));
-  }
-  return faults;
-}
-
-int64_t Fault::EffectIndex() const {
-  if (name == "kill" || name == "pause") return start_index;
-  return applied_index.value_or(start_index);
-}
-
-int64_t Fault::EffectNs() const {
-  if (name == "kill" || name == "pause") return start_ns;
-  return applied_ns.value_or(start_ns);
-}
-
-std::optional<int64_t> Fault::InForceUntilIndex() const {
-  return healing_index.has_value() ? healing_index : end_index;
-}
-
-std::optional<int64_t> Fault::InForceUntilNs() const {
-  return healing_ns.has_value() ? healing_ns : end_ns;
-}
-
-int64_t ClusterSize(const std::vector<StatusSample>& samples, const std::vector<Fault>& faults) {
-  int64_t nodes = 0;
-  for (const StatusSample& sample : samples) nodes = std::max(nodes, sample.node);
-  for (const Fault& fault : faults) {
-    nodes = std::max(nodes, fault.leader);
-    for (int64_t target : fault.targets) nodes = std::max(nodes, target);
-    for (auto [from, to] : fault.cut) nodes = std::max({nodes, from, to});
-  }
-  return nodes;
-}
-
-bool IsAcknowledgedWrite(const Operation& op) {
-  if (op.is_unknown) return false;
-  if (op.f == "write" || op.f == "add") return true;
-  return op.f == "cas" && !(op.output.is_boolean() && !op.output.get<bool>());
-}
 
 bool RemovesLeader(const Fault& fault, int64_t leader, int64_t nodes) {
   if (leader <= 0) return false;
@@ -318,8 +50,7 @@ namespace {
 
 // The pieces of a history the failover check measures against.
 struct FailoverInput {
-  std::vector<StatusSample> samples;
-  std::vector<Fault> faults;
+  const std::vector<StatusSample>& samples;
   std::vector<Operation> writes;  // acknowledged writes, in invocation order
   std::vector<NoMajorityInterval> no_majority;
   int64_t origin_ns = 0;
@@ -416,17 +147,13 @@ void MeasureRecovery(const FailoverInput& in, Failover& f) {
   }
 }
 
-Result<FailoverInput> ReadFailoverInput(const History& history) {
-  FailoverInput in;
-  ASSIGN_OR_RETURN(in.samples, ReadStatusSamples(history));
-  ASSIGN_OR_RETURN(in.faults, ReadFaults(history));
-  ASSIGN_OR_RETURN(std::vector<Operation> ops, PairOperations(history));
-  for (Operation& op : ops) {
-    if (IsAcknowledgedWrite(op)) in.writes.push_back(std::move(op));
+FailoverInput ReadFailoverInput(const RunHistory& run) {
+  FailoverInput in{
+      .samples = run.samples, .origin_ns = run.origin_ns, .end_ns = run.end_ns, .nodes = run.nodes};
+  for (const Operation& op : run.operations) {
+    if (IsAcknowledgedWrite(op)) in.writes.push_back(op);
   }
-  std::tie(in.origin_ns, in.end_ns) = TimeSpan(history);
-  in.nodes = ClusterSize(in.samples, in.faults);
-  in.no_majority = NoMajorityIntervals(in.faults, in.nodes);
+  in.no_majority = NoMajorityIntervals(run.faults, in.nodes);
   return in;
 }
 
@@ -585,14 +312,14 @@ void Increment(Json& counter) { counter = counter.get<int64_t>() + 1; }
 
 }  // namespace
 
-RunCheckResult CheckFailover(const History& history, const FailoverOptions& options) {
-  auto input = ReadFailoverInput(history);
-  if (!input.ok()) return UnknownRunCheck(input.status().message());
-  const FailoverInput& in = *input;
+RunCheckResult CheckFailover(const RunHistory& run, const FailoverOptions& options) {
+  if (!run.status.ok()) return UnknownRunCheck(run.status.message());
+  if (!run.operations_status.ok()) return UnknownRunCheck(run.operations_status.message());
+  const FailoverInput in = ReadFailoverInput(run);
   Json details = {{"bound_s", options.max_failover_s},
                   {"recovery_bound_s", options.max_recovery_s},
                   {"nodes", in.nodes},
-                  {"faults", in.faults.size()},
+                  {"faults", run.faults.size()},
                   {"faults_failed", 0},
                   {"faults_leader_unknown", 0},
                   {"leader_lost", 0},
@@ -600,7 +327,7 @@ RunCheckResult CheckFailover(const History& history, const FailoverOptions& opti
                   {"events", Json::array()},
                   {"violations", Json::array()}};
   Figures figures;
-  for (const Fault& fault : in.faults) {
+  for (const Fault& fault : run.faults) {
     if (fault.IsFailed()) {
       Increment(details["faults_failed"]);  // never in force: it removed nobody
       continue;
@@ -632,123 +359,6 @@ RunCheckResult CheckFailover(const History& history, const FailoverOptions& opti
   }
   std::string summary = ValidSummary(details);
   return {Verdict::kValid, std::move(summary), std::move(details)};
-}
-
-namespace {
-
-// The answered samples convergence compares: each node's latest in the window, by node.
-struct ConvergenceWindow {
-  std::map<int64_t, const StatusSample*> latest;
-  int64_t start_ns = 0;
-};
-
-ConvergenceWindow LatestAfterHeal(const std::vector<StatusSample>& samples,
-                                  const std::vector<Fault>& faults, int64_t end_ns) {
-  int64_t last_end_index = -1;
-  for (const Fault& fault : faults) {
-    last_end_index = std::max(last_end_index, fault.end_index.value_or(-1));
-  }
-  ConvergenceWindow window{.start_ns = end_ns - 1'000'000'000};
-  for (const StatusSample& s : samples) {
-    if (s.index <= last_end_index || s.time_ns < window.start_ns || !s.is_answered) continue;
-    window.latest[s.node] = &s;
-  }
-  return window;
-}
-
-std::string NodeValues(const std::map<int64_t, const StatusSample*>& latest) {
-  std::string text;
-  for (const auto& [node, s] : latest) {
-    if (!text.empty()) text += ", ";
-    text += "node " + std::to_string(node) + " applied " + std::to_string(*s->applied);
-    if (!s->digest.is_null()) text += " digest " + s->digest.dump();
-  }
-  return text;
-}
-
-// "1,2,3"
-std::string NodeList(const Json& nodes) {
-  std::string text;
-  for (const Json& node : nodes) text += (text.empty() ? "" : ",") + node.dump();
-  return text;
-}
-
-// "3 nodes report applied index 50 and equal digests" for the nodes that answered; with
-// `name_nodes`, "nodes 1,2 report ...".
-std::string AgreementText(const ConvergenceWindow& window, int64_t applied, bool has_digests,
-                          bool name_nodes) {
-  const size_t count = window.latest.size();
-  std::string who = std::to_string(count) + " node" + (count == 1 ? "" : "s");
-  if (name_nodes) {
-    Json answered = Json::array();
-    for (const auto& [node, sample] : window.latest) answered.push_back(node);
-    who = (count == 1 ? "node " : "nodes ") + NodeList(answered);
-  }
-  return who + (count == 1 ? " reports" : " report") + " applied index " + std::to_string(applied) +
-         (has_digests ? " and equal digests" : "");
-}
-
-// The faults' error, or nothing when every fault ended (the cluster was healed).
-std::optional<std::string> UnhealedFault(const History& history, const std::vector<Fault>& faults) {
-  for (const Fault& fault : faults) {
-    if (fault.end_index.has_value()) continue;
-    return "fault " + std::to_string(fault.id) + " (" + fault.name + ", " +
-           LineWhere(history, fault.line) + ") never ended: the cluster was not healed";
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-RunCheckResult CheckConvergence(const History& history, const ConvergenceOptions& options) {
-  auto samples = ReadStatusSamples(history);
-  if (!samples.ok()) return UnknownRunCheck(samples.status().message());
-  auto faults = ReadFaults(history);
-  if (!faults.ok()) return UnknownRunCheck(faults.status().message());
-  if (auto unhealed = UnhealedFault(history, *faults)) return UnknownRunCheck(*unhealed);
-  const auto [origin_ns, end_ns] = TimeSpan(history);
-  const ConvergenceWindow window = LatestAfterHeal(*samples, *faults, end_ns);
-  const int64_t nodes = options.nodes > 0 ? options.nodes : ClusterSize(*samples, *faults);
-  Json details = {{"window_start_s", Seconds(window.start_ns - origin_ns)},
-                  {"cluster_nodes", nodes},
-                  {"nodes", Json::object()},
-                  {"not_answering", Json::array()}};
-  for (int64_t node = 1; node <= nodes; ++node) {
-    if (!window.latest.contains(node)) details["not_answering"].push_back(node);
-  }
-  if (window.latest.empty()) {
-    return UnknownRunCheck(
-        "no node answered a status sample in the last second of the history after the last "
-        "fault ended",
-        std::move(details));
-  }
-  std::set<int64_t> applied;
-  std::set<std::string> digests;
-  for (const auto& [node, s] : window.latest) {
-    if (!s->applied.has_value()) {
-      return UnknownRunCheck(
-          LineWhere(history, s->line) + ": status sample without an integer \"applied\"",
-          std::move(details));
-    }
-    applied.insert(*s->applied);
-    if (!s->digest.is_null()) digests.insert(s->digest.dump());
-    details["nodes"][std::to_string(node)] = {{"applied", *s->applied}, {"digest", s->digest}};
-  }
-  if (applied.size() > 1 || digests.size() > 1) {
-    return {Verdict::kInvalid,
-            "replicas differ after the last fault healed: " + NodeValues(window.latest),
-            std::move(details)};
-  }
-  const Json& silent = details["not_answering"];
-  const std::string agreement =
-      AgreementText(window, *applied.begin(), !digests.empty(), !silent.empty());
-  if (!silent.empty()) {
-    std::string summary = std::string(silent.size() == 1 ? "node " : "nodes ") + NodeList(silent) +
-                          " did not answer a status sample in the last second after heal; " +
-                          agreement;
-    return UnknownRunCheck(std::move(summary), std::move(details));
-  }
-  return {Verdict::kValid, agreement + " in the last second after heal", std::move(details)};
 }
 
 }  // namespace checker

@@ -20,41 +20,6 @@ Fault FaultOf(std::string name, std::vector<int64_t> targets,
   return {.name = std::move(name), .targets = std::move(targets), .cut = std::move(cut)};
 }
 
-TEST(ReadFaults, PairsStartsWithEndsAndKeepsTheirFields) {
-  auto faults = ReadFaults(Load("failover.good.jsonl"));
-  ASSERT_TRUE(faults.ok()) << faults.status().message();
-  ASSERT_EQ(faults->size(), 4u);
-  const Fault& kill = (*faults)[0];
-  EXPECT_EQ(kill.id, 1);
-  EXPECT_EQ(kill.name, "kill");
-  EXPECT_EQ(kill.targets, std::vector<int64_t>{1});
-  EXPECT_EQ(kill.leader, 1);
-  EXPECT_EQ(kill.term, 2);
-  EXPECT_EQ(kill.start_ns, 10'000'000'000);
-  EXPECT_EQ(kill.end_ns, 15'000'000'000);
-  EXPECT_EQ((*faults)[1].cut.size(), 4u);
-}
-
-TEST(ReadFaults, EndOfAFaultThatNeverStartedIsAnErrorNamingTheLine) {
-  auto faults = ReadFaults(Load("faults.end-without-start.bad-input.jsonl"));
-  ASSERT_FALSE(faults.ok());
-  EXPECT_THAT(faults.status().message(),
-              HasSubstr("faults.end-without-start.bad-input.jsonl:3: end of fault 9, which never "
-                        "started"));
-}
-
-TEST(ReadFaults, RepeatedEndIsIgnoredAndMissingEndIsKept) {
-  History h = Load("failover.good.jsonl");
-  h.events.push_back(h.events[15]);  // line 16: the end of fault 1, again
-  ASSERT_EQ(h.events.back().value["phase"], "end");
-  auto faults = ReadFaults(h);
-  ASSERT_TRUE(faults.ok()) << faults.status().message();
-  EXPECT_EQ((*faults)[0].end_ns, 15'000'000'000);
-  auto never = ReadFaults(Load("failover.never.bad.jsonl"));
-  ASSERT_TRUE(never.ok());
-  EXPECT_FALSE((*never)[0].end_index.has_value());
-}
-
 TEST(RemovesLeader, KillOrPauseOfTheLeader) {
   EXPECT_TRUE(RemovesLeader(FaultOf("kill", {2}, {}), 2, 3));
   EXPECT_TRUE(RemovesLeader(FaultOf("pause", {1, 2}, {}), 2, 3));
@@ -76,7 +41,7 @@ TEST(RemovesLeader, CutThatLeavesTheLeaderWithoutATwoWayMajority) {
 }
 
 TEST(FailoverCheck, FastFailoversAreValidWithFigures) {
-  RunCheckResult r = CheckFailover(Load("failover.good.jsonl"));
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "2 faults removed the leader: new leader median 1.000 s, max 1.200 s; first "
@@ -105,34 +70,26 @@ TEST(FailoverCheck, FirstWriteCountsOnlyWritesInvokedOnceTheFaultWasInPlace) {
   // 10.3 s) and committed under the old leader; the failover's first write is the one invoked
   // after 10.3 s, acknowledged at 10.6 s.
   const History h = Load("failover.slow-apply.good.jsonl");
-  auto faults = ReadFaults(h);
-  ASSERT_TRUE(faults.ok()) << faults.status().message();
-  ASSERT_EQ(faults->size(), 1u);
-  EXPECT_EQ((*faults)[0].applied_index, 6);
-  RunCheckResult r = CheckFailover(h);
+  const RunHistory run = ReadRunHistory(h);
+  ASSERT_TRUE(run.status.ok()) << run.status.message();
+  ASSERT_EQ(run.faults.size(), 1u);
+  EXPECT_EQ(run.faults[0].applied_index, 6);
+  RunCheckResult r = CheckFailover(run);
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   ASSERT_EQ(r.details["events"].size(), 1u);
-  // Measured from the applied event at 10.3 s, when the cut took effect (issue 13), no longer
+  // Measured from the applied event at 10.3 s, when the cut took effect, no longer
   // from the start at 10.0 s: the write at 10.6 s and the leader at 10.5 s.
   EXPECT_NEAR(r.details["events"][0]["first_write_s"].get<double>(), 0.3, 1e-9);
   EXPECT_NEAR(r.details["events"][0]["new_leader_s"].get<double>(), 0.2, 1e-9);
   EXPECT_NEAR(r.details["events"][0]["effect_s"].get<double>(), 9.3, 1e-9);
   EXPECT_EQ(r.details["events"][0]["kind"], "leader-lost");
   // Without the applied event, the start stands for it (histories from before it existed).
-  RunCheckResult old = CheckFailover(WithoutLines(h, {7}));
+  RunCheckResult old = CheckFailover(ReadRunHistory(WithoutLines(h, {7})));
   EXPECT_NEAR(old.details["events"][0]["first_write_s"].get<double>(), 0.02, 1e-9);
 }
 
-TEST(ReadFaults, AppliedOfAFaultThatNeverStartedIsAnError) {
-  History h = Load("failover.slow-apply.good.jsonl");
-  h = WithoutLines(h, {4});
-  auto faults = ReadFaults(h);
-  ASSERT_FALSE(faults.ok());
-  EXPECT_THAT(faults.status().message(), HasSubstr("fault 1 applied, but it never started"));
-}
-
 TEST(FailoverCheck, SlowFailoverIsInvalidNamingTheFaultAndTimes) {
-  RunCheckResult r = CheckFailover(Load("failover.slow.bad.jsonl"));
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.slow.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 7 (kill of leader 1 at 9.000 s): new leader after 6.500 s, acknowledged write "
@@ -141,10 +98,11 @@ TEST(FailoverCheck, SlowFailoverIsInvalidNamingTheFaultAndTimes) {
 }
 
 TEST(FailoverCheck, BoundComesFromTheOptions) {
-  RunCheckResult r = CheckFailover(Load("failover.slow.bad.jsonl"), {.max_failover_s = 7});
+  RunCheckResult r =
+      CheckFailover(ReadRunHistory(Load("failover.slow.bad.jsonl")), {.max_failover_s = 7});
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_DOUBLE_EQ(r.details["bound_s"].get<double>(), 7.0);
-  r = CheckFailover(Load("failover.good.jsonl"), {.max_failover_s = 1.4});
+  r = CheckFailover(ReadRunHistory(Load("failover.good.jsonl")), {.max_failover_s = 1.4});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 1 (kill of leader 1 at 9.000 s): acknowledged write after 1.500 s, over the "
@@ -152,7 +110,7 @@ TEST(FailoverCheck, BoundComesFromTheOptions) {
 }
 
 TEST(FailoverCheck, NoRecoveryWhileTheHistoryGoesOnIsInvalid) {
-  RunCheckResult r = CheckFailover(Load("failover.never.bad.jsonl"));
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.never.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 3 (partition-leader of leader 1 at 9.000 s): no new leader in the 8.000 s the "
@@ -161,7 +119,8 @@ TEST(FailoverCheck, NoRecoveryWhileTheHistoryGoesOnIsInvalid) {
 }
 
 TEST(FailoverCheck, HistoryEndingWithinTheBoundIsNotAViolation) {
-  RunCheckResult r = CheckFailover(Load("failover.never.bad.jsonl"), {.max_failover_s = 10});
+  RunCheckResult r =
+      CheckFailover(ReadRunHistory(Load("failover.never.bad.jsonl")), {.max_failover_s = 10});
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_THAT(r.summary, HasSubstr("new leader n/a; first acknowledged write n/a"));
   EXPECT_TRUE(r.details["events"][0]["new_leader_s"].is_null());
@@ -169,7 +128,7 @@ TEST(FailoverCheck, HistoryEndingWithinTheBoundIsNotAViolation) {
 }
 
 TEST(FailoverCheck, LeaderBackAfterAShortPauseNeedsNoNewLeader) {
-  RunCheckResult r = CheckFailover(Load("failover.short-pause.good.jsonl"));
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.short-pause.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   ASSERT_EQ(r.details["events"].size(), 1u);
   const Json& pause = r.details["events"][0];
@@ -182,102 +141,32 @@ TEST(FailoverCheck, LeaderBackAfterAShortPauseNeedsNoNewLeader) {
 }
 
 TEST(FailoverCheck, NoFaultOnTheLeaderIsValidSayingSo) {
-  RunCheckResult r = CheckFailover(Load("election.good.jsonl"));
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("election.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary, "no fault removed the leader");
-  EXPECT_EQ(CheckFailover(History{}).summary, "no fault removed the leader");
+  EXPECT_EQ(CheckFailover(ReadRunHistory(History{})).summary, "no fault removed the leader");
 }
 
 TEST(FailoverCheck, MalformedInputIsUnknownNamingTheLine) {
-  RunCheckResult r = CheckFailover(Load("faults.bad-cut.bad-input.jsonl"));
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("faults.bad-cut.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("faults.bad-cut.bad-input.jsonl:2: a cut link is not a pair "
                                    "of node numbers: [3]"));
-  r = CheckFailover(Load("election.no-term.bad-sample.jsonl"));
+  r = CheckFailover(ReadRunHistory(Load("election.no-term.bad-sample.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("election.no-term.bad-sample.jsonl:2: status sample without an "
                                    "integer \"term\""));
   // An ok with no open invocation: line 11 completes the write invoked on line 9.
-  r = CheckFailover(WithoutLines(Load("failover.slow.bad.jsonl"), {9}));
+  r = CheckFailover(ReadRunHistory(WithoutLines(Load("failover.slow.bad.jsonl"), {9})));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("failover.slow.bad.jsonl:11: "));
-}
-
-TEST(ReadFaults, KeepsAppliedVerifiedHealingAndErrors) {
-  auto faults = ReadFaults(Load("failover.no-majority.good.jsonl"));
-  ASSERT_TRUE(faults.ok()) << faults.status().message();
-  ASSERT_EQ(faults->size(), 2u);
-  const Fault& halves = (*faults)[0];
-  EXPECT_EQ(halves.applied_index, 7);
-  EXPECT_EQ(halves.applied_ns, 10'050'000'000);
-  EXPECT_EQ(halves.verified, true);
-  EXPECT_EQ(halves.verify_probes.size(), 2u);
-  EXPECT_EQ(halves.healing_index, 13);
-  EXPECT_EQ(halves.healing_ns, 16'000'000'000);
-  EXPECT_EQ(halves.end_ns, 16'100'000'000);
-  EXPECT_TRUE(halves.error.empty());
-  EXPECT_FALSE(halves.IsFailed());
-  auto failed = ReadFaults(Load("faults.iptables-fails.unknown.jsonl"));
-  ASSERT_TRUE(failed.ok()) << failed.status().message();
-  EXPECT_EQ((*failed)[0].error, "iptables-restore on node 1: exit status 2: line 3 failed");
-  EXPECT_TRUE((*failed)[0].IsFailed());
-  auto probe = ReadFaults(Load("faults.probe-failed.unknown.jsonl"));
-  ASSERT_TRUE(probe.ok()) << probe.status().message();
-  EXPECT_EQ((*probe)[0].verified, false);
-  EXPECT_EQ((*probe)[0].verify_reason, "node 2 still answers: not paused");
-  EXPECT_DOUBLE_EQ((*probe)[1].offset_s, -12.5);
-}
-
-TEST(ReadFaults, EffectIsTheStartOfAKillAndTheAppliedEventOfACut) {
-  auto faults = ReadFaults(Load("failover.no-majority.good.jsonl"));
-  ASSERT_TRUE(faults.ok()) << faults.status().message();
-  const Fault& halves = (*faults)[0];
-  EXPECT_EQ(halves.EffectIndex(), 7);
-  EXPECT_EQ(halves.EffectNs(), 10'050'000'000);
-  EXPECT_EQ(halves.InForceUntilIndex(), 13);  // healing, not end
-  EXPECT_EQ(halves.InForceUntilNs(), 16'000'000'000);
-  const Fault& kill = (*faults)[1];
-  EXPECT_EQ(kill.EffectIndex(), kill.start_index);  // not its applied event 0.3 s later
-  EXPECT_EQ(kill.EffectNs(), 20'000'000'000);
-  // An old history: no applied, no healing; the start and end stand for them.
-  auto old = ReadFaults(Load("failover.good.jsonl"));
-  ASSERT_TRUE(old.ok()) << old.status().message();
-  const Fault& cut = (*old)[1];
-  EXPECT_FALSE(cut.applied_index.has_value());
-  EXPECT_EQ(cut.EffectIndex(), cut.start_index);
-  EXPECT_EQ(cut.InForceUntilIndex(), cut.end_index);
-  auto never = ReadFaults(Load("failover.never.bad.jsonl"));
-  ASSERT_TRUE(never.ok());
-  EXPECT_FALSE((*never)[0].InForceUntilIndex().has_value());
-}
-
-TEST(ReadFaults, MalformedPhasesAreErrorsNamingTheLine) {
-  History h = Load("failover.no-majority.good.jsonl");
-  h.events[8].value.erase("ok");  // line 9: the verified event of fault 1
-  auto faults = ReadFaults(h);
-  ASSERT_FALSE(faults.ok());
-  EXPECT_THAT(
-      faults.status().message(),
-      HasSubstr("failover.no-majority.good.jsonl:9: \"verified\" without a boolean \"ok\""));
-  h = Load("failover.no-majority.good.jsonl");
-  h.events[13].value["id"] = 9;  // line 14: healing of a fault that never started
-  faults = ReadFaults(h);
-  ASSERT_FALSE(faults.ok());
-  EXPECT_THAT(faults.status().message(), HasSubstr(":14: fault 9 healing, but it never started"));
-  h = Load("failover.no-majority.good.jsonl");
-  h.events[14].value["error"] = 3;  // line 15: the end
-  EXPECT_FALSE(ReadFaults(h).ok());
-  h.events[14].value["phase"] = "done";
-  faults = ReadFaults(h);
-  ASSERT_FALSE(faults.ok());
-  EXPECT_THAT(faults.status().message(), HasSubstr(":15: fault phase is \"done\""));
 }
 
 TEST(FailoverCheck, NoMajorityFaultIsMeasuredFromTheHealNotAgainstTheFailoverBound) {
   // 4 nodes split 2|2 from 10.05 s to 16.0 s: no leader can be elected until the heal; the new
   // leader at 16.4 s would be 6.35 s after the cut, over the failover bound. The kill at 20 s
   // leaves 3 of 4 nodes: a majority, measured as a failover.
-  RunCheckResult r = CheckFailover(Load("failover.no-majority.good.jsonl"));
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.no-majority.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "2 faults removed the leader (1 with a majority left: new leader median 1.000 s, max "
@@ -303,27 +192,30 @@ TEST(FailoverCheck, NoMajorityFaultIsMeasuredFromTheHealNotAgainstTheFailoverBou
 }
 
 TEST(FailoverCheck, SlowRecoveryAfterHealIsInvalidNamingTheFault) {
-  RunCheckResult r =
-      CheckFailover(Load("failover.no-majority.good.jsonl"), {.max_recovery_s = 0.2});
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.no-majority.good.jsonl")),
+                                   {.max_recovery_s = 0.2});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 1 (partition-halves of leader 1 at 9.000 s, no majority): recovery after heal "
             "at 15.100 s: leader after 0.300 s, acknowledged write after 0.400 s, over the 0.2 s "
             "recovery bound");
-  r = CheckFailover(Load("failover.no-recovery.bad.jsonl"));
+  r = CheckFailover(ReadRunHistory(Load("failover.no-recovery.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 4 (kill of leader 1 at 9.000 s, no majority): recovery after heal at 14.000 s: "
             "no leader in the 6.000 s the history continued, no acknowledged write in the 6.000 s "
             "the history continued, over the 5.0 s recovery bound");
   EXPECT_EQ(r.details["events"][0]["kind"], "no-majority");
-  EXPECT_EQ(CheckFailover(Load("failover.no-recovery.bad.jsonl"), {.max_recovery_s = 7}).verdict,
-            Verdict::kValid);
+  EXPECT_EQ(
+      CheckFailover(ReadRunHistory(Load("failover.no-recovery.bad.jsonl")), {.max_recovery_s = 7})
+          .verdict,
+      Verdict::kValid);
 }
 
 TEST(FailoverCheck, NoMajorityThatNeverHealedHasNoRecoveryFigures) {
   // Without the healing and end of the kill (lines 10 and 11).
-  RunCheckResult r = CheckFailover(WithoutLines(Load("failover.no-recovery.bad.jsonl"), {10, 11}));
+  RunCheckResult r =
+      CheckFailover(ReadRunHistory(WithoutLines(Load("failover.no-recovery.bad.jsonl"), {10, 11})));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_TRUE(r.details["events"][0]["recovery_leader_s"].is_null());
   EXPECT_TRUE(r.details["events"][0]["heal_s"].is_null());
@@ -331,96 +223,15 @@ TEST(FailoverCheck, NoMajorityThatNeverHealedHasNoRecoveryFigures) {
 }
 
 TEST(FailoverCheck, FaultsThatFailedToApplyRemoveNoLeader) {
-  // Issue 13's false green: every iptables call failed, yet "1 fault removed the leader".
-  RunCheckResult r = CheckFailover(Load("faults.iptables-fails.unknown.jsonl"));
+  // A false green once: every iptables call failed, yet "1 fault removed the leader".
+  RunCheckResult r = CheckFailover(ReadRunHistory(Load("faults.iptables-fails.unknown.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary, "no fault removed the leader");
   EXPECT_EQ(r.details["faults_failed"], 3);
   // The same partition-leader without its error is counted.
   History h = Load("faults.iptables-fails.unknown.jsonl");
   h.events[8].value.erase("error");  // line 9
-  EXPECT_EQ(CheckFailover(h).details["events"].size(), 1u);
-}
-
-TEST(ConvergenceCheck, EqualAppliedAndDigestsAfterHealAreValid) {
-  RunCheckResult r = CheckConvergence(Load("convergence.good.jsonl"));
-  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
-  EXPECT_EQ(r.summary,
-            "3 nodes report applied index 50 and equal digests in the last second after heal");
-  EXPECT_EQ(r.details["nodes"]["3"]["applied"], 50);
-  EXPECT_EQ(r.details["nodes"]["1"]["digest"], "d50");
-  EXPECT_DOUBLE_EQ(r.details["window_start_s"].get<double>(), 6.0);
-}
-
-TEST(ConvergenceCheck, NodeThatDidNotAnswerMakesItUnknownNamingIt) {
-  // Node 3's answer at 11.5 s is line 10; without it node 3 only has an error in the window.
-  History h = Load("convergence.good.jsonl");
-  ASSERT_EQ(h.events[9].value["node"], 3);
-  RunCheckResult r = CheckConvergence(WithoutLines(h, {10}));
-  EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.summary;
-  EXPECT_EQ(r.summary,
-            "node 3 did not answer a status sample in the last second after heal; nodes 1,2 "
-            "report applied index 50 and equal digests");
-  EXPECT_EQ(r.details["not_answering"], Json::array({3}));
-}
-
-TEST(ConvergenceCheck, SilentNodeDoesNotHideADifferenceAmongTheOthers) {
-  History h = WithoutLines(Load("convergence.good.jsonl"), {10});
-  for (Event& event : h.events) {
-    if (event.f == "status" && event.value["node"] == 2 && event.value.contains("applied")) {
-      event.value["applied"] = 49;
-    }
-  }
-  EXPECT_EQ(CheckConvergence(h).verdict, Verdict::kInvalid);
-}
-
-TEST(ConvergenceCheck, ClusterSizeFromTheOptionsNamesNodesTheHistoryNeverMentions) {
-  RunCheckResult r = CheckConvergence(Load("convergence.good.jsonl"), {.nodes = 5});
-  EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.summary;
-  EXPECT_THAT(r.summary, HasSubstr("nodes 4,5 did not answer"));
-  EXPECT_EQ(r.details["cluster_nodes"], 5);
-  EXPECT_EQ(CheckConvergence(Load("convergence.good.jsonl"), {.nodes = 3}).verdict,
-            Verdict::kValid);
-}
-
-TEST(ConvergenceCheck, DifferentAppliedIndexIsInvalidNamingEveryNode) {
-  RunCheckResult r = CheckConvergence(Load("convergence.diverged.bad.jsonl"));
-  EXPECT_EQ(r.verdict, Verdict::kInvalid);
-  EXPECT_EQ(r.summary,
-            "replicas differ after the last fault healed: node 1 applied 50 digest \"d50\", node 2 "
-            "applied 50 digest \"d50\", node 3 applied 49 digest \"d49\"");
-}
-
-TEST(ConvergenceCheck, SameAppliedButDifferentDigestIsInvalid) {
-  History h = Load("convergence.good.jsonl");
-  for (Event& event : h.events) {
-    if (event.f == "status" && event.value["node"] == 2 && event.value.contains("digest")) {
-      event.value["digest"] = "other";
-    }
-  }
-  EXPECT_EQ(CheckConvergence(h).verdict, Verdict::kInvalid);
-}
-
-TEST(ConvergenceCheck, UnhealedOrSilentClusterIsUnknown) {
-  RunCheckResult r = CheckConvergence(Load("failover.never.bad.jsonl"));
-  EXPECT_EQ(r.verdict, Verdict::kUnknown);
-  EXPECT_THAT(r.summary, HasSubstr("fault 3 (partition-leader, failover.never.bad.jsonl:6) never "
-                                   "ended: the cluster was not healed"));
-  // Only the fault events and node 3's error are left in the last second.
-  History h = Load("convergence.good.jsonl");
-  std::erase_if(h.events,
-                [](const Event& e) { return e.f == "status" && !e.value.contains("error"); });
-  r = CheckConvergence(h);
-  EXPECT_EQ(r.verdict, Verdict::kUnknown);
-  EXPECT_THAT(r.summary, HasSubstr("no node answered a status sample"));
-  EXPECT_EQ(CheckConvergence(History{}).verdict, Verdict::kUnknown);
-}
-
-TEST(ConvergenceCheck, SampleWithoutAppliedIsUnknownNamingTheLine) {
-  RunCheckResult r = CheckConvergence(Load("convergence.no-applied.bad-input.jsonl"));
-  EXPECT_EQ(r.verdict, Verdict::kUnknown);
-  EXPECT_THAT(r.summary, HasSubstr("convergence.no-applied.bad-input.jsonl:3: status sample "
-                                   "without an integer \"applied\""));
+  EXPECT_EQ(CheckFailover(ReadRunHistory(h)).details["events"].size(), 1u);
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <vector>
 
-#include "checker/failover_check.h"
 #include "checker/text_util.h"
 
 namespace checker {
@@ -128,18 +127,19 @@ std::string ListText(const Json& entries) {
 
 }  // namespace
 
-RunCheckResult CheckFaults(const History& history) {
-  auto samples = ReadStatusSamples(history);
-  if (!samples.ok()) return UnknownRunCheck(samples.status().message());
-  auto faults = ReadFaults(history);
-  if (!faults.ok()) return UnknownRunCheck(faults.status().message());
-  const bool is_old_history = IsOldHistory(*faults);
-  const int64_t origin_ns = history.events.empty() ? 0 : history.events.front().time_ns;
-  Json details = {
-      {"planned", faults->size()}, {"applied", 0},     {"verified", 0},          {"failed", 0},
-      {"unverified", 0},           {"not_applied", 0}, {"faults", Json::array()}};
-  for (const Fault& fault : *faults) {
-    const Outcome outcome = FaultOutcome(*samples, *faults, fault, is_old_history);
+RunCheckResult CheckFaults(const RunHistory& run) {
+  if (!run.status.ok()) return UnknownRunCheck(run.status.message());
+  const bool is_old_history = IsOldHistory(run.faults);
+  const int64_t origin_ns = run.origin_ns;
+  Json details = {{"planned", run.faults.size()},
+                  {"applied", 0},
+                  {"verified", 0},
+                  {"failed", 0},
+                  {"unverified", 0},
+                  {"not_applied", 0},
+                  {"faults", Json::array()}};
+  for (const Fault& fault : run.faults) {
+    const Outcome outcome = FaultOutcome(run.samples, run.faults, fault, is_old_history);
     const bool is_applied =
         fault.applied_index.has_value() || (is_old_history && fault.error.empty());
     if (is_applied) details["applied"] = details["applied"].get<int64_t>() + 1;
@@ -153,7 +153,7 @@ RunCheckResult CheckFaults(const History& history) {
                                  {"status", outcome.status},
                                  {"reason", outcome.reason}});
   }
-  const auto planned = faults->size();
+  const auto planned = run.faults.size();
   const auto verified = details["verified"].get<size_t>();
   if (planned == 0) return {Verdict::kValid, "no faults planned", std::move(details)};
   if (verified == planned) {

@@ -1,8 +1,8 @@
 // The fault check: did the faults a run planned actually happen? A chaos run whose faults did
-// nothing proves nothing, so it must not come out valid (issue 13: with an `iptables` that always
+// nothing proves nothing, so it must not come out valid (once, with an `iptables` that always
 // fails, every fault failed to apply and every check still said valid).
 //
-// For each fault of the history (failover_check.h parses the phases: start, applied, verified,
+// For each fault of the history (run_history.h parses the phases: start, applied, verified,
 // healing, end), one status:
 // - "failed":      its end carries an "error" (it could not be applied, or not even planned), or
 //                  its "verified" event says ok:false (a probe saw it not in force); the reason
@@ -29,9 +29,10 @@
 #pragma once
 
 #include "checker/run_check_result.h"
+#include "checker/run_history.h"
 
 namespace checker {
 
-RunCheckResult CheckFaults(const History& history);
+RunCheckResult CheckFaults(const RunHistory& run);
 
 }  // namespace checker

@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
 
 TEST(FaultCheck, VerifiedFaultsAreValid) {
-  RunCheckResult r = CheckFaults(Load("faults.verified.good.jsonl"));
+  RunCheckResult r = CheckFaults(ReadRunHistory(Load("faults.verified.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary, "3 faults planned, all applied and verified");
   EXPECT_EQ(r.details["planned"], 3);
@@ -29,7 +29,8 @@ TEST(FaultCheck, VerifiedFaultsAreValid) {
 
 TEST(FaultCheck, ClockFaultNotSeenInTheSamplesIsUnverified) {
   // Line 17 is node 2's sample showing +30 s; line 16 shows 2 ms, read before the fault applied.
-  RunCheckResult r = CheckFaults(WithoutLines(Load("faults.verified.good.jsonl"), {17}));
+  RunCheckResult r =
+      CheckFaults(ReadRunHistory(WithoutLines(Load("faults.verified.good.jsonl"), {17})));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "1 of 3 faults did not take effect: fault 3 (clock at 19.0 s): unverified: no status "
@@ -38,14 +39,14 @@ TEST(FaultCheck, ClockFaultNotSeenInTheSamplesIsUnverified) {
   // An offset far from the expected one does not verify it either.
   History h = Load("faults.verified.good.jsonl");
   h.events[16].value["clock_offset_ms"] = 28'500;
-  EXPECT_EQ(CheckFaults(h).verdict, Verdict::kUnknown);
+  EXPECT_EQ(CheckFaults(ReadRunHistory(h)).verdict, Verdict::kUnknown);
   h.events[16].value["clock_offset_ms"] = 29'100;
-  EXPECT_EQ(CheckFaults(h).verdict, Verdict::kValid);
+  EXPECT_EQ(CheckFaults(ReadRunHistory(h)).verdict, Verdict::kValid);
 }
 
 TEST(FaultCheck, FaultsThatAllFailedSayNoneWasApplied) {
-  // Issue 13's false green: an iptables that always fails.
-  RunCheckResult r = CheckFaults(Load("faults.iptables-fails.unknown.jsonl"));
+  // A false green once: an iptables that always fails.
+  RunCheckResult r = CheckFaults(ReadRunHistory(Load("faults.iptables-fails.unknown.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "3 faults planned, none applied: fault 1 (partition-halves at 4.0 s): failed: "
@@ -58,7 +59,7 @@ TEST(FaultCheck, FaultsThatAllFailedSayNoneWasApplied) {
 }
 
 TEST(FaultCheck, FailedProbeShortClockAndCutHistoryEachSayWhy) {
-  RunCheckResult r = CheckFaults(Load("faults.probe-failed.unknown.jsonl"));
+  RunCheckResult r = CheckFaults(ReadRunHistory(Load("faults.probe-failed.unknown.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "3 of 3 faults did not take effect: fault 1 (pause at 4.0 s): failed: node 2 still "
@@ -73,12 +74,12 @@ TEST(FaultCheck, FailedProbeShortClockAndCutHistoryEachSayWhy) {
   // Without a reason, the failed probe is the reason.
   History h = Load("faults.probe-failed.unknown.jsonl");
   h.events[5].value.erase("reason");
-  EXPECT_THAT(CheckFaults(h).details["faults"][0]["reason"].get<std::string>(),
+  EXPECT_THAT(CheckFaults(ReadRunHistory(h)).details["faults"][0]["reason"].get<std::string>(),
               HasSubstr("probe failed: {\"kind\":\"paused\""));
 }
 
 TEST(FaultCheck, OldHistoryWithoutVerificationIsUnverified) {
-  RunCheckResult r = CheckFaults(Load("failover.good.jsonl"));
+  RunCheckResult r = CheckFaults(ReadRunHistory(Load("failover.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("4 of 4 faults did not take effect: fault 1 (kill at 9.0 s): "
                                    "unverified: the history has no applied or verified events"));
@@ -88,10 +89,10 @@ TEST(FaultCheck, OldHistoryWithoutVerificationIsUnverified) {
 }
 
 TEST(FaultCheck, NoFaultsIsValidAndMalformedIsUnknown) {
-  RunCheckResult r = CheckFaults(Load("set.node3-read-failed.jsonl"));
+  RunCheckResult r = CheckFaults(ReadRunHistory(Load("set.node3-read-failed.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary, "no faults planned");
-  r = CheckFaults(Load("faults.bad-cut.bad-input.jsonl"));
+  r = CheckFaults(ReadRunHistory(Load("faults.bad-cut.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("faults.bad-cut.bad-input.jsonl:2: a cut link"));
 }

@@ -11,13 +11,20 @@
 // - Availability: over the window from the lease-config event to the last client or election
 //   event, the fraction of time some candidate held the lease, and the longest interval with no
 //   holder (start and end in s from the window start).
-// Unknown without a lease-config event, or with a malformed one or tenure (FILE:LINE).
+// Unknown without a lease-config event, or with a malformed one or tenure (FILE:LINE). Lease
+// events are the history's own vocabulary (a named process "election"), read from
+// RunHistory::history; the run's samples and faults play no part.
 #pragma once
 
 #include "checker/run_check_result.h"
+#include "checker/run_history.h"
 
 namespace checker {
 
-RunCheckResult CheckLease(const History& history);
+// The named process whose events are the lease's: its producer (workloads/election_workload.cc)
+// and this check share the one spelling.
+inline constexpr char kLeaseProcess[] = "election";
+
+RunCheckResult CheckLease(const RunHistory& run);
 
 }  // namespace checker

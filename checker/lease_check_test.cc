@@ -13,7 +13,7 @@ using ::testing::HasSubstr;
 History Load(const std::string& name) { return LoadRunHistory(name); }
 
 TEST(LeaseCheck, DisjointTenuresAreValidWithMarginAndAvailability) {
-  RunCheckResult r = CheckLease(Load("lease.good.jsonl"));
+  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "no overlapping tenures among 3 tenures; smallest handover gap 1500.0 ms (lease 1000 "
@@ -30,7 +30,7 @@ TEST(LeaseCheck, DisjointTenuresAreValidWithMarginAndAvailability) {
 }
 
 TEST(LeaseCheck, OverlappingTenuresAreInvalidNamingBothCandidates) {
-  RunCheckResult r = CheckLease(Load("lease.overlap.bad.jsonl"));
+  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.overlap.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "candidates 0 and 2 both held the lease for 250.000 ms (candidate 0: 1.000-3.000 s, "
@@ -48,21 +48,21 @@ TEST(LeaseCheck, SameCandidateTenuresMayTouch) {
   extra.f = "tenure";
   extra.value = {{"candidate", 1}, {"start_ns", 7'000'000'000}, {"end_ns", 8'300'000'000}};
   h.events.push_back(extra);
-  EXPECT_EQ(CheckLease(h).verdict, Verdict::kValid);
+  EXPECT_EQ(CheckLease(ReadRunHistory(h)).verdict, Verdict::kValid);
   extra.value["candidate"] = 0;
   h.events.push_back(extra);
-  EXPECT_EQ(CheckLease(h).verdict, Verdict::kInvalid);
+  EXPECT_EQ(CheckLease(ReadRunHistory(h)).verdict, Verdict::kInvalid);
 }
 
 TEST(LeaseCheck, NoLeaseConfigIsUnknown) {
-  RunCheckResult r = CheckLease(Load("lease.no-config.jsonl"));
+  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.no-config.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("no lease-config event in "));
-  EXPECT_EQ(CheckLease(History{}).verdict, Verdict::kUnknown);
+  EXPECT_EQ(CheckLease(ReadRunHistory(History{})).verdict, Verdict::kUnknown);
 }
 
 TEST(LeaseCheck, TenureEndingBeforeItStartsIsUnknownNamingTheLine) {
-  RunCheckResult r = CheckLease(Load("lease.backwards-tenure.bad-input.jsonl"));
+  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.backwards-tenure.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("lease.backwards-tenure.bad-input.jsonl:2: tenure ends "
                                    "(1000000000) before it starts (3000000000)"));
@@ -78,7 +78,7 @@ TEST(LeaseCheck, MalformedConfigIsUnknown) {
   config.f = "lease-config";
   config.value = {{"lease_ms", "1s"}};
   h.events = {config};
-  RunCheckResult r = CheckLease(h);
+  RunCheckResult r = CheckLease(ReadRunHistory(h));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary, "h.jsonl:1: lease-config without an integer \"lease_ms\"");
 }
@@ -86,7 +86,7 @@ TEST(LeaseCheck, MalformedConfigIsUnknown) {
 TEST(LeaseCheck, NoTenureIsValidWithZeroAvailability) {
   History h = Load("lease.good.jsonl");
   std::erase_if(h.events, [](const Event& e) { return e.f == "tenure"; });
-  RunCheckResult r = CheckLease(h);
+  RunCheckResult r = CheckLease(ReadRunHistory(h));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.details["availability"], 0.0);
   EXPECT_TRUE(r.details["safety_margin_ms"].is_null());

@@ -38,8 +38,7 @@ struct Compiled {
 
 Result<Compiled> CompileAll(const std::vector<Operation>& ops, const CheckOptions& options) {
   Compiled c;
-  ASSIGN_OR_RETURN(c.model,
-                   MakeModel(options.model, {.nil_read_is_unknown = options.nil_read_is_unknown}));
+  c.model = MakeModel(options.model, {.nil_read_is_unknown = options.nil_read_is_unknown});
   auto initial = c.model->Initial(options.initial, c.values);
   if (!initial.ok()) return initial.status().WithContext("initial state");
   c.initial = std::move(initial).value();

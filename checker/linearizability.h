@@ -39,7 +39,7 @@ enum class Verdict { kValid, kInvalid, kUnknown };
 std::string_view VerdictName(Verdict verdict);  // "valid", "invalid", "unknown"
 
 struct CheckOptions {
-  std::string model = "cas-register";
+  ModelKind model = ModelKind::kCasRegister;
   Json initial;  // null: the model's default
   bool nil_read_is_unknown = false;
   bool partition = true;
@@ -89,8 +89,8 @@ struct CheckResult {
   Json ToJson() const;
 };
 
-// Checks `ops` against options.model. Errors (InvalidArgument) are about the input: an unknown
-// model, an operation the model does not support, a malformed value, a bad initial state.
+// Checks `ops` against options.model. Errors (InvalidArgument) are about the input: an operation
+// the model does not support, a malformed value, a bad initial state.
 Result<CheckResult> CheckLinearizability(const std::vector<Operation>& ops,
                                          const CheckOptions& options);
 

@@ -44,7 +44,9 @@ class H {
 };
 
 CheckResult Check(const H& h, const std::string& model, CheckOptions options = {}) {
-  options.model = model;
+  auto kind = ParseModelKind(model);
+  EXPECT_TRUE(kind.ok()) << kind.status().message();
+  if (kind.ok()) options.model = *kind;
   auto result = CheckLinearizability(h.Ops(), options);
   EXPECT_TRUE(result.ok()) << result.status().message();
   return result.ok() ? *result : CheckResult{};
@@ -214,11 +216,24 @@ TEST(Mutex, DoubleAcquireIsInvalid) {
 TEST(Errors, UnsupportedOperationNamesTheModelAndLine) {
   H h;
   h.Invoke(1, "scan").Ok(1, "scan");
-  auto result = CheckLinearizability(h.Ops(), {.model = "register"});
+  auto result = CheckLinearizability(h.Ops(), {.model = ModelKind::kRegister});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().message(),
             "model register: operation \"scan\" (line 1) is not supported; expected read, write");
-  EXPECT_FALSE(CheckLinearizability(h.Ops(), {.model = "queue"}).ok());
+}
+
+TEST(ModelKind, NamesRoundTripAndUnknownNamesAreErrorsListingTheChoices) {
+  for (const std::string& name : ModelNames()) {
+    auto kind = ParseModelKind(name);
+    ASSERT_TRUE(kind.ok()) << name;
+    EXPECT_EQ(ModelKindName(*kind), name);
+  }
+  auto unknown = ParseModelKind("queue");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "unknown model \"queue\" (expected register, cas-register, kv, multi-register or "
+            "mutex)");
+  EXPECT_FALSE(MakeModel("queue").ok());
 }
 
 TEST(Counterexample, NamesTheKeyTheFailedOperationAndAWindow) {

@@ -5,7 +5,6 @@
 #include <optional>
 #include <vector>
 
-#include "checker/failover_check.h"
 #include "checker/text_util.h"
 
 namespace checker {
@@ -22,16 +21,14 @@ struct FinalHeal {
 
 // The final heal, nothing when no fault was in force, or an error naming a fault that never
 // ended.
-Result<std::optional<FinalHeal>> FindFinalHeal(const History& history,
-                                               const std::vector<Fault>& faults) {
+Result<std::optional<FinalHeal>> FindFinalHeal(const RunHistory& run) {
   std::optional<FinalHeal> heal;
-  for (const Fault& fault : faults) {
+  for (const Fault& fault : run.faults) {
     if (fault.IsFailed()) continue;
     if (!fault.end_index.has_value()) {
-      return Status::InvalidArgument(
-          "fault " + std::to_string(fault.id) + " (" + fault.name + ", " +
-          (history.source.empty() ? std::string("history") : history.source) + ":" +
-          std::to_string(fault.line) + ") never ended: the cluster was never healed");
+      return Status::InvalidArgument("fault " + std::to_string(fault.id) + " (" + fault.name +
+                                     ", " + run.LineWhere(fault.line) +
+                                     ") never ended: the cluster was never healed");
     }
     if (!heal.has_value() || *fault.end_index > heal->index) {
       heal = FinalHeal{.index = *fault.end_index, .ns = *fault.end_ns};
@@ -42,22 +39,19 @@ Result<std::optional<FinalHeal>> FindFinalHeal(const History& history,
 
 }  // namespace
 
-RunCheckResult CheckLiveness(const History& history, const LivenessOptions& options) {
-  auto ops = PairOperations(history);
-  if (!ops.ok()) return UnknownRunCheck(ops.status().message());
-  auto faults = ReadFaults(history);
-  if (!faults.ok()) return UnknownRunCheck(faults.status().message());
-  const int64_t origin_ns = history.events.empty() ? 0 : history.events.front().time_ns;
-  int64_t end_ns = origin_ns;
-  for (const Event& event : history.events) end_ns = std::max(end_ns, event.time_ns);
-  const auto ok_ops =
-      std::count_if(ops->begin(), ops->end(), [](const Operation& op) { return !op.is_unknown; });
+RunCheckResult CheckLiveness(const RunHistory& run, const LivenessOptions& options) {
+  if (!run.operations_status.ok()) return UnknownRunCheck(run.operations_status.message());
+  if (!run.status.ok()) return UnknownRunCheck(run.status.message());
+  const int64_t origin_ns = run.origin_ns;
+  const int64_t end_ns = std::max(origin_ns, run.end_ns);
+  const auto ok_ops = std::count_if(run.operations.begin(), run.operations.end(),
+                                    [](const Operation& op) { return !op.is_unknown; });
   Json details = {{"ok_ops", ok_ops},
                   {"final_heal_s", nullptr},
                   {"served_after_heal_s", nullptr},
                   {"bound_s", options.max_recovery_s}};
   if (ok_ops == 0) return {Verdict::kInvalid, "no operation was acknowledged", std::move(details)};
-  auto heal = FindFinalHeal(history, *faults);
+  auto heal = FindFinalHeal(run);
   if (!heal.ok()) return UnknownRunCheck(heal.status().message(), std::move(details));
   if (!heal->has_value()) {
     return {Verdict::kValid, std::to_string(ok_ops) + " operations acknowledged; no fault to heal",
@@ -67,7 +61,7 @@ RunCheckResult CheckLiveness(const History& history, const LivenessOptions& opti
   const std::string at = Fixed(Seconds(final_heal.ns - origin_ns), 1) + " s";
   details["final_heal_s"] = Seconds(final_heal.ns - origin_ns);
   std::optional<int64_t> served_ns;
-  for (const Operation& op : *ops) {
+  for (const Operation& op : run.operations) {
     if (op.is_unknown || op.call <= final_heal.index) continue;
     served_ns = std::min(served_ns.value_or(op.ret_time_ns), op.ret_time_ns);
   }

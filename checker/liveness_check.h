@@ -1,6 +1,6 @@
 // The liveness check: a cluster that stops serving is broken even when everything it said was
 // true. Two rules, from the client operations and nemesis faults of a run's history
-// (failover_check.h parses the faults):
+// (run_history.h parses the faults):
 // - at least one client operation (any f) completed ok; otherwise invalid "no operation was
 //   acknowledged";
 // - after the final heal (the last end event of a fault that did not fail to apply), the first
@@ -16,6 +16,7 @@
 #pragma once
 
 #include "checker/run_check_result.h"
+#include "checker/run_history.h"
 
 namespace checker {
 
@@ -23,6 +24,6 @@ struct LivenessOptions {
   double max_recovery_s = 5;  // the bound on serving again after the final heal
 };
 
-RunCheckResult CheckLiveness(const History& history, const LivenessOptions& options = {});
+RunCheckResult CheckLiveness(const RunHistory& run, const LivenessOptions& options = {});
 
 }  // namespace checker

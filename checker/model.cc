@@ -64,19 +64,63 @@ Json Model::StateToJson(const State& state, const ValueTable& values) const {
   return object;
 }
 
-std::vector<std::string> ModelNames() {
-  return {"register", "cas-register", "kv", "multi-register", "mutex"};
+namespace {
+
+constexpr ModelKind kModelKinds[] = {ModelKind::kRegister, ModelKind::kCasRegister, ModelKind::kKv,
+                                     ModelKind::kMultiRegister, ModelKind::kMutex};
+
+}  // namespace
+
+std::string_view ModelKindName(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::kRegister:
+      return "register";
+    case ModelKind::kCasRegister:
+      return "cas-register";
+    case ModelKind::kKv:
+      return "kv";
+    case ModelKind::kMultiRegister:
+      return "multi-register";
+    case ModelKind::kMutex:
+      return "mutex";
+  }
+  return "unknown";
 }
 
-Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptions& options) {
-  if (name == "register") return MakeRegisterModel(options, /*with_cas=*/false);
-  if (name == "cas-register") return MakeRegisterModel(options, /*with_cas=*/true);
-  if (name == "kv") return MakeKvModel(options);
-  if (name == "multi-register") return MakeMultiRegisterModel(options);
-  if (name == "mutex") return MakeMutexModel(options);
+Result<ModelKind> ParseModelKind(std::string_view name) {
+  for (ModelKind kind : kModelKinds) {
+    if (ModelKindName(kind) == name) return kind;
+  }
   return Status::InvalidArgument("unknown model \"" + std::string(name) +
                                  "\" (expected register, cas-register, kv, multi-register or "
                                  "mutex)");
+}
+
+std::vector<std::string> ModelNames() {
+  std::vector<std::string> names;
+  for (ModelKind kind : kModelKinds) names.emplace_back(ModelKindName(kind));
+  return names;
+}
+
+std::unique_ptr<Model> MakeModel(ModelKind kind, const ModelOptions& options) {
+  switch (kind) {
+    case ModelKind::kRegister:
+      return MakeRegisterModel(options, /*with_cas=*/false);
+    case ModelKind::kCasRegister:
+      return MakeRegisterModel(options, /*with_cas=*/true);
+    case ModelKind::kKv:
+      return MakeKvModel(options);
+    case ModelKind::kMultiRegister:
+      return MakeMultiRegisterModel(options);
+    case ModelKind::kMutex:
+      return MakeMutexModel(options);
+  }
+  return MakeRegisterModel(options, /*with_cas=*/true);
+}
+
+Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptions& options) {
+  ASSIGN_OR_RETURN(ModelKind kind, ParseModelKind(name));
+  return MakeModel(kind, options);
 }
 
 }  // namespace checker

@@ -85,9 +85,18 @@ struct ModelOptions {
   bool nil_read_is_unknown = false;
 };
 
-// The models by name: register, cas-register, kv, multi-register, mutex.
-Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptions& options = {});
+// The models, a closed set: what a workload declares and what --model names.
+enum class ModelKind { kRegister, kCasRegister, kKv, kMultiRegister, kMutex };
+
+// "register", "cas-register", "kv", "multi-register", "mutex": the names --model takes.
+std::string_view ModelKindName(ModelKind kind);
+// The kind `name` names; InvalidArgument "unknown model \"queue\" (expected register, ...)".
+Result<ModelKind> ParseModelKind(std::string_view name);
 std::vector<std::string> ModelNames();
+
+std::unique_ptr<Model> MakeModel(ModelKind kind, const ModelOptions& options = {});
+// By name (the user's --model text): ParseModelKind, then MakeModel.
+Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptions& options = {});
 
 // Helpers for the shared state layout, used by every model.
 namespace keyed_state {

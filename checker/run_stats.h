@@ -12,9 +12,12 @@
 #pragma once
 
 #include "checker/run_check_result.h"
+#include "checker/run_history.h"
 
 namespace checker {
 
+RunCheckResult ComputeRunStats(const RunHistory& run);
+// For a history that is not a run's (`splitbrain check --html`): reads it into a RunHistory first.
 RunCheckResult ComputeRunStats(const History& history);
 
 }  // namespace checker

@@ -11,7 +11,7 @@ namespace {
 History Load(const std::string& name) { return LoadRunHistory(name); }
 
 TEST(RunStats, CountsLatenciesThroughputAndWorstUnavailability) {
-  RunCheckResult r = ComputeRunStats(Load("stats.jsonl"));
+  RunCheckResult r = ComputeRunStats(ReadRunHistory(Load("stats.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary,
             "3 ok, 1 fail, 2 info in 2.2 s (1.4 ok/s); latency p50 20.0 ms, p99 1820.0 ms; "
@@ -36,7 +36,7 @@ TEST(RunStats, CountsLatenciesThroughputAndWorstUnavailability) {
 }
 
 TEST(RunStats, EmptyHistoryIsValid) {
-  RunCheckResult r = ComputeRunStats(History{});
+  RunCheckResult r = ComputeRunStats(ReadRunHistory(History{}));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary, "no client operations");
 }
@@ -48,7 +48,7 @@ TEST(RunStats, UnpairedCompletionIsCountedNotFatal) {
   e.type = EventType::kOk;
   e.f = "read";
   h.events = {e};
-  RunCheckResult r = ComputeRunStats(h);
+  RunCheckResult r = ComputeRunStats(ReadRunHistory(h));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.details["unpaired_completions"], 1);
 }

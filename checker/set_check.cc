@@ -248,9 +248,9 @@ std::string Join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-RunCheckResult CheckSet(const History& history, const SetCheckOptions& options) {
+RunCheckResult CheckSet(const RunHistory& run, const SetCheckOptions& options) {
   SetHistory set;
-  if (auto error = Collect(history, set)) return UnknownRunCheck(*error);
+  if (auto error = Collect(run.history, set)) return UnknownRunCheck(*error);
   std::set<int64_t> attempted = set.ok;
   attempted.insert(set.fail.begin(), set.fail.end());
   attempted.insert(set.info.begin(), set.info.end());

@@ -15,6 +15,8 @@
 // succeeded (1 failed): ..."), or when the history is malformed (FILE:LINE in the summary);
 // valid otherwise.
 //
+// The adds and final reads are the set workload's vocabulary, read from RunHistory::history.
+//
 // Details: adds {"ok","fail","info"}, attempted, nodes: [{node, read, lost, unexpected,
 // recovered, failed_present, and the first elements of each as *_examples}], failed_reads:
 // [{node, error}], missing_reads: [node, ...] (the expected nodes without a successful final
@@ -23,6 +25,7 @@
 #pragma once
 
 #include "checker/run_check_result.h"
+#include "checker/run_history.h"
 
 namespace checker {
 
@@ -30,6 +33,6 @@ struct SetCheckOptions {
   int nodes = 0;  // the nodes expected to be read are 1..nodes; 0: the highest node seen
 };
 
-RunCheckResult CheckSet(const History& history, const SetCheckOptions& options = {});
+RunCheckResult CheckSet(const RunHistory& run, const SetCheckOptions& options = {});
 
 }  // namespace checker

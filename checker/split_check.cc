@@ -1,14 +1,11 @@
 #include "checker/split_check.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "checker/connectivity.h"
-#include "checker/failover_check.h"
 #include "checker/text_util.h"
 
 namespace checker {
@@ -17,21 +14,8 @@ namespace {
 using text::Fixed;
 using text::Seconds;
 
-// The history's clock origin and end.
-std::pair<int64_t, int64_t> TimeSpan(const History& history) {
-  if (history.events.empty()) return {0, 0};
-  int64_t end = 0;
-  for (const Event& event : history.events) end = std::max(end, event.time_ns);
-  return {history.events.front().time_ns, end};
-}
-
-std::string Where(const History& history, int64_t line) {
-  return (history.source.empty() ? std::string("history") : history.source) + ":" +
-         std::to_string(line);
-}
-
 struct SplitInput {
-  std::vector<Fault> faults;
+  const RunHistory& run;
   std::map<int64_t, const Fault*> by_id;
   std::vector<NoMajorityInterval> intervals;
   std::vector<Operation> writes;  // acknowledged writes
@@ -40,45 +24,39 @@ struct SplitInput {
   int64_t end_ns = 0;
 };
 
-Result<SplitInput> ReadSplitInput(const History& history) {
-  SplitInput in;
-  ASSIGN_OR_RETURN(std::vector<StatusSample> samples, ReadStatusSamples(history));
-  ASSIGN_OR_RETURN(in.faults, ReadFaults(history));
-  ASSIGN_OR_RETURN(std::vector<Operation> ops, PairOperations(history));
-  for (Operation& op : ops) {
-    if (IsAcknowledgedWrite(op)) in.writes.push_back(std::move(op));
+SplitInput ReadSplitInput(const RunHistory& run) {
+  SplitInput in{.run = run, .nodes = run.nodes, .origin_ns = run.origin_ns, .end_ns = run.end_ns};
+  for (const Operation& op : run.operations) {
+    if (IsAcknowledgedWrite(op)) in.writes.push_back(op);
   }
-  for (const Fault& fault : in.faults) in.by_id[fault.id] = &fault;
-  in.nodes = ClusterSize(samples, in.faults);
-  in.intervals = NoMajorityIntervals(in.faults, in.nodes);
-  std::tie(in.origin_ns, in.end_ns) = TimeSpan(history);
+  for (const Fault& fault : run.faults) in.by_id[fault.id] = &fault;
+  in.intervals = NoMajorityIntervals(run.faults, in.nodes);
   return in;
 }
 
 // "fault 5 (partition-halves, h.jsonl:5)" or "faults 3 (kill, h.jsonl:4) and 5 (...)".
-std::string FaultsText(const History& history, const SplitInput& in,
-                       const NoMajorityInterval& interval) {
+std::string FaultsText(const SplitInput& in, const NoMajorityInterval& interval) {
   std::string text = interval.faults.size() == 1 ? "fault " : "faults ";
   for (size_t i = 0; i < interval.faults.size(); ++i) {
     if (i > 0) text += i + 1 == interval.faults.size() ? " and " : ", ";
     const Fault& fault = *in.by_id.at(interval.faults[i]);
-    text += std::to_string(fault.id) + " (" + fault.name + ", " + Where(history, fault.line) + ")";
+    text +=
+        std::to_string(fault.id) + " (" + fault.name + ", " + in.run.LineWhere(fault.line) + ")";
   }
   return text;
 }
 
 // The summary of the first write acknowledged without a majority.
-std::string ViolationText(const History& history, const SplitInput& in, const Operation& op,
+std::string ViolationText(const SplitInput& in, const Operation& op,
                           const NoMajorityInterval& interval) {
-  std::string text = Where(history, op.line) + ": " + op.f + " " + op.input.dump();
+  std::string text = in.run.LineWhere(op.line) + ": " + op.f + " " + op.input.dump();
   if (!op.key.is_null())
     text += " to key " + (op.key.is_string() ? op.key.get<std::string>() : op.key.dump());
   const bool is_split = interval.faults.size() == 1 && interval.at_start.down.empty();
   return text + " by process " + std::to_string(op.process) + " was acknowledged at " +
-         Fixed(Seconds(op.ret_time_ns - in.origin_ns), 3) + " s while " +
-         FaultsText(history, in, interval) + (is_split ? " split the " : " left the ") +
-         std::to_string(in.nodes) + " nodes" + (is_split ? " into " : " as ") +
-         DescribeGroups(interval.at_start);
+         Fixed(Seconds(op.ret_time_ns - in.origin_ns), 3) + " s while " + FaultsText(in, interval) +
+         (is_split ? " split the " : " left the ") + std::to_string(in.nodes) + " nodes" +
+         (is_split ? " into " : " as ") + DescribeGroups(interval.at_start);
 }
 
 Json ViolationJson(const SplitInput& in, const Operation& op, const NoMajorityInterval& interval) {
@@ -113,10 +91,10 @@ std::string ValidSummary(const SplitInput& in, size_t intervals) {
 
 }  // namespace
 
-RunCheckResult CheckSplitWithoutMajority(const History& history) {
-  auto input = ReadSplitInput(history);
-  if (!input.ok()) return UnknownRunCheck(input.status().message());
-  const SplitInput& in = *input;
+RunCheckResult CheckSplitWithoutMajority(const RunHistory& run) {
+  if (!run.status.ok()) return UnknownRunCheck(run.status.message());
+  if (!run.operations_status.ok()) return UnknownRunCheck(run.operations_status.message());
+  const SplitInput in = ReadSplitInput(run);
   Json details = {{"nodes", in.nodes}, {"splits", Json::array()}, {"violations", Json::array()}};
   std::string first_violation;  // the earliest acknowledgement without a majority
   int64_t first_ret = Operation::kNever;
@@ -129,7 +107,7 @@ RunCheckResult CheckSplitWithoutMajority(const History& history) {
       details["violations"].push_back(ViolationJson(in, op, interval));
       if (op.ret < first_ret) {
         first_ret = op.ret;
-        first_violation = ViolationText(history, in, op, interval);
+        first_violation = ViolationText(in, op, interval);
       }
     }
     details["splits"].push_back(SplitJson(in, interval, acknowledged));

@@ -2,7 +2,7 @@
 // commit, so no write may be acknowledged (an election and a commit need more than half the
 // cluster, Raft §5.2 and §5.3).
 //
-// When no majority exists is connectivity.h's model over the history's faults (failover_check.h
+// When no majority exists is connectivity.h's model over the history's faults (run_history.h
 // parses them): n is the highest node number in any status sample, fault target, cut or leader;
 // kill and pause targets are down; a cut link counts when either direction is dropped (a one-way
 // link carries no RequestVote or AppendEntries round trip); all faults in force at one time
@@ -28,9 +28,10 @@
 #pragma once
 
 #include "checker/run_check_result.h"
+#include "checker/run_history.h"
 
 namespace checker {
 
-RunCheckResult CheckSplitWithoutMajority(const History& history);
+RunCheckResult CheckSplitWithoutMajority(const RunHistory& run);
 
 }  // namespace checker

@@ -1,10 +1,14 @@
-// Small text helpers shared by the history readers: error locations, line iteration and UTF-8
-// validation. Pure functions and a value-type cursor; thread-compatible.
+// Small text helpers shared by the history readers and the run checks: error locations, line
+// iteration, UTF-8 validation, and the figures of summaries (Fixed, Seconds, Ms, Percentile).
+// Pure functions and a value-type cursor; thread-compatible.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -30,8 +34,17 @@ std::string_view TrimLeft(std::string_view line);
 // `value` with exactly `decimals` decimals ("%.*f"), for summaries: Fixed(0.4271, 3) = "0.427".
 std::string Fixed(double value, int decimals);
 
-// Nanoseconds as seconds.
+// Nanoseconds as seconds, and as milliseconds.
 inline double Seconds(int64_t ns) { return static_cast<double>(ns) / 1e9; }
+inline double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+// The p-th percentile (0 < p <= 100) of `sorted` (ascending) by nearest rank; T{} when empty.
+template <typename T>
+T Percentile(const std::vector<T>& sorted, double p) {
+  if (sorted.empty()) return T{};
+  const auto rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
 
 // A short, printable excerpt of `text` for messages: at most `max_chars` bytes, with
 // non-printable bytes escaped, followed by "..." when cut.

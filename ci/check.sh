@@ -1,5 +1,6 @@
 #!/bin/bash
-# What CI runs, in order: format check, build + every test (release; includes the Raft core's
+# What CI runs, in order: format check, size limits, build + every test, clang's thread-safety
+# analysis (release; includes the Raft core's
 # purity rule and the simulator's seeds), the pure libraries' unit tests under AddressSanitizer
 # + UBSan, and clang-tidy on every source when SPLITBRAIN_TIDY=1 (about ten minutes on two
 # cores, so not by default).
@@ -11,8 +12,12 @@ export CI=${CI:-true}
 ci/setup.sh
 echo "== format"
 ci/format.sh --check
+echo "== size limits (STYLE: functions <= 70 lines, files <= 400 lines, outside tests)"
+python3 ci/limits.py
 echo "== build and test (release)"
 ci/test.sh release
+echo "== thread safety (clang -Wthread-safety over every GUARDED_BY)"
+python3 ci/thread_safety.py build/release
 echo "== unit tests under ASan + UBSan"
 # The pure libraries' unit tests (checker, CLI, report, Raft core, storage); the gRPC server's tests
 # run in the release suite above, which keeps CI well under its time budget.

@@ -14,8 +14,8 @@ packages=(
   nlohmann-json3-dev libgtest-dev libgmock-dev
   # refdb's gRPC server, client and .proto files
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  # formatting and linting (CI runs the format check)
-  clang-format clang-tidy
+  # formatting and linting (CI runs the format check, and clang's thread-safety analysis)
+  clang-format clang-tidy clang
   # the etcd 3.4 cluster refdb_bench compares against (/usr/bin/etcd)
   etcd-server
   # splitbrain run: Docker Engine API client, Boost.Process, namespaces and firewall rules
@@ -29,9 +29,9 @@ packages=(
   docker.io
 )
 if ((with_tests)); then
-  # the report's browser test renders report.html headless
-  # and the JUnit schema test validates with xmllint
-  packages+=(chromium fonts-dejavu-core libxml2-utils)
+  # the report's browser test renders report.html headless,
+  # the JUnit schema test validates with xmllint, the results schema test with jsonschema
+  packages+=(chromium fonts-dejavu-core libxml2-utils python3-jsonschema)
 fi
 
 missing=()

@@ -2,8 +2,8 @@
 // code and output. The nemesis runs `nsenter` and `iptables` through it, so tests inject a
 // fake that records argv lists instead of touching the network.
 //
-// SpawnRunner is the real one: posix_spawnp, stdout and stderr captured together, and a
-// deadline after which the child is killed. Thread-safe.
+// SpawnRunner is the real one: common::process::Run (common/process/run.h) with stdout and
+// stderr captured together, and a deadline after which the child is killed. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -15,7 +15,7 @@
 namespace nemesis {
 
 struct CommandOutput {
-  int exit_code = 0;   // -1 when the program died of a signal
+  int exit_code = 0;   // ExitStatus::ShellCode(): the exit code, or 128 + the killing signal
   std::string output;  // stdout and stderr, interleaved
 };
 
@@ -41,9 +41,6 @@ class SpawnRunner : public CommandRunner {
  private:
   std::chrono::milliseconds deadline_;
 };
-
-// "nsenter --net=/x iptables -S" for messages.
-std::string JoinArgv(const std::vector<std::string>& argv);
 
 // Runs argv (with `input` on its standard input) and turns a non-zero exit into an IoError
 // naming the command and its output.

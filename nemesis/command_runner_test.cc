@@ -50,6 +50,13 @@ TEST(SpawnRunner, AProgramPastItsDeadlineIsKilled) {
   EXPECT_EQ(ran.status().code(), common::StatusCode::kDeadlineExceeded);
 }
 
+TEST(SpawnRunner, AProgramKilledByASignalReports128PlusTheSignal) {
+  SpawnRunner runner;
+  auto out = runner.Run({"sh", "-c", "kill -KILL $$"});
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->exit_code, 128 + 9);  // common::process::ExitStatus::ShellCode()
+}
+
 TEST(SpawnRunner, RunCheckedNamesTheCommandAndItsOutput) {
   SpawnRunner runner;
   auto ran = RunChecked(runner, {"cat", "/nonexistent-file"});

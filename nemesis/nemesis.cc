@@ -45,7 +45,7 @@ Nemesis::~Nemesis() {
 }
 
 common::Result<int> Nemesis::Start(const Fault& fault) {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   int leader = control_.CurrentLeader();
   uint64_t term = control_.CurrentTerm();
   auto planned = PlanFault(fault, control_.nodes(), leader, rng_);
@@ -94,7 +94,7 @@ common::Result<int> Nemesis::Start(const Fault& fault) {
 }
 
 common::Status Nemesis::End(int id) {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   auto found = active_.find(id);
   if (found == active_.end()) {
     return common::Status::NotFound("fault " + std::to_string(id) + " is not active");
@@ -108,7 +108,7 @@ common::Status Nemesis::End(int id) {
 }
 
 common::Status Nemesis::HealAll() {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   common::Status first;
   // Resume paused nodes first, then restart killed ones, reset clocks, then lift the network
   // faults.
@@ -130,7 +130,7 @@ common::Status Nemesis::HealAll() {
 }
 
 std::optional<Fault> Nemesis::Applied(int id) const {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   auto found = active_.find(id);
   if (found == active_.end()) return std::nullopt;
   const Active& active = found->second;
@@ -147,7 +147,7 @@ std::optional<Fault> Nemesis::Applied(int id) const {
 }
 
 std::vector<int> Nemesis::active_ids() const {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   std::vector<int> ids;
   for (const auto& [id, active] : active_) ids.push_back(id);
   return ids;
@@ -247,7 +247,8 @@ void Nemesis::VerifyCut(const Active& active, const AddProbe& add) {
     if (other.plan.kind == FaultKind::kLoss)
       lossy.insert(other.plan.targets.begin(), other.plan.targets.end());
   }
-  auto down = [this](int node) { return kills_.contains(node) && kills_.at(node) > 0; };
+  auto down = [this](int node)
+                  REQUIRES(mutex_) { return kills_.contains(node) && kills_.at(node) > 0; };
   struct Probe {
     bool blocked;  // must not connect
     int from;

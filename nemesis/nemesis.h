@@ -33,12 +33,12 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/rng.h"
 #include "common/status.h"
 #include "nemesis/command_runner.h"
@@ -90,15 +90,15 @@ class Nemesis {
       std::function<void(std::string_view kind, int node, int peer, bool ok, const std::string&)>;
 
   common::Result<std::vector<Rule>> RulesFor(const Plan& plan) const;
-  common::Status Apply(Active& active);
+  common::Status Apply(Active& active) REQUIRES(mutex_);
   // The "verified" event's fields: {"ok", "probes", "reason"}.
-  nlohmann::json Verify(const Active& active);
-  void VerifyCut(const Active& active, const AddProbe& add);
-  common::Status Undo(const Active& active);
-  common::Status KillAll(const std::vector<int>& nodes);
-  common::Status PauseAll(const std::vector<int>& nodes);
-  common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s);
-  common::Status Restart(int node);
+  nlohmann::json Verify(const Active& active) REQUIRES(mutex_);
+  void VerifyCut(const Active& active, const AddProbe& add) REQUIRES(mutex_);
+  common::Status Undo(const Active& active) REQUIRES(mutex_);
+  common::Status KillAll(const std::vector<int>& nodes) REQUIRES(mutex_);
+  common::Status PauseAll(const std::vector<int>& nodes) REQUIRES(mutex_);
+  common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s) REQUIRES(mutex_);
+  common::Status Restart(int node) REQUIRES(mutex_);
   // phase: "start", "applied", "verified", "healing" or "end"; `extra` (an object) is merged
   // into the event's value.
   void Record(const Active& active, int id, std::string_view phase,
@@ -108,13 +108,14 @@ class Nemesis {
   NetRules rules_;
   RecordFn record_;
   std::chrono::milliseconds leader_wait_;
-  mutable std::mutex mutex_;
-  common::Rng rng_;
-  std::map<int, Active> active_;
-  std::map<int, int> kills_;             // node -> active kill faults covering it
-  std::map<int, int> pauses_;            // node -> active pause faults covering it
-  std::map<int, double> clock_offsets_;  // node -> sum of its active clock faults' offsets
-  int next_id_ = 1;
+  mutable common::Mutex mutex_;
+  common::Rng rng_ GUARDED_BY(mutex_);
+  std::map<int, Active> active_ GUARDED_BY(mutex_);
+  std::map<int, int> kills_ GUARDED_BY(mutex_);   // node -> active kill faults covering it
+  std::map<int, int> pauses_ GUARDED_BY(mutex_);  // node -> active pause faults covering it
+  // node -> the sum of its active clock faults' offsets
+  std::map<int, double> clock_offsets_ GUARDED_BY(mutex_);
+  int next_id_ GUARDED_BY(mutex_) = 1;
 };
 
 }  // namespace nemesis

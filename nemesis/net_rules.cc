@@ -138,13 +138,13 @@ common::Status NetRules::RemoveChain(int node) {
 }
 
 common::Status NetRules::Prepare(const std::vector<int>& nodes) {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   for (int node : nodes) RETURN_IF_ERROR(EnsureChain(node));
   return common::Status::Ok();
 }
 
 common::Result<int> NetRules::Apply(const std::vector<Rule>& rules) {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   const std::map<int, std::vector<Rule>> by_node = ByNode(rules);
   for (const auto& [node, node_rules] : by_node) RETURN_IF_ERROR(EnsureChain(node));
   // One iptables-restore per node, its rules in together or not at all, and every node's at
@@ -180,7 +180,7 @@ common::Result<int> NetRules::Apply(const std::vector<Rule>& rules) {
 }
 
 common::Result<std::vector<Rule>> NetRules::Missing(const std::vector<Rule>& rules) {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   std::vector<Rule> missing;
   for (const Rule& rule : rules) {
     ASSIGN_OR_RETURN(bool present, Succeeds(rule.node, Concat({"-C", kChain}, rule.spec)));
@@ -190,7 +190,7 @@ common::Result<std::vector<Rule>> NetRules::Missing(const std::vector<Rule>& rul
 }
 
 common::Status NetRules::Remove(int id) {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   auto found = sets_.find(id);
   if (found == sets_.end()) {
     return common::Status::NotFound("network rule set " + std::to_string(id) + " is not active");
@@ -207,7 +207,7 @@ common::Status NetRules::Remove(int id) {
 }
 
 common::Status NetRules::Reapply(int node) {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   chained_.erase(node);
   const std::vector<Rule> rules = ActiveOn(node);
   if (rules.empty()) return common::Status::Ok();
@@ -217,7 +217,7 @@ common::Status NetRules::Reapply(int node) {
 }
 
 common::Status NetRules::HealAll() {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   sets_.clear();
   common::Status first;
   for (auto it = touched_.begin(); it != touched_.end();) {
@@ -244,7 +244,7 @@ std::vector<Rule> NetRules::ActiveOn(int node) const {
 }
 
 std::vector<Rule> NetRules::active() const {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   std::vector<Rule> rules;
   for (const auto& [id, set] : sets_) rules.insert(rules.end(), set.begin(), set.end());
   return rules;

@@ -26,11 +26,11 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "nemesis/command_runner.h"
 #include "nemesis/node_control.h"
@@ -93,17 +93,19 @@ class NetRules {
   common::Status Iptables(int node, const std::vector<std::string>& args);
   common::Status Restore(int node, const std::string& action, const std::vector<Rule>& rules);
   common::Result<bool> Succeeds(int node, const std::vector<std::string>& args);
-  common::Status EnsureChain(int node);
-  common::Status RemoveChain(int node);
-  std::vector<Rule> ActiveOn(int node) const;
+  common::Status EnsureChain(int node) REQUIRES(mutex_);
+  common::Status RemoveChain(int node) REQUIRES(mutex_);
+  std::vector<Rule> ActiveOn(int node) const REQUIRES(mutex_);
 
   NodeControl& control_;
   CommandRunner& runner_;
-  mutable std::mutex mutex_;
-  std::map<int, std::vector<Rule>> sets_;  // by id
-  std::set<int> chained_;                  // nodes whose chain and hooks are in place
-  std::set<int> touched_;                  // nodes that ever got a chain, for HealAll
-  int next_id_ = 1;
+  mutable common::Mutex mutex_;
+  std::map<int, std::vector<Rule>> sets_ GUARDED_BY(mutex_);  // by id
+  // Nodes whose chain and hooks are in place.
+  std::set<int> chained_ GUARDED_BY(mutex_);
+  // Nodes that ever got a chain, for HealAll.
+  std::set<int> touched_ GUARDED_BY(mutex_);
+  int next_id_ GUARDED_BY(mutex_) = 1;
 };
 
 }  // namespace nemesis

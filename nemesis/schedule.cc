@@ -273,15 +273,15 @@ ScheduleRunner::~ScheduleRunner() { Stop(); }
 
 void ScheduleRunner::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  changed_.NotifyAll();
   if (thread_.joinable()) thread_.join();
   const auto elapsed =
       std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start_);
   Report(nemesis_.HealAll());
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   for (size_t i = 0; i < schedule_.size(); ++i) {
     if (ids_[i] == 0) continue;  // never started, or already ended
     ScheduleEntry& cut_short = executed_[static_cast<size_t>(executed_index_[i])];
@@ -291,12 +291,12 @@ void ScheduleRunner::Stop() {
 }
 
 bool ScheduleRunner::WaitFinished(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
-  return changed_.wait_until(lock, deadline, [this] { return finished_; });
+  common::MutexLock lock(mutex_);
+  return changed_.WaitUntil(lock, deadline, [this]() REQUIRES(mutex_) { return finished_; });
 }
 
 Schedule ScheduleRunner::executed() const {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   return executed_;
 }
 
@@ -313,14 +313,17 @@ void ScheduleRunner::Loop() {
   });
   for (const Event& event : events) {
     {
-      std::unique_lock lock(mutex_);
-      if (changed_.wait_until(lock, start_ + event.at, [this] { return stopping_; })) return;
+      common::MutexLock lock(mutex_);
+      if (changed_.WaitUntil(lock, start_ + event.at,
+                             [this]() REQUIRES(mutex_) { return stopping_; })) {
+        return;
+      }
     }
     Fire(event);
   }
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   finished_ = true;
-  changed_.notify_all();
+  changed_.NotifyAll();
 }
 
 void ScheduleRunner::Fire(const Event& event) {
@@ -328,7 +331,7 @@ void ScheduleRunner::Fire(const Event& event) {
   if (!event.is_start) {
     int id = 0;
     {
-      std::lock_guard lock(mutex_);
+      common::MutexLock lock(mutex_);
       std::swap(id, ids_[event.entry]);
     }
     if (id != 0) Report(nemesis_.End(id));
@@ -341,7 +344,7 @@ void ScheduleRunner::Fire(const Event& event) {
     return;
   }
   std::optional<Fault> applied = nemesis_.Applied(*id);
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   ids_[event.entry] = *id;
   executed_index_[event.entry] = static_cast<long>(executed_.size());
   executed_.push_back(

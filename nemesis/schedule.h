@@ -21,16 +21,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "nemesis/fault.h"
 #include "nemesis/nemesis.h"
@@ -105,13 +104,15 @@ class ScheduleRunner {
   const std::chrono::steady_clock::time_point start_;
   ErrorFn on_error_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  bool stopping_ = false;
-  bool finished_ = false;
-  std::vector<int> ids_;              // per entry: the running fault's id, 0 when none
-  std::vector<long> executed_index_;  // per entry: its index in executed_, -1 when not started
-  Schedule executed_;
+  mutable common::Mutex mutex_;
+  common::CondVar changed_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool finished_ GUARDED_BY(mutex_) = false;
+  // Per entry: the running fault's id, 0 when none.
+  std::vector<int> ids_ GUARDED_BY(mutex_);
+  // Per entry: its index in executed_, -1 when not started.
+  std::vector<long> executed_index_ GUARDED_BY(mutex_);
+  Schedule executed_ GUARDED_BY(mutex_);
   std::thread thread_;  // last: starts after every member above exists
 };
 

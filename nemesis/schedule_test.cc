@@ -13,7 +13,7 @@ using std::chrono::milliseconds;
 using testing::FakeIptables;
 using testing::FakeNodeControl;
 
-constexpr char kIssueExample[] = R"([
+constexpr char kReadmeExample[] = R"([
   {"at": "5s", "fault": "partition-leader", "duration": "8s"},
   {"at": "20s", "fault": "kill", "targets": "minority", "duration": "5s"}])";
 
@@ -22,8 +22,8 @@ std::string ErrorOf(std::string_view text) {
   return parsed.ok() ? "" : parsed.status().message();
 }
 
-TEST(Schedule, ParsesTheIssueExample) {
-  auto schedule = ParseSchedule(kIssueExample);
+TEST(Schedule, ParsesTheReadmeExample) {
+  auto schedule = ParseSchedule(kReadmeExample);
   ASSERT_TRUE(schedule.ok()) << schedule.status().message();
   EXPECT_EQ(*schedule, (Schedule{{.at = milliseconds(5000),
                                   .fault = {.kind = FaultKind::kPartitionLeader},

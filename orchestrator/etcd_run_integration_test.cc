@@ -11,21 +11,22 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/process/child.h"
 #include "common/testing/prerequisite.h"
-#include "orchestrator/backend/docker/docker_client.h"
-#include "orchestrator/backend/netns/netns_backend.h"
+#include "common/testing/temp_dir.h"
+#include "orchestrator/run/backend/docker/docker_client.h"
+#include "orchestrator/run/backend/netns/netns_backend.h"
 #include "orchestrator/run_test_support.h"
-#include "refdb/server/testing/child_process.h"
-#include "refdb/server/testing/temp_dir.h"
 
 namespace orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-using refdb::testing::ChildProcess;
+using common::process::Child;
 using test_support::Leftovers;
 using test_support::ReadFile;
+using test_support::ResultsSchemaErrors;
 
 constexpr const char* kEtcd = "/usr/bin/etcd";
 
@@ -36,7 +37,7 @@ class EtcdRunTest : public ::testing::TestWithParam<std::string> {
     SPLITBRAIN_REQUIRE(access(kEtcd, X_OK) == 0, "no " << kEtcd << " (ci/setup.sh installs it)");
     if (backend == "docker") SPLITBRAIN_REQUIRE(DockerAvailable(), "no Docker daemon");
     if (backend == "netns") SPLITBRAIN_REQUIRE(NetnsAvailable(), "needs root and iproute2");
-    auto dir = refdb::testing::TempDir::Create("splitbrain-etcd-test");
+    auto dir = common::testing::TempDir::Create("splitbrain-etcd-test");
     ASSERT_TRUE(dir.ok()) << dir.status().message();
     dir_.emplace(std::move(*dir));
     store_ = fs::path(dir_->path()) / "store";
@@ -47,13 +48,14 @@ class EtcdRunTest : public ::testing::TestWithParam<std::string> {
     std::vector<std::string> args = {"run",           "--db", "etcd",    "--backend",    GetParam(),
                                      "--concurrency", "4",    "--store", store_.string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto child = ChildProcess::Spawn(SPLITBRAIN_BIN, args, Log().string());
+    args.insert(args.begin(), SPLITBRAIN_BIN);
+    auto child = Child::Spawn({.argv = args, .log_path = Log()});
     EXPECT_TRUE(child.ok()) << child.status().message();
     if (!child.ok()) return -1;
     auto status = child->WaitForExit(std::chrono::minutes(3));
     EXPECT_TRUE(status.ok()) << "splitbrain did not finish: " << Output();
     if (!status.ok()) return -1;
-    return WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    return status->ShellCode();
   }
 
   fs::path Log() const { return fs::path(dir_->path()) / "out.log"; }
@@ -67,7 +69,7 @@ class EtcdRunTest : public ::testing::TestWithParam<std::string> {
     return spec.is_object() ? spec.value("run-id", "") : "";
   }
 
-  std::optional<refdb::testing::TempDir> dir_;
+  std::optional<common::testing::TempDir> dir_;
   fs::path store_;
 };
 
@@ -110,6 +112,7 @@ TEST_P(EtcdWorkloadRunTest, SetAndElectionRunsAreValid) {
             0)
       << Output();
   EXPECT_EQ(Results()["checks"]["set"]["verdict"], "valid") << Results().dump(2);
+  EXPECT_EQ(ResultsSchemaErrors(LatestRun() / "results.json"), "");
   ASSERT_EQ(RunToEnd({"--nodes", "3", "--time-limit", "5s", "--workload", "election"}), 0)
       << Output();
   const Json election = Results();

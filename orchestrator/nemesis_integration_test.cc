@@ -14,9 +14,9 @@
 #include "common/testing/prerequisite.h"
 #include "nemesis/command_runner.h"
 #include "nemesis/nemesis.h"
-#include "orchestrator/backend/netns/netns_backend.h"
-#include "orchestrator/nemesis_adapter.h"
-#include "orchestrator/node_clock.h"
+#include "orchestrator/run/backend/netns/netns_backend.h"
+#include "orchestrator/run/nemesis_adapter.h"
+#include "orchestrator/run/node_clock.h"
 #include "refdb/client/client.h"
 
 namespace orchestrator {
@@ -73,7 +73,7 @@ class NemesisCluster : public ::testing::Test {
               events_.push_back(event);
             }});
     adapter_->set_after_start([this](int node) { return nemesis_->net_rules().Reapply(node); });
-    if (has_clock_) adapter_->enable_clock(run_dir_);
+    if (has_clock_) adapter_->enable_clock(RunDir(run_dir_));
   }
 
   void TearDown() override {
@@ -94,7 +94,7 @@ class NemesisCluster : public ::testing::Test {
     auto libfaketime = FindLibfaketime();
     common::Status up = backend_->Up({.run_id = RandomRunId(),
                                       .nodes = kNodes,
-                                      .run_dir = run_dir_,
+                                      .run_dir = RunDir(run_dir_),
                                       .binaries = {REFDB_BINARY}});
     ASSERT_TRUE(up.ok()) << up.message();
     std::string peers;

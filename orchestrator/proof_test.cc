@@ -17,18 +17,18 @@
 #include <string>
 #include <vector>
 
+#include "common/process/child.h"
 #include "common/testing/prerequisite.h"
-#include "orchestrator/backend/netns/netns_backend.h"
+#include "common/testing/temp_dir.h"
+#include "orchestrator/run/backend/netns/netns_backend.h"
 #include "orchestrator/run_test_support.h"
-#include "refdb/server/testing/child_process.h"
-#include "refdb/server/testing/temp_dir.h"
 
 namespace orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-using refdb::testing::ChildProcess;
+using common::process::Child;
 using test_support::Leftovers;
 using test_support::ReadFile;
 
@@ -38,7 +38,7 @@ class RunFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     SPLITBRAIN_REQUIRE(NetnsAvailable(), "needs root and iproute2");
-    auto dir = refdb::testing::TempDir::Create("splitbrain-proof-test");
+    auto dir = common::testing::TempDir::Create("splitbrain-proof-test");
     ASSERT_TRUE(dir.ok()) << dir.status().message();
     dir_.emplace(std::move(*dir));
     store_ = fs::path(dir_->path()) / "store";
@@ -47,15 +47,15 @@ class RunFixture : public ::testing::Test {
   // Runs `splitbrain run --backend netns --store STORE ARGS...` to its end; the exit code.
   // `path_first`: a folder put in front of PATH (fake firewall tools).
   int Run(const std::vector<std::string>& args, const std::string& path_first = "") {
-    std::vector<std::string> argv = {"run", "--backend", "netns", "--store", store_.string()};
+    std::vector<std::string> argv = {SPLITBRAIN_BIN, "run",     "--backend",
+                                     "netns",        "--store", store_.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     std::optional<std::string> old_path;
     if (!path_first.empty()) {
       old_path = std::getenv("PATH");
       setenv("PATH", (path_first + ":" + *old_path).c_str(), 1);
     }
-    auto child =
-        ChildProcess::Spawn(SPLITBRAIN_BIN, argv, (fs::path(dir_->path()) / "out.log").string());
+    auto child = Child::Spawn({.argv = argv, .log_path = fs::path(dir_->path()) / "out.log"});
     if (old_path.has_value()) setenv("PATH", old_path->c_str(), 1);
     EXPECT_TRUE(child.ok()) << child.status().message();
     if (!child.ok()) return -1;
@@ -63,7 +63,7 @@ class RunFixture : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << "splitbrain did not finish: " << Output();
     if (!status.ok()) return -1;
     EXPECT_TRUE(Leftovers(RunId(), store_).empty()) << "the run left objects behind";
-    return WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    return status->ShellCode();
   }
 
   std::string Output() { return ReadFile(fs::path(dir_->path()) / "out.log"); }
@@ -79,7 +79,7 @@ class RunFixture : public ::testing::Test {
     return found.is_object() ? found.value("verdict", "?") : "missing";
   }
 
-  std::optional<refdb::testing::TempDir> dir_;
+  std::optional<common::testing::TempDir> dir_;
   fs::path store_;
 };
 

@@ -15,23 +15,24 @@
 #include <sstream>
 #include <thread>
 
+#include "common/process/child.h"
 #include "common/testing/prerequisite.h"
-#include "orchestrator/backend/docker/docker_backend.h"
-#include "orchestrator/backend/docker/docker_client.h"
-#include "orchestrator/backend/netns/netns_backend.h"
+#include "common/testing/temp_dir.h"
+#include "orchestrator/run/backend/docker/docker_backend.h"
+#include "orchestrator/run/backend/docker/docker_client.h"
+#include "orchestrator/run/backend/netns/netns_backend.h"
 #include "orchestrator/run_test_support.h"
-#include "refdb/server/testing/child_process.h"
-#include "refdb/server/testing/temp_dir.h"
 
 namespace orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-using refdb::testing::ChildProcess;
+using common::process::Child;
 
 using test_support::Leftovers;
 using test_support::ReadFile;
+using test_support::ResultsSchemaErrors;
 
 class RunTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -39,7 +40,7 @@ class RunTest : public ::testing::TestWithParam<std::string> {
     const std::string backend = GetParam();
     if (backend == "docker") SPLITBRAIN_REQUIRE(DockerAvailable(), "no Docker daemon");
     if (backend == "netns") SPLITBRAIN_REQUIRE(NetnsAvailable(), "needs root and iproute2");
-    auto dir = refdb::testing::TempDir::Create("splitbrain-run-test");
+    auto dir = common::testing::TempDir::Create("splitbrain-run-test");
     ASSERT_TRUE(dir.ok()) << dir.status().message();
     dir_.emplace(std::move(*dir));
     store_ = fs::path(dir_->path()) / "store";
@@ -53,20 +54,21 @@ class RunTest : public ::testing::TestWithParam<std::string> {
     return args;
   }
 
-  ChildProcess Start(const std::vector<std::string>& args) {
+  Child Start(std::vector<std::string> args) {
+    args.insert(args.begin(), SPLITBRAIN_BIN);
     auto child =
-        ChildProcess::Spawn(SPLITBRAIN_BIN, args, (fs::path(dir_->path()) / "out.log").string());
+        Child::Spawn({.argv = std::move(args), .log_path = fs::path(dir_->path()) / "out.log"});
     EXPECT_TRUE(child.ok()) << child.status().message();
     return std::move(*child);
   }
 
   // Runs splitbrain to completion; returns its exit code.
   int RunToEnd(const std::vector<std::string>& args) {
-    ChildProcess child = Start(args);
+    Child child = Start(args);
     auto status = child.WaitForExit(std::chrono::minutes(3));
     EXPECT_TRUE(status.ok()) << "splitbrain did not finish: " << Output();
     if (!status.ok()) return -1;
-    return WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    return status->ShellCode();
   }
 
   std::string Output() { return ReadFile(fs::path(dir_->path()) / "out.log"); }
@@ -91,7 +93,7 @@ class RunTest : public ::testing::TestWithParam<std::string> {
     return false;
   }
 
-  std::optional<refdb::testing::TempDir> dir_;
+  std::optional<common::testing::TempDir> dir_;
   fs::path store_;
 };
 
@@ -103,6 +105,7 @@ TEST_P(RunTest, RegisterRunIsValidStoreIsCompleteNothingLeftBehind) {
                            "nodes/n1/node.log", "nodes/n3/node.log", "nodes/n1/events.jsonl"}) {
     EXPECT_TRUE(fs::exists(run / file)) << file;
   }
+  EXPECT_EQ(ResultsSchemaErrors(run / "results.json"), "");
   Json results = Json::parse(ReadFile(run / "results.json"), nullptr, false);
   ASSERT_TRUE(results.is_object());
   EXPECT_EQ(results["verdict"], "valid");
@@ -130,34 +133,35 @@ TEST_P(RunTest, ANodeThatCannotStartFailsTheRunAndLeavesNothing) {
   // /bin/true exits at once: the nodes never serve.
   EXPECT_EQ(RunToEnd(Args({"--refdb-bin", "/bin/true"})), 3) << Output();
   EXPECT_NE(Output().find("exited during start"), std::string::npos) << Output();
+  EXPECT_EQ(ResultsSchemaErrors(LatestRun() / "results.json"), "");
   Json results = Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false);
   EXPECT_EQ(results["verdict"], "run-failed");
   EXPECT_TRUE(Leftovers(RunId(), store_).empty());
 }
 
 TEST_P(RunTest, SigintTearsDownEverything) {
-  ChildProcess child = Start(Args({"--time-limit", "60s"}));
+  Child child = Start(Args({"--time-limit", "60s"}));
   ASSERT_TRUE(WaitForHistory()) << Output();
   const std::string id = RunId();
   EXPECT_FALSE(Leftovers(id, store_).empty());  // the cluster is there
   ASSERT_EQ(kill(child.pid(), SIGINT), 0);
   auto status = child.WaitForExit(std::chrono::seconds(60));
   ASSERT_TRUE(status.ok());
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 3) << Output();
+  EXPECT_EQ(status->code, 3) << status->Describe() << "\n" << Output();
   EXPECT_NE(Output().find("interrupted by SIGINT"), std::string::npos) << Output();
   EXPECT_TRUE(Leftovers(id, store_).empty());
 }
 
 TEST_P(RunTest, CleanupRemovesWhatAKilledRunLeft) {
-  ChildProcess child = Start(Args({"--time-limit", "60s"}));
+  Child child = Start(Args({"--time-limit", "60s"}));
   ASSERT_TRUE(WaitForHistory()) << Output();
   const std::string id = RunId();
   ASSERT_TRUE(child.Kill().ok());  // SIGKILL: no teardown at all
   EXPECT_FALSE(Leftovers(id, store_).empty());
-  ChildProcess cleanup = Start({"cleanup", "--run", id});
+  Child cleanup = Start({"cleanup", "--run", id});
   auto status = cleanup.WaitForExit(std::chrono::seconds(60));
   ASSERT_TRUE(status.ok());
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Output();
+  EXPECT_EQ(status->code, 0) << status->Describe() << "\n" << Output();
   EXPECT_NE(Output().find("removed"), std::string::npos);
   EXPECT_TRUE(Leftovers(id, store_).empty()) << Output();
 }

@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "orchestrator/backend/cleanup.h"
+#include "common/process/run.h"
+#include "orchestrator/run/backend/cleanup.h"
 
 namespace orchestrator::test_support {
 
@@ -48,6 +49,17 @@ inline std::vector<std::string> Leftovers(const std::string& id, const std::file
     }
   }
   return found;
+}
+
+// What orchestrator/store/validate_results.py says of `results_json` against the published
+// results.schema.json: "" when it follows the schema, else the validator's output.
+inline std::string ResultsSchemaErrors(const std::filesystem::path& results_json) {
+  const std::string store = ORCHESTRATOR_STORE_DIR;
+  auto ran = common::process::Run({.argv = {"/usr/bin/python3", store + "/validate_results.py",
+                                            store + "/results.schema.json", results_json.string()},
+                                   .merge_output = true});
+  if (!ran.ok()) return ran.status().message();
+  return ran->status.ok() ? "" : ran->status.Describe() + ": " + ran->out;
 }
 
 }  // namespace orchestrator::test_support

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/node_log.h"
 #include "common/status.h"
 
 namespace workloads {
@@ -73,11 +74,20 @@ class DbClient {
                                                        const std::string& key) = 0;
 };
 
-// What the checks may rely on in a database's own reports.
+// What a database can do and what the checks may rely on in its reports: the harness asks
+// these instead of the database's name.
 struct DbTraits {
-  // Each node writes DATA_DIR/events.jsonl (role and leader changes), which election safety
-  // reads; a node without one is then a node the check could not see.
+  // The bug switches it accepts (--db-bug NAME; refdb's `--bug NAME`); empty: none.
+  std::vector<std::string> bug_switches;
+  // Status reports a digest of the applied state (NodeStatus::state_digest), so convergence
+  // compares states, not only applied indexes.
+  bool reports_state_digest = false;
+  // Each node keeps its own log of role and leader changes, which ReadNodeLog returns and
+  // election safety reads; a node without one is then a node the check could not see.
   bool writes_node_events = false;
+  // libfaketime (LD_PRELOAD) moves the node's wall clock, so clock faults work. False for Go
+  // programs (etcd), which read the time through the vDSO, not libc.
+  bool clock_movable = false;
   // Status reports the node's current term (Raft's currentTerm, durable), so a node seen below
   // term T after a leader of T was elected cannot have voted for it. False where status
   // reports something that lags it (etcd: the term of the last applied entry).
@@ -97,6 +107,11 @@ class Db {
   // One attempt, no redirect, `deadline` long.
   virtual common::Result<NodeStatus> Status(const std::string& endpoint,
                                             std::chrono::milliseconds deadline) const = 0;
+  // The log of role changes node `node` kept in `data_dir` (its data dir as collected on the
+  // host), for the history (checker::NodeLogEvent); a log that could not be read fully says why
+  // in its problem. nullopt: the database keeps no node log (traits().writes_node_events false).
+  virtual std::optional<checker::NodeLog> ReadNodeLog(
+      int node, const std::filesystem::path& data_dir) const = 0;
 };
 
 }  // namespace workloads

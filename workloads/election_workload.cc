@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "checker/lease_check.h"
 #include "workloads/recorder.h"
 
 namespace workloads {
@@ -58,7 +59,7 @@ class Candidate {
 
   void EndTenure(int64_t when) {
     const int64_t end = std::min(when, last_renew_invoke_ + timing_.renew_deadline_ns);
-    recorder_.Note("election", "tenure",
+    recorder_.Note(checker::kLeaseProcess, "tenure",
                    {{"candidate", id_}, {"start_ns", tenure_start_}, {"end_ns", end}});
     holding_ = false;
   }
@@ -143,8 +144,11 @@ class ElectionWorkload final : public Workload {
  public:
   explicit ElectionWorkload(WorkloadOptions options) : options_(std::move(options)) {}
 
-  std::string_view name() const override { return "election"; }
-  std::string_view model() const override { return "cas-register"; }
+  WorkloadKind kind() const override { return WorkloadKind::kElection; }
+  // Lease ops are register ops on one key; the tenures are the lease check's.
+  WorkloadChecks checks() const override {
+    return {.linearizable = checker::ModelKind::kCasRegister, .lease = true};
+  }
 
   common::Status Run(const Db& db, HistoryWriter& history, const std::atomic<bool>& stop,
                      WorkloadCounters& counters) override {
@@ -157,7 +161,7 @@ class ElectionWorkload final : public Workload {
           "election: the renew deadline must be shorter than the lease duration");
     }
     Recorder recorder(history, counters);
-    recorder.Note("election", "lease-config",
+    recorder.Note(checker::kLeaseProcess, "lease-config",
                   {{"lease_ms", options_.lease_ms},
                    {"renew_deadline_ms", options_.renew_deadline_ms},
                    {"retry_ms", options_.retry_ms},

@@ -226,17 +226,20 @@ bool EtcdWriteFailureIsDefinite(int grpc_code, const std::string& message) {
 // One channel per endpoint for status probes, replaced after a failed call (at most every
 // 50 ms), so a member that was down is seen again as soon as it listens.
 struct EtcdDb::StatusChannel {
-  std::mutex mu;
+  common::Mutex mu;
   std::string endpoint;
-  std::unique_ptr<pb::Maintenance::Stub> maintenance;  // guarded by mu
-  std::unique_ptr<pb::Cluster::Stub> cluster;          // guarded by mu
+  std::unique_ptr<pb::Maintenance::Stub> maintenance GUARDED_BY(mu);
+  std::unique_ptr<pb::Cluster::Stub> cluster GUARDED_BY(mu);
   std::chrono::steady_clock::time_point created;
   // When this member was first seen naming itself leader, in its current streak; nullopt when
   // its last answer named another member or none.
-  std::optional<std::chrono::steady_clock::time_point> leading_since;  // guarded by mu
+  std::optional<std::chrono::steady_clock::time_point> leading_since GUARDED_BY(mu);
 
-  explicit StatusChannel(std::string e) : endpoint(std::move(e)) { Renew(); }
-  void Renew() {
+  explicit StatusChannel(std::string e) : endpoint(std::move(e)) {
+    common::MutexLock lock(mu);
+    Renew();
+  }
+  void Renew() REQUIRES(mu) {
     auto channel = FreshChannel(endpoint);
     maintenance = pb::Maintenance::NewStub(channel);
     cluster = pb::Cluster::NewStub(channel);
@@ -297,27 +300,23 @@ Result<std::unique_ptr<DbClient>> EtcdDb::Connect(const ClientOptions& options) 
 }
 
 std::shared_ptr<EtcdDb::StatusChannel> EtcdDb::ChannelFor(const std::string& endpoint) const {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   auto& channel = status_channels_[endpoint];
   if (channel == nullptr) channel = std::make_shared<StatusChannel>(endpoint);
   return channel;
 }
 
-int EtcdDb::NodeOf(uint64_t id, StatusChannel& channel,
-                   std::chrono::system_clock::time_point deadline) const {
+int EtcdDb::NodeOf(uint64_t id, const MemberLister& list_members) const {
   {
-    std::lock_guard lock(mu_);
+    common::MutexLock lock(mu_);
     auto it = nodes_.find(id);
     if (it != nodes_.end()) return it->second;
   }
-  grpc::ClientContext context;
-  context.set_deadline(deadline);
-  pb::MemberListResponse response;
-  if (!channel.cluster->MemberList(&context, pb::MemberListRequest(), &response).ok()) return 0;
-  std::lock_guard lock(mu_);
-  for (const pb::Member& member : response.members()) {
-    const int node = NumberOf(member.name(), options_.name_prefix);
-    if (node > 0) nodes_[member.id()] = node;
+  const std::vector<std::pair<uint64_t, std::string>> members = list_members();
+  common::MutexLock lock(mu_);
+  for (const auto& [member_id, name] : members) {
+    const int node = NumberOf(name, options_.name_prefix);
+    if (node > 0) nodes_[member_id] = node;
   }
   auto it = nodes_.find(id);
   return it == nodes_.end() ? 0 : it->second;
@@ -326,7 +325,7 @@ int EtcdDb::NodeOf(uint64_t id, StatusChannel& channel,
 Result<NodeStatus> EtcdDb::Status(const std::string& endpoint,
                                   std::chrono::milliseconds deadline) const {
   std::shared_ptr<StatusChannel> channel = ChannelFor(endpoint);
-  std::lock_guard lock(channel->mu);
+  common::MutexLock lock(channel->mu);
   const auto until = std::chrono::system_clock::now() + deadline;
   grpc::ClientContext context;
   context.set_deadline(until);
@@ -340,13 +339,26 @@ Result<NodeStatus> EtcdDb::Status(const std::string& endpoint,
     return common::Status::Unavailable(endpoint + ": " + status.error_message());
   }
   const uint64_t own = response.header().member_id();
-  const int node = NodeOf(own, *channel, until);
+  // Called by NodeOf while this function holds the channel's lock.
+  auto list_members = [&channel, until]() REQUIRES(channel->mu) {
+    std::vector<std::pair<uint64_t, std::string>> members;
+    grpc::ClientContext list_context;
+    list_context.set_deadline(until);
+    pb::MemberListResponse list;
+    if (!channel->cluster->MemberList(&list_context, pb::MemberListRequest(), &list).ok()) {
+      return members;
+    }
+    for (const pb::Member& member : list.members())
+      members.emplace_back(member.id(), member.name());
+    return members;
+  };
+  const int node = NodeOf(own, list_members);
   if (node == 0) {
     return common::Status::Unavailable(endpoint + ": member " + std::to_string(own) +
                                        " is not in the member list under a name " +
                                        options_.name_prefix + "<n>");
   }
-  const int leader = response.leader() == 0 ? 0 : NodeOf(response.leader(), *channel, until);
+  const int leader = response.leader() == 0 ? 0 : NodeOf(response.leader(), list_members);
   // etcd's raftTerm is the term of the last entry the member applied, not raft's current term:
   // a member elected a moment ago names itself leader while it still reports the previous
   // term, until it applies its first entry of the new term (milliseconds later). So a member

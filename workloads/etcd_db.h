@@ -23,12 +23,15 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "workloads/db.h"
 
 namespace workloads {
@@ -50,7 +53,9 @@ class EtcdDb final : public Db {
   ~EtcdDb() override;
 
   std::string name() const override { return "etcd"; }
-  // etcd keeps no events.jsonl, and its status's raftTerm is the last applied entry's term.
+  // etcd has no bug switches, reports no state digest, keeps no node log, reads time through
+  // the vDSO (libfaketime cannot move it), and its status's raftTerm is the last applied
+  // entry's term.
   DbTraits traits() const override { return {}; }
   uint16_t port() const override { return options_.client_port; }  // clients; peers: peer_port
   std::vector<std::filesystem::path> Binaries() const override { return {options_.binary}; }
@@ -63,19 +68,24 @@ class EtcdDb final : public Db {
   // named itself leader for 100 ms (one heartbeat); until then a follower naming itself.
   common::Result<NodeStatus> Status(const std::string& endpoint,
                                     std::chrono::milliseconds deadline) const override;
+  std::optional<checker::NodeLog> ReadNodeLog(
+      int /*node*/, const std::filesystem::path& /*data_dir*/) const override {
+    return std::nullopt;
+  }
 
  private:
   struct StatusChannel;
   std::shared_ptr<StatusChannel> ChannelFor(const std::string& endpoint) const;
-  // The node number of member `id`, asking `channel`'s member for the member list when the
-  // id is not cached; 0 when it cannot be told.
-  int NodeOf(uint64_t id, StatusChannel& channel,
-             std::chrono::system_clock::time_point deadline) const;
+  // Each member's id and name, from one member's answer; empty when it did not answer.
+  using MemberLister = std::function<std::vector<std::pair<uint64_t, std::string>>()>;
+  // The node number of member `id`: cached, else learnt from `list_members`; 0 when it cannot
+  // be told.
+  int NodeOf(uint64_t id, const MemberLister& list_members) const;
 
   EtcdDbOptions options_;
-  mutable std::mutex mu_;
-  mutable std::map<std::string, std::shared_ptr<StatusChannel>> status_channels_;  // guarded
-  mutable std::map<uint64_t, int> nodes_;  // guarded: etcd member id -> node number
+  mutable common::Mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<StatusChannel>> status_channels_ GUARDED_BY(mu_);
+  mutable std::map<uint64_t, int> nodes_ GUARDED_BY(mu_);  // etcd member id -> node number
 };
 
 // The client-facing gRPC outcome rules above, exposed for tests: true when a failed write

@@ -11,15 +11,15 @@
 #include <optional>
 #include <thread>
 
+#include "common/process/child.h"
 #include "common/testing/prerequisite.h"
-#include "refdb/server/testing/child_process.h"
-#include "refdb/server/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 
 namespace workloads {
 namespace {
 
-using refdb::testing::ChildProcess;
-using refdb::testing::TempDir;
+using common::process::Child;
+using common::testing::TempDir;
 
 constexpr const char* kEtcd = "/usr/bin/etcd";
 
@@ -91,10 +91,10 @@ class EtcdClusterTest : public ::testing::Test {
                       .ip = ips_[i - 1],
                       .peer_ips = ips_,
                       .data_dir = dir_->path() + "/n" + std::to_string(i)});
-    argv.erase(argv.begin());
+    argv[0] = kEtcd;
     ASSIGN_OR_RETURN(
-        ChildProcess child,
-        ChildProcess::Spawn(kEtcd, argv, dir_->path() + "/n" + std::to_string(i) + ".log"));
+        Child child,
+        Child::Spawn({.argv = argv, .log_path = dir_->path() + "/n" + std::to_string(i) + ".log"}));
     members_.insert_or_assign(i, std::move(child));
     return common::Status::Ok();
   }
@@ -125,7 +125,7 @@ class EtcdClusterTest : public ::testing::Test {
   std::optional<TempDir> dir_;
   std::vector<std::string> ips_;
   std::vector<std::string> endpoints_;
-  std::map<int, ChildProcess> members_;
+  std::map<int, Child> members_;
 };
 
 TEST_F(EtcdClusterTest, ReadWriteCasAndStatusAgreeWithEtcd) {

@@ -30,7 +30,7 @@ int64_t HistoryWriter::NowNs() const {
 }
 
 checker::Event HistoryWriter::Append(checker::Event event) {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   event.index = next_index_;
   event.time_ns = NowNs();  // under the lock: times never go backwards along the indices
   if (file_ == nullptr || !status_.ok()) return event;
@@ -46,12 +46,12 @@ checker::Event HistoryWriter::Append(checker::Event event) {
 }
 
 Status HistoryWriter::status() const {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   return status_;
 }
 
 Status HistoryWriter::Close() {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   if (file_ == nullptr) return status_;
   if (std::fclose(file_) != 0 && status_.ok()) {
     status_ = Status::IoError("cannot close the history: " + std::system_category().message(errno));

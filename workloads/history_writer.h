@@ -12,9 +12,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 
 #include "checker/history.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace workloads {
@@ -41,10 +41,10 @@ class HistoryWriter {
   HistoryWriter(std::FILE* file, std::chrono::steady_clock::time_point start);
 
   const std::chrono::steady_clock::time_point start_;
-  mutable std::mutex mu_;
-  std::FILE* file_;         // guarded by mu_; null once closed
-  int64_t next_index_ = 0;  // guarded by mu_
-  common::Status status_;   // guarded by mu_
+  mutable common::Mutex mu_;
+  std::FILE* file_ GUARDED_BY(mu_);  // null once closed
+  int64_t next_index_ GUARDED_BY(mu_) = 0;
+  common::Status status_ GUARDED_BY(mu_);
   std::atomic<int64_t> events_{0};
 };
 

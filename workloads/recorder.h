@@ -7,12 +7,12 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "checker/history.h"
+#include "common/mutex.h"
 #include "workloads/db.h"
 #include "workloads/history_writer.h"
 #include "workloads/workload.h"
@@ -103,7 +103,7 @@ class RateLimiter {
         std::chrono::duration<double>(1.0 / rate_));
     std::chrono::steady_clock::time_point slot;
     {
-      std::lock_guard lock(mu_);
+      common::MutexLock lock(mu_);
       const auto now = std::chrono::steady_clock::now();
       next_ = std::max(next_, now - gap * 10);  // a burst of at most 10 after a stall
       slot = next_;
@@ -120,8 +120,8 @@ class RateLimiter {
 
  private:
   const double rate_;
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point next_{};
+  common::Mutex mu_;
+  std::chrono::steady_clock::time_point next_ GUARDED_BY(mu_){};
 };
 
 }  // namespace workloads

@@ -2,6 +2,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <string_view>
+#include <system_error>
+
+#include "checker/formats.h"
+#include "checker/json_util.h"
+#include "checker/text_util.h"
 #include "refdb/client/client.h"
 #include "status.grpc.pb.h"
 #include "workloads/grpc_channel.h"
@@ -110,13 +116,16 @@ class RefDbClient final : public DbClient {
 // One channel per endpoint for status probes, replaced after a failed call (at most every
 // 50 ms), so a node that was down is seen again as soon as it listens.
 struct RefDb::StatusChannel {
-  std::mutex mu;
+  common::Mutex mu;
   std::string endpoint;
-  std::unique_ptr<refdb::statuspb::Status::Stub> stub;  // guarded by mu
+  std::unique_ptr<refdb::statuspb::Status::Stub> stub GUARDED_BY(mu);
   std::chrono::steady_clock::time_point created;
 
-  explicit StatusChannel(std::string e) : endpoint(std::move(e)) { Renew(); }
-  void Renew() {
+  explicit StatusChannel(std::string e) : endpoint(std::move(e)) {
+    common::MutexLock lock(mu);
+    Renew();
+  }
+  void Renew() REQUIRES(mu) {
     stub = refdb::statuspb::Status::NewStub(FreshChannel(endpoint));
     created = std::chrono::steady_clock::now();
   }
@@ -156,7 +165,7 @@ Result<std::unique_ptr<DbClient>> RefDb::Connect(const ClientOptions& options) c
 }
 
 std::shared_ptr<RefDb::StatusChannel> RefDb::ChannelFor(const std::string& endpoint) const {
-  std::lock_guard lock(mu_);
+  common::MutexLock lock(mu_);
   auto& channel = status_channels_[endpoint];
   if (channel == nullptr) channel = std::make_shared<StatusChannel>(endpoint);
   return channel;
@@ -165,7 +174,7 @@ std::shared_ptr<RefDb::StatusChannel> RefDb::ChannelFor(const std::string& endpo
 Result<NodeStatus> RefDb::Status(const std::string& endpoint,
                                  std::chrono::milliseconds deadline) const {
   std::shared_ptr<StatusChannel> channel = ChannelFor(endpoint);
-  std::lock_guard lock(channel->mu);
+  common::MutexLock lock(channel->mu);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + deadline);
   refdb::statuspb::StatusRequest request;
@@ -185,6 +194,74 @@ Result<NodeStatus> RefDb::Status(const std::string& endpoint,
                     .applied_index = response.applied_index(),
                     .state_digest = response.state_digest(),
                     .wall_time_ns = response.wall_time_ns()};
+}
+
+DbTraits RefDb::traits() const {
+  return {.bug_switches = {"half-quorum", "vote-without-log-check", "commit-previous-term",
+                           "stale-reads", "no-fsync"},
+          .reports_state_digest = true,
+          .writes_node_events = true,
+          .clock_movable = true,
+          .status_term_is_current = true};
+}
+
+std::optional<checker::NodeLog> RefDb::ReadNodeLog(int node,
+                                                   const std::filesystem::path& data_dir) const {
+  return ReadRefdbNodeLog(node, data_dir / "events.jsonl");
+}
+
+namespace {
+
+// One line of events.jsonl as a node event; the problem "WHERE: ..." when it is malformed.
+common::Result<checker::NodeEvent> ParseEventLine(std::string_view line, int node,
+                                                  const std::string& where) {
+  const checker::Json object = checker::Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded() || !object.is_object()) {
+    return common::Status::InvalidArgument(where + ": not a JSON object");
+  }
+  auto term = checker::IntField(object, "term");
+  if (!term.has_value()) return common::Status::InvalidArgument(where + R"(: no integer "term")");
+  auto role = checker::StringField(object, "role");
+  if (!role.has_value()) return common::Status::InvalidArgument(where + R"(: no string "role")");
+  const int64_t logged_node = checker::IntField(object, "node").value_or(node);
+  if (logged_node != node) {
+    return common::Status::InvalidArgument(where + ": node " + std::to_string(logged_node) +
+                                           " in the event log of node " + std::to_string(node));
+  }
+  return checker::NodeEvent{.time_ns = checker::IntField(object, "time_ns").value_or(0),
+                            .node = node,
+                            .role = *role,
+                            .term = *term,
+                            .leader = checker::IntField(object, "leader").value_or(0)};
+}
+
+}  // namespace
+
+checker::NodeLog ReadRefdbNodeLog(int node, const std::filesystem::path& events_jsonl) {
+  checker::NodeLog log{.node = node};
+  const std::string path = events_jsonl.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(events_jsonl, ec) && !ec) {
+    log.problem = "no events.jsonl: " + path;
+    return log;
+  }
+  auto text = checker::ReadWholeFile(path);
+  if (!text.ok()) {
+    log.problem = text.status().message();
+    return log;
+  }
+  checker::text::LineCursor cursor(*text);
+  std::string_view line;
+  while (cursor.Next(&line)) {
+    if (checker::text::IsBlank(line)) continue;
+    auto event = ParseEventLine(line, node, path + ":" + std::to_string(cursor.line_number()));
+    if (!event.ok()) {
+      log.problem = event.status().message();
+      break;
+    }
+    log.events.push_back(std::move(*event));
+  }
+  return log;
 }
 
 }  // namespace workloads

@@ -6,10 +6,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "workloads/db.h"
 
 namespace workloads {
@@ -28,23 +29,31 @@ class RefDb final : public Db {
   ~RefDb() override;
 
   std::string name() const override { return "refdb"; }
-  DbTraits traits() const override {
-    return {.writes_node_events = true, .status_term_is_current = true};
-  }
+  DbTraits traits() const override;
   uint16_t port() const override { return kPort; }
   std::vector<std::filesystem::path> Binaries() const override { return {options_.binary}; }
   std::vector<std::string> NodeArgv(const NodeEnv& env) const override;
   common::Result<std::unique_ptr<DbClient>> Connect(const ClientOptions& options) const override;
   common::Result<NodeStatus> Status(const std::string& endpoint,
                                     std::chrono::milliseconds deadline) const override;
+  // DATA_DIR/events.jsonl, read by ReadRefdbNodeLog.
+  std::optional<checker::NodeLog> ReadNodeLog(int node,
+                                              const std::filesystem::path& data_dir) const override;
 
  private:
   struct StatusChannel;
   std::shared_ptr<StatusChannel> ChannelFor(const std::string& endpoint) const;
 
   RefDbOptions options_;
-  mutable std::mutex mu_;
-  mutable std::map<std::string, std::shared_ptr<StatusChannel>> status_channels_;  // guarded
+  mutable common::Mutex mu_;
+  mutable std::map<std::string, std::shared_ptr<StatusChannel>> status_channels_ GUARDED_BY(mu_);
 };
+
+// Reads refdb's events.jsonl (refdb/server/event_log.h: one JSON line per role or leader change,
+// {"time_ns":...,"node":1,"term":3,"role":"leader","leader":1}) as the node log of `node`. A
+// missing file gives the problem "no events.jsonl: PATH"; an unreadable one the reason; a
+// malformed line (not a JSON object, no integer "term", no string "role", another node's
+// "node") the events before it and the problem "PATH:LINE: ...". Blank lines are skipped.
+checker::NodeLog ReadRefdbNodeLog(int node, const std::filesystem::path& events_jsonl);
 
 }  // namespace workloads

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "workloads/recorder.h"
 
 namespace workloads {
@@ -23,9 +24,9 @@ constexpr int kOpsPerKey = 150;
 constexpr int kValues = 5;  // values 0..4: cas often matches
 
 struct Group {
-  std::mutex mu;
-  int64_t key = 0;  // guarded by mu
-  int ops = 0;      // guarded by mu
+  common::Mutex mu;
+  int64_t key GUARDED_BY(mu) = 0;
+  int ops GUARDED_BY(mu) = 0;
 };
 
 Json DecodeValue(const std::optional<std::string>& stored) {
@@ -40,15 +41,20 @@ class RegisterWorkload final : public Workload {
  public:
   explicit RegisterWorkload(WorkloadOptions options) : options_(std::move(options)) {}
 
-  std::string_view name() const override { return "register"; }
-  std::string_view model() const override { return "cas-register"; }
+  WorkloadKind kind() const override { return WorkloadKind::kRegister; }
+  WorkloadChecks checks() const override {
+    return {.linearizable = checker::ModelKind::kCasRegister};
+  }
 
   common::Status Run(const Db& db, HistoryWriter& history, const std::atomic<bool>& stop,
                      WorkloadCounters& counters) override {
     const int k = options_.concurrency;
     const int groups = (k + kGroupSize - 1) / kGroupSize;
     std::vector<Group> group_state(groups);
-    for (int g = 0; g < groups; ++g) group_state[g].key = g;
+    for (int g = 0; g < groups; ++g) {
+      common::MutexLock lock(group_state[g].mu);
+      group_state[g].key = g;
+    }
     std::atomic<int64_t> next_key{groups};
     Recorder recorder(history, counters);
     RateLimiter limiter(options_.rate);
@@ -63,7 +69,7 @@ class RegisterWorkload final : public Workload {
         while (limiter.Wait(stop)) {
           int64_t key_number;
           {
-            std::lock_guard lock(group.mu);
+            common::MutexLock lock(group.mu);
             key_number = group.key;
           }
           const Json key = "r" + std::to_string(key_number);
@@ -96,7 +102,7 @@ class RegisterWorkload final : public Workload {
           }
           // After an info the op may still take effect: continue as a new process (Jepsen).
           if (outcome == Outcome::kInfo) process += k;
-          std::lock_guard lock(group.mu);
+          common::MutexLock lock(group.mu);
           if (group.key == key_number && ++group.ops >= kOpsPerKey) {
             group.key = next_key.fetch_add(1);
             group.ops = 0;

@@ -26,8 +26,9 @@ class SetWorkload final : public Workload {
  public:
   explicit SetWorkload(WorkloadOptions options) : options_(std::move(options)) {}
 
-  std::string_view name() const override { return "set"; }
-  std::string_view model() const override { return ""; }
+  WorkloadKind kind() const override { return WorkloadKind::kSet; }
+  // Adds are not register operations: the set check judges them.
+  WorkloadChecks checks() const override { return {.set = true}; }
 
   common::Status Run(const Db& db, HistoryWriter& history, const std::atomic<bool>& stop,
                      WorkloadCounters& counters) override {

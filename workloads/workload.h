@@ -9,15 +9,34 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "checker/model.h"
 #include "common/status.h"
 #include "workloads/db.h"
 #include "workloads/history_writer.h"
 
 namespace workloads {
+
+// The workloads, a closed set (--workload names them).
+enum class WorkloadKind { kRegister, kSet, kElection };
+
+// "register", "set", "election".
+std::string_view WorkloadKindName(WorkloadKind kind);
+// The kind `name` names; InvalidArgument naming the choices otherwise.
+common::Result<WorkloadKind> ParseWorkloadKind(std::string_view name);
+
+// The checks a workload's history calls for, beyond those every run gets (faults, election
+// safety, failover, split without majority, convergence, liveness, stats).
+struct WorkloadChecks {
+  // The model its client operations are linearizable against; nullopt: none (the set's adds).
+  std::optional<checker::ModelKind> linearizable;
+  bool set = false;    // adds and final reads (checker/set_check.h)
+  bool lease = false;  // lease-config and tenure events (checker/lease_check.h)
+};
 
 struct WorkloadOptions {
   int concurrency = 10;  // K clients (election: K candidates)
@@ -41,16 +60,17 @@ struct WorkloadCounters {
 class Workload {
  public:
   virtual ~Workload() = default;
-  virtual std::string_view name() const = 0;
-  // The checker model for its client ops ("cas-register"), or "" when it has none.
-  virtual std::string_view model() const = 0;
+  virtual WorkloadKind kind() const = 0;
+  std::string_view name() const { return WorkloadKindName(kind()); }
+  // What its history is checked for.
+  virtual WorkloadChecks checks() const = 0;
   virtual common::Status Run(const Db& db, HistoryWriter& history, const std::atomic<bool>& stop,
                              WorkloadCounters& counters) = 0;
   virtual common::Status Finish(const Db& db, HistoryWriter& history) = 0;
 };
 
-// "register", "set" or "election"; InvalidArgument names the choices.
-common::Result<std::unique_ptr<Workload>> MakeWorkload(std::string_view name,
+// InvalidArgument for options it cannot run with (no endpoints, concurrency below 1).
+common::Result<std::unique_ptr<Workload>> MakeWorkload(WorkloadKind kind,
                                                        const WorkloadOptions& options);
 
 }  // namespace workloads

@@ -29,13 +29,13 @@ class WorkloadsTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove(path_); }
 
-  // Runs `name` for `seconds`; `during` runs on the side while it does.
-  checker::History RunWorkload(const std::string& name, double seconds,
+  // Runs `kind` for `seconds`; `during` runs on the side while it does.
+  checker::History RunWorkload(WorkloadKind kind, double seconds,
                                const std::function<void()>& during = nullptr) {
     auto history = HistoryWriter::Open(path_);
     EXPECT_TRUE(history.ok());
     auto workload =
-        MakeWorkload(name, {.concurrency = 5, .seed = 3, .endpoints = cluster_->endpoints()});
+        MakeWorkload(kind, {.concurrency = 5, .seed = 3, .endpoints = cluster_->endpoints()});
     EXPECT_TRUE(workload.ok()) << workload.status().message();
     std::atomic<bool> stop{false};
     WorkloadCounters counters;
@@ -57,7 +57,7 @@ class WorkloadsTest : public ::testing::Test {
   checker::Verdict Linearizable(const checker::History& history) {
     auto ops = checker::PairOperations(history);
     EXPECT_TRUE(ops.ok()) << ops.status().message();
-    auto result = checker::CheckLinearizability(*ops, {.model = "cas-register"});
+    auto result = checker::CheckLinearizability(*ops, {.model = checker::ModelKind::kCasRegister});
     EXPECT_TRUE(result.ok()) << result.status().message();
     return result.ok() ? result->verdict : checker::Verdict::kUnknown;
   }
@@ -68,7 +68,7 @@ class WorkloadsTest : public ::testing::Test {
 };
 
 TEST_F(WorkloadsTest, RegisterHistoryIsLinearizableAndMovesAcrossKeys) {
-  const checker::History history = RunWorkload("register", 3);
+  const checker::History history = RunWorkload(WorkloadKind::kRegister, 3);
   std::set<std::string> keys;
   std::set<std::string> fs;
   for (const auto& e : history.events) {
@@ -81,7 +81,7 @@ TEST_F(WorkloadsTest, RegisterHistoryIsLinearizableAndMovesAcrossKeys) {
 }
 
 TEST_F(WorkloadsTest, RegisterStaysLinearizableWhenTheLeaderIsKilled) {
-  const checker::History history = RunWorkload("register", 4, [&] {
+  const checker::History history = RunWorkload(WorkloadKind::kRegister, 4, [&] {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     auto leader = cluster_->WaitForLeader(std::chrono::seconds(5));
     ASSERT_TRUE(leader.ok());
@@ -91,7 +91,7 @@ TEST_F(WorkloadsTest, RegisterStaysLinearizableWhenTheLeaderIsKilled) {
 }
 
 TEST_F(WorkloadsTest, SetFinalReadsHoldEveryAcknowledgedAdd) {
-  const checker::History history = RunWorkload("set", 2);
+  const checker::History history = RunWorkload(WorkloadKind::kSet, 2);
   std::set<int64_t> acknowledged;
   int final_reads = 0;
   for (const auto& e : history.events) {
@@ -111,7 +111,7 @@ TEST_F(WorkloadsTest, SetFinalReadsHoldEveryAcknowledgedAdd) {
 }
 
 TEST_F(WorkloadsTest, ElectionRecordsDisjointTenures) {
-  const checker::History history = RunWorkload("election", 3);
+  const checker::History history = RunWorkload(WorkloadKind::kElection, 3);
   struct Tenure {
     int64_t candidate, start, end;
   };
@@ -139,11 +139,29 @@ TEST_F(WorkloadsTest, ElectionRecordsDisjointTenures) {
 }
 
 TEST(MakeWorkloadTest, UnknownNamesAndBadOptionsAreClearErrors) {
-  auto bad = MakeWorkload("bank", {.endpoints = {"127.0.0.1:1"}});
+  auto bad = ParseWorkloadKind("bank");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("register, set, election"), std::string::npos);
-  EXPECT_FALSE(MakeWorkload("register", {.concurrency = 0, .endpoints = {"a:1"}}).ok());
-  EXPECT_FALSE(MakeWorkload("register", {}).ok());
+  for (WorkloadKind kind : {WorkloadKind::kRegister, WorkloadKind::kSet, WorkloadKind::kElection}) {
+    auto parsed = ParseWorkloadKind(WorkloadKindName(kind));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, kind);
+  }
+  EXPECT_FALSE(
+      MakeWorkload(WorkloadKind::kRegister, {.concurrency = 0, .endpoints = {"a:1"}}).ok());
+  EXPECT_FALSE(MakeWorkload(WorkloadKind::kRegister, {}).ok());
+}
+
+TEST(MakeWorkloadTest, EachWorkloadDeclaresItsChecks) {
+  auto checks = [](WorkloadKind kind) {
+    auto workload = MakeWorkload(kind, {.endpoints = {"127.0.0.1:1"}});
+    EXPECT_TRUE(workload.ok());
+    return (*workload)->checks();
+  };
+  EXPECT_EQ(checks(WorkloadKind::kRegister).linearizable, checker::ModelKind::kCasRegister);
+  EXPECT_TRUE(checks(WorkloadKind::kSet).set);
+  EXPECT_FALSE(checks(WorkloadKind::kSet).linearizable.has_value());
+  EXPECT_TRUE(checks(WorkloadKind::kElection).lease);
 }
 
 }  // namespace

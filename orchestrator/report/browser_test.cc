@@ -13,7 +13,7 @@
 
 #include "common/testing/prerequisite.h"
 #include "nemesis/command_runner.h"
-#include "orchestrator/check_command.h"
+#include "orchestrator/cli/check_command.h"
 #include "orchestrator/report/report.h"
 #include "orchestrator/report/test_store.h"
 

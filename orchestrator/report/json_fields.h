@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "checker/json_util.h"
+
 namespace orchestrator::report {
 
 // object[key], or a null JSON when `object` is not an object or has no such key.
@@ -25,12 +27,8 @@ inline std::string StringField(const nlohmann::json& object, const char* key,
   return v.is_string() ? v.get<std::string>() : std::move(fallback);
 }
 
-inline std::optional<int64_t> IntField(const nlohmann::json& object, const char* key) {
-  const nlohmann::json& v = Field(object, key);
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_unsigned()) return static_cast<int64_t>(v.get<uint64_t>());
-  return std::nullopt;
-}
+// object[key] when it is an integer (checker/json_util.h: the one definition).
+using checker::IntField;
 
 inline std::optional<double> NumberField(const nlohmann::json& object, const char* key) {
   const nlohmann::json& v = Field(object, key);

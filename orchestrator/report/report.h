@@ -13,26 +13,25 @@
 
 #include "checker/history.h"
 #include "common/status.h"
+#include "orchestrator/store/spec.h"
 
 namespace orchestrator::report {
+
+using orchestrator::RunSpec;
 
 // (Re)writes RUN_DIR/report.html from the run folder `splitbrain run` wrote: spec.json,
 // results.json (required), history.jsonl, schedule.json, nodes/n<i>/. A run that failed
 // before it had a history gets a page with its verdict and error only.
 common::Status WriteRunReport(const std::filesystem::path& run_dir);
 
-// The command line that repeats a run from its spec.json (seed and the backend it used
-// included), quoted for a POSIX shell: "splitbrain run --db refdb --backend docker ... --seed 7".
-std::string ReproduceCommand(const nlohmann::json& spec);
+// The command line that repeats a run from its spec (seed and the backend it used included),
+// quoted for a POSIX shell: "splitbrain run --db refdb --backend docker ... --seed 7".
+std::string ReproduceCommand(const RunSpec& spec);
 
 // (Re)writes STORE/index.html: every run folder STORE/<test>/<timestamp>/, newest first, with
 // test name, time, database, faults, verdict, failover median and a link to its report. A run
 // whose files cannot be read is listed as "unreadable", never skipped silently.
 common::Status WriteStoreIndex(const std::filesystem::path& store);
-
-// The store a run folder belongs to (STORE/<test>/<timestamp>/ -> STORE, symlinks resolved),
-// or NotFound when the folder is not inside a store (no STORE/latest next to its test folder).
-common::Result<std::filesystem::path> StoreOf(const std::filesystem::path& run_dir);
 
 // `splitbrain check --html OUT FILE`: the report of one external history (no cluster
 // sections: no failover table, no node roles).

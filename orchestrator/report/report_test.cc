@@ -10,8 +10,8 @@
 #include <string>
 
 #include "common/testing/prerequisite.h"
-#include "orchestrator/check_command.h"
-#include "orchestrator/report/report_command.h"
+#include "orchestrator/cli/check_command.h"
+#include "orchestrator/cli/report_command.h"
 #include "orchestrator/report/report_page.h"
 #include "orchestrator/report/test_store.h"
 
@@ -93,11 +93,12 @@ TEST(RunReport, HasEverySectionOfAValidRun) {
   EXPECT_LT(html.find("id=\"failover\""), html.find("id=\"timeline\""));
   EXPECT_TRUE(Contains(html, "<span class=\"badge valid big\">valid</span>"));
   EXPECT_TRUE(Contains(html, "<dt>seed</dt><dd>1933706336</dd>"));
-  EXPECT_TRUE(Contains(html,
-                       "splitbrain run --name refdb-register --db refdb --backend netns --nodes 5 "
-                       "--workload register --concurrency 10 --time-limit 15s --nemesis "
-                       "kill,partition-leader --nemesis-interval 4s --max-failover 5s --seed "
-                       "1933706336 --store /tmp/rep-store"));
+  EXPECT_TRUE(Contains(
+      html,
+      "splitbrain run --name refdb-register --db refdb --backend netns --nodes 5 "
+      "--workload register --concurrency 10 --time-limit 15s --nemesis "
+      "kill,partition-leader --nemesis-interval 4s --max-failover 5s --max-recovery 5s --seed "
+      "1933706336 --store /tmp/rep-store"));
   EXPECT_TRUE(Contains(html, "<td>kill</td><td>n3</td>"));  // the failover row, with targets
   EXPECT_TRUE(Contains(html, "0.241 s"));                   // time to the new leader
   for (const char* link :
@@ -132,14 +133,17 @@ TEST(RunReport, EscapesEveryValueFromTheRunFiles) {
   Store store;
   const std::string evil = "<script>alert(1)</script>";
   const fs::path dir = store.root() / "xss" / "20261126T000000Z";
-  WriteFile(
-      dir / "spec.json",
-      nlohmann::json(
-          {{"name", evil}, {"db", evil}, {"nemesis", {evil}}, {"seed", 7}, {"store", "\"'><!--"}})
-          .dump());
+  WriteFile(dir / "spec.json", nlohmann::json({{"name", "<script>"},
+                                               {"db", "refdb"},
+                                               {"nemesis", {evil}},
+                                               {"seed", 7},
+                                               {"store", "\"'><!--"}})
+                                   .dump());
   WriteFile(dir / "results.json",
-            nlohmann::json(
-                {{"verdict", evil}, {"checks", {{evil, {{"verdict", evil}, {"summary", evil}}}}}})
+            nlohmann::json({{"verdict", "invalid"},
+                            {"run_id", evil},
+                            {"name", evil},
+                            {"checks", {{evil, {{"verdict", "invalid"}, {"summary", evil}}}}}})
                 .dump());
   WriteFile(dir / "history.jsonl",
             "{\"index\":0,\"time_ns\":1000,\"process\":0,\"type\":\"invoke\",\"f\":\"<script>\","
@@ -169,6 +173,12 @@ TEST(RunReport, EscapesEveryValueFromTheRunFiles) {
   EXPECT_FALSE(Contains(index, "<script"));
   EXPECT_TRUE(Contains(index, "&lt;script&gt;alert(1)&lt;/script&gt;"));
   ExpectSelfContained(index);
+
+  // A verdict that is none of the four is not drawn at all: the file is refused, naming it.
+  WriteFile(dir / "results.json", nlohmann::json({{"verdict", evil}}).dump());
+  const common::Status refused = WriteRunReport(dir);
+  EXPECT_EQ(refused.code(), common::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(refused.message(), "results.json: verdict:")) << refused.message();
 }
 
 // A run history of `ops` writes by 10 processes (every 97th times out) with a status sample
@@ -239,7 +249,7 @@ TEST(ReportCommand, CorruptResultsExitBadInput) {
   WriteFile(dir / "results.json", "{\"verdict\": ");
   const Cli cli = Report({dir.string()});
   EXPECT_EQ(cli.code, 254);
-  EXPECT_TRUE(Contains(cli.err, "results.json: not a valid JSON object")) << cli.err;
+  EXPECT_TRUE(Contains(cli.err, "results.json: not valid JSON")) << cli.err;
 }
 
 TEST(ReportCommand, CorruptHistoryExitsBadInputNamingTheLine) {

@@ -1,4 +1,4 @@
-// WriteStoreIndex and StoreOf (declared in report.h): the page listing every run of a store.
+// WriteStoreIndex (declared in report.h): the page listing every run of a store.
 #include <algorithm>
 #include <cstdio>
 #include <system_error>
@@ -9,7 +9,9 @@
 #include "orchestrator/report/json_fields.h"
 #include "orchestrator/report/report.h"
 #include "orchestrator/report/report_assets.h"
-#include "orchestrator/report/write_file.h"
+#include "orchestrator/store/atomic_file.h"
+#include "orchestrator/store/results.h"
+#include "orchestrator/store/run_dir.h"
 
 namespace orchestrator::report {
 
@@ -17,6 +19,12 @@ namespace fs = std::filesystem;
 using checker::Json;
 using common::Result;
 using common::Status;
+using orchestrator::ListRuns;
+using orchestrator::ReadRunResults;
+using orchestrator::RunDir;
+using orchestrator::RunVerdictName;
+using orchestrator::StoreIndex;
+using orchestrator::WriteFileAtomically;
 
 namespace {
 
@@ -30,19 +38,6 @@ struct RunRow {
   std::string link;  // relative to the store
 };
 
-// An object from a JSON file of a run, or null when it is missing or unreadable.
-Json ReadObject(const fs::path& path, bool& unreadable) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return nullptr;
-  auto text = checker::ReadWholeFile(path.string());
-  Json json = text.ok() ? Json::parse(*text, nullptr, false) : Json();
-  if (!json.is_object()) {
-    unreadable = true;
-    return nullptr;
-  }
-  return json;
-}
-
 // "2026-11-26 23:30:24 UTC" from "20261126T233024Z"; other names as they are.
 std::string ReadableTime(const std::string& stamp) {
   if (stamp.size() < 16 || stamp[8] != 'T' || stamp[15] != 'Z') return stamp;
@@ -51,55 +46,59 @@ std::string ReadableTime(const std::string& stamp) {
          stamp.substr(16);
 }
 
-std::string Join(const Json& array, const std::string& separator) {
+std::string Join(const std::vector<std::string>& items) {
   std::string text;
-  if (!array.is_array()) return text;
-  for (const Json& v : array) text += (text.empty() ? "" : separator) + Text(v);
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
   return text;
 }
 
-RunRow ReadRun(const fs::path& store, const fs::path& dir) {
-  RunRow row{.test = dir.parent_path().filename().string(), .stamp = dir.filename().string()};
-  bool unreadable = false;
-  const Json spec = ReadObject(dir / "spec.json", unreadable);
-  const Json results = ReadObject(dir / "results.json", unreadable);
-  row.db = StringField(spec, "db", "?");
-  if (const std::string bugs = Join(Field(spec, "db-bug"), ", "); !bugs.empty()) {
-    row.db += " (bugs: " + bugs + ")";
+// The spec of a run folder, or nullopt when spec.json is missing; `unreadable` is set when it
+// exists but cannot be read.
+std::optional<RunSpec> ReadSpec(const RunDir& run, bool& unreadable) {
+  std::error_code ec;
+  if (!fs::exists(run.spec(), ec)) return std::nullopt;
+  auto text = checker::ReadWholeFile(run.spec().string());
+  const Json json = text.ok() ? Json::parse(*text, nullptr, false) : Json();
+  auto spec = json.is_object() ? RunSpec::FromJson(json) : Status::InvalidArgument("not JSON");
+  if (!spec.ok()) {
+    unreadable = true;
+    return std::nullopt;
   }
-  row.faults = Join(Field(spec, "nemesis"), ", ");
-  if (!StringField(spec, "schedule").empty())
-    row.faults = "schedule " + StringField(spec, "schedule");
+  return std::move(*spec);
+}
+
+RunRow ReadRun(const fs::path& store, const RunDir& run) {
+  RunRow row{.test = run.test(), .stamp = run.stamp()};
+  bool unreadable = false;
+  const std::optional<RunSpec> spec = ReadSpec(run, unreadable);
+  auto results = ReadRunResults(run.results());
+  if (!results.ok() && results.status().code() != common::StatusCode::kNotFound) unreadable = true;
+  row.db = spec.has_value() ? std::string(orchestrator::DbName(spec->db)) : "?";
+  if (spec.has_value() && !spec->db_bugs.empty()) row.db += " (bugs: " + Join(spec->db_bugs) + ")";
+  if (spec.has_value()) row.faults = Join(spec->nemesis);
+  if (spec.has_value() && !spec->schedule.empty()) row.faults = "schedule " + spec->schedule;
   if (row.faults.empty()) row.faults = "none";
-  row.verdict = unreadable ? "unreadable" : StringField(results, "verdict", "running or lost");
-  const Json& median =
-      Field(Field(Field(Field(Field(results, "checks"), "failover"), "details"), "new_leader_s"),
-            "median");
+  row.verdict = unreadable     ? "unreadable"
+                : results.ok() ? std::string(RunVerdictName(results->verdict))
+                               : "running or lost";
+  const Json& median = results.ok()
+                           ? Field(Field(results->Details("failover"), "new_leader_s"), "median")
+                           : Field(Json(), "median");
   if (median.is_number()) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f s", median.get<double>());
     row.failover_median = text;
   }
   std::error_code ec;
-  const fs::path relative = fs::relative(dir, store, ec);
-  const bool has_report = fs::exists(dir / "report.html", ec);
+  const fs::path relative = fs::relative(run.root(), store, ec);
+  const bool has_report = fs::exists(run.report(), ec);
   row.link = (relative / (has_report ? "report.html" : "results.json")).string();
   return row;
 }
 
 std::vector<RunRow> ReadRuns(const fs::path& store) {
   std::vector<RunRow> rows;
-  std::error_code ec;
-  for (const auto& test : fs::directory_iterator(store, ec)) {
-    if (test.is_symlink(ec) || !test.is_directory(ec)) continue;  // skips STORE/latest
-    std::error_code inner;
-    for (const auto& run : fs::directory_iterator(test.path(), inner)) {
-      if (run.is_symlink(inner) || !run.is_directory(inner)) continue;
-      const bool is_run = fs::exists(run.path() / "spec.json", inner) ||
-                          fs::exists(run.path() / "results.json", inner);
-      if (is_run) rows.push_back(ReadRun(store, run.path()));
-    }
-  }
+  for (const RunDir& run : ListRuns(store)) rows.push_back(ReadRun(store, run));
   std::sort(rows.begin(), rows.end(), [](const RunRow& a, const RunRow& b) {
     return a.stamp != b.stamp ? a.stamp > b.stamp : a.test < b.test;
   });
@@ -140,19 +139,7 @@ Status WriteStoreIndex(const fs::path& store) {
   std::error_code ec;
   if (!fs::is_directory(store, ec)) return Status::NotFound(store.string() + ": no such store");
   const std::string page = IndexPage(ReadRuns(store));
-  return WriteFileAtomically(store / "index.html", page);
-}
-
-Result<fs::path> StoreOf(const fs::path& run_dir) {
-  std::error_code ec;
-  const fs::path real = fs::canonical(run_dir, ec);
-  if (ec) return Status::NotFound(run_dir.string() + ": " + ec.message());
-  const fs::path store = real.parent_path().parent_path();
-  if (!fs::is_symlink(store / "latest", ec)) {
-    return Status::NotFound(run_dir.string() + " is not inside a store (no " +
-                            (store / "latest").string() + ")");
-  }
-  return store;
+  return WriteFileAtomically(StoreIndex(store), page);
 }
 
 }  // namespace orchestrator::report

@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "checker/failover_check.h"
+#include "checker/run_history.h"
+#include "checker/text_util.h"
 #include "orchestrator/report/html.h"
 #include "orchestrator/report/time_axis.h"
 
@@ -114,14 +115,9 @@ Ops PairForDisplay(const checker::History& history, const TimeAxis& axis, size_t
   return ops;
 }
 
-Json FaultsJson(const checker::History& history, const TimeAxis& axis, Json& notes) {
+Json FaultsJson(const checker::RunHistory& run, const TimeAxis& axis) {
   Json faults = Json::array();
-  auto read = checker::ReadFaults(history);
-  if (!read.ok()) {
-    notes.push_back("faults not drawn: " + read.status().message());
-    return faults;
-  }
-  for (const checker::Fault& f : *read) {
+  for (const checker::Fault& f : run.faults) {
     const double start =
         axis.is_timed() ? axis.FromNs(f.start_ns) : static_cast<double>(f.start_index);
     Json end = nullptr;
@@ -144,15 +140,10 @@ int RoleCode(const checker::StatusSample& s) {
   return 4;
 }
 
-Json NodesJson(const checker::History& history, const TimeAxis& axis, double t1, Json& notes) {
+Json NodesJson(const checker::RunHistory& run, const TimeAxis& axis, double t1) {
   Json nodes = Json::array();
-  auto samples = checker::ReadStatusSamples(history);
-  if (!samples.ok()) {
-    notes.push_back("node roles not drawn: " + samples.status().message());
-    return nodes;
-  }
   std::map<int64_t, Json> segments;  // node -> [[start,end,role,term],...]
-  for (const checker::StatusSample& s : *samples) {
+  for (const checker::StatusSample& s : run.samples) {
     const double t = axis.is_timed() ? axis.FromNs(s.time_ns) : static_cast<double>(s.index);
     Json& seg = segments[s.node];
     const int role = RoleCode(s);
@@ -191,12 +182,6 @@ Json BinnedOps(const Ops& ops, double t1, int max_bins) {
   for (const auto& [where, n] : cells)
     list.push_back({where.first, where.second, n[0], n[1], n[2]});
   return {{"mode", "binned"}, {"width", width}, {"cells", std::move(list)}};
-}
-
-// Nearest-rank percentile of sorted values.
-double Percentile(const std::vector<double>& sorted, double p) {
-  const auto rank = static_cast<size_t>(std::ceil(p / 100 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
 Json LatencyPoints(const Ops& ops, size_t max_points, Json& notes) {
@@ -238,8 +223,9 @@ Json LatencyJson(const Ops& ops, double t1, size_t max_points, Json& notes) {
   Json quantiles = Json::array();
   for (auto& [bin, values] : bins) {
     std::sort(values.begin(), values.end());
-    quantiles.push_back({(static_cast<double>(bin) + 0.5) * width, Percentile(values, 50),
-                         Percentile(values, 90), Percentile(values, 99)});
+    quantiles.push_back(
+        {(static_cast<double>(bin) + 0.5) * width, checker::text::Percentile(values, 50),
+         checker::text::Percentile(values, 90), checker::text::Percentile(values, 99)});
   }
   return {{"points", LatencyPoints(ops, max_points, notes)},
           {"quantiles", std::move(quantiles)},
@@ -276,6 +262,11 @@ double NiceBinWidth(double span, int max_bins) {
 }
 
 Json BuildTimeline(const checker::History& history, const TimelineOptions& options) {
+  return BuildTimeline(checker::ReadRunHistory(history), options);
+}
+
+Json BuildTimeline(const checker::RunHistory& run, const TimelineOptions& options) {
+  const checker::History& history = run.history;
   const TimeAxis axis = TimeAxis::Of(history);
   const double t1 = std::max(axis.end(), axis.is_timed() ? 0.001 : 1.0);
   Json notes = Json::array();
@@ -302,9 +293,11 @@ Json BuildTimeline(const checker::History& history, const TimelineOptions& optio
                     Dump(op_data["width"]) + " " + axis.unit() + " instead of drawn one by one");
   }
   if (!axis.is_timed()) notes.push_back("the history has no timestamps: the axis is event index");
+  // A malformed sample or fault leaves both out: RunHistory reads them together.
+  if (!run.status.ok()) notes.push_back("faults and node roles not drawn: " + run.status.message());
   return {{"axis", {{"unit", axis.unit()}, {"t0", 0}, {"t1", t1}}},
-          {"faults", FaultsJson(history, axis, notes)},
-          {"nodes", NodesJson(history, axis, t1, notes)},
+          {"faults", run.status.ok() ? FaultsJson(run, axis) : Json::array()},
+          {"nodes", run.status.ok() ? NodesJson(run, axis, t1) : Json::array()},
           {"lanes", std::move(lane_names)},
           {"fs", ops.fs},
           {"ops", std::move(op_data)},

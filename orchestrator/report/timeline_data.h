@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checker/history.h"
+#include "checker/run_history.h"
 
 namespace orchestrator::report {
 
@@ -39,6 +40,9 @@ struct TimelineOptions {
   size_t max_lanes = 100;
 };
 
+// The faults and node roles come from the RunHistory (checker/run_history.h); the History
+// overload reads one.
+nlohmann::json BuildTimeline(const checker::RunHistory& run, const TimelineOptions& options = {});
 nlohmann::json BuildTimeline(const checker::History& history, const TimelineOptions& options = {});
 
 // A "nice" bin width (1, 2 or 5 times a power of ten) that cuts `span` into at most `max_bins`.

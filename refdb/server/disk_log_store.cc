@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/mutex.h"
 #include "refdb/raft/membership.h"
 
 namespace refdb::server {
@@ -29,10 +30,10 @@ raft::Entry FromRecord(const storage::LogRecord& r) {
 // One background snapshot write: its snapshot, and its outcome once `done`.
 struct DiskLogStore::SnapshotJob {
   raft::Snapshot snapshot;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;  // guarded by mu
-  Status result;      // guarded by mu
+  common::Mutex mu;
+  common::CondVar cv;
+  bool done GUARDED_BY(mu) = false;
+  Status result GUARDED_BY(mu);
 };
 
 Result<std::unique_ptr<DiskLogStore>> DiskLogStore::Open(storage::FileSystem& fs,
@@ -175,11 +176,11 @@ Status DiskLogStore::StartCompact(uint64_t index, std::vector<raft::NodeId> memb
     Status result = stable->SaveSnapshot(
         {.index = s.index, .term = s.term, .members_blob = raft::EncodeMembers(s.members)}, s.data);
     {
-      std::lock_guard<std::mutex> lock(job->mu);
+      common::MutexLock lock(job->mu);
       job->result = std::move(result);
       job->done = true;
     }
-    job->cv.notify_all();
+    job->cv.NotifyAll();
   };
   if (runner_) {
     runner_(std::move(write));
@@ -193,7 +194,7 @@ Status DiskLogStore::StartCompact(uint64_t index, std::vector<raft::NodeId> memb
 Status DiskLogStore::PollCompact() {
   if (!job_) return Status::Ok();
   {
-    std::lock_guard<std::mutex> lock(job_->mu);
+    common::MutexLock lock(job_->mu);
     if (!job_->done) return Status::Ok();
   }
   return InstallFinishedJob();
@@ -202,8 +203,8 @@ Status DiskLogStore::PollCompact() {
 Status DiskLogStore::FinishCompact() {
   if (!job_) return Status::Ok();
   {
-    std::unique_lock<std::mutex> lock(job_->mu);
-    job_->cv.wait(lock, [this] { return job_->done; });
+    common::MutexLock lock(job_->mu);
+    job_->cv.Wait(lock, [this]() REQUIRES(job_->mu) { return job_->done; });
   }
   return InstallFinishedJob();
 }
@@ -215,7 +216,7 @@ Status DiskLogStore::InstallFinishedJob() {
   if (writer_.joinable()) writer_.join();
   Status result;
   {
-    std::lock_guard<std::mutex> lock(job->mu);
+    common::MutexLock lock(job->mu);
     result = job->result;
   }
   RETURN_IF_ERROR(result);

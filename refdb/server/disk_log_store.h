@@ -22,11 +22,9 @@
 // frees whole segments only, so it may still hold entries <= S; they are hidden.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>

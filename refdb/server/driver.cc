@@ -59,25 +59,25 @@ void Driver::Start() {
 
 void Driver::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
   if (thread_.joinable()) thread_.join();
 }
 
 bool Driver::Submit(Input input) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     if (stopping_ || inputs_.size() >= kMaxQueuedInputs) return false;
     inputs_.push_back(std::move(input));
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
   return true;
 }
 
 statuspb::StatusResponse Driver::status() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  common::MutexLock lock(mu_);
   return status_;
 }
 
@@ -87,7 +87,7 @@ void Driver::Run() {
   for (;;) {
     std::deque<Input> inputs = WaitForInputs(next_tick);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      common::MutexLock lock(mu_);
       if (stopping_) break;
     }
     for (Input& input : inputs) Handle(input);
@@ -107,8 +107,8 @@ void Driver::Run() {
 }
 
 std::deque<Input> Driver::WaitForInputs(Clock::time_point until) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_until(lock, until, [this] { return stopping_ || !inputs_.empty(); });
+  common::MutexLock lock(mu_);
+  cv_.WaitUntil(lock, until, [this]() REQUIRES(mu_) { return stopping_ || !inputs_.empty(); });
   std::deque<Input> taken;
   while (!inputs_.empty() && taken.size() < kMaxInputsPerIteration) {
     taken.push_back(std::move(inputs_.front()));
@@ -206,7 +206,7 @@ void Driver::PublishStatus() {
   s.set_snapshot_index(store_->snapshot().index);
   s.set_state_digest(state_machine_.digest());
   for (raft::NodeId id : node_->members()) s.add_members(id);
-  std::lock_guard<std::mutex> lock(mu_);
+  common::MutexLock lock(mu_);
   status_ = std::move(s);
 }
 
@@ -245,7 +245,7 @@ void Driver::FailEverything() {
   // Answered outside mu_: a reply's callback may read status().
   std::deque<Input> queued;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     queued.swap(inputs_);
   }
   for (Input& input : queued) {

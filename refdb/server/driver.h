@@ -20,18 +20,17 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
 
 #include "command.pb.h"
+#include "common/mutex.h"
 #include "common/rng.h"
 #include "refdb/raft/node.h"
 #include "refdb/server/disk_log_store.h"
@@ -71,12 +70,12 @@ class Driver {
 
   void Start();
   // Stops and joins the loop; writes still waiting are answered kUnknown, reads kAborted.
-  void Stop();
+  void Stop() EXCLUDES(mu_);
 
   // Thread-safe. False when the queue is full (the input is dropped).
-  bool Submit(Input input);
+  bool Submit(Input input) EXCLUDES(mu_);
   // Thread-safe: the status as of the end of the last iteration.
-  statuspb::StatusResponse status() const;
+  statuspb::StatusResponse status() const EXCLUDES(mu_);
 
  private:
   struct PendingWrite {
@@ -89,15 +88,15 @@ class Driver {
          PeerTransport& transport, std::unique_ptr<EventLog> events);
 
   // driver.cc: the loop and its inputs.
-  void Run();
-  std::deque<Input> WaitForInputs(std::chrono::steady_clock::time_point until);
+  void Run() EXCLUDES(mu_);
+  std::deque<Input> WaitForInputs(std::chrono::steady_clock::time_point until) EXCLUDES(mu_);
   void Handle(Input& input);
   void ProposeWrites();
   void StartReads();
   void TickIfDue(std::chrono::steady_clock::time_point& next_tick);
-  void PublishStatus();
+  void PublishStatus() EXCLUDES(mu_);
   void RecordRoleChange();
-  void FailEverything();
+  void FailEverything() EXCLUDES(mu_);
 
   // driver_apply.cc: the Ready loop and the state machine.
   void ProcessReadies();
@@ -131,11 +130,11 @@ class Driver {
   static constexpr size_t kMaxQueuedInputs = 16384;
   static constexpr size_t kMaxPendingWrites = 16384;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Input> inputs_;         // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
-  statuspb::StatusResponse status_;  // guarded by mu_
+  mutable common::Mutex mu_;
+  common::CondVar cv_;
+  std::deque<Input> inputs_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  statuspb::StatusResponse status_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

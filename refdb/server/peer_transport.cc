@@ -55,23 +55,23 @@ PeerSender::~PeerSender() { Stop(); }
 
 bool PeerSender::Enqueue(raft::Message m) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     if (stopping_ || queue_.size() >= kMaxQueuedMessages) return false;
     queue_.push_back(std::move(m));
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
   return true;
 }
 
 // A write blocked by flow control (a peer that stopped reading) returns once cancelled.
 void PeerSender::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     stopping_ = true;
     if (stream_context_) stream_context_->TryCancel();
     if (snapshot_context_ != nullptr) snapshot_context_->TryCancel();
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -85,8 +85,8 @@ void PeerSender::Run() {
 }
 
 std::deque<raft::Message> PeerSender::TakeBatch() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  common::MutexLock lock(mu_);
+  cv_.Wait(lock, [this]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
   if (stopping_) return {};
   std::deque<raft::Message> batch;
   const size_t n = std::min(queue_.size(), kMaxBatchMessages);
@@ -125,7 +125,7 @@ bool PeerSender::OpenStream() {
   auto context = std::make_unique<grpc::ClientContext>();
   grpc::ClientContext* raw = context.get();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     if (stopping_) return false;
     stream_context_ = std::move(context);
   }
@@ -140,7 +140,7 @@ void PeerSender::CloseStream() {
   const grpc::Status status = stream_->Finish();
   stream_.reset();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     stream_context_.reset();
   }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) Reconnect();
@@ -160,7 +160,7 @@ void PeerSender::SendSnapshot(const raft::Message& m) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + kSnapshotDeadline);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     if (stopping_) return;
     snapshot_context_ = &context;
   }
@@ -182,7 +182,7 @@ void PeerSender::SendSnapshot(const raft::Message& m) {
   // A failed snapshot is resent after the next heartbeat answer.
   const grpc::Status status = writer->Finish();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    common::MutexLock lock(mu_);
     snapshot_context_ = nullptr;
   }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) Reconnect();

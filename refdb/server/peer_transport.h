@@ -17,16 +17,15 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "peer.grpc.pb.h"
 #include "refdb/raft/message.h"
 
@@ -44,19 +43,19 @@ class PeerSender {
   PeerSender& operator=(const PeerSender&) = delete;
 
   // Queues `m`; false (and drops it) when the queue is full.
-  bool Enqueue(raft::Message m);
-  void Stop();
+  bool Enqueue(raft::Message m) EXCLUDES(mu_);
+  void Stop() EXCLUDES(mu_);
 
  private:
-  void Run();
-  std::deque<raft::Message> TakeBatch();
+  void Run() EXCLUDES(mu_);
+  std::deque<raft::Message> TakeBatch() EXCLUDES(mu_);
   void SendBatch(const std::deque<raft::Message>& batch);
   // Writes `batch` to the stream (opened if needed); on failure closes it and retries once on
   // a fresh one. False: dropped.
-  bool WriteBatch(const peerpb::MessageBatch& batch);
-  bool OpenStream();  // false when stopping
-  void CloseStream();
-  void SendSnapshot(const raft::Message& m);
+  bool WriteBatch(const peerpb::MessageBatch& batch) EXCLUDES(mu_);
+  bool OpenStream() EXCLUDES(mu_);  // false when stopping
+  void CloseStream() EXCLUDES(mu_);
+  void SendSnapshot(const raft::Message& m) EXCLUDES(mu_);
   void Reconnect();
 
   static constexpr size_t kMaxQueuedMessages = 8192;
@@ -68,12 +67,14 @@ class PeerSender {
   std::chrono::steady_clock::time_point last_reconnect_;
   peerpb::Ack stream_ack_;
   std::unique_ptr<grpc::ClientWriter<peerpb::MessageBatch>> stream_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<raft::Message> queue_;                      // guarded by mu_
-  bool stopping_ = false;                                // guarded by mu_
-  std::unique_ptr<grpc::ClientContext> stream_context_;  // guarded by mu_ (set/reset)
-  grpc::ClientContext* snapshot_context_ = nullptr;      // guarded by mu_
+  common::Mutex mu_;
+  common::CondVar cv_;
+  std::deque<raft::Message> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  // Only the pointers are guarded: thread_ uses the contexts without mu_ (TryCancel, which
+  // Stop calls under mu_, is thread-safe).
+  std::unique_ptr<grpc::ClientContext> stream_context_ GUARDED_BY(mu_);
+  grpc::ClientContext* snapshot_context_ GUARDED_BY(mu_) = nullptr;
   std::thread thread_;  // last: starts after everything it uses exists
 };
 

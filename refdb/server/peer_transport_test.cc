@@ -8,14 +8,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace refdb::server {
 namespace {
@@ -46,27 +46,27 @@ class RecordingPeer final : public peerpb::Peer::Service {
   }
 
   // Waits until `done(indexes)` holds; false after kWait.
-  bool WaitUntil(const std::function<bool(const std::vector<uint64_t>&)>& done) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kWait, [&] { return done(indexes_); });
+  bool WaitUntil(const std::function<bool(const std::vector<uint64_t>&)>& done) EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
+    return cv_.WaitFor(lock, kWait, [&]() REQUIRES(mu_) { return done(indexes_); });
   }
-  std::vector<uint64_t> indexes() {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::vector<uint64_t> indexes() EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     return indexes_;
   }
 
  private:
-  void Record(const peerpb::MessageBatch& batch) {
+  void Record(const peerpb::MessageBatch& batch) EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      common::MutexLock lock(mu_);
       for (const peerpb::Message& m : batch.messages()) indexes_.push_back(m.index());
     }
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<uint64_t> indexes_;
+  common::Mutex mu_;
+  common::CondVar cv_;
+  std::vector<uint64_t> indexes_ GUARDED_BY(mu_);
 };
 
 // A gRPC server hosting one RecordingPeer; `port` 0 picks a free one.

@@ -7,14 +7,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "command.pb.h"
+#include "common/mutex.h"
 #include "kv.pb.h"
 
 namespace refdb::server {
@@ -48,20 +47,20 @@ class Reply {
   Reply() = default;
   explicit Reply(Callback on_done) : on_done_(std::move(on_done)) {}
 
-  void Set(T value) { Complete(std::move(value)); }
+  void Set(T value) EXCLUDES(mu_) { Complete(std::move(value)); }
   // The call stopped waiting (deadline, cancellation): later Sets are ignored.
-  void Expire() { Complete(std::nullopt); }
+  void Expire() EXCLUDES(mu_) { Complete(std::nullopt); }
 
   // The answer, or nullopt when `deadline` passed first. Only for the form without callback.
-  std::optional<T> WaitUntil(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_until(lock, deadline, [this] { return value_.has_value(); });
+  std::optional<T> WaitUntil(std::chrono::steady_clock::time_point deadline) EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
+    cv_.WaitUntil(lock, deadline, [this]() REQUIRES(mu_) { return value_.has_value(); });
     return value_;
   }
 
  private:
-  void Complete(std::optional<T> value) {
-    std::unique_lock<std::mutex> lock(mu_);
+  void Complete(std::optional<T> value) EXCLUDES(mu_) {
+    common::MutexLock lock(mu_);
     if (is_done_) return;
     is_done_ = true;
     if (on_done_) {
@@ -72,14 +71,14 @@ class Reply {
     }
     value_ = std::move(value);
     lock.unlock();
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool is_done_ = false;    // guarded by mu_
-  Callback on_done_;        // guarded by mu_
-  std::optional<T> value_;  // guarded by mu_
+  common::Mutex mu_;
+  common::CondVar cv_;
+  bool is_done_ GUARDED_BY(mu_) = false;
+  Callback on_done_ GUARDED_BY(mu_);
+  std::optional<T> value_ GUARDED_BY(mu_);
 };
 
 }  // namespace refdb::server

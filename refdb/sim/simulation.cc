@@ -188,7 +188,7 @@ void Simulation::CheckHistory() {
     return;
   }
   common::Result<checker::CheckResult> check = checker::CheckLinearizability(
-      *ops, {.model = "kv", .time_limit_s = 10, .counterexample = true});
+      *ops, {.model = checker::ModelKind::kKv, .time_limit_s = 10, .counterexample = true});
   if (!check.ok()) {
     Fail("linearizability check: " + check.status().message());
     return;

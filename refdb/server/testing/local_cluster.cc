@@ -12,6 +12,9 @@ namespace refdb::testing {
 
 using common::Result;
 using common::Status;
+using common::process::Child;
+using common::process::ExitStatus;
+using common::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -36,8 +39,8 @@ LocalCluster::LocalCluster(ClusterOptions options, TempDir dir, std::string ip_p
 
 LocalCluster::~LocalCluster() {
   for (auto& [node, process] : processes_) {
-    Result<int> r = process.Stop({});
-    (void)r;  // ChildProcess logs nothing here; a stuck node is killed by the policy
+    Result<ExitStatus> r = process.Stop(common::process::kDefaultStopGrace);
+    (void)r;  // nothing to report to here; a stuck node is killed by the policy
   }
 }
 
@@ -72,12 +75,11 @@ Status LocalCluster::StartNode(int node) {
   for (int other = 1; other <= size(); ++other) {
     peers += (peers.empty() ? "" : ",") + std::to_string(other) + "=" + address(other);
   }
-  std::vector<std::string> args = {
-      "--id",   std::to_string(node), "--listen", address(node), "--peers", peers,
-      "--data", data_dir(node)};
-  args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
-  ASSIGN_OR_RETURN(ChildProcess process,
-                   ChildProcess::Spawn(options_.binary, args, log_path(node)));
+  std::vector<std::string> argv = {options_.binary, "--id",        std::to_string(node),
+                                   "--listen",      address(node), "--peers",
+                                   peers,           "--data",      data_dir(node)};
+  argv.insert(argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  ASSIGN_OR_RETURN(Child process, Child::Spawn({.argv = argv, .log_path = log_path(node)}));
   processes_.insert_or_assign(node, std::move(process));
   return Status::Ok();
 }
@@ -85,20 +87,20 @@ Status LocalCluster::StartNode(int node) {
 Status LocalCluster::KillNode(int node) {
   auto it = processes_.find(node);
   if (it == processes_.end()) return Status::NotFound("node " + std::to_string(node));
-  Result<int> r = it->second.Kill();
+  Result<ExitStatus> r = it->second.Kill();
   return r.ok() ? Status::Ok() : r.status();
 }
 
 Status LocalCluster::StopNode(int node) {
   auto it = processes_.find(node);
   if (it == processes_.end()) return Status::NotFound("node " + std::to_string(node));
-  Result<int> r = it->second.Stop({});
+  Result<ExitStatus> r = it->second.Stop(common::process::kDefaultStopGrace);
   return r.ok() ? Status::Ok() : r.status();
 }
 
 bool LocalCluster::is_running(int node) {
   auto it = processes_.find(node);
-  return it != processes_.end() && it->second.is_running();
+  return it != processes_.end() && it->second.IsRunning();
 }
 
 Result<statuspb::StatusResponse> LocalCluster::Status(int node) {

@@ -1,7 +1,7 @@
 // LocalCluster: N real `refdb` processes on this machine, each on its own loopback address
 // (127.A.B.<node>:port, with A.B drawn from the process id so parallel tests do not clash),
-// with data dirs in one TempDir. Nodes are numbered 1..N. Owns its ChildProcesses (stopped
-// with SIGTERM, then SIGKILL, on destruction) and the TempDir. Every wait polls a condition
+// with data dirs in one TempDir. Nodes are numbered 1..N. Owns its node processes (Child:
+// stopped with SIGTERM, then SIGKILL, on destruction) and the TempDir. Every wait polls a condition
 // until a deadline. Not thread-safe. Used by the integration tests and the benchmark.
 #pragma once
 
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "common/process/child.h"
 #include "common/status.h"
-#include "refdb/server/testing/child_process.h"
-#include "refdb/server/testing/temp_dir.h"
+#include "common/testing/temp_dir.h"
 #include "status.grpc.pb.h"
 
 namespace refdb::testing {
@@ -51,13 +51,14 @@ class LocalCluster {
   common::Status WaitForApplied(uint64_t index, std::chrono::milliseconds timeout);
 
  private:
-  LocalCluster(ClusterOptions options, TempDir dir, std::string ip_prefix, int port);
+  LocalCluster(ClusterOptions options, common::testing::TempDir dir, std::string ip_prefix,
+               int port);
 
   ClusterOptions options_;
-  TempDir dir_;
+  common::testing::TempDir dir_;
   std::string ip_prefix_;
   int port_;
-  std::map<int, ChildProcess> processes_;
+  std::map<int, common::process::Child> processes_;
   std::map<int, std::unique_ptr<statuspb::Status::Stub>> status_stubs_;
 };
 

@@ -1,0 +1,137 @@
+#include "orchestrator/report/junit.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "orchestrator/report/html.h"
+#include "orchestrator/report/report.h"
+
+namespace orchestrator {
+
+namespace {
+
+std::string Attr(const std::string& name, const std::string& value) {
+  return " " + name + "=\"" + XmlEscape(value) + "\"";
+}
+
+std::string Seconds(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  return text;
+}
+
+std::string Hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+std::string Property(const std::string& name, const std::string& value) {
+  return "      <property" + Attr("name", name) + Attr("value", value) + "/>\n";
+}
+
+}  // namespace
+
+// The report's HTML escaping (entities, U+FFFD for bytes that are not UTF-8), and then what XML
+// needs beyond HTML: line breaks and tabs as character references (attribute values would
+// normalise them to spaces) and the control characters XML 1.0 cannot hold as U+FFFD.
+std::string XmlEscape(std::string_view text) {
+  const std::string html = report::EscapeHtml(text);
+  std::string out;
+  out.reserve(html.size());
+  for (char c : html) {
+    if (c == '\t') {
+      out += "&#9;";
+    } else if (c == '\n') {
+      out += "&#10;";
+    } else if (c == '\r') {
+      out += "&#13;";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += "\xef\xbf\xbd";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// One <testcase> per check; a run that failed before its checks is one errored testcase "run".
+struct Cases {
+  std::string xml;
+  int tests = 0;
+  int failures = 0;
+  int errors = 0;
+
+  void Add(const std::string& classname, const std::string& name, std::string_view verdict,
+           const std::string& reason) {
+    ++tests;
+    xml += "    <testcase" + Attr("name", name) + Attr("classname", classname) + Attr("time", "0");
+    if (verdict == "valid") {
+      xml += "/>\n";
+      return;
+    }
+    const bool is_failure = verdict == "invalid";
+    (is_failure ? failures : errors) += 1;
+    const std::string element = is_failure ? "failure" : "error";
+    xml += ">\n      <" + element + Attr("message", reason) + Attr("type", std::string(verdict)) +
+           ">" + XmlEscape(name + ": " + std::string(verdict) + ": " + reason) + "</" + element +
+           ">\n" + "    </testcase>\n";
+  }
+};
+
+std::string Properties(const RunResults& r, const std::optional<RunSpec>& spec) {
+  std::string properties;
+  if (!r.run_id.empty()) properties += Property("run_id", r.run_id);
+  if (!r.backend.empty()) properties += Property("backend", r.backend);
+  properties += Property("verdict", std::string(RunVerdictName(r.verdict)));
+  properties += Property("exit_code", std::to_string(r.exit_code));
+  if (!spec.has_value()) return properties;
+  properties += Property("db", std::string(DbName(spec->db)));
+  properties += Property("workload", std::string(workloads::WorkloadKindName(spec->workload)));
+  properties += Property("nodes", std::to_string(spec->nodes));
+  if (spec->seed.has_value()) properties += Property("seed", std::to_string(*spec->seed));
+  std::string faults;
+  for (const std::string& f : spec->nemesis) faults += (faults.empty() ? "" : ",") + f;
+  return properties + Property("nemesis", faults);
+}
+
+}  // namespace
+
+std::string JunitXml(const RunResults& r, const std::optional<RunSpec>& spec,
+                     std::string_view timestamp) {
+  const std::string name = !r.name.empty() ? r.name : spec.has_value() ? spec->name : "run";
+  const std::string suite_name = "splitbrain." + name;
+  Cases cases;
+  for (const CheckResult& check : r.checks) {
+    cases.Add(suite_name, check.name, checker::VerdictName(check.verdict), check.summary);
+  }
+  if (r.checks.empty()) {
+    // No checks ran: the run itself failed.
+    std::string reason = !r.error.empty() ? r.error : "the run has no check results";
+    if (!r.phase.empty()) reason = "during " + r.phase + ": " + reason;
+    cases.Add(suite_name, "run", RunVerdictName(RunVerdict::kRunFailed), reason);
+  }
+  const std::string properties = Properties(r, spec);
+  const std::string time = Seconds(r.elapsed_s);
+  const std::string counts = Attr("tests", std::to_string(cases.tests)) +
+                             Attr("failures", std::to_string(cases.failures)) +
+                             Attr("errors", std::to_string(cases.errors));
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += "<testsuites" + Attr("name", "splitbrain") + counts + Attr("time", time) + ">\n";
+  xml += "  <testsuite" + Attr("name", suite_name) + Attr("id", "0") + counts +
+         Attr("skipped", "0") + Attr("time", time) + Attr("timestamp", std::string(timestamp)) +
+         Attr("hostname", Hostname()) + ">\n";
+  xml += "    <properties>\n" + properties + "    </properties>\n";
+  xml += cases.xml;
+  if (spec.has_value()) {
+    xml += "    <system-out>" + XmlEscape("reproduce: " + report::ReproduceCommand(*spec)) +
+           "</system-out>\n";
+  }
+  xml += "  </testsuite>\n</testsuites>\n";
+  return xml;
+}
+
+}  // namespace orchestrator

@@ -1,0 +1,23 @@
+// The database adapter of a run (workloads/db.h) from its spec: refdb (with its bug switches)
+// or etcd. Constructing an adapter starts nothing; the run checks that its programs exist when
+// it prepares (CheckDbBinaries), so a missing binary is a failed run with its results, while a
+// spec the database cannot honour (a bug switch it lacks, a clock it cannot move) is refused
+// before anything starts.
+#pragma once
+
+#include <memory>
+
+#include "common/status.h"
+#include "orchestrator/store/spec.h"
+#include "workloads/db.h"
+
+namespace orchestrator {
+
+// The adapter for spec.db. Pure (reads /proc/self/exe to find refdb beside splitbrain).
+std::unique_ptr<workloads::Db> MakeDbAdapter(const RunSpec& spec);
+
+// NotFound naming the program and how to get it when one the database runs is missing or not
+// executable.
+common::Status CheckDbBinaries(const RunSpec& spec, const workloads::Db& db);
+
+}  // namespace orchestrator

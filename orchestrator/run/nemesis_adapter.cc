@@ -1,0 +1,83 @@
+#include "orchestrator/run/nemesis_adapter.h"
+
+#include <chrono>
+#include <utility>
+
+#include "orchestrator/run/netns_probe.h"
+#include "orchestrator/run/node_clock.h"
+
+namespace orchestrator {
+
+NemesisAdapter::NemesisAdapter(Backend& backend, int nodes, LeaderTermFn leader_term,
+                               common::Mutex* backend_mutex)
+    : backend_(backend),
+      nodes_(nodes),
+      leader_term_(std::move(leader_term)),
+      backend_mutex_(backend_mutex) {}
+
+template <typename Call>
+auto NemesisAdapter::Locked(Call call) const {
+  if (backend_mutex_ == nullptr) return call();
+  common::MutexLock lock(*backend_mutex_);
+  return call();
+}
+
+common::Status NemesisAdapter::Kill(int node) {
+  return Locked([&] { return backend_.KillNode(node); });
+}
+
+common::Status NemesisAdapter::Start(int node) {
+  RETURN_IF_ERROR(Locked([&] { return backend_.StartNode(node); }));
+  if (!after_start_) return common::Status::Ok();
+  return after_start_(node).WithContext("re-apply the network faults of node " +
+                                        std::to_string(node));
+}
+
+common::Status NemesisAdapter::Pause(int node) {
+  return Locked([&] { return backend_.PauseNode(node); });
+}
+
+common::Status NemesisAdapter::Resume(int node) {
+  return Locked([&] { return backend_.ResumeNode(node); });
+}
+
+common::Status NemesisAdapter::SetClockOffset(int node, double offset_s) {
+  if (!clock_run_dir_.has_value()) {
+    return common::Status::Unavailable(
+        "the nodes were not started under libfaketime: name clock in --nemesis or in the "
+        "--schedule file");
+  }
+  if (node < 1 || node > nodes_) {
+    return common::Status::InvalidArgument("clock: node " + std::to_string(node) + " not in 1.." +
+                                           std::to_string(nodes_));
+  }
+  return WriteClockOffset(clock_run_dir_->node_ctl(node), offset_s);
+}
+
+common::Result<std::string> NemesisAdapter::NetnsPath(int node) {
+  return Locked([&] { return backend_.NetnsPath(node); });
+}
+
+std::string NemesisAdapter::NodeIp(int node) const {
+  return Locked([&] { return backend_.NodeIp(node); });
+}
+
+common::Result<nemesis::NodeRunState> NemesisAdapter::RunState(int node) {
+  return Locked([&]() -> common::Result<nemesis::NodeRunState> {
+    if (!backend_.IsRunning(node)) return nemesis::NodeRunState::kStopped;
+    return backend_.IsPaused(node) ? nemesis::NodeRunState::kPaused
+                                   : nemesis::NodeRunState::kRunning;
+  });
+}
+
+common::Result<bool> NemesisAdapter::CanConnect(int from, int to) {
+  if (probe_port_ <= 0) return common::Status::Internal("no probe port was set");
+  ASSIGN_OR_RETURN(std::string path, NetnsPath(from));
+  return TcpProbe(path, NodeIp(to), probe_port_, std::chrono::milliseconds(250));
+}
+
+int NemesisAdapter::CurrentLeader() { return leader_term_ ? leader_term_().leader : 0; }
+
+uint64_t NemesisAdapter::CurrentTerm() { return leader_term_ ? leader_term_().term : 0; }
+
+}  // namespace orchestrator

@@ -1,0 +1,76 @@
+// NemesisAdapter: nemesis::NodeControl over an orchestrator::Backend, so the nemesis acts on a
+// docker or netns cluster without knowing which.
+//
+// The leader and term come from a callback (the run's status poller, or a test's own status
+// queries). Start(i) restarts the node and then calls the after-start hook, which the run sets
+// to the Nemesis's NetRules::Reapply: a container's network namespace is new after a restart
+// and has lost the node's active fault rules.
+//
+// Thread-safe when given the run's backend mutex: every backend call is made under it (the
+// backend itself is not thread-safe). The hook runs outside it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/mutex.h"
+#include "nemesis/node_control.h"
+#include "orchestrator/run/backend/backend.h"
+#include "orchestrator/store/run_dir.h"
+
+namespace orchestrator {
+
+struct LeaderTerm {
+  int leader = 0;  // node number; 0 when unknown
+  uint64_t term = 0;
+};
+
+class NemesisAdapter : public nemesis::NodeControl {
+ public:
+  using LeaderTermFn = std::function<LeaderTerm()>;
+  using AfterStartFn = std::function<common::Status(int node)>;
+
+  // `backend` (and `backend_mutex` when given) must outlive the adapter; `backend` must be Up
+  // with `nodes` nodes.
+  NemesisAdapter(Backend& backend, int nodes, LeaderTermFn leader_term,
+                 common::Mutex* backend_mutex = nullptr);
+
+  // Typically: [&](int i) { return nemesis.net_rules().Reapply(i); }
+  void set_after_start(AfterStartFn hook) { after_start_ = std::move(hook); }
+  // Lets SetClockOffset work: the nodes were created with ClockEnvironment (node_clock.h), and
+  // node i reads its offset from run_dir/nodes/n<i>/ctl.
+  void enable_clock(const RunDir& run_dir) { clock_run_dir_.emplace(run_dir); }
+  // The port every node serves on (the database's client port): CanConnect probes it.
+  void set_probe_port(int port) { probe_port_ = port; }
+
+  int nodes() const override { return nodes_; }
+  common::Status Kill(int node) override;
+  common::Status Start(int node) override;
+  common::Status Pause(int node) override;
+  common::Status Resume(int node) override;
+  common::Status SetClockOffset(int node, double offset_s) override;
+  common::Result<std::string> NetnsPath(int node) override;
+  common::Result<nemesis::NodeRunState> RunState(int node) override;
+  // A TCP connect (netns_probe.h) from `from`'s namespace to `to`'s probe port, 250 ms deadline.
+  common::Result<bool> CanConnect(int from, int to) override;
+  std::string NodeIp(int node) const override;
+  int CurrentLeader() override;
+  uint64_t CurrentTerm() override;
+
+ private:
+  template <typename Call>
+  auto Locked(Call call) const;
+
+  Backend& backend_;
+  const int nodes_;
+  LeaderTermFn leader_term_;
+  common::Mutex* backend_mutex_;
+  AfterStartFn after_start_;
+  std::optional<RunDir> clock_run_dir_;  // absent: clock faults are refused
+  int probe_port_ = 0;                   // 0: CanConnect is an error
+};
+
+}  // namespace orchestrator

@@ -1,0 +1,58 @@
+#include "orchestrator/run/node_clock.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "orchestrator/run/backend/netns/netns_backend.h"
+#include "orchestrator/run/nemesis_adapter.h"
+
+namespace orchestrator {
+namespace {
+
+TEST(NodeClock, OffsetTextIsSignedSecondsThatLibfaketimeReads) {
+  EXPECT_EQ(ClockOffsetText(0), "+0.000");
+  EXPECT_EQ(ClockOffsetText(12.5), "+12.500");
+  EXPECT_EQ(ClockOffsetText(-90), "-90.000");
+}
+
+TEST(NodeClock, EnvironmentPreloadsTheLibraryAndLeavesTheMonotonicClockReal) {
+  const std::vector<std::string> env = ClockEnvironment("/lib/libfaketime.so.1", "/ctl");
+  EXPECT_EQ(env, (std::vector<std::string>{
+                     "LD_PRELOAD=/lib/libfaketime.so.1", "FAKETIME_TIMESTAMP_FILE=/ctl/faketime",
+                     "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_CACHE_DURATION=1"}));
+}
+
+TEST(NodeClock, WriteReplacesTheOffsetFile) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("node_clock_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(WriteClockOffset(dir, 30).ok());
+  ASSERT_TRUE(WriteClockOffset(dir, -4.25).ok());
+  std::ifstream in(dir / "faketime");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "-4.250\n");
+  EXPECT_FALSE(WriteClockOffset(dir / "missing" / "dir", 1).ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NodeClock, AdapterRefusesClockFaultsUnlessTheNodesRunUnderLibfaketime) {
+  NetnsBackend backend;  // never brought up: SetClockOffset must not need it
+  NemesisAdapter adapter(backend, 3, nullptr);
+  const common::Status refused = adapter.SetClockOffset(1, 10);
+  EXPECT_EQ(refused.code(), common::StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find("libfaketime"), std::string::npos);
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("node_clock_adapter_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "nodes" / "n2" / "ctl");
+  adapter.enable_clock(RunDir(dir));
+  EXPECT_TRUE(adapter.SetClockOffset(2, -7).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir / "nodes" / "n2" / "ctl" / "faketime"));
+  EXPECT_EQ(adapter.SetClockOffset(4, 1).code(), common::StatusCode::kInvalidArgument);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace orchestrator

@@ -1,0 +1,89 @@
+#include "orchestrator/run/plan.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "orchestrator/run/databases.h"
+
+namespace orchestrator {
+
+using common::Result;
+using common::Status;
+
+namespace {
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// The fault schedule of a run: --schedule FILE, or a random mix of --nemesis faults drawn from
+// the seed; empty without either.
+Result<nemesis::Schedule> BuildSchedule(const RunSpec& spec) {
+  if (!spec.schedule.empty()) {
+    auto schedule = nemesis::LoadSchedule(spec.schedule);
+    if (!schedule.ok()) return schedule.status().WithContext("--schedule");
+    return schedule;
+  }
+  if (spec.nemesis.empty()) return nemesis::Schedule{};
+  std::vector<nemesis::FaultKind> kinds;
+  for (const std::string& name : spec.nemesis) {
+    auto kind = nemesis::ParseFaultList(name);
+    if (!kind.ok()) return kind.status().WithContext("--nemesis");
+    kinds.insert(kinds.end(), kind->begin(), kind->end());
+  }
+  for (nemesis::FaultKind kind : kinds) {
+    if (!nemesis::Applicable(kind, spec.nodes)) {
+      return Status::InvalidArgument("--nemesis: " + std::string(nemesis::FaultName(kind)) +
+                                     " cannot run on " + std::to_string(spec.nodes) + " nodes");
+    }
+  }
+  auto schedule = nemesis::RandomSchedule({.faults = kinds,
+                                           .interval = Millis(spec.nemesis_interval_s),
+                                           .time_limit = Millis(spec.time_limit_s),
+                                           .seed = *spec.seed,
+                                           .nodes = spec.nodes});
+  if (!schedule.ok()) return schedule.status().WithContext("--nemesis");
+  return schedule;
+}
+
+// Every --db-bug must be one of the database's bug switches.
+Status CheckBugSwitches(const RunSpec& spec, const workloads::Db& db) {
+  const std::vector<std::string> known = db.traits().bug_switches;
+  for (const std::string& bug : spec.db_bugs) {
+    if (std::find(known.begin(), known.end(), bug) != known.end()) continue;
+    if (known.empty()) {
+      return Status::InvalidArgument("--db-bug: " + db.name() +
+                                     " has no bug switches (given: " + bug + ")");
+    }
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    return Status::InvalidArgument("--db-bug: \"" + bug + "\" is not one of " + list);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<RunPlan> PlanRun(RunSpec spec) {
+  if (!spec.seed.has_value()) return Status::InvalidArgument("the run has no seed");
+  ASSIGN_OR_RETURN(nemesis::Schedule schedule, BuildSchedule(spec));
+  const bool moves_clocks =
+      std::any_of(schedule.begin(), schedule.end(), [](const nemesis::ScheduleEntry& entry) {
+        return entry.fault.kind == nemesis::FaultKind::kClock;
+      });
+  std::unique_ptr<workloads::Db> db = MakeDbAdapter(spec);
+  RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
+  if (moves_clocks && !db->traits().clock_movable) {
+    return Status::InvalidArgument(
+        "the clock fault cannot move " + db->name() +
+        "'s clock (a Go program does not read time through libc, where libfaketime works); "
+        "leave clock out for --db " +
+        db->name());
+  }
+  return RunPlan{.spec = std::move(spec),
+                 .db = std::move(db),
+                 .schedule = std::move(schedule),
+                 .moves_clocks = moves_clocks};
+}
+
+}  // namespace orchestrator

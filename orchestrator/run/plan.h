@@ -1,0 +1,28 @@
+// RunPlan: what a run will do, computed from its spec alone before anything starts: the
+// database adapter (constructed, nothing started), the fault schedule (from --schedule, or
+// drawn from the seed over --nemesis) and whether nodes need a movable clock. Pure: no files
+// but the schedule file, no processes, no network. Every error here is about the user's input
+// (exit 254), and names the flag: a fault the cluster size cannot take, a clock fault for a
+// database whose clock libfaketime cannot move, a bug switch the database does not have.
+#pragma once
+
+#include <memory>
+
+#include "common/status.h"
+#include "nemesis/schedule.h"
+#include "orchestrator/store/spec.h"
+#include "workloads/db.h"
+
+namespace orchestrator {
+
+struct RunPlan {
+  RunSpec spec;  // its seed is set
+  std::unique_ptr<workloads::Db> db;
+  nemesis::Schedule schedule;
+  bool moves_clocks = false;  // the schedule has clock faults: every node runs under libfaketime
+};
+
+// `spec.seed` must be set (the CLI draws one when the user gave none).
+common::Result<RunPlan> PlanRun(RunSpec spec);
+
+}  // namespace orchestrator

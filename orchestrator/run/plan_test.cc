@@ -1,0 +1,61 @@
+#include "orchestrator/run/plan.h"
+
+#include <gtest/gtest.h>
+
+namespace orchestrator {
+namespace {
+
+RunSpec Spec(const std::vector<std::string>& args) {
+  std::vector<std::string> with_seed = args;
+  with_seed.insert(with_seed.end(), {"--seed", "7"});
+  auto spec = ParseRunSpec(with_seed);
+  EXPECT_TRUE(spec.ok()) << spec.status().message();
+  return spec.ok() ? *spec : RunSpec{};
+}
+
+std::string PlanError(const std::vector<std::string>& args) {
+  auto plan = PlanRun(Spec(args));
+  return plan.ok() ? "" : plan.status().message();
+}
+
+TEST(PlanRunTest, DrawsTheScheduleFromTheSeedAndNamesTheDatabase) {
+  auto a = PlanRun(Spec({"--nemesis", "kill,pause", "--time-limit", "40s", "--nodes", "3"}));
+  auto b = PlanRun(Spec({"--nemesis", "kill,pause", "--time-limit", "40s", "--nodes", "3"}));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(a->schedule.empty());
+  EXPECT_EQ(a->schedule, b->schedule);  // the same seed, the same schedule
+  EXPECT_FALSE(a->moves_clocks);
+  EXPECT_EQ(a->db->name(), "refdb");
+  auto none = PlanRun(Spec({"--nemesis", "none"}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->schedule.empty());
+}
+
+TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {
+  auto plan = PlanRun(Spec({"--nemesis", "clock", "--time-limit", "40s"}));
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(plan->moves_clocks);
+  EXPECT_NE(PlanError({"--db", "etcd", "--nemesis", "kill,clock"})
+                .find("the clock fault cannot move etcd's clock"),
+            std::string::npos);
+}
+
+TEST(PlanRunTest, BugSwitchesAreTheDatabasesOwn) {
+  EXPECT_EQ(PlanError({"--db-bug", "stale-reads", "--db-bug", "no-fsync"}), "");
+  EXPECT_NE(PlanError({"--db-bug", "typo"}).find("\"typo\" is not one of half-quorum"),
+            std::string::npos);
+  EXPECT_EQ(PlanError({"--db", "etcd", "--db-bug", "stale-reads"})
+                .rfind("--db-bug: etcd has no bug switches", 0),
+            0U);
+}
+
+TEST(PlanRunTest, FaultsTheClusterCannotTakeAreRefused) {
+  EXPECT_NE(PlanError({"--nodes", "1", "--nemesis", "partition-halves"}).find("cannot run on 1"),
+            std::string::npos);
+  EXPECT_NE(PlanError({"--nemesis", "meteor"}).find("--nemesis"), std::string::npos);
+  RunSpec no_seed;
+  EXPECT_FALSE(PlanRun(no_seed).ok());
+}
+
+}  // namespace
+}  // namespace orchestrator

@@ -1,0 +1,45 @@
+// The checks `splitbrain run` applies to a finished run's history: faults (every planned fault
+// took effect, else unknown), liveness (operations were acknowledged, and again soon after the
+// final heal), and by what the workload declares (workloads::WorkloadChecks):
+//   linearizable (per key, against the workload's model), set (lost / unexpected / recovered
+//   elements), lease (no two candidates held it at once; availability); then for every run
+//   election safety (at most one leader per term, from status samples and the node logs in the
+//   history), failover (time to a new leader and to the first acknowledged write after each
+//   fault that removed the leader, against --max-failover), split without majority (no write
+//   acknowledged while no majority could form), convergence (every replica at the same applied
+//   index at the end), and availability and latency statistics (figures only).
+// The history is parsed once (checker::RunHistory) and handed to every check.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker/history.h"
+#include "checker/linearizability.h"
+#include "orchestrator/store/results.h"
+#include "workloads/workload.h"
+
+namespace orchestrator {
+
+// The name of the check that lists which faults took effect (checker/fault_check.h).
+inline constexpr char kFaultsCheck[] = "faults";
+
+struct ChecksInput {
+  workloads::WorkloadChecks checks;  // what the workload declares (Workload::checks())
+  int nodes = 0;                     // the cluster size
+  double time_limit_s = 0;           // budget of the linearizability search (0: none)
+  double max_failover_s = 5;         // the failover bound (--max-failover)
+  double max_recovery_s = 5;         // recovery after a no-majority fault and the final heal
+  // The database keeps node logs (DbTraits::writes_node_events): election safety wants one
+  // node-log event per node in the history.
+  bool node_logs = false;
+  bool terms_are_current = false;  // DbTraits::status_term_is_current (election safety's votes)
+};
+
+// Requires: the history holds the node-log events (checker::NodeLogEvent) when node_logs is set.
+std::vector<CheckResult> RunChecks(const ChecksInput& input, checker::History history);
+
+// invalid if any check is invalid, else unknown if any is unknown, else valid.
+checker::Verdict CombinedVerdict(const std::vector<CheckResult>& checks);
+
+}  // namespace orchestrator

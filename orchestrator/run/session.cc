@@ -1,0 +1,181 @@
+#include "orchestrator/run/session.h"
+
+#include <chrono>
+#include <iostream>
+#include <ostream>
+#include <thread>
+
+#include "orchestrator/run/backend/docker/docker_backend.h"
+#include "orchestrator/run/backend/docker/docker_client.h"
+#include "orchestrator/run/backend/netns/netns_backend.h"
+#include "orchestrator/run/databases.h"
+#include "orchestrator/run/node_clock.h"
+#include "orchestrator/run/status_poller.h"
+#include "orchestrator/store/atomic_file.h"
+
+namespace orchestrator {
+
+namespace fs = std::filesystem;
+using common::Result;
+using common::Status;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kLeaderTimeout = std::chrono::seconds(30);
+
+Result<std::unique_ptr<Backend>> ChooseBackend(BackendKind kind) {
+  switch (kind) {
+    case BackendKind::kDocker:
+      return MakeDockerBackend();
+    case BackendKind::kNetns:
+      return MakeNetnsBackend();
+    case BackendKind::kAuto:
+      break;
+  }
+  if (DockerAvailable()) return MakeDockerBackend();
+  if (NetnsAvailable()) return MakeNetnsBackend();
+  return Status::Unavailable(
+      "--backend auto: no Docker daemon answers at /var/run/docker.sock and network namespaces "
+      "need root and iproute2; run ci/setup.sh as root");
+}
+
+int Millis(Clock::duration d) {
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+}  // namespace
+
+ClusterSession::~ClusterSession() {
+  if (!backend_ || down_) return;
+  // An early return or an exception: tear down anyway.
+  const Status down = backend_->Down();
+  if (!down.ok()) {
+    std::cerr << "splitbrain run: teardown: " << down.message()
+              << " (run `splitbrain cleanup --run " << run_id_ << "`)\n";
+  }
+}
+
+Status ClusterSession::Open() {
+  const RunSpec& spec = plan_.spec;
+  run_id_ = NewRunId();
+  ASSIGN_OR_RETURN(RunDir run_dir,
+                   RunDir::Create(spec.store, spec.name, std::chrono::system_clock::now()));
+  run_dir_.emplace(std::move(run_dir));
+  RETURN_IF_ERROR(UpdateLatest(spec.store, *run_dir_));
+  ASSIGN_OR_RETURN(RunRegistration registration,
+                   RunRegistration::Create(run_id_, run_dir_->root()));
+  registration_.emplace(std::move(registration));
+  RETURN_IF_ERROR(CheckDbBinaries(spec, *plan_.db));
+  ASSIGN_OR_RETURN(backend_, ChooseBackend(spec.backend));
+  if (plan_.moves_clocks) {
+    ASSIGN_OR_RETURN(libfaketime_, FindLibfaketime());
+  }
+  recorded_spec_ = spec;
+  recorded_spec_.run_id = run_id_;
+  recorded_spec_.backend_used = std::string(backend_->name());
+  return WriteFileAtomically(run_dir_->spec(), recorded_spec_.ToJson().dump(2) + "\n");
+}
+
+Status ClusterSession::BringUp(std::ostream& out) {
+  const RunSpec& spec = plan_.spec;
+  out << "splitbrain run " << run_id_ << ": " << DbName(spec.db) << " × " << spec.nodes << " on "
+      << backend_->name() << ", workload " << workloads::WorkloadKindName(spec.workload) << ", "
+      << spec.time_limit_s << " s, seed " << *spec.seed
+      << "\n  store: " << run_dir_->root().string() << "\n"
+      << std::flush;
+  phase_ = "backend up";
+  const auto t0 = Clock::now();
+  BackendOptions options{.run_id = run_id_,
+                         .nodes = spec.nodes,
+                         .run_dir = *run_dir_,
+                         .binaries = plan_.db->Binaries()};
+  if (!libfaketime_.empty()) options.libraries.push_back(libfaketime_);
+  RETURN_IF_ERROR(backend_->Up(options));
+  phase_ = "start nodes";
+  RETURN_IF_ERROR(StartNodes());
+  phase_ = "wait for a leader";
+  ASSIGN_OR_RETURN(int leader, AwaitFirstWrite());
+  out << "  cluster serving in " << Millis(Clock::now() - t0) << " ms (leader n" << leader << ")\n"
+      << std::flush;
+  return Status::Ok();
+}
+
+Status ClusterSession::StartNodes() {
+  const int nodes = plan_.spec.nodes;
+  std::vector<std::string> ips;
+  for (int i = 1; i <= nodes; ++i) ips.push_back(backend_->NodeIp(i));
+  for (int i = 1; i <= nodes; ++i) {
+    const workloads::NodeEnv env{
+        .id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend_->NodeDataDir(i)};
+    const std::string node_name = "node n" + std::to_string(i);
+    std::vector<std::string> node_env;
+    if (!libfaketime_.empty()) {
+      // Each node starts on the real clock; the clock fault moves it.
+      RETURN_IF_ERROR(WriteClockOffset(run_dir_->node_ctl(i), 0).WithContext(node_name));
+      node_env = ClockEnvironment(libfaketime_, backend_->NodeCtlDir(i));
+    }
+    RETURN_IF_ERROR(
+        backend_->CreateNode(i, plan_.db->NodeArgv(env), node_env).WithContext(node_name));
+    RETURN_IF_ERROR(backend_->StartNode(i).WithContext(node_name));
+    endpoints_.push_back(ips[i - 1] + ":" + std::to_string(plan_.db->port()));
+  }
+  return Status::Ok();
+}
+
+Status ClusterSession::NodesAlive() const {
+  if (interrupts_.interrupted()) return Status::Unavailable("interrupted");
+  for (int i = 1; i <= plan_.spec.nodes; ++i) {
+    if (!backend_->IsRunning(i)) {
+      return Status::Unavailable("node n" + std::to_string(i) + " exited during start (see " +
+                                 run_dir_->node_log(i).string() + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+// A leader is not enough: waits until a write is acknowledged. Returns the leader.
+Result<int> ClusterSession::AwaitFirstWrite() {
+  ASSIGN_OR_RETURN(int leader, WaitForLeader(*plan_.db, endpoints_, kLeaderTimeout,
+                                             [this] { return NodesAlive(); }));
+  ASSIGN_OR_RETURN(auto client, plan_.db->Connect({.endpoints = endpoints_}));
+  const auto deadline = Clock::now() + kLeaderTimeout;
+  while (true) {
+    auto answer = client->Write("splitbrain/ready", run_id_);
+    if (answer.outcome == workloads::Outcome::kOk) break;
+    if (Clock::now() > deadline || interrupts_.interrupted()) {
+      return Status::DeadlineExceeded("the cluster elected n" + std::to_string(leader) +
+                                      " but acknowledged no write: " + answer.error);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return leader;
+}
+
+Status ClusterSession::CollectLogs() {
+  phase_ = "collect logs";
+  Status status = backend_->CollectLogs();
+  for (int i = 1; i <= plan_.spec.nodes; ++i) {
+    std::error_code ec;
+    fs::copy_file(run_dir_->node_data(i) / "events.jsonl", run_dir_->node_events(i),
+                  fs::copy_options::overwrite_existing, ec);
+  }
+  return status;
+}
+
+Status ClusterSession::Down(std::ostream& out, std::ostream& err) {
+  if (!backend_ || down_) return Status::Ok();
+  phase_ = "teardown";
+  const auto t0 = Clock::now();
+  Status down = backend_->Down();
+  down_ = true;
+  if (down.ok()) {
+    out << "torn down in " << Millis(Clock::now() - t0) << " ms\n";
+  } else {
+    err << "splitbrain run: teardown: " << down.message() << " (run `splitbrain cleanup --run "
+        << run_id_ << "`)\n";
+  }
+  return down;
+}
+
+}  // namespace orchestrator

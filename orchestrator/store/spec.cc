@@ -1,0 +1,121 @@
+#include "orchestrator/store/spec.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace orchestrator {
+
+using common::Result;
+using common::Status;
+using Json = nlohmann::json;
+
+std::string_view DbName(DbKind db) {
+  switch (db) {
+    case DbKind::kRefdb:
+      return "refdb";
+    case DbKind::kEtcd:
+      return "etcd";
+  }
+  return "refdb";
+}
+
+std::string_view BackendName(BackendKind backend) {
+  switch (backend) {
+    case BackendKind::kAuto:
+      return "auto";
+    case BackendKind::kDocker:
+      return "docker";
+    case BackendKind::kNetns:
+      return "netns";
+  }
+  return "auto";
+}
+
+Json RunSpec::ToJson() const {
+  Json j = {{"name", name},
+            {"db", DbName(db)},
+            {"backend", BackendName(backend)},
+            {"nodes", nodes},
+            {"workload", workloads::WorkloadKindName(workload)},
+            {"concurrency", concurrency},
+            {"rate", rate},
+            {"time-limit", time_limit_s},
+            {"nemesis", nemesis},
+            {"nemesis-interval", nemesis_interval_s},
+            {"schedule", schedule},
+            {"db-bug", db_bugs},
+            {"max-failover", max_failover_s},
+            {"max-recovery", max_recovery_s},
+            {"store", store},
+            {"junit", junit},
+            {"refdb-bin", refdb_bin},
+            {"etcd-bin", etcd_bin}};
+  j["seed"] = seed.has_value() ? Json(*seed) : Json(nullptr);
+  if (!run_id.empty()) j["run-id"] = run_id;
+  if (!backend_used.empty()) j["backend-used"] = backend_used;
+  return j;
+}
+
+Result<RunSpec> RunSpec::FromJson(const Json& json) {
+  RunSpec spec;
+  RETURN_IF_ERROR(ApplySpecJson(json, spec));
+  for (const auto& [key, field] :
+       {std::pair{"run-id", &spec.run_id}, std::pair{"backend-used", &spec.backend_used}}) {
+    auto it = json.find(key);
+    if (it == json.end() || it->is_null()) continue;
+    if (!it->is_string()) {
+      return Status::InvalidArgument(std::string(key) + ": expected a string, got " + it->dump());
+    }
+    *field = it->get<std::string>();
+  }
+  return spec;
+}
+
+std::string PlainNumber(double value) {
+  char text[32];
+  if (value == std::floor(value) && std::abs(value) < 1e15) {
+    std::snprintf(text, sizeof text, "%.0f", value);
+  } else {
+    std::snprintf(text, sizeof text, "%g", value);
+  }
+  return text;
+}
+
+namespace {
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ",") + item;
+  return text;
+}
+
+}  // namespace
+
+std::vector<std::string> RunSpec::ReproduceArgv() const {
+  std::vector<std::string> argv = {"splitbrain", "run"};
+  auto add = [&argv](const std::string& flag, const std::string& value) {
+    if (value.empty()) return;
+    argv.push_back(flag);
+    argv.push_back(value);
+  };
+  add("--name", name);
+  add("--db", std::string(DbName(db)));
+  add("--backend", backend_used.empty() ? std::string(BackendName(backend)) : backend_used);
+  add("--nodes", std::to_string(nodes));
+  add("--workload", std::string(workloads::WorkloadKindName(workload)));
+  add("--concurrency", std::to_string(concurrency));
+  if (rate > 0) add("--rate", PlainNumber(rate));
+  add("--time-limit", PlainNumber(time_limit_s) + "s");
+  add("--nemesis", Join(nemesis));
+  if (!nemesis.empty()) add("--nemesis-interval", PlainNumber(nemesis_interval_s) + "s");
+  add("--schedule", schedule);
+  for (const std::string& bug : db_bugs) add("--db-bug", bug);
+  add("--max-failover", PlainNumber(max_failover_s) + "s");
+  add("--max-recovery", PlainNumber(max_recovery_s) + "s");
+  if (seed.has_value()) add("--seed", std::to_string(*seed));
+  add("--store", store);
+  add("--refdb-bin", refdb_bin);
+  return argv;
+}
+
+}  // namespace orchestrator

@@ -1,0 +1,69 @@
+// RunSpec: every setting of one `splitbrain run`, from flags and/or a spec file. Flags and
+// spec-file keys have the same names (`--time-limit 60s` is `"time-limit": "60s"` or
+// `"time-limit": 60`); a flag overrides the file. The spec as run (seed included) is written
+// to the run's spec.json, and that file given back with --spec repeats the run's settings.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "workloads/workload.h"
+
+namespace orchestrator {
+
+enum class DbKind { kRefdb, kEtcd };
+enum class BackendKind { kAuto, kDocker, kNetns };
+std::string_view DbName(DbKind db);                 // "refdb" | "etcd"
+std::string_view BackendName(BackendKind backend);  // "auto" | "docker" | "netns"
+
+struct RunSpec {
+  std::string name;  // the test's name in the store; default "<db>-<workload>"
+  DbKind db = DbKind::kRefdb;
+  BackendKind backend = BackendKind::kAuto;
+  int nodes = 5;
+  workloads::WorkloadKind workload = workloads::WorkloadKind::kRegister;
+  int concurrency = 10;
+  double rate = 0;  // ops/s over all clients; 0: unlimited
+  double time_limit_s = 60;
+  // Fault names; ["none"] in a flag or spec clears it (a run without faults).
+  std::vector<std::string> nemesis = {"kill", "pause", "partition-halves", "partition-leader"};
+  double nemesis_interval_s = 10;
+  std::string schedule;              // a schedule file (nemesis/README.md)
+  std::vector<std::string> db_bugs;  // the database's bug switches (the plan checks the names)
+  double max_failover_s = 5;
+  double max_recovery_s = 5;     // after a fault that left no majority, and after the final heal
+  std::optional<uint64_t> seed;  // drawn at random when absent; always in spec.json
+  std::string store = "store";
+  std::string junit;      // also write the JUnit XML here (always in the run folder)
+  std::string refdb_bin;  // the refdb binary; default: found beside splitbrain
+  std::string etcd_bin = "/usr/bin/etcd";
+  // Recorded by the run in spec.json, not settable (a --spec file's values are ignored).
+  std::string run_id;        // "run-id"
+  std::string backend_used;  // "backend-used": what --backend auto chose
+
+  nlohmann::json ToJson() const;
+  // A spec.json as a run wrote it (recorded keys included); errors name the key.
+  static common::Result<RunSpec> FromJson(const nlohmann::json& json);
+  // The argument vector `splitbrain run ...` that repeats this run: every setting that differs
+  // from the default, the backend actually used and the seed, so the same seed gives the same
+  // workload and fault schedule.
+  std::vector<std::string> ReproduceArgv() const;
+};
+
+// Parses `args` (the words after "run"); `--spec FILE` is read first, then every flag
+// overrides it. Errors are InvalidArgument naming the flag or key.
+common::Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args);
+// Applies the keys of `object` (a spec file's contents) to `spec`.
+common::Status ApplySpecJson(const nlohmann::json& object, RunSpec& spec);
+
+std::string RunUsage();
+
+// "5", "0.25", "1e+20": a number as a person writes it (no trailing zeros).
+std::string PlainNumber(double value);
+
+}  // namespace orchestrator

@@ -1,0 +1,157 @@
+#include "orchestrator/store/spec.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace orchestrator {
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("run_spec_test_" + std::to_string(getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(RunSpecTest, EtcdIsADatabase) {
+  auto spec = ParseRunSpec({"--db", "etcd", "--etcd-bin", "/opt/etcd"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->db, DbKind::kEtcd);
+  EXPECT_EQ(spec->etcd_bin, "/opt/etcd");
+  EXPECT_EQ(spec->name, "etcd-register");
+  EXPECT_EQ(spec->ToJson()["etcd-bin"], "/opt/etcd");
+}
+
+TEST(RunSpecTest, DefaultsFollowTheDesign) {
+  auto spec = ParseRunSpec({});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->db, DbKind::kRefdb);
+  EXPECT_EQ(spec->backend, BackendKind::kAuto);
+  EXPECT_EQ(spec->nodes, 5);
+  EXPECT_EQ(spec->workload, workloads::WorkloadKind::kRegister);
+  EXPECT_EQ(spec->concurrency, 10);
+  EXPECT_EQ(spec->time_limit_s, 60);
+  EXPECT_EQ(spec->name, "refdb-register");
+  EXPECT_FALSE(spec->seed.has_value());
+  // A chaos test by default: the faults of the README's proof.
+  EXPECT_EQ(spec->nemesis,
+            (std::vector<std::string>{"kill", "pause", "partition-halves", "partition-leader"}));
+  EXPECT_EQ(spec->nemesis_interval_s, 10);
+}
+
+TEST(RunSpecTest, NemesisNoneMeansNoFaultsAndAListReplacesTheDefault) {
+  auto none = ParseRunSpec({"--nemesis", "none"});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->nemesis.empty());
+  auto two = ParseRunSpec({"--nemesis", "clock,loss"});
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->nemesis, (std::vector<std::string>{"clock", "loss"}));
+}
+
+TEST(RunSpecTest, FlagsInBothSpellings) {
+  auto spec =
+      ParseRunSpec({"--nodes", "3", "--workload=set", "--time-limit", "500ms", "--seed=7",
+                    "--db-bug", "stale-reads", "--db-bug", "no-fsync", "--backend", "netns"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->nodes, 3);
+  EXPECT_EQ(spec->workload, workloads::WorkloadKind::kSet);
+  EXPECT_DOUBLE_EQ(spec->time_limit_s, 0.5);
+  EXPECT_EQ(spec->seed, 7u);
+  EXPECT_EQ(spec->db_bugs, (std::vector<std::string>{"stale-reads", "no-fsync"}));
+  EXPECT_EQ(spec->backend, BackendKind::kNetns);
+  EXPECT_EQ(spec->name, "refdb-set");
+}
+
+TEST(RunSpecTest, SpecFileThenFlagsOverride) {
+  const std::string file = WriteTemp(
+      "a.json", R"({"nodes": 3, "time-limit": 12, "workload": "election", "name": "nightly"})");
+  auto spec = ParseRunSpec({"--time-limit", "2s", "--spec", file});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->nodes, 3);
+  EXPECT_EQ(spec->workload, workloads::WorkloadKind::kElection);
+  EXPECT_DOUBLE_EQ(spec->time_limit_s, 2);  // the flag wins, wherever it stands
+  EXPECT_EQ(spec->name, "nightly");
+  std::remove(file.c_str());
+}
+
+TEST(RunSpecTest, ToJsonRoundTrips) {
+  auto spec = ParseRunSpec(
+      {"--nodes", "3", "--seed", "42", "--rate", "250", "--db-bug", "half-quorum", "--name", "x"});
+  ASSERT_TRUE(spec.ok());
+  RunSpec again;
+  ASSERT_TRUE(ApplySpecJson(spec->ToJson(), again).ok());
+  EXPECT_EQ(again.ToJson(), spec->ToJson());
+}
+
+TEST(RunSpecTest, BadInputNamesTheFlagOrKey) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {{"--nodes", "0"}, "--nodes"},
+      {{"--nodes", "five"}, "--nodes"},
+      {{"--workload", "bank"}, "register, set, election"},
+      {{"--backend", "k8s"}, "--backend"},
+      {{"--time-limit", "-1"}, "--time-limit"},
+      {{"--time-limit", "0"}, "must be positive"},
+      {{"--db", "mongo"}, "--db: \"mongo\" is not one of refdb, etcd"},
+      {{"--etcd-bin", ""}, "--etcd-bin"},
+      {{"--frobnicate", "1"}, "unknown flag --frobnicate"},
+      {{"--nodes"}, "needs a value"},
+      {{"stray"}, "unexpected argument"},
+      {{"--name", "a/b"}, "--name"},
+      {{"--spec", "/nonexistent/spec.json"}, "cannot open"},
+  };
+  for (const Case& c : cases) {
+    auto spec = ParseRunSpec(c.args);
+    ASSERT_FALSE(spec.ok()) << c.args[0];
+    EXPECT_NE(spec.status().message().find(c.expected), std::string::npos)
+        << spec.status().message();
+  }
+}
+
+TEST(RunSpecTest, BadSpecFilesNameTheFileAndKey) {
+  const std::string not_json = WriteTemp("b.json", "{nodes: 3");
+  const std::string unknown = WriteTemp("c.json", R"({"nodez": 3})");
+  const std::string wrong_type = WriteTemp("d.json", R"({"nodes": "many"})");
+  const std::string array = WriteTemp("e.json", "[1,2]");
+  for (const auto& [file, expected] :
+       std::vector<std::pair<std::string, std::string>>{{not_json, "not valid JSON"},
+                                                        {unknown, "unknown key \"nodez\""},
+                                                        {wrong_type, "nodes"},
+                                                        {array, "JSON object"}}) {
+    auto spec = ParseRunSpec({"--spec", file});
+    ASSERT_FALSE(spec.ok()) << file;
+    EXPECT_NE(spec.status().message().find(expected), std::string::npos) << spec.status().message();
+    EXPECT_NE(spec.status().message().find(file), std::string::npos) << spec.status().message();
+    std::remove(file.c_str());
+  }
+}
+
+TEST(RunSpecTest, SpecJsonRoundTripsWithWhatTheRunRecorded) {
+  auto spec = ParseRunSpec({"--db", "etcd", "--backend", "netns", "--nodes", "4", "--seed", "9",
+                            "--nemesis", "kill,partition-halves", "--time-limit", "30s"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  spec->run_id = "0a1b2c3d";
+  spec->backend_used = "netns";
+  auto back = RunSpec::FromJson(spec->ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->ToJson(), spec->ToJson());
+  EXPECT_EQ(back->db, DbKind::kEtcd);
+  EXPECT_EQ(back->run_id, "0a1b2c3d");
+  EXPECT_FALSE(RunSpec::FromJson({{"run-id", 7}}).ok());
+  // The recorded keys are not settings: a --spec file's run-id is ignored.
+  const std::vector<std::string> argv = back->ReproduceArgv();
+  auto again = ParseRunSpec(std::vector<std::string>(argv.begin() + 2, argv.end()));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->ToJson()["seed"], 9);
+  EXPECT_EQ(again->nemesis, back->nemesis);
+  EXPECT_EQ(again->backend, BackendKind::kNetns);
+}
+
+}  // namespace
+}  // namespace orchestrator

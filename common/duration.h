@@ -1,5 +1,5 @@
-// ParseSeconds: the durations flags, spec files and schedules take: "60s", "500ms", "2m",
-// "1h", "1.5" (seconds). Header-only, like the rest of common/.
+// ParseSeconds and ParseCount: the durations and counts flags, spec files and schedules take:
+// "60s", "500ms", "2m", "1h", "1.5" (seconds); "512". Header-only, like the rest of common/.
 #pragma once
 
 #include <charconv>
@@ -32,6 +32,17 @@ inline Result<double> ParseSeconds(std::string_view text) {
                                    "\" is not a duration (examples: 5s, 500ms, 2m, 1.5)");
   }
   return value * scale;
+}
+
+// A non-negative whole number: "512".
+inline Result<long long> ParseCount(std::string_view text) {
+  long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < 0) {
+    return Status::InvalidArgument("\"" + std::string(text) +
+                                   "\" is not a non-negative whole number");
+  }
+  return value;
 }
 
 }  // namespace common

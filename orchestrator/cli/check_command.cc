@@ -6,8 +6,8 @@
 
 #include "checker/formats.h"
 #include "checker/linearizability.h"
+#include "common/duration.h"
 #include "orchestrator/report/report.h"
-#include "orchestrator/store/duration.h"
 
 namespace orchestrator {
 
@@ -72,14 +72,14 @@ Status ParseFlag(const std::string& flag, const std::string& value, CheckFlags& 
     }
     flags.has_initial = true;
   } else if (flag == "--time-limit") {
-    auto seconds = ParseSeconds(value);
+    auto seconds = common::ParseSeconds(value);
     if (!seconds.ok()) return FlagError(flag, seconds.status());
     flags.time_limit_s = *seconds;
   } else if (flag == "--html") {
     if (value.empty()) return Status::InvalidArgument(flag + " needs a file name");
     flags.html = value;
   } else if (flag == "--memory-limit") {
-    auto mb = ParseCount(value);
+    auto mb = common::ParseCount(value);
     if (!mb.ok()) return FlagError(flag, mb.status());
     flags.memory_limit_mb = *mb;
   } else {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "orchestrator/store/duration.h"
+#include "common/duration.h"
 #include "orchestrator/store/spec.h"
 
 namespace orchestrator {
@@ -95,7 +95,7 @@ Result<double> AsSeconds(const std::string& key, const Json& v) {
   }
   if (!v.is_string())
     return Status::InvalidArgument(key + ": expected a duration, got " + v.dump());
-  auto s = ParseSeconds(v.get<std::string>());
+  auto s = common::ParseSeconds(v.get<std::string>());
   if (!s.ok()) return s.status().WithContext(key);
   return *s;
 }
@@ -108,7 +108,7 @@ Result<long long> AsCount(const std::string& key, const Json& v) {
     return n;
   }
   if (!v.is_string()) return Status::InvalidArgument(key + ": expected a number, got " + v.dump());
-  auto n = ParseCount(v.get<std::string>());
+  auto n = common::ParseCount(v.get<std::string>());
   if (!n.ok()) return n.status().WithContext(key);
   return *n;
 }

@@ -37,21 +37,6 @@ constexpr std::array kCheckOrder = {
     "faults",   "linearizable",           "set",         "lease",    "election-safety",
     "failover", "split-without-majority", "convergence", "liveness", "stats"};
 
-// spec.json as the run wrote it; nullopt when it is missing. Errors say what is wrong with it.
-Result<std::optional<RunSpec>> ReadSpec(const RunDir& run) {
-  std::error_code ec;
-  if (!fs::exists(run.spec(), ec)) return std::optional<RunSpec>();
-  auto text = checker::ReadWholeFile(run.spec().string());
-  if (!text.ok()) return Status::InvalidArgument(text.status().message());
-  const Json json = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    return Status::InvalidArgument(run.spec().string() + ": not a valid JSON object");
-  }
-  auto spec = RunSpec::FromJson(json);
-  if (!spec.ok()) return spec.status().WithContext(run.spec().string());
-  return std::optional<RunSpec>(std::move(*spec));
-}
-
 std::vector<CheckRow> CheckRows(const std::vector<CheckResult>& checks) {
   std::vector<CheckRow> rows;
   auto row = [](const CheckResult& c) {
@@ -116,8 +101,9 @@ Status WriteRunReport(const fs::path& run_dir) {
   }
   if (!results.ok()) return results.status();
   // A spec.json that cannot be read costs the page its command line, not the page.
-  auto read_spec = ReadSpec(run);
-  const std::optional<RunSpec> spec = read_spec.ok() ? *read_spec : std::nullopt;
+  const auto read_spec = orchestrator::ReadRunSpec(run.spec());
+  const bool spec_missing = read_spec.status().code() == common::StatusCode::kNotFound;
+  const std::optional<RunSpec> spec = read_spec.ok() ? std::optional(*read_spec) : std::nullopt;
   std::error_code ec;
   const fs::path named = fs::weakly_canonical(run_dir, ec);  // STORE/latest names its target
   ReportInput in{
@@ -133,10 +119,10 @@ Status WriteRunReport(const fs::path& run_dir) {
   in.failover = results->Details("failover");
   in.faults = results->Details("faults");
   in.linearizable = results->Details("linearizable");
-  if (!read_spec.ok()) {
-    in.notes.push_back(read_spec.status().message() + ": no command to reproduce");
-  } else if (!spec.has_value()) {
+  if (spec_missing) {
     in.notes.emplace_back("spec.json is missing: no command to reproduce");
+  } else if (!read_spec.ok()) {
+    in.notes.push_back(read_spec.status().message() + ": no command to reproduce");
   }
   if (!results->error.empty()) {
     in.notes.push_back("the run failed during " + results->phase + ": " + results->error);

@@ -52,27 +52,15 @@ std::string Join(const std::vector<std::string>& items) {
   return text;
 }
 
-// The spec of a run folder, or nullopt when spec.json is missing; `unreadable` is set when it
-// exists but cannot be read.
-std::optional<RunSpec> ReadSpec(const RunDir& run, bool& unreadable) {
-  std::error_code ec;
-  if (!fs::exists(run.spec(), ec)) return std::nullopt;
-  auto text = checker::ReadWholeFile(run.spec().string());
-  const Json json = text.ok() ? Json::parse(*text, nullptr, false) : Json();
-  auto spec = json.is_object() ? RunSpec::FromJson(json) : Status::InvalidArgument("not JSON");
-  if (!spec.ok()) {
-    unreadable = true;
-    return std::nullopt;
-  }
-  return std::move(*spec);
-}
-
 RunRow ReadRun(const fs::path& store, const RunDir& run) {
   RunRow row{.test = run.test(), .stamp = run.stamp()};
-  bool unreadable = false;
-  const std::optional<RunSpec> spec = ReadSpec(run, unreadable);
+  const auto spec_read = orchestrator::ReadRunSpec(run.spec());
+  const std::optional<RunSpec> spec = spec_read.ok() ? std::optional(*spec_read) : std::nullopt;
   auto results = ReadRunResults(run.results());
-  if (!results.ok() && results.status().code() != common::StatusCode::kNotFound) unreadable = true;
+  auto is_unreadable = [](const common::Status& s) {
+    return !s.ok() && s.code() != common::StatusCode::kNotFound;
+  };
+  const bool unreadable = is_unreadable(spec_read.status()) || is_unreadable(results.status());
   row.db = spec.has_value() ? std::string(orchestrator::DbName(spec->db)) : "?";
   if (spec.has_value() && !spec->db_bugs.empty()) row.db += " (bugs: " + Join(spec->db_bugs) + ")";
   if (spec.has_value()) row.faults = Join(spec->nemesis);

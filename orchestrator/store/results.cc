@@ -1,8 +1,6 @@
 #include "orchestrator/store/results.h"
 
-#include <fstream>
-#include <sstream>
-#include <system_error>
+#include "orchestrator/store/atomic_file.h"
 
 namespace orchestrator {
 
@@ -212,14 +210,7 @@ Result<RunResults> RunResults::FromJson(const Json& json) {
 }
 
 Result<RunResults> ReadRunResults(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Status::NotFound(path.string() + ": missing");
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return Status::InvalidArgument(path.string() + ": cannot read");
-  const Json json = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return Status::InvalidArgument(path.string() + ": not valid JSON");
+  ASSIGN_OR_RETURN(const Json json, ReadJsonFile(path));
   auto results = RunResults::FromJson(json);
   if (!results.ok()) return results.status().WithContext(path.string());
   return results;

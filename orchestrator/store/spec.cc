@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "orchestrator/store/atomic_file.h"
+
 namespace orchestrator {
 
 using common::Result;
@@ -68,6 +70,13 @@ Result<RunSpec> RunSpec::FromJson(const Json& json) {
     }
     *field = it->get<std::string>();
   }
+  return spec;
+}
+
+Result<RunSpec> ReadRunSpec(const std::filesystem::path& path) {
+  ASSIGN_OR_RETURN(const Json json, ReadJsonFile(path));
+  auto spec = RunSpec::FromJson(json);
+  if (!spec.ok()) return spec.status().WithContext(path.string());
   return spec;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -62,6 +63,10 @@ common::Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args);
 common::Status ApplySpecJson(const nlohmann::json& object, RunSpec& spec);
 
 std::string RunUsage();
+
+// A spec.json as a run wrote it: NotFound when it does not exist, InvalidArgument naming the
+// file (and the key) otherwise.
+common::Result<RunSpec> ReadRunSpec(const std::filesystem::path& path);
 
 // "5", "0.25", "1e+20": a number as a person writes it (no trailing zeros).
 std::string PlainNumber(double value);

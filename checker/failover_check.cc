@@ -56,6 +56,7 @@ struct FailoverInput {
   int64_t origin_ns = 0;
   int64_t end_ns = 0;
   int64_t nodes = 0;
+  bool has_terms = true;
 };
 
 // One fault that removed the leader, and what followed.
@@ -96,7 +97,7 @@ void MeasureNewLeader(const FailoverInput& in, Failover& f) {
   const Fault& fault = *f.fault;
   for (const StatusSample& s : in.samples) {
     if (s.index <= fault.start_index || !s.is_answered || s.role != "leader") continue;
-    if (s.term > f.term) {
+    if (in.has_terms ? s.term > f.term : s.node != f.leader) {
       // An election may finish while a cut is still being installed: that is no delay.
       f.new_leader_ns = std::max<int64_t>(0, s.time_ns - fault.EffectNs());
       f.new_leader = s.node;
@@ -104,7 +105,7 @@ void MeasureNewLeader(const FailoverInput& in, Failover& f) {
       return;
     }
     if (fault.end_index.has_value() && s.index > *fault.end_index && s.node == f.leader &&
-        s.term == f.term) {
+        (s.term == f.term || !in.has_terms)) {
       f.is_leader_kept = true;  // healed before the cluster elected anyone else
       return;
     }
@@ -315,7 +316,8 @@ void Increment(Json& counter) { counter = counter.get<int64_t>() + 1; }
 RunCheckResult CheckFailover(const RunHistory& run, const FailoverOptions& options) {
   if (!run.status.ok()) return UnknownRunCheck(run.status.message());
   if (!run.operations_status.ok()) return UnknownRunCheck(run.operations_status.message());
-  const FailoverInput in = ReadFailoverInput(run);
+  FailoverInput in = ReadFailoverInput(run);
+  in.has_terms = options.has_terms;
   Json details = {{"bound_s", options.max_failover_s},
                   {"recovery_bound_s", options.max_recovery_s},
                   {"nodes", in.nodes},

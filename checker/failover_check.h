@@ -18,6 +18,9 @@ bool RemovesLeader(const Fault& fault, int64_t leader, int64_t nodes);
 struct FailoverOptions {
   double max_failover_s = 5;  // the bound on time to a new leader and to the first write
   double max_recovery_s = 5;  // the bound on recovery after the heal of a no-majority fault
+  // The database reports terms. Without (every sample says term 0), a new leader is a leader
+  // sample from another node than the one the fault removed.
+  bool has_terms = true;
 };
 
 // Failover: for each fault that removed or isolated the leader (RemovesLeader; when the fault

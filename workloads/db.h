@@ -92,6 +92,34 @@ struct DbTraits {
   // term T after a leader of T was elected cannot have voted for it. False where status
   // reports something that lags it (etcd: the term of the last applied entry).
   bool status_term_is_current = false;
+  // Status reports a term at all. False for databases without one (Redis): every sample says
+  // term 0, and election safety is "at most one primary at a time" instead of one per term.
+  bool has_terms = true;
+  // Reads are linearizable; false where the database promises less (ZooKeeper serves reads
+  // from any replica): reads are then left out of the linearizability check.
+  bool reads_linearizable = true;
+  // Status reports the applied position (NodeStatus::applied_index), so convergence can compare
+  // replicas. False for defined databases, whose probes give role, term and leader only.
+  bool reports_applied = true;
+};
+
+// A file a node needs in its data dir before it first starts (a config file).
+struct NodeFile {
+  std::string path;  // relative to the data dir
+  std::string contents;
+};
+
+// The cluster a Db is about to run on, and where its harness-side programs log.
+struct ClusterInfo {
+  std::vector<std::string> ips;  // every node's address, index i-1 for node i
+  std::filesystem::path log_dir;  // the run's folder: clients.log goes there
+};
+
+// Which definition file a database came from (nullopt for the built-in adapters).
+struct DbSource {
+  std::string name;
+  std::filesystem::path file;
+  std::string sha256;
 };
 
 class Db {
@@ -112,6 +140,19 @@ class Db {
   // in its problem. nullopt: the database keeps no node log (traits().writes_node_events false).
   virtual std::optional<checker::NodeLog> ReadNodeLog(
       int node, const std::filesystem::path& data_dir) const = 0;
+
+  // Told once, before any node starts.
+  virtual void Attach(const ClusterInfo& /*cluster*/) {}
+  // Files written into node `env.id`'s data dir before it first starts.
+  virtual std::vector<NodeFile> NodeFiles(const NodeEnv& /*env*/) const { return {}; }
+  // One readiness probe of a started node; OK when it is ready to join a leader search.
+  virtual common::Status Ready(const NodeEnv& /*env*/,
+                               std::chrono::milliseconds /*deadline*/) const {
+    return common::Status::Ok();
+  }
+  // How long the nodes may take to become Ready.
+  virtual std::chrono::seconds ReadyTimeout() const { return std::chrono::seconds(0); }
+  virtual std::optional<DbSource> source() const { return std::nullopt; }
 };
 
 }  // namespace workloads

@@ -43,9 +43,11 @@ Result<Child> Child::Spawn(const SpawnOptions& options) {
   ASSIGN_OR_RETURN(const pid_t pid, internal::Launch({
                                         .argv = options.argv,
                                         .env = options.env,
-                                        .stdin_fd = -1,
-                                        .stdout_fd = log.get(),
-                                        .stderr_fd = log.get(),
+                                        .stdin_fd = options.stdin_fd,
+                                        .stdout_fd = options.stdout_fd >= 0
+                                                         ? options.stdout_fd
+                                                         : log.get(),
+                                        .stderr_fd = options.stderr_fd >= 0 ? options.stderr_fd : log.get(),
                                         .netns_fd = netns.get(),
                                         .new_process_group = options.new_process_group,
                                         .reset_signals = true,

@@ -34,6 +34,11 @@ struct SpawnOptions {
   std::filesystem::path log_path;  // stdout+stderr, appended; empty: /dev/null
   std::optional<std::filesystem::path> netns_path;  // e.g. /var/run/netns/NAME
   bool new_process_group = false;
+  // Borrowed descriptors (the caller keeps and closes them): when >= 0, the child's stdin, and
+  // its stdout and stderr (instead of the log).
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
 };
 
 class Child {

@@ -89,7 +89,9 @@ std::string Properties(const RunResults& r, const std::optional<RunSpec>& spec) 
   properties += Property("verdict", std::string(RunVerdictName(r.verdict)));
   properties += Property("exit_code", std::to_string(r.exit_code));
   if (!spec.has_value()) return properties;
-  properties += Property("db", std::string(DbName(spec->db)));
+  properties += Property("db", spec->DbLabel());
+  if (!spec->db_file.empty()) properties += Property("db_file", spec->db_file);
+  if (!spec->db_sha256.empty()) properties += Property("db_sha256", spec->db_sha256);
   properties += Property("workload", std::string(workloads::WorkloadKindName(spec->workload)));
   properties += Property("nodes", std::to_string(spec->nodes));
   if (spec->seed.has_value()) properties += Property("seed", std::to_string(*spec->seed));

@@ -58,7 +58,7 @@ std::vector<CheckRow> CheckRows(const std::vector<CheckResult>& checks) {
 std::string Subtitle(const std::optional<RunSpec>& spec, const RunResults& results) {
   std::string text;
   if (spec.has_value()) {
-    text = std::string(orchestrator::DbName(spec->db)) + " × " + std::to_string(spec->nodes) +
+    text = spec->DbLabel() + " × " + std::to_string(spec->nodes) +
            " on " + (results.backend.empty() ? spec->backend_used : results.backend) +
            " · workload " + std::string(workloads::WorkloadKindName(spec->workload)) + " · " +
            orchestrator::PlainNumber(spec->time_limit_s) + " s";
@@ -66,6 +66,9 @@ std::string Subtitle(const std::optional<RunSpec>& spec, const RunResults& resul
     for (const std::string& n : spec->nemesis) faults += (faults.empty() ? "" : ", ") + n;
     if (!faults.empty()) text += " · faults " + faults;
     if (!spec->schedule.empty()) text += " · schedule " + spec->schedule;
+    if (!spec->db_file.empty()) {
+      text += " · definition " + spec->db_file + " (sha256 " + spec->db_sha256.substr(0, 12) + ")";
+    }
     std::string bugs;
     for (const std::string& b : spec->db_bugs) bugs += (bugs.empty() ? "" : ", ") + b;
     if (!bugs.empty()) text += " · db bugs " + bugs;

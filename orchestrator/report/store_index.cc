@@ -61,7 +61,7 @@ RunRow ReadRun(const fs::path& store, const RunDir& run) {
     return !s.ok() && s.code() != common::StatusCode::kNotFound;
   };
   const bool unreadable = is_unreadable(spec_read.status()) || is_unreadable(results.status());
-  row.db = spec.has_value() ? std::string(orchestrator::DbName(spec->db)) : "?";
+  row.db = spec.has_value() ? spec->DbLabel() : "?";
   if (spec.has_value() && !spec->db_bugs.empty()) row.db += " (bugs: " + Join(spec->db_bugs) + ")";
   if (spec.has_value()) row.faults = Join(spec->nemesis);
   if (spec.has_value() && !spec->schedule.empty()) row.faults = "schedule " + spec->schedule;

@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 
+#include "workloads/db_definition.h"
+#include "workloads/defined_db.h"
 #include "workloads/etcd_db.h"
 #include "workloads/refdb_db.h"
 
@@ -16,26 +20,45 @@ namespace {
 
 // --refdb-bin, else the refdb built beside this splitbrain
 // (build/<preset>/orchestrator/splitbrain → build/<preset>/refdb/server/refdb).
-fs::path RefdbPath(const std::string& flag) {
-  if (!flag.empty()) return fs::absolute(flag);
+fs::path BuildDir() {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  return self.parent_path().parent_path() / "refdb" / "server" / "refdb";
+  return ec ? fs::path() : self.parent_path().parent_path();
+}
+
+fs::path RefdbPath(const std::string& flag) {
+  if (!flag.empty()) return fs::absolute(flag);
+  const fs::path build = BuildDir();
+  return build.empty() ? build : build / "refdb" / "server" / "refdb";
 }
 
 }  // namespace
 
-std::unique_ptr<workloads::Db> MakeDbAdapter(const RunSpec& spec) {
+fs::path DefinitionsRoot() {
+  if (const char* env = std::getenv("SPLITBRAIN_DBS"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  if (fs::is_directory("workloads/dbs", ec)) return fs::absolute("workloads/dbs");
+  return fs::path(SPLITBRAIN_SOURCE_DIR) / "workloads" / "dbs";
+}
+
+common::Result<std::unique_ptr<workloads::Db>> MakeDbAdapter(const RunSpec& spec) {
   switch (spec.db) {
     case DbKind::kEtcd:
-      return std::make_unique<workloads::EtcdDb>(
-          workloads::EtcdDbOptions{.binary = fs::absolute(spec.etcd_bin)});
+      return std::unique_ptr<workloads::Db>(std::make_unique<workloads::EtcdDb>(
+          workloads::EtcdDbOptions{.binary = fs::absolute(spec.etcd_bin)}));
+    case DbKind::kDefinition: {
+      const fs::path file = workloads::DefinitionPath(spec.db_definition, DefinitionsRoot());
+      ASSIGN_OR_RETURN(workloads::DbDefinition definition, workloads::LoadDbDefinition(file));
+      const fs::path build = BuildDir();
+      return std::unique_ptr<workloads::Db>(std::make_unique<workloads::DefinedDb>(
+          workloads::DefinedDbOptions{.definition = std::move(definition),
+                                      .procs_binary = build / "workloads" / "splitbrain-procs"}));
+    }
     case DbKind::kRefdb:
       break;
   }
-  return std::make_unique<workloads::RefDb>(
-      workloads::RefDbOptions{.binary = RefdbPath(spec.refdb_bin), .bugs = spec.db_bugs});
+  return std::unique_ptr<workloads::Db>(std::make_unique<workloads::RefDb>(
+      workloads::RefDbOptions{.binary = RefdbPath(spec.refdb_bin), .bugs = spec.db_bugs}));
 }
 
 Status CheckDbBinaries(const RunSpec& spec, const workloads::Db& db) {
@@ -46,6 +69,12 @@ Status CheckDbBinaries(const RunSpec& spec, const workloads::Db& db) {
         return Status::NotFound("etcd binary " + spec.etcd_bin +
                                 " is missing or not executable; install Debian's etcd-server "
                                 "(ci/setup.sh) or give --etcd-bin PATH");
+      case DbKind::kDefinition:
+        return Status::NotFound(
+            binary.string() + " (run by " + spec.db_definition +
+            ") is missing or not executable; install the definition's install.debian packages "
+            "(ci/install-dbs.sh)" +
+            (binary.filename() == "splitbrain-procs" ? " or build splitbrain-procs" : ""));
       case DbKind::kRefdb:
         if (binary.empty())
           return Status::NotFound("cannot find this program's path; give --refdb-bin");

@@ -5,6 +5,7 @@
 // before anything starts.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 
 #include "common/status.h"
@@ -13,8 +14,14 @@
 
 namespace orchestrator {
 
-// The adapter for spec.db. Pure (reads /proc/self/exe to find refdb beside splitbrain).
-std::unique_ptr<workloads::Db> MakeDbAdapter(const RunSpec& spec);
+// The adapter for spec.db. Reads /proc/self/exe to find refdb and splitbrain-procs beside
+// splitbrain, and for a definition (DbKind::kDefinition) reads and checks its file:
+// InvalidArgument naming the field for a bad one, NotFound for a missing one.
+common::Result<std::unique_ptr<workloads::Db>> MakeDbAdapter(const RunSpec& spec);
+
+// Where `--db NAME` looks for NAME/db.json: $SPLITBRAIN_DBS, else ./workloads/dbs when it exists,
+// else the source tree this splitbrain was built from.
+std::filesystem::path DefinitionsRoot();
 
 // NotFound naming the program and how to get it when one the database runs is missing or not
 // executable.

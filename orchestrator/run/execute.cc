@@ -54,6 +54,7 @@ class Execution {
   RunResults Results(const std::vector<CheckResult>& checks) const;
   void WriteResults(const RunResults& results);
   void Report();
+  void NameDb(RunResults& results) const;
 
   const RunPlan& plan_;
   std::ostream& out_;
@@ -105,6 +106,7 @@ int Execution::Failed(const Status& status) {
                        .exit_code = kExitRunFailed,
                        .phase = session_.phase(),
                        .error = reason};
+    NameDb(results);
     WriteResults(results);
     err_ << "  store: " << session_.run_dir()->root().string() << "\n";
   }
@@ -121,6 +123,14 @@ int Execution::Execute() {
   return CheckAndStore();
 }
 
+void Execution::NameDb(RunResults& results) const {
+  results.db = plan_.db->name();
+  if (const std::optional<workloads::DbSource> source = plan_.db->source()) {
+    results.db_file = source->file.string();
+    results.db_sha256 = source->sha256;
+  }
+}
+
 RunResults Execution::Results(const std::vector<CheckResult>& checks) const {
   const checker::Verdict verdict = CombinedVerdict(checks);
   RunResults results{.run_id = session_.run_id(),
@@ -134,6 +144,7 @@ RunResults Execution::Results(const std::vector<CheckResult>& checks) const {
                              .fail = driver_.counters().fail.load(),
                              .info = driver_.counters().info.load()},
                      .checks = checks};
+  NameDb(results);
   for (const CheckResult& c : checks) {
     if (c.name != kFaultsCheck || !c.details.is_object()) continue;
     FaultCounts counts;
@@ -164,7 +175,10 @@ int Execution::CheckAndStore() {
                  .max_failover_s = plan_.spec.max_failover_s,
                  .max_recovery_s = plan_.spec.max_recovery_s,
                  .node_logs = traits.writes_node_events,
-                 .terms_are_current = traits.status_term_is_current},
+                 .terms_are_current = traits.status_term_is_current,
+                 .has_terms = traits.has_terms,
+                 .reads_linearizable = traits.reads_linearizable,
+                 .reports_applied = traits.reports_applied},
                 std::move(*history));
   const RunResults results = Results(checks);
   out_ << "checks:\n";

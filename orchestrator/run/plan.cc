@@ -71,7 +71,7 @@ Result<RunPlan> PlanRun(RunSpec spec) {
       std::any_of(schedule.begin(), schedule.end(), [](const nemesis::ScheduleEntry& entry) {
         return entry.fault.kind == nemesis::FaultKind::kClock;
       });
-  std::unique_ptr<workloads::Db> db = MakeDbAdapter(spec);
+  ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
   if (moves_clocks && !db->traits().clock_movable) {
     return Status::InvalidArgument(

@@ -34,6 +34,13 @@ struct ChecksInput {
   // node-log event per node in the history.
   bool node_logs = false;
   bool terms_are_current = false;  // DbTraits::status_term_is_current (election safety's votes)
+  // DbTraits::has_terms: false checks "one primary at a time" instead of election safety.
+  bool has_terms = true;
+  // DbTraits::reads_linearizable: false leaves reads out of the linearizability check and
+  // checks them only for having read written values (check "reads").
+  bool reads_linearizable = true;
+  // DbTraits::reports_applied: false skips convergence, which compares applied positions.
+  bool reports_applied = true;
 };
 
 // Requires: the history holds the node-log events (checker::NodeLogEvent) when node_logs is set.

@@ -74,12 +74,16 @@ Status ClusterSession::Open() {
   recorded_spec_ = spec;
   recorded_spec_.run_id = run_id_;
   recorded_spec_.backend_used = std::string(backend_->name());
+  if (const std::optional<workloads::DbSource> source = plan_.db->source()) {
+    recorded_spec_.db_file = source->file.string();
+    recorded_spec_.db_sha256 = source->sha256;
+  }
   return WriteFileAtomically(run_dir_->spec(), recorded_spec_.ToJson().dump(2) + "\n");
 }
 
 Status ClusterSession::BringUp(std::ostream& out) {
   const RunSpec& spec = plan_.spec;
-  out << "splitbrain run " << run_id_ << ": " << DbName(spec.db) << " × " << spec.nodes << " on "
+  out << "splitbrain run " << run_id_ << ": " << spec.DbLabel() << " × " << spec.nodes << " on "
       << backend_->name() << ", workload " << workloads::WorkloadKindName(spec.workload) << ", "
       << spec.time_limit_s << " s, seed " << *spec.seed
       << "\n  store: " << run_dir_->root().string() << "\n"
@@ -94,6 +98,10 @@ Status ClusterSession::BringUp(std::ostream& out) {
   RETURN_IF_ERROR(backend_->Up(options));
   phase_ = "start nodes";
   RETURN_IF_ERROR(StartNodes());
+  if (plan_.db->ReadyTimeout().count() > 0) {
+    phase_ = "wait until the nodes are ready";
+    RETURN_IF_ERROR(AwaitReady(out));
+  }
   phase_ = "wait for a leader";
   ASSIGN_OR_RETURN(int leader, AwaitFirstWrite());
   out << "  cluster serving in " << Millis(Clock::now() - t0) << " ms (leader n" << leader << ")\n"
@@ -105,9 +113,18 @@ Status ClusterSession::StartNodes() {
   const int nodes = plan_.spec.nodes;
   std::vector<std::string> ips;
   for (int i = 1; i <= nodes; ++i) ips.push_back(backend_->NodeIp(i));
+  plan_.db->Attach({.ips = ips, .log_dir = run_dir_->root()});
   for (int i = 1; i <= nodes; ++i) {
     const workloads::NodeEnv env{
         .id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend_->NodeDataDir(i)};
+    for (const workloads::NodeFile& file : plan_.db->NodeFiles(env)) {
+      const std::filesystem::path path = run_dir_->node_data(i) / file.path;
+      std::error_code ec;
+      std::filesystem::create_directories(path.parent_path(), ec);
+      RETURN_IF_ERROR(WriteFileAtomically(path, file.contents)
+                          .WithContext("node n" + std::to_string(i) + ": config file"));
+    }
+    node_envs_.push_back(env);
     const std::string node_name = "node n" + std::to_string(i);
     std::vector<std::string> node_env;
     if (!libfaketime_.empty()) {
@@ -132,6 +149,36 @@ Status ClusterSession::NodesAlive() const {
     }
   }
   return Status::Ok();
+}
+
+Status ClusterSession::AwaitReady(std::ostream& out) {
+  const auto deadline = Clock::now() + plan_.db->ReadyTimeout();
+  std::vector<bool> ready(node_envs_.size(), false);
+  auto next_note = Clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    RETURN_IF_ERROR(NodesAlive());
+    std::string waiting;
+    std::string last_reason;
+    for (size_t i = 0; i < node_envs_.size(); ++i) {
+      if (ready[i]) continue;
+      const Status probe = plan_.db->Ready(node_envs_[i], std::chrono::seconds(2));
+      ready[i] = probe.ok();
+      if (ready[i]) continue;
+      waiting += (waiting.empty() ? "n" : ", n") + std::to_string(i + 1);
+      last_reason = probe.message();
+    }
+    if (waiting.empty()) return Status::Ok();
+    if (Clock::now() > deadline) {
+      return Status::DeadlineExceeded("not ready after " +
+                                      std::to_string(plan_.db->ReadyTimeout().count()) +
+                                      " s: " + waiting + " (" + last_reason + ")");
+    }
+    if (Clock::now() > next_note) {
+      out << "  waiting for " << waiting << " to be ready (" << last_reason << ")\n" << std::flush;
+      next_note = Clock::now() + std::chrono::seconds(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 // A leader is not enough: waits until a write is acknowledged. Returns the leader.

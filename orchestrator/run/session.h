@@ -62,6 +62,8 @@ class ClusterSession {
  private:
   common::Status StartNodes();
   common::Result<int> AwaitFirstWrite();
+  // Until every node passes the database's readiness probe (Db::Ready), within ReadyTimeout.
+  common::Status AwaitReady(std::ostream& out);
   common::Status NodesAlive() const;
 
   const RunPlan& plan_;
@@ -74,6 +76,7 @@ class ClusterSession {
   std::filesystem::path libfaketime_;  // set when the plan moves clocks
   RunSpec recorded_spec_;
   std::vector<std::string> endpoints_;
+  std::vector<workloads::NodeEnv> node_envs_;  // index i-1 for node i
   std::string phase_ = "prepare";
   bool down_ = false;
 };

@@ -34,6 +34,7 @@ StatusPoller::StatusPoller(const workloads::Db& db, std::vector<std::string> end
       endpoints_(std::move(endpoints)),
       history_(history),
       interval_(interval),
+      reports_applied_(db.traits().reports_applied),
       latest_(endpoints_.size()) {}
 
 StatusPoller::~StatusPoller() { Stop(); }
@@ -83,8 +84,10 @@ void StatusPoller::Poll(int node) {
       value["role"] = status->role;
       value["term"] = status->term;
       value["leader"] = status->leader_id;
-      value["commit"] = status->commit_index;
-      value["applied"] = status->applied_index;
+      if (reports_applied_) {
+        value["commit"] = status->commit_index;
+        value["applied"] = status->applied_index;
+      }
       if (status->state_digest) value["digest"] = DigestText(*status->state_digest);
       if (status->wall_time_ns) {
         // Half the call's round trip is the best guess of when the node read its clock.

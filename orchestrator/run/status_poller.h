@@ -54,6 +54,7 @@ class StatusPoller {
   const std::vector<std::string> endpoints_;
   workloads::HistoryWriter& history_;
   const std::chrono::milliseconds interval_;
+  const bool reports_applied_;  // DbTraits::reports_applied
   mutable common::Mutex mu_;
   common::CondVar cv_;
   bool stopping_ GUARDED_BY(mu_) = false;

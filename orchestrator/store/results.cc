@@ -159,6 +159,9 @@ Json RunResults::ToJson() const {
     j["error"] = error;
   }
   if (!backend.empty()) j["backend"] = backend;
+  if (!db.empty()) j["db"] = db;
+  if (!db_file.empty()) j["db_file"] = db_file;
+  if (!db_sha256.empty()) j["db_sha256"] = db_sha256;
   if (verdict == RunVerdict::kRunFailed && checks.empty()) return j;
   j["workload_s"] = workload_s;
   j["elapsed_s"] = elapsed_s;
@@ -197,6 +200,9 @@ Result<RunResults> RunResults::FromJson(const Json& json) {
   RETURN_IF_ERROR(ReadString(json, "run_id", false, r.run_id));
   RETURN_IF_ERROR(ReadString(json, "name", false, r.name));
   RETURN_IF_ERROR(ReadString(json, "backend", false, r.backend));
+  RETURN_IF_ERROR(ReadString(json, "db", false, r.db));
+  RETURN_IF_ERROR(ReadString(json, "db_file", false, r.db_file));
+  RETURN_IF_ERROR(ReadString(json, "db_sha256", false, r.db_sha256));
   RETURN_IF_ERROR(ReadString(json, "phase", false, r.phase));
   RETURN_IF_ERROR(ReadString(json, "error", false, r.error));
   int64_t exit_code = 0;

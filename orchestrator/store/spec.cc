@@ -1,5 +1,7 @@
 #include "orchestrator/store/spec.h"
 
+#include <filesystem>
+
 #include <cmath>
 #include <cstdio>
 
@@ -17,8 +19,19 @@ std::string_view DbName(DbKind db) {
       return "refdb";
     case DbKind::kEtcd:
       return "etcd";
+    case DbKind::kDefinition:
+      return "definition";
   }
   return "refdb";
+}
+
+std::string RunSpec::DbLabel() const {
+  if (db != DbKind::kDefinition) return std::string(DbName(db));
+  const std::filesystem::path path(db_definition);
+  if (path.filename() == "db.json" && path.has_parent_path()) {
+    return path.parent_path().filename().string();
+  }
+  return path.has_extension() ? path.stem().string() : path.filename().string();
 }
 
 std::string_view BackendName(BackendKind backend) {
@@ -35,7 +48,7 @@ std::string_view BackendName(BackendKind backend) {
 
 Json RunSpec::ToJson() const {
   Json j = {{"name", name},
-            {"db", DbName(db)},
+            {"db", db == DbKind::kDefinition ? db_definition : std::string(DbName(db))},
             {"backend", BackendName(backend)},
             {"nodes", nodes},
             {"workload", workloads::WorkloadKindName(workload)},
@@ -55,6 +68,8 @@ Json RunSpec::ToJson() const {
   j["seed"] = seed.has_value() ? Json(*seed) : Json(nullptr);
   if (!run_id.empty()) j["run-id"] = run_id;
   if (!backend_used.empty()) j["backend-used"] = backend_used;
+  if (!db_file.empty()) j["db-file"] = db_file;
+  if (!db_sha256.empty()) j["db-sha256"] = db_sha256;
   return j;
 }
 
@@ -62,7 +77,8 @@ Result<RunSpec> RunSpec::FromJson(const Json& json) {
   RunSpec spec;
   RETURN_IF_ERROR(ApplySpecJson(json, spec));
   for (const auto& [key, field] :
-       {std::pair{"run-id", &spec.run_id}, std::pair{"backend-used", &spec.backend_used}}) {
+       {std::pair{"run-id", &spec.run_id}, std::pair{"backend-used", &spec.backend_used},
+        std::pair{"db-file", &spec.db_file}, std::pair{"db-sha256", &spec.db_sha256}}) {
     auto it = json.find(key);
     if (it == json.end() || it->is_null()) continue;
     if (!it->is_string()) {
@@ -108,7 +124,7 @@ std::vector<std::string> RunSpec::ReproduceArgv() const {
     argv.push_back(value);
   };
   add("--name", name);
-  add("--db", std::string(DbName(db)));
+  add("--db", db == DbKind::kDefinition ? db_definition : std::string(DbName(db)));
   add("--backend", backend_used.empty() ? std::string(BackendName(backend)) : backend_used);
   add("--nodes", std::to_string(nodes));
   add("--workload", std::string(workloads::WorkloadKindName(workload)));

@@ -17,14 +17,16 @@
 
 namespace orchestrator {
 
-enum class DbKind { kRefdb, kEtcd };
+enum class DbKind { kRefdb, kEtcd, kDefinition };
 enum class BackendKind { kAuto, kDocker, kNetns };
-std::string_view DbName(DbKind db);                 // "refdb" | "etcd"
+std::string_view DbName(DbKind db);                 // "refdb" | "etcd" | "definition"
 std::string_view BackendName(BackendKind backend);  // "auto" | "docker" | "netns"
 
 struct RunSpec {
   std::string name;  // the test's name in the store; default "<db>-<workload>"
   DbKind db = DbKind::kRefdb;
+  // With kDefinition: `--db` as given, a definition's name (workloads/dbs/NAME/db.json) or path.
+  std::string db_definition;
   BackendKind backend = BackendKind::kAuto;
   int nodes = 5;
   workloads::WorkloadKind workload = workloads::WorkloadKind::kRegister;
@@ -46,6 +48,11 @@ struct RunSpec {
   // Recorded by the run in spec.json, not settable (a --spec file's values are ignored).
   std::string run_id;        // "run-id"
   std::string backend_used;  // "backend-used": what --backend auto chose
+  std::string db_file;       // "db-file": the definition file a run read (absolute)
+  std::string db_sha256;     // "db-sha256": the SHA-256 of its bytes
+
+  // "refdb", "etcd", or the definition's folder name (zookeeper for workloads/dbs/zookeeper/db.json).
+  std::string DbLabel() const;
 
   nlohmann::json ToJson() const;
   // A spec.json as a run wrote it (recorded keys included); errors name the key.

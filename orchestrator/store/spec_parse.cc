@@ -17,7 +17,7 @@ using workloads::WorkloadKind;
 using workloads::WorkloadKindName;
 
 std::string RunUsage() {
-  return "usage: splitbrain run [--spec FILE.json] [--db refdb|etcd] [--backend "
+  return "usage: splitbrain run [--spec FILE.json] [--db refdb|etcd|NAME|PATH] [--backend "
          "auto|docker|netns]\n"
          "                      [--nodes 5] [--workload register|set|election] [--concurrency 10]\n"
          "                      [--rate OPS_PER_S] [--time-limit 60s] [--db-bug NAME]\n"
@@ -31,7 +31,9 @@ std::string RunUsage() {
          "  --spec         a JSON object with the same keys as these flags (flags override it)\n"
          "  --backend      docker (the Engine API), netns (network namespaces), or auto: docker\n"
          "                 when its daemon answers, else netns\n"
-         "  --db           refdb (built beside splitbrain) or etcd (Debian's etcd-server 3.4)\n"
+         "  --db           refdb (built beside splitbrain), etcd (Debian's etcd-server 3.4, built-in\n"
+         "                 adapter), or a database definition: NAME for workloads/dbs/NAME/db.json\n"
+         "                 (zookeeper, redis, etcd's as a definition) or a db.json PATH\n"
          "  --rate         total client ops per second (default 0: as fast as they go)\n"
          "  --db-bug       start refdb with a bug switched on (repeatable): half-quorum,\n"
          "                 vote-without-log-check, commit-previous-term, stale-reads, no-fsync\n"
@@ -178,7 +180,10 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     }
   } else if (key == "db") {
     ASSIGN_OR_RETURN(std::string db, AsString(key, v));
-    ASSIGN_OR_RETURN(spec.db, ParseEnum(key, db, kDbKinds, DbName));
+    if (db.empty()) return Status::InvalidArgument("db: must not be empty");
+    Result<DbKind> builtin = ParseEnum(key, db, kDbKinds, DbName);
+    spec.db = builtin.ok() ? *builtin : DbKind::kDefinition;
+    spec.db_definition = builtin.ok() ? "" : db;
   } else if (key == "backend") {
     ASSIGN_OR_RETURN(std::string backend, AsString(key, v));
     ASSIGN_OR_RETURN(spec.backend, ParseEnum(key, backend, kBackendKinds, BackendName));
@@ -250,7 +255,10 @@ Result<Json> ReadSpecFile(const std::string& path) {
 Status ApplySpecJson(const Json& object, RunSpec& spec) {
   if (!object.is_object()) return Status::InvalidArgument("a spec must be a JSON object");
   for (const auto& [key, value] : object.items()) {
-    if (key == "spec" || key == "run-id" || key == "backend-used") continue;  // recorded
+    if (key == "spec" || key == "run-id" || key == "backend-used" || key == "db-file" ||
+        key == "db-sha256") {
+      continue;  // recorded by a run
+    }
     if (!IsKey(key)) return Status::InvalidArgument("unknown key \"" + key + "\"");
     if (key == "db-bug") spec.db_bugs.clear();
     if (value.is_null()) continue;
@@ -301,7 +309,7 @@ Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args) {
     if (!applied.ok()) return Status::InvalidArgument("--" + applied.message());
   }
   if (spec.name.empty()) {
-    spec.name = std::string(DbName(spec.db)) + "-" + std::string(WorkloadKindName(spec.workload));
+    spec.name = spec.DbLabel() + "-" + std::string(WorkloadKindName(spec.workload));
   }
   return spec;
 }

@@ -95,8 +95,8 @@ RunCheckResult CheckOnePrimary(const RunHistory& run, int nodes, const OnePrimar
                      " never answered a status sample: it could have been a primary unseen";
     return result;
   }
-  result.summary = "at most one primary in every sample (" + std::to_string(leader_samples) +
-                   " leader samples)";
+  result.summary =
+      "at most one primary in every sample (" + std::to_string(leader_samples) + " leader samples)";
   return result;
 }
 

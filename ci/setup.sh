@@ -12,6 +12,8 @@ packages=(
   cmake g++ ninja-build pkg-config make git ca-certificates
   # libraries
   nlohmann-json3-dev libgtest-dev libgmock-dev
+  # SHA-256 of database definition files
+  libssl-dev
   # refdb's gRPC server, client and .proto files
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # formatting and linting (CI runs the format check, and clang's thread-safety analysis)
@@ -64,4 +66,9 @@ if ! curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/nu
     tail -n 20 /tmp/dockerd.log >&2 || true
     exit 1
   fi
+fi
+
+# The test suite runs ZooKeeper, Redis with Sentinel and etcd from their definitions.
+if ((with_tests)); then
+  "$(dirname "$0")/install-dbs.sh"
 fi

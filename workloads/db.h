@@ -111,7 +111,7 @@ struct NodeFile {
 
 // The cluster a Db is about to run on, and where its harness-side programs log.
 struct ClusterInfo {
-  std::vector<std::string> ips;  // every node's address, index i-1 for node i
+  std::vector<std::string> ips;   // every node's address, index i-1 for node i
   std::filesystem::path log_dir;  // the run's folder: clients.log goes there
 };
 
@@ -153,6 +153,11 @@ class Db {
   // How long the nodes may take to become Ready.
   virtual std::chrono::seconds ReadyTimeout() const { return std::chrono::seconds(0); }
   virtual std::optional<DbSource> source() const { return std::nullopt; }
+  // What a container node needs besides Binaries() and their libraries: host files and
+  // directories copied into the node image at the same paths (a JVM, jars, data files).
+  virtual std::vector<std::filesystem::path> ImageFiles() const { return {}; }
+  // A local Docker image to run the nodes in instead of building one; empty: build one.
+  virtual std::string ImageName() const { return {}; }
 };
 
 }  // namespace workloads

@@ -38,7 +38,8 @@ Result<const Json*> Member(const Json& object, const std::string& key, const std
 }
 
 Status OnlyKeys(const Json& object, const std::string& field, std::set<std::string> allowed) {
-  if (!object.is_object()) return Bad(field.empty() ? "the definition" : field, "must be an object");
+  if (!object.is_object())
+    return Bad(field.empty() ? "the definition" : field, "must be an object");
   for (const auto& [key, value] : object.items()) {
     if (!allowed.contains(key)) {
       return Bad(field.empty() ? key : field + "." + key, "unknown field");
@@ -76,7 +77,8 @@ Result<DbGuarantees> ParseGuarantees(const Json& j) {
     if (v == "sequential") {
       out.read = ReadGuarantee::kSequential;
     } else if (v != "linearizable") {
-      return Bad("guarantees.read", "must be \"linearizable\" or \"sequential\", not \"" + v + "\"");
+      return Bad("guarantees.read",
+                 "must be \"linearizable\" or \"sequential\", not \"" + v + "\"");
     }
   }
   if (j.contains("leaders")) {
@@ -100,7 +102,8 @@ Status ParseProcesses(const Json& j, DbDefinition& out) {
     NodeProgram program;
     ASSIGN_OR_RETURN(const Json* name, Member(j[i], "name", f, true));
     ASSIGN_OR_RETURN(program.name, String(*name, f + ".name"));
-    if (!names.insert(program.name).second) return Bad(f + ".name", "\"" + program.name + "\" twice");
+    if (!names.insert(program.name).second)
+      return Bad(f + ".name", "\"" + program.name + "\" twice");
     ASSIGN_OR_RETURN(const Json* argv, Member(j[i], "argv", f, true));
     ASSIGN_OR_RETURN(program.argv, ParseTemplate(*argv, f + ".argv", true));
     out.processes.push_back(std::move(program));
@@ -151,8 +154,8 @@ Status ParseTop(const Json& j, DbDefinition& out) {
                             "ready", "status", "client", "guarantees", "docker"}));
   ASSIGN_OR_RETURN(const Json* name, Member(j, "name", "", true));
   ASSIGN_OR_RETURN(out.name, String(*name, "name"));
-  if (out.name.empty() || out.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
-                              std::string::npos) {
+  if (out.name.empty() ||
+      out.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
     return Bad("name", "must be lowercase letters, digits and '-', not \"" + out.name + "\"");
   }
   if (j.contains("description")) {
@@ -163,7 +166,8 @@ Status ParseTop(const Json& j, DbDefinition& out) {
   ASSIGN_OR_RETURN(const Json* debian, Member(*install, "debian", "install", true));
   if (!debian->is_array()) return Bad("install.debian", "must be an array of package names");
   for (size_t i = 0; i < debian->size(); ++i) {
-    ASSIGN_OR_RETURN(std::string package, String((*debian)[i], "install.debian[" + std::to_string(i) + "]"));
+    ASSIGN_OR_RETURN(std::string package,
+                     String((*debian)[i], "install.debian[" + std::to_string(i) + "]"));
     out.debian_packages.push_back(std::move(package));
   }
   ASSIGN_OR_RETURN(const Json* port, Member(j, "client_port", "", true));
@@ -220,7 +224,8 @@ Result<DbDefinition> LoadDbDefinition(const fs::path& file) {
   std::ifstream in(absolute, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  if (!in && !in.eof()) return Status::IoError("database definition " + file.string() + ": cannot read");
+  if (!in && !in.eof())
+    return Status::IoError("database definition " + file.string() + ": cannot read");
   const std::string bytes = buffer.str();
   const Json j = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
@@ -239,6 +244,5 @@ fs::path DefinitionPath(const std::string& db, const fs::path& root) {
   if (db.find('/') != std::string::npos || db.ends_with(".json")) return db;
   return root / db / "db.json";
 }
-
 
 }  // namespace workloads

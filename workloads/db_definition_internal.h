@@ -2,11 +2,10 @@
 // the field, and the parsers each file owns.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "workloads/db_definition.h"
 
@@ -24,8 +23,7 @@ common::Status OnlyKeys(const Json& object, const std::string& field,
 common::Result<uint16_t> Port(const Json& j, const std::string& field);
 
 // db_template.cc
-common::Result<Template> ParseTemplate(const Json& j, const std::string& field,
-                                       bool need_program);
+common::Result<Template> ParseTemplate(const Json& j, const std::string& field, bool need_program);
 // db_status_mapping.cc
 common::Result<Probe> ParseProbe(const Json& j, const std::string& field, bool with_format);
 common::Result<StatusMapping> ParseStatus(const Json& j);

@@ -1,10 +1,9 @@
 // The status and probe parts of a definition.
-#include "workloads/db_definition.h"
-
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "workloads/db_definition.h"
 #include "workloads/db_definition_internal.h"
 
 namespace workloads::definition_internal {
@@ -24,7 +23,8 @@ Status ParseRole(const Json& j, StatusMapping& out) {
     out.settle_ms = j["settle_ms"].get<int>();
   }
   if (j.contains("self_if_leader")) {
-    if (!j["self_if_leader"].is_boolean()) return Bad("status.role.self_if_leader", "must be true or false");
+    if (!j["self_if_leader"].is_boolean())
+      return Bad("status.role.self_if_leader", "must be true or false");
     out.role_from_leader = j["self_if_leader"].get<bool>();
   }
   if (out.role_from_leader) {
@@ -63,7 +63,8 @@ Status ParseTermAndLeader(const Json& j, StatusMapping& out) {
       out.term_shift = s.get<int>();
     }
     if (it->contains("current")) {
-      if (!(*it)["current"].is_boolean()) return Bad("status.term.current", "must be true or false");
+      if (!(*it)["current"].is_boolean())
+        return Bad("status.term.current", "must be true or false");
       out.term_is_current = (*it)["current"].get<bool>();
     }
   }
@@ -167,9 +168,11 @@ Result<StatusMapping> ParseStatus(const Json& j) {
   RETURN_IF_ERROR(OnlyKeys(j, "status", {"probes", "role", "term", "leader", "node_id"}));
   StatusMapping out;
   ASSIGN_OR_RETURN(const Json* probes, Member(j, "probes", "status", true));
-  if (!probes->is_array() || probes->empty()) return Bad("status.probes", "must be a non-empty array");
+  if (!probes->is_array() || probes->empty())
+    return Bad("status.probes", "must be a non-empty array");
   for (size_t i = 0; i < probes->size(); ++i) {
-    ASSIGN_OR_RETURN(Probe p, ParseProbe((*probes)[i], "status.probes[" + std::to_string(i) + "]", true));
+    ASSIGN_OR_RETURN(Probe p,
+                     ParseProbe((*probes)[i], "status.probes[" + std::to_string(i) + "]", true));
     out.probes.push_back(std::move(p));
   }
   ASSIGN_OR_RETURN(const Json* role, Member(j, "role", "status", true));

@@ -1,10 +1,9 @@
 // Templates: placeholders checked when parsed, rendered per node.
-#include "workloads/db_definition.h"
-
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "workloads/db_definition.h"
 #include "workloads/db_definition_internal.h"
 
 namespace workloads::definition_internal {
@@ -47,9 +46,9 @@ Status CheckPlaceholders(const std::string& field, const std::string& text, bool
     if (kPlaceholders.contains(name) || (peers && kPeerPlaceholders.contains(name))) {
       return Status::Ok();
     }
-    return Status::InvalidArgument("unknown placeholder {" + std::string(name) + "}" +
-                                   (kPeerPlaceholders.contains(name) ? " (only inside each_node)"
-                                                                     : ""));
+    return Status::InvalidArgument(
+        "unknown placeholder {" + std::string(name) + "}" +
+        (kPeerPlaceholders.contains(name) ? " (only inside each_node)" : ""));
   });
   return checked.ok() ? checked : Bad(field, checked.message());
 }
@@ -98,16 +97,26 @@ std::string Substitute(std::string_view text, const TemplateContext& c, int peer
     const std::string_view name = text.substr(i + 1, end - i - 1);
     i = end;
     const int n = static_cast<int>(c.ips.size());
-    if (name == "id") out += std::to_string(c.id);
-    else if (name == "ip") out += c.ip;
-    else if (name == "client_port") out += std::to_string(c.client_port);
-    else if (name == "data_dir") out += c.data_dir;
-    else if (name == "nodes") out += std::to_string(n);
-    else if (name == "majority") out += std::to_string(n / 2 + 1);
-    else if (name == "first_ip") out += c.ips.empty() ? "" : c.ips.front();
-    else if (name == "dir") out += c.dir.string();
-    else if (name == "peer_id") out += std::to_string(peer);
-    else if (name == "peer_ip" && peer >= 1 && peer <= n) out += c.ips[peer - 1];
+    if (name == "id")
+      out += std::to_string(c.id);
+    else if (name == "ip")
+      out += c.ip;
+    else if (name == "client_port")
+      out += std::to_string(c.client_port);
+    else if (name == "data_dir")
+      out += c.data_dir;
+    else if (name == "nodes")
+      out += std::to_string(n);
+    else if (name == "majority")
+      out += std::to_string(n / 2 + 1);
+    else if (name == "first_ip")
+      out += c.ips.empty() ? "" : c.ips.front();
+    else if (name == "dir")
+      out += c.dir.string();
+    else if (name == "peer_id")
+      out += std::to_string(peer);
+    else if (name == "peer_ip" && peer >= 1 && peer <= n)
+      out += c.ips[peer - 1];
     else if (name == "endpoints") {
       for (int p = 0; p < n; ++p) {
         out += (p > 0 ? "," : "") + c.ips[p] + ":" + std::to_string(c.client_port);
@@ -146,8 +155,8 @@ Result<Template> ParseTemplate(const Json& j, const std::string& field, bool nee
   }
   if (need_program) {
     const auto* program = std::get_if<TemplateText>(&out.front());
-    if (program == nullptr || (program->text.rfind('/', 0) != 0 &&
-                               program->text.rfind("{dir}/", 0) != 0)) {
+    if (program == nullptr ||
+        (program->text.rfind('/', 0) != 0 && program->text.rfind("{dir}/", 0) != 0)) {
       return Bad(field + "[0]", "must be the program's absolute path (or {dir}/...)");
     }
   }

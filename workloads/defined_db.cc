@@ -163,27 +163,31 @@ Result<NodeStatus> DefinedDb::Status(const std::string& endpoint,
   for (const Probe& probe : s.probes) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::steady_clock::now());
-    ASSIGN_OR_RETURN(std::string answer, RunProbe(probe, context, std::max(left, std::chrono::milliseconds(1))));
+    ASSIGN_OR_RETURN(std::string answer,
+                     RunProbe(probe, context, std::max(left, std::chrono::milliseconds(1))));
     ASSIGN_OR_RETURN(auto parsed, ProbeFields(probe.format, answer));
     fields.merge(parsed);
   }
   NodeStatus status{.node_id = static_cast<uint64_t>(self)};
   status.leader_id = static_cast<uint64_t>(LeaderOf(fields, self));
   if (s.role_from_leader) {
-    status.role = status.leader_id == static_cast<uint64_t>(self) && self > 0 ? "leader" : "follower";
+    status.role =
+        status.leader_id == static_cast<uint64_t>(self) && self > 0 ? "leader" : "follower";
   } else {
     const auto it = fields.find(s.role_field);
     if (it == fields.end()) return Status::Unavailable("status: no field \"" + s.role_field + "\"");
     const auto role = s.role_values.find(it->second);
     if (role == s.role_values.end()) {
-      return Status::Unavailable("status: " + s.role_field + " \"" + it->second + "\" is not in role.values");
+      return Status::Unavailable("status: " + s.role_field + " \"" + it->second +
+                                 "\" is not in role.values");
     }
     status.role = role->second;
   }
   if (status.role == "leader") status.leader_id = static_cast<uint64_t>(self);
   if (s.term_field) {
     const auto it = fields.find(*s.term_field);
-    const std::optional<uint64_t> term = it == fields.end() ? std::nullopt : ParseUnsigned(it->second);
+    const std::optional<uint64_t> term =
+        it == fields.end() ? std::nullopt : ParseUnsigned(it->second);
     if (!term) return Status::Unavailable("status: no integer field \"" + *s.term_field + "\"");
     status.term = *term >> s.term_shift;
   }

@@ -50,6 +50,10 @@ class DefinedDb final : public Db {
     return std::chrono::seconds(options_.definition.ready_timeout_s);
   }
   std::optional<DbSource> source() const override;
+  std::vector<std::filesystem::path> ImageFiles() const override {
+    return options_.definition.docker_files;
+  }
+  std::string ImageName() const override { return options_.definition.docker_image; }
 
   const DbDefinition& definition() const { return options_.definition; }
 

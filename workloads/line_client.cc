@@ -69,11 +69,12 @@ LineClient::Reply LineClient::Call(Json request, bool is_read,
     return Broken("request " + std::to_string(id) + ": " + sent.message(), is_read);
   }
   auto line = process_.ReadLine(until);
-  if (!line.ok()) return Broken("request " + std::to_string(id) + ": " + line.status().message(), is_read);
+  if (!line.ok())
+    return Broken("request " + std::to_string(id) + ": " + line.status().message(), is_read);
   Json reply = Json::parse(*line, nullptr, false);
   if (reply.is_discarded() || !reply.is_object()) {
-    return Broken("request " + std::to_string(id) + ": the answer is not a JSON object: " +
-                      line->substr(0, 200),
+    return Broken("request " + std::to_string(id) +
+                      ": the answer is not a JSON object: " + line->substr(0, 200),
                   is_read);
   }
   if (!reply.contains("id") || reply["id"] != id) {
@@ -86,10 +87,12 @@ LineClient::Reply LineClient::Call(Json request, bool is_read,
                                 ? reply["error"].get<std::string>()
                                 : "";
   if (type == "fail") return Reply{.outcome = Outcome::kFail, .error = error};
-  if (type == "info") return Reply{.outcome = is_read ? Outcome::kFail : Outcome::kInfo, .error = error};
+  if (type == "info")
+    return Reply{.outcome = is_read ? Outcome::kFail : Outcome::kInfo, .error = error};
   if (type != "ok") {
-    return Broken("request " + std::to_string(id) + ": unknown type " + reply.value("type", Json()).dump(),
-                  is_read);
+    return Broken(
+        "request " + std::to_string(id) + ": unknown type " + reply.value("type", Json()).dump(),
+        is_read);
   }
   if (const std::string bad = well_formed(reply); !bad.empty()) {
     return Broken("request " + std::to_string(id) + ": " + bad, is_read);
@@ -104,10 +107,12 @@ Answer<std::optional<std::string>> LineClient::Read(const std::string& key) {
 
 Answer<bool> LineClient::Write(const std::string& key, const std::string& value) {
   Reply r = Call({{"f", "write"}, {"key", key}, {"value", value}}, false, WriteReply);
-  return Answer<bool>{.outcome = r.outcome, .value = r.outcome == Outcome::kOk, .error = std::move(r.error)};
+  return Answer<bool>{
+      .outcome = r.outcome, .value = r.outcome == Outcome::kOk, .error = std::move(r.error)};
 }
 
-Answer<CasResult> LineClient::Cas(const std::string& key, const std::optional<std::string>& expected,
+Answer<CasResult> LineClient::Cas(const std::string& key,
+                                  const std::optional<std::string>& expected,
                                   const std::string& new_value) {
   Json request = {{"f", "cas"}, {"key", key}, {"to", new_value}};
   request["from"] = expected.has_value() ? Json(*expected) : Json(nullptr);

@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "common/process/run.h"
@@ -65,11 +64,12 @@ Result<UniqueFd> Connect(const std::string& ip, uint16_t port, Clock::time_point
 
 Result<std::string> Http(const HttpProbe& http, const std::string& ip,
                          std::chrono::milliseconds deadline) {
-  std::string request = http.method + " " + http.path + " HTTP/1.0\r\nHost: " + ip +
-                        "\r\nConnection: close\r\n";
+  std::string request =
+      http.method + " " + http.path + " HTTP/1.0\r\nHost: " + ip + "\r\nConnection: close\r\n";
   if (http.method == "POST") {
-    request += "Content-Type: application/json\r\nContent-Length: " +
-               std::to_string(http.body.size()) + "\r\n";
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(http.body.size()) +
+        "\r\n";
   }
   request += "\r\n" + (http.method == "POST" ? http.body : "");
   ASSIGN_OR_RETURN(std::string answer, TcpExchange(ip, http.port, request, deadline));
@@ -155,7 +155,8 @@ Result<std::string> RunProbe(const Probe& probe, const TemplateContext& context,
     }
     return answer;
   }
-  if (const auto* http = std::get_if<HttpProbe>(&probe.how)) return Http(*http, context.ip, deadline);
+  if (const auto* http = std::get_if<HttpProbe>(&probe.how))
+    return Http(*http, context.ip, deadline);
   const auto& command = std::get<CommandProbe>(probe.how);
   const std::vector<std::string> argv = RenderArgv(command.argv, context);
   ASSIGN_OR_RETURN(common::process::RunOutput ran,
@@ -167,8 +168,7 @@ Result<std::string> RunProbe(const Probe& probe, const TemplateContext& context,
   return ran.out;
 }
 
-Result<std::map<std::string, std::string>> ProbeFields(ProbeFormat format,
-                                                       std::string_view text) {
+Result<std::map<std::string, std::string>> ProbeFields(ProbeFormat format, std::string_view text) {
   std::map<std::string, std::string> out;
   if (format == ProbeFormat::kJson) {
     const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);

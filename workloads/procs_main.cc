@@ -26,8 +26,9 @@ struct Program {
 };
 
 int Usage(const std::string& why) {
-  std::cerr << "splitbrain-procs: " << why
-            << "\nusage: splitbrain-procs NAME -- PROGRAM ARGS... [--- NAME -- PROGRAM ARGS...]...\n";
+  std::cerr
+      << "splitbrain-procs: " << why
+      << "\nusage: splitbrain-procs NAME -- PROGRAM ARGS... [--- NAME -- PROGRAM ARGS...]...\n";
   return 2;
 }
 
@@ -72,7 +73,8 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   std::vector<common::process::Child> children;
   for (const Program& program : programs) {
-    auto child = common::process::Child::Spawn({.argv = program.argv, .stdout_fd = 1, .stderr_fd = 2});
+    auto child =
+        common::process::Child::Spawn({.argv = program.argv, .stdout_fd = 1, .stderr_fd = 2});
     if (!child.ok()) {
       std::cerr << "splitbrain-procs: " << program.name << ": " << child.status().message() << "\n";
       return 127;

@@ -40,18 +40,17 @@ Result<Child> Child::Spawn(const SpawnOptions& options) {
   if (!options.log_path.empty()) {
     ASSIGN_OR_RETURN(log, Open(options.log_path, O_WRONLY | O_CREAT | O_APPEND));
   }
-  ASSIGN_OR_RETURN(const pid_t pid, internal::Launch({
-                                        .argv = options.argv,
-                                        .env = options.env,
-                                        .stdin_fd = options.stdin_fd,
-                                        .stdout_fd = options.stdout_fd >= 0
-                                                         ? options.stdout_fd
-                                                         : log.get(),
-                                        .stderr_fd = options.stderr_fd >= 0 ? options.stderr_fd : log.get(),
-                                        .netns_fd = netns.get(),
-                                        .new_process_group = options.new_process_group,
-                                        .reset_signals = true,
-                                    }));
+  ASSIGN_OR_RETURN(const pid_t pid,
+                   internal::Launch({
+                       .argv = options.argv,
+                       .env = options.env,
+                       .stdin_fd = options.stdin_fd,
+                       .stdout_fd = options.stdout_fd >= 0 ? options.stdout_fd : log.get(),
+                       .stderr_fd = options.stderr_fd >= 0 ? options.stderr_fd : log.get(),
+                       .netns_fd = netns.get(),
+                       .new_process_group = options.new_process_group,
+                       .reset_signals = true,
+                   }));
   return Child(pid, options.new_process_group, options.argv[0]);
 }
 

@@ -17,8 +17,8 @@ constexpr size_t kMaxLine = 16 << 20;
 // Waits for `events` on `fd` until `until`: true when ready, false on timeout.
 common::Result<bool> WaitFor(int fd, short events, LineProcess::Clock::time_point until) {
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        until - LineProcess::Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - LineProcess::Clock::now());
     pollfd p{.fd = fd, .events = events, .revents = 0};
     const int n = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
     if (n > 0) return true;
@@ -86,8 +86,7 @@ common::Status LineProcess::WriteLine(std::string_view line, Clock::time_point u
   data += '\n';
   size_t sent = 0;
   while (sent < data.size()) {
-    const ssize_t n =
-        ::send(to_child_.get(), data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    const ssize_t n = ::send(to_child_.get(), data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
       sent += static_cast<size_t>(n);
       continue;

@@ -9,6 +9,7 @@
 
 #include "orchestrator/cli/check_command.h"
 #include "orchestrator/cli/cleanup_command.h"
+#include "orchestrator/cli/conformance_command.h"
 #include "orchestrator/cli/report_command.h"
 #include "orchestrator/cli/run_command.h"
 #include "orchestrator/store/exit_code.h"
@@ -30,6 +31,8 @@ const std::array kCommands = {
             orchestrator::CheckUsage, orchestrator::RunCheckCommand},
     Command{"report", "(re)write a run's report.html and its store's index.html",
             orchestrator::ReportUsage, orchestrator::RunReportCommand},
+    Command{"conformance", "check a database client against the protocol on a fresh cluster",
+            orchestrator::ConformanceUsage, orchestrator::RunConformanceCommand},
     Command{"cleanup", "remove what dead runs left behind (containers, networks, namespaces)",
             nullptr, orchestrator::RunCleanupCommand},
 };
@@ -37,7 +40,7 @@ const std::array kCommands = {
 void PrintUsage(std::ostream& out) {
   out << "splitbrain: chaos testing for leader-elected replicated databases\n\ncommands:\n";
   for (const Command& c : kCommands) {
-    out << "  " << c.verb << std::string(9 - std::string(c.verb).size(), ' ') << c.summary << "\n";
+    out << "  " << c.verb << std::string(13 - std::string(c.verb).size(), ' ') << c.summary << "\n";
   }
   out << "\nrun `splitbrain COMMAND --help` for a command's flags.\n";
 }

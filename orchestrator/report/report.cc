@@ -58,9 +58,9 @@ std::vector<CheckRow> CheckRows(const std::vector<CheckResult>& checks) {
 std::string Subtitle(const std::optional<RunSpec>& spec, const RunResults& results) {
   std::string text;
   if (spec.has_value()) {
-    text = spec->DbLabel() + " × " + std::to_string(spec->nodes) +
-           " on " + (results.backend.empty() ? spec->backend_used : results.backend) +
-           " · workload " + std::string(workloads::WorkloadKindName(spec->workload)) + " · " +
+    text = spec->DbLabel() + " × " + std::to_string(spec->nodes) + " on " +
+           (results.backend.empty() ? spec->backend_used : results.backend) + " · workload " +
+           std::string(workloads::WorkloadKindName(spec->workload)) + " · " +
            orchestrator::PlainNumber(spec->time_limit_s) + " s";
     std::string faults;
     for (const std::string& n : spec->nemesis) faults += (faults.empty() ? "" : ", ") + n;

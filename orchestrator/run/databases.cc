@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-
 #include <filesystem>
 
 #include "workloads/db_definition.h"

@@ -192,9 +192,15 @@ int Execution::CheckAndStore() {
       faults != nullptr && faults->verdict != checker::Verdict::kValid) {
     faults_note = "; faults: " + faults->summary;
   }
+  // The reason, in the checks' own words: each check that said invalid, and why.
+  std::string invalid_note;
+  for (const CheckResult& c : checks) {
+    if (c.verdict != checker::Verdict::kInvalid) continue;
+    invalid_note += (invalid_note.empty() ? ": " : "; ") + c.name + ": " + c.summary;
+  }
   WriteResults(results);
   out_ << "verdict: " << RunVerdictName(results.verdict) << " (exit " << results.exit_code << ")"
-       << faults_note << "\n"
+       << faults_note << invalid_note << "\n"
        << "results: " << run.results().string() << "\n";
   Report();
   return results.exit_code;

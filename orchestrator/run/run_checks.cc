@@ -31,10 +31,8 @@ CheckResult Linearizable(const ChecksInput& input, checker::ModelKind model,
     return outcome;
   }
   checker::CheckOptions options{.model = model, .time_limit_s = input.time_limit_s};
-  auto result =
-      checker::CheckLinearizability(input.reads_linearizable ? run.operations
-                                                             : checker::WithoutReads(run.operations),
-                                    options);
+  auto result = checker::CheckLinearizability(
+      input.reads_linearizable ? run.operations : checker::WithoutReads(run.operations), options);
   if (!result.ok()) {
     outcome.verdict = Verdict::kUnknown;
     outcome.summary = "cannot check: " + result.status().message();
@@ -77,32 +75,32 @@ std::vector<CheckResult> RunChecks(const ChecksInput& input, checker::History hi
   if (checks.linearizable.has_value()) {
     outcomes.push_back(Linearizable(input, *checks.linearizable, run));
     if (!input.reads_linearizable) {
-      outcomes.push_back(From("reads", run.operations_status.ok()
-                                           ? checker::CheckReadsSawWrites(run.operations)
-                                           : checker::RunCheckResult{
-                                                 .verdict = Verdict::kUnknown,
-                                                 .summary = "the history's operations do not pair"}));
+      outcomes.push_back(
+          From("reads",
+               run.operations_status.ok()
+                   ? checker::CheckReadsSawWrites(run.operations)
+                   : checker::RunCheckResult{.verdict = Verdict::kUnknown,
+                                             .summary = "the history's operations do not pair"}));
     }
   }
   if (checks.set) outcomes.push_back(From("set", checker::CheckSet(run, {.nodes = input.nodes})));
   if (checks.lease) outcomes.push_back(From("lease", checker::CheckLease(run)));
   if (input.has_terms) {
-    outcomes.push_back(From("election-safety",
-                            checker::CheckElectionSafety(
-                                run, {.nodes = input.nodes,
-                                      .terms_are_current = input.terms_are_current,
-                                      .logs_expected = input.node_logs})));
+    outcomes.push_back(
+        From("election-safety",
+             checker::CheckElectionSafety(run, {.nodes = input.nodes,
+                                                .terms_are_current = input.terms_are_current,
+                                                .logs_expected = input.node_logs})));
   } else {
     outcomes.push_back(From("one-primary", checker::CheckOnePrimary(run, input.nodes)));
   }
-  outcomes.push_back(From("failover", checker::CheckFailover(
-                                          run, {.max_failover_s = input.max_failover_s,
-                                                .max_recovery_s = input.max_recovery_s,
-                                                .has_terms = input.has_terms})));
+  outcomes.push_back(
+      From("failover", checker::CheckFailover(run, {.max_failover_s = input.max_failover_s,
+                                                    .max_recovery_s = input.max_recovery_s,
+                                                    .has_terms = input.has_terms})));
   outcomes.push_back(From("split-without-majority", checker::CheckSplitWithoutMajority(run)));
   if (input.reports_applied) {
-    outcomes.push_back(
-        From("convergence", checker::CheckConvergence(run, {.nodes = input.nodes})));
+    outcomes.push_back(From("convergence", checker::CheckConvergence(run, {.nodes = input.nodes})));
   }
   outcomes.push_back(
       From("liveness", checker::CheckLiveness(run, {.max_recovery_s = input.max_recovery_s})));

@@ -93,7 +93,9 @@ Status ClusterSession::BringUp(std::ostream& out) {
   BackendOptions options{.run_id = run_id_,
                          .nodes = spec.nodes,
                          .run_dir = *run_dir_,
-                         .binaries = plan_.db->Binaries()};
+                         .binaries = plan_.db->Binaries(),
+                         .files = plan_.db->ImageFiles(),
+                         .image = plan_.db->ImageName()};
   if (!libfaketime_.empty()) options.libraries.push_back(libfaketime_);
   RETURN_IF_ERROR(backend_->Up(options));
   phase_ = "start nodes";

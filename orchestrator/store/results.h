@@ -53,10 +53,10 @@ struct FaultCounts {
 struct RunResults {
   int schema_version = kResultsSchemaVersion;
   std::string run_id;
-  std::string name;     // the test's name (the store folder)
-  std::string backend;  // docker | netns; empty when the run failed before choosing one
-  std::string db;       // the database: refdb, etcd, or a definition's name
-  std::string db_file;  // a definition's file (absolute); empty for a built-in adapter
+  std::string name;       // the test's name (the store folder)
+  std::string backend;    // docker | netns; empty when the run failed before choosing one
+  std::string db;         // the database: refdb, etcd, or a definition's name
+  std::string db_file;    // a definition's file (absolute); empty for a built-in adapter
   std::string db_sha256;  // the SHA-256 of that file's bytes
   RunVerdict verdict = RunVerdict::kRunFailed;
   int exit_code = 0;

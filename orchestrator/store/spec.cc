@@ -1,9 +1,8 @@
 #include "orchestrator/store/spec.h"
 
-#include <filesystem>
-
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include "orchestrator/store/atomic_file.h"
 

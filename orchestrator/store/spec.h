@@ -51,7 +51,8 @@ struct RunSpec {
   std::string db_file;       // "db-file": the definition file a run read (absolute)
   std::string db_sha256;     // "db-sha256": the SHA-256 of its bytes
 
-  // "refdb", "etcd", or the definition's folder name (zookeeper for workloads/dbs/zookeeper/db.json).
+  // "refdb", "etcd", or the definition's folder name (zookeeper for
+  // workloads/dbs/zookeeper/db.json).
   std::string DbLabel() const;
 
   nlohmann::json ToJson() const;

@@ -43,6 +43,11 @@ struct BackendOptions {
   // Absolute host paths of shared libraries a node loads by path (LD_PRELOAD); docker carries
   // them, and what they link, at the same paths.
   std::vector<std::filesystem::path> libraries;
+  // Host files and directories (absolute) docker copies into the node image at the same paths,
+  // with the libraries their executables and shared objects link (a JVM, jars, data files).
+  std::vector<std::filesystem::path> files;
+  // A local image to run instead of building one (docker only); empty: build one.
+  std::string image;
 };
 
 class Backend {

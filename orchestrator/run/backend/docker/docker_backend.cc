@@ -44,6 +44,18 @@ Status CheckRunId(std::string_view run_id) {
                                  "\" is not 1-8 lowercase hex digits");
 }
 
+Status CheckImageExists(DockerClient& client, const std::string& image) {
+  const std::string path = "/images/" + image + "/json";
+  ASSIGN_OR_RETURN(const DockerResponse inspect, client.Call({.method = "GET", .path = path}));
+  if (inspect.ok()) return Status::Ok();
+  if (inspect.http_status == 404) {
+    return Status::NotFound("docker image \"" + image +
+                            "\" is not in the local daemon (pull or build it first: docker pull " +
+                            image + ")");
+  }
+  return HttpError("GET", path, inspect).WithContext("docker image " + image);
+}
+
 }  // namespace
 
 DockerBackend::DockerBackend(std::unique_ptr<DockerClient> client) : client_(std::move(client)) {}
@@ -87,9 +99,16 @@ Status DockerBackend::Up(const BackendOptions& options) {
       if (error) return Status::IoError("create " + dir.string() + ": " + error.message());
     }
   }
-  ASSIGN_OR_RETURN(const NodeImage image,
-                   EnsureNodeImage(*client_, options_.binaries, options_.libraries));
-  image_tag_ = image.tag;
+  if (options_.image.empty()) {
+    ASSIGN_OR_RETURN(const NodeImage image,
+                     EnsureNodeImage(*client_, {.binaries = options_.binaries,
+                                                .libraries = options_.libraries,
+                                                .files = options_.files}));
+    image_tag_ = image.tag;
+  } else {
+    RETURN_IF_ERROR(CheckImageExists(*client_, options_.image));
+    image_tag_ = options_.image;
+  }
   RETURN_IF_ERROR(CreateNetwork());
   is_up_ = true;
   return Status::Ok();
@@ -150,7 +169,8 @@ Result<std::string> DockerBackend::ContainerCreateBody(int node,
                                    " is not one of BackendOptions::binaries");
   }
   std::vector<std::string> cmd = argv;
-  cmd[0] = "/bin/" + program;
+  // Our image has every binary at /bin/<basename>; a given image is run with the host path.
+  if (options_.image.empty()) cmd[0] = "/bin/" + program;
   const json body = {
       {"Image", image_tag_},
       {"Cmd", cmd},

@@ -1,12 +1,14 @@
 // DockerBackend: the Backend (orchestrator/backend/backend.h) on a local Docker daemon, driven
 // through the Engine API (DockerClient). What it creates, all labelled
 // `splitbrain.run=<run id>` and `splitbrain.pid=<orchestrator pid>`:
-//   image      splitbrain-node:<hash> of the binaries (node_image.h; shared by runs, cached)
+//   image      splitbrain-node:<hash> of the binaries, files and libraries (node_image.h;
+//              shared by runs, cached), or BackendOptions::image as given (checked, not made)
 //   network    sb-<run id>: a bridge (interface sb-<run id>) on 10.213.X.0/24, X derived from
 //              the run id (the next X when Docker reports an overlapping pool); the host holds
 //              the gateway .1, so this process reaches every node directly
 //   container  sb-<run id>-n<i>: Init (tini forwards SIGTERM), fixed address .10+i, host dir
-//              run_dir/nodes/n<i>/data bind-mounted at /data, argv[0] -> /bin/<basename>
+//              run_dir/nodes/n<i>/data bind-mounted at /data, argv[0] -> /bin/<basename> (with
+//              a given image, argv[0] stays the host path)
 // A container restarted after a kill or stop keeps its address and its data (same container).
 // Down removes every container and network with the run's label, so it also finds objects a
 // failed call half-made. Not thread-safe (the Backend contract).
@@ -56,7 +58,7 @@ class DockerBackend : public Backend {
   common::Status CollectLogs() override;
   common::Status Down() override;
 
-  // Valid after Up.
+  // Valid after Up: the built image's tag, or BackendOptions::image.
   const std::string& image_tag() const { return image_tag_; }
   const std::string& network_name() const { return network_name_; }
   std::string ContainerName(int node) const;

@@ -18,6 +18,7 @@ constexpr size_t kSizeOffset = 124, kSizeLength = 12;
 constexpr size_t kMtimeOffset = 136;
 constexpr size_t kChecksumOffset = 148, kChecksumLength = 8;
 constexpr size_t kTypeOffset = 156;
+constexpr size_t kLinkNameOffset = 157, kLinkNameLength = 100;
 constexpr size_t kMagicOffset = 257;
 constexpr size_t kVersionOffset = 263;
 constexpr size_t kPrefixOffset = 345, kPrefixLength = 155;
@@ -57,10 +58,9 @@ Status CheckPath(std::string_view path) {
 
 }  // namespace
 
-Status TarWriter::AddHeader(std::string_view path, uint32_t mode, uint64_t size_bytes,
-                            char type_flag) {
+Status TarWriter::AddHeader(std::string_view path, const HeaderFields& fields) {
   RETURN_IF_ERROR(CheckPath(path));
-  if (size_bytes > kMaxSizeBytes) {
+  if (fields.size_bytes > kMaxSizeBytes) {
     return Status::InvalidArgument("tar: " + std::string(path) + " is too large for ustar");
   }
   std::string_view prefix;
@@ -76,12 +76,13 @@ Status TarWriter::AddHeader(std::string_view path, uint32_t mode, uint64_t size_
   }
   Header header{};
   PutString(header, kNameOffset, name);
-  PutOctal(header, kModeOffset, 8, mode & 07777);
+  PutOctal(header, kModeOffset, 8, fields.mode & 07777);
   PutOctal(header, kUidOffset, 8, 0);
   PutOctal(header, kGidOffset, 8, 0);
-  PutOctal(header, kSizeOffset, kSizeLength, size_bytes);
+  PutOctal(header, kSizeOffset, kSizeLength, fields.size_bytes);
   PutOctal(header, kMtimeOffset, 12, 0);
-  header[kTypeOffset] = type_flag;
+  header[kTypeOffset] = fields.type_flag;
+  PutString(header, kLinkNameOffset, fields.link_target);
   PutString(header, kMagicOffset, std::string_view("ustar\0", 6));
   PutString(header, kVersionOffset, "00");
   PutString(header, kPrefixOffset, prefix);
@@ -94,15 +95,23 @@ Status TarWriter::AddHeader(std::string_view path, uint32_t mode, uint64_t size_
 }
 
 Status TarWriter::AddDirectory(std::string_view path, uint32_t mode) {
-  return AddHeader(path, mode, 0, '5');
+  return AddHeader(path, {.mode = mode, .type_flag = '5'});
 }
 
 Status TarWriter::AddFile(std::string_view path, uint32_t mode, std::string_view contents) {
-  RETURN_IF_ERROR(AddHeader(path, mode, contents.size(), '0'));
+  RETURN_IF_ERROR(AddHeader(path, {.mode = mode, .size_bytes = contents.size()}));
   archive_.append(contents);
   const size_t padding = (kTarBlockSize - contents.size() % kTarBlockSize) % kTarBlockSize;
   archive_.append(padding, '\0');
   return Status::Ok();
+}
+
+Status TarWriter::AddSymlink(std::string_view path, std::string_view target) {
+  if (target.empty() || target.size() > kLinkNameLength) {
+    return Status::InvalidArgument("tar: symlink " + std::string(path) + " -> \"" +
+                                   std::string(target) + "\": target must be 1-100 bytes");
+  }
+  return AddHeader(path, {.mode = 0777, .type_flag = '2', .link_target = target});
 }
 
 std::string TarWriter::Finish() {

@@ -77,6 +77,27 @@ TEST(TarWriter, DirectoryHasTypeFiveAndNoContents) {
   EXPECT_EQ(HeaderAt(archive, 1).name(), "tmp/x");
 }
 
+TEST(TarWriter, SymlinkHasTypeTwoAndItsTargetInLinkname) {
+  TarWriter tar;
+  ASSERT_TRUE(tar.AddSymlink("usr/bin/java", "/usr/lib/jvm/jdk/bin/java").ok());
+  const std::string archive = tar.Finish();
+  ASSERT_EQ(archive.size(), 3 * kTarBlockSize);  // header, no contents, two end blocks
+  const HeaderView header = HeaderAt(archive, 0);
+  EXPECT_EQ(header.type(), '2');
+  EXPECT_EQ(header.size(), 0u);
+  EXPECT_EQ(header.mode(), 0777u);
+  EXPECT_EQ(header.Field(157, 100), "/usr/lib/jvm/jdk/bin/java");
+  EXPECT_EQ(header.stored_checksum(), header.computed_checksum());
+}
+
+TEST(TarWriter, SymlinkTargetMustFitLinkname) {
+  TarWriter tar;
+  EXPECT_TRUE(tar.AddSymlink("a", std::string(100, 't')).ok());
+  EXPECT_EQ(tar.AddSymlink("b", std::string(101, 't')).code(),
+            common::StatusCode::kInvalidArgument);
+  EXPECT_EQ(tar.AddSymlink("c", "").code(), common::StatusCode::kInvalidArgument);
+}
+
 TEST(TarWriter, LongPathIsSplitIntoPrefixAndName) {
   const std::string dir(120, 'd');
   const std::string file(90, 'f');

@@ -16,26 +16,55 @@ std::string Seconds(int64_t ns) {
   return text;
 }
 
-struct Stretch {
-  int64_t node = 0;
+struct Claim {
   int64_t from_ns = 0;
   int64_t to_ns = 0;
 };
 
-// Each node's unbroken stretches of leading: consecutive answered samples, both leader, at
-// most max_gap_ns apart.
-std::vector<Stretch> LeaderStretches(const RunHistory& run, int64_t max_gap_ns) {
+// Each node's claims to lead: runs of answered "leader" samples, consecutive samples at most
+// max_gap_ns apart joined into one interval; a lone sample is a point.
+std::map<int64_t, std::vector<Claim>> Claims(const RunHistory& run, int64_t max_gap_ns) {
+  std::map<int64_t, std::vector<Claim>> out;
   std::map<int64_t, const StatusSample*> previous;
-  std::vector<Stretch> out;
   for (const StatusSample& s : run.samples) {
     if (!s.is_answered) continue;
     const StatusSample*& before = previous[s.node];
-    if (before != nullptr && before->role == "leader" && s.role == "leader" &&
-        s.time_ns - before->time_ns <= max_gap_ns) {
-      out.push_back({s.node, before->time_ns, s.time_ns});
+    if (s.role == "leader") {
+      std::vector<Claim>& claims = out[s.node];
+      if (before != nullptr && before->role == "leader" &&
+          s.time_ns - before->time_ns <= max_gap_ns && !claims.empty()) {
+        claims.back().to_ns = s.time_ns;
+      } else {
+        claims.push_back({s.time_ns, s.time_ns});
+      }
     }
     before = &s;
   }
+  return out;
+}
+
+struct Overlap {
+  int64_t a = 0;
+  int64_t b = 0;
+  int64_t from_ns = 0;
+  int64_t to_ns = 0;
+};
+
+std::vector<Overlap> Overlaps(const std::map<int64_t, std::vector<Claim>>& claims) {
+  std::vector<Overlap> out;
+  for (auto a = claims.begin(); a != claims.end(); ++a) {
+    for (auto b = std::next(a); b != claims.end(); ++b) {
+      for (const Claim& ca : a->second) {
+        for (const Claim& cb : b->second) {
+          const int64_t from = std::max(ca.from_ns, cb.from_ns);
+          const int64_t to = std::min(ca.to_ns, cb.to_ns);
+          if (from <= to) out.push_back({a->first, b->first, from, to});
+        }
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Overlap& x, const Overlap& y) { return x.from_ns < y.from_ns; });
   return out;
 }
 
@@ -49,43 +78,30 @@ RunCheckResult CheckOnePrimary(const RunHistory& run, int nodes, const OnePrimar
     answered.insert(s.node);
     if (s.role == "leader") ++leader_samples;
   }
-  const std::vector<Stretch> stretches = LeaderStretches(run, options.max_gap_ns);
-  Json overlaps = Json::array();
+  const std::vector<Overlap> overlaps = Overlaps(Claims(run, options.max_gap_ns));
   int64_t overlap_ns = 0;
-  std::string first;
-  for (const Stretch& stretch : stretches) {
-    int64_t from = -1;
-    int64_t to = -1;
-    int64_t other = 0;
-    for (const StatusSample& s : run.samples) {
-      if (!s.is_answered || s.role != "leader" || s.node == stretch.node) continue;
-      if (s.time_ns < stretch.from_ns || s.time_ns > stretch.to_ns) continue;
-      if (from < 0) from = s.time_ns;
-      to = s.time_ns;
-      other = s.node;
-    }
-    if (from < 0) continue;
-    overlap_ns += std::max<int64_t>(to - from, 0);
-    if (first.empty()) {
-      first = "n" + std::to_string(stretch.node) + " and n" + std::to_string(other) +
-              " were both primary at " + Seconds(from - run.origin_ns) + " s";
-    }
-    if (overlaps.size() < 20) {
-      overlaps.push_back({{"a", stretch.node},
-                          {"b", other},
-                          {"from_s", static_cast<double>(from - run.origin_ns) / 1e9},
-                          {"to_s", static_cast<double>(to - run.origin_ns) / 1e9}});
+  Json listed = Json::array();
+  for (const Overlap& o : overlaps) {
+    overlap_ns += o.to_ns - o.from_ns;
+    if (listed.size() < 20) {
+      listed.push_back({{"a", o.a},
+                        {"b", o.b},
+                        {"from_s", static_cast<double>(o.from_ns - run.origin_ns) / 1e9},
+                        {"to_s", static_cast<double>(o.to_ns - run.origin_ns) / 1e9}});
     }
   }
   RunCheckResult result;
-  result.details = {{"overlaps", overlaps},
+  result.details = {{"overlaps", listed},
                     {"overlap_s", static_cast<double>(overlap_ns) / 1e9},
                     {"leader_samples", leader_samples}};
   if (!overlaps.empty()) {
+    const Overlap& first = overlaps.front();
     result.verdict = Verdict::kInvalid;
-    result.summary = "two primaries at once: " + first + " (" + std::to_string(overlaps.size()) +
-                     (overlaps.size() >= 20 ? "+" : "") + " overlapping stretches, " +
-                     Seconds(overlap_ns) + " s in all)";
+    result.summary =
+        "two primaries at once: n" + std::to_string(first.a) + " and n" + std::to_string(first.b) +
+        " were both primary from " + Seconds(first.from_ns - run.origin_ns) + " s to " +
+        Seconds(first.to_ns - run.origin_ns) + " s (" + std::to_string(overlaps.size()) +
+        " overlap" + (overlaps.size() == 1 ? "" : "s") + ", " + Seconds(overlap_ns) + " s in all)";
     return result;
   }
   for (int node = 1; node <= nodes; ++node) {

@@ -17,12 +17,12 @@ struct OnePrimaryOptions {
   int64_t max_gap_ns = 1'000'000'000;
 };
 
-// One primary at a time: invalid when a node reported leading in a sample taken while another
-// node was leading without a break: between two of that other node's answered samples at most
-// max_gap_ns apart, both "leader", with no sample of it in between saying otherwise. The summary
-// names both nodes, when (seconds from the start) and for how long both led. Unknown when some
-// node never answered a status sample (it could have been a primary unseen). Details: overlaps
-// ([{a, b, from_s, to_s}], the first 20), overlap_s (total), leader_samples.
+// One primary at a time: each node's claims to lead are its runs of answered "leader" samples
+// (consecutive samples at most max_gap_ns apart make one interval; a lone sample is a point).
+// Invalid when claims of two nodes intersect: the summary names both nodes and when (seconds
+// from the start), and the total time two led at once. Unknown when some node never answered
+// a status sample (it could have been a primary unseen). Details: overlaps ([{a, b, from_s,
+// to_s}], the first 20), overlap_s (total), leader_samples.
 RunCheckResult CheckOnePrimary(const RunHistory& run, int nodes,
                                const OnePrimaryOptions& options = {});
 

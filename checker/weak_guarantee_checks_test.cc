@@ -34,7 +34,9 @@ TEST(OnePrimary, TwoNodesLeadingInOverlappingSamplesIsInvalid) {
   }
   const RunCheckResult r = CheckOnePrimary(Parse(h), 3);
   EXPECT_EQ(r.verdict, Verdict::kInvalid) << r.summary;
-  EXPECT_THAT(r.summary, HasSubstr("two primaries at once: n1 and n2 were both primary at 2.00 s"));
+  EXPECT_THAT(
+      r.summary,
+      HasSubstr("two primaries at once: n1 and n2 were both primary from 2.00 s to 3.00 s"));
   EXPECT_GT(r.details["overlap_s"].get<double>(), 0.9);
 }
 

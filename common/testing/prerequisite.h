@@ -21,7 +21,7 @@ namespace common::testing {
 
 // True when the environment variable CI is set to anything but "", "0" or "false".
 inline bool InCi() {
-  const char* value = std::getenv("CI");
+  const char* value = std::getenv("CI");  // NOLINT(concurrency-mt-unsafe): read-only
   if (value == nullptr) return false;
   const std::string_view ci = value;
   return !ci.empty() && ci != "0" && ci != "false";

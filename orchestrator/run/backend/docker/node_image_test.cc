@@ -35,10 +35,11 @@ std::map<std::string, TarEntry> ReadTar(std::string_view archive) {
   size_t offset = 0;
   while (offset + kTarBlockSize <= archive.size() && archive[offset] != '\0') {
     const std::string_view block = archive.substr(offset, kTarBlockSize);
-    const std::string prefix = Field(block, 345, 155);
-    const std::string name = Field(block, 0, 100);
+    std::string path = Field(block, 345, 155);  // the prefix
+    if (!path.empty()) path += '/';
+    path += Field(block, 0, 100);
     const size_t size_bytes = std::stoull(Field(block, 124, 12), nullptr, 8);
-    entries[prefix.empty() ? name : prefix + "/" + name] =
+    entries[path] =
         TarEntry{.type = block[156],
                  .mode = static_cast<uint32_t>(std::stoul(Field(block, 100, 8), nullptr, 8)),
                  .link_target = Field(block, 157, 100),

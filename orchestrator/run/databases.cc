@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "workloads/db_definition.h"
 #include "workloads/defined_db.h"
@@ -23,6 +26,21 @@ fs::path BuildDir() {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::path() : self.parent_path().parent_path();
+}
+
+// The NAMEs of root/NAME/db.json, comma-separated; "none" when there are none.
+std::string KnownDefinitions(const fs::path& root) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    if (fs::is_regular_file(entry.path() / "db.json", ec)) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
 }
 
 fs::path RefdbPath(const std::string& flag) {
@@ -46,8 +64,16 @@ common::Result<std::unique_ptr<workloads::Db>> MakeDbAdapter(const RunSpec& spec
       return std::unique_ptr<workloads::Db>(std::make_unique<workloads::EtcdDb>(
           workloads::EtcdDbOptions{.binary = fs::absolute(spec.etcd_bin)}));
     case DbKind::kDefinition: {
-      const fs::path file = workloads::DefinitionPath(spec.db_definition, DefinitionsRoot());
-      ASSIGN_OR_RETURN(workloads::DbDefinition definition, workloads::LoadDbDefinition(file));
+      const fs::path root = DefinitionsRoot();
+      const fs::path file = workloads::DefinitionPath(spec.db_definition, root);
+      common::Result<workloads::DbDefinition> loaded = workloads::LoadDbDefinition(file);
+      if (!loaded.ok() && loaded.status().code() == common::StatusCode::kNotFound) {
+        return Status::NotFound("no database \"" + spec.db_definition +
+                                "\": not refdb or etcd, and " + loaded.status().message() +
+                                " (definitions in " + root.string() + ": " +
+                                KnownDefinitions(root) + ")");
+      }
+      ASSIGN_OR_RETURN(workloads::DbDefinition definition, std::move(loaded));
       const fs::path build = BuildDir();
       return std::unique_ptr<workloads::Db>(std::make_unique<workloads::DefinedDb>(
           workloads::DefinedDbOptions{.definition = std::move(definition),

@@ -76,8 +76,8 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   if (moves_clocks && !db->traits().clock_movable) {
     return Status::InvalidArgument(
         "the clock fault cannot move " + db->name() +
-        "'s clock (a Go program does not read time through libc, where libfaketime works); "
-        "leave clock out for --db " +
+        "'s clock (libfaketime moves only programs that read the time through libc: not Go "
+        "programs such as etcd, nor programs a definition runs); leave clock out for --db " +
         db->name());
   }
   return RunPlan{.spec = std::move(spec),

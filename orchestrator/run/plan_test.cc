@@ -40,6 +40,18 @@ TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {
             std::string::npos);
 }
 
+TEST(PlanRunTest, DefinitionsAreReadAndCheckedBeforeAnythingStarts) {
+  const std::string missing = PlanError({"--db", "mongo"});
+  EXPECT_NE(missing.find("mongo/db.json"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("zookeeper"), std::string::npos) << missing;  // what there is
+  EXPECT_EQ(PlanError({"--db", "zookeeper", "--nodes", "3"}), "");
+  // A definition has no bug switches, and a JVM's clock is not moved by libfaketime here.
+  EXPECT_NE(PlanError({"--db", "redis", "--db-bug", "stale-reads"}).find("stale-reads"),
+            std::string::npos);
+  EXPECT_NE(PlanError({"--db", "zookeeper", "--nemesis", "clock"}).find("clock"),
+            std::string::npos);
+}
+
 TEST(PlanRunTest, BugSwitchesAreTheDatabasesOwn) {
   EXPECT_EQ(PlanError({"--db-bug", "stale-reads", "--db-bug", "no-fsync"}), "");
   EXPECT_NE(PlanError({"--db-bug", "typo"}).find("\"typo\" is not one of half-quorum"),

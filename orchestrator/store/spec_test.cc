@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,31 @@ TEST(RunSpecTest, EtcdIsADatabase) {
   EXPECT_EQ(spec->etcd_bin, "/opt/etcd");
   EXPECT_EQ(spec->name, "etcd-register");
   EXPECT_EQ(spec->ToJson()["etcd-bin"], "/opt/etcd");
+}
+
+// Any other --db is a definition (its file is read by the plan, not the parser).
+TEST(RunSpecTest, OtherDatabasesAreDefinitions) {
+  auto named = ParseRunSpec({"--db", "zookeeper"});
+  ASSERT_TRUE(named.ok()) << named.status().message();
+  EXPECT_EQ(named->db, DbKind::kDefinition);
+  EXPECT_EQ(named->db_definition, "zookeeper");
+  EXPECT_EQ(named->name, "zookeeper-register");
+  auto path = ParseRunSpec({"--db", "workloads/dbs/redis/db.json", "--nodes", "3"});
+  ASSERT_TRUE(path.ok());
+  EXPECT_EQ(path->DbLabel(), "redis");
+  EXPECT_EQ(path->ToJson()["db"], "workloads/dbs/redis/db.json");
+  const std::vector<std::string> argv = path->ReproduceArgv();
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "workloads/dbs/redis/db.json"), argv.end());
+  // What a run records of the definition comes back from spec.json, and is not settable.
+  RunSpec recorded = *path;
+  recorded.db_file = "/abs/redis/db.json";
+  recorded.db_sha256 = std::string(64, 'a');
+  auto back = RunSpec::FromJson(recorded.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->db_file, "/abs/redis/db.json");
+  EXPECT_EQ(back->db_sha256, recorded.db_sha256);
+  EXPECT_EQ(back->db, DbKind::kDefinition);
+  EXPECT_EQ(ParseRunSpec({"--db", "my.json"})->DbLabel(), "my");
 }
 
 TEST(RunSpecTest, DefaultsFollowTheDesign) {
@@ -98,7 +124,7 @@ TEST(RunSpecTest, BadInputNamesTheFlagOrKey) {
       {{"--backend", "k8s"}, "--backend"},
       {{"--time-limit", "-1"}, "--time-limit"},
       {{"--time-limit", "0"}, "must be positive"},
-      {{"--db", "mongo"}, "--db: \"mongo\" is not one of refdb, etcd"},
+      {{"--db", ""}, "--db: must not be empty"},
       {{"--etcd-bin", ""}, "--etcd-bin"},
       {{"--frobnicate", "1"}, "unknown flag --frobnicate"},
       {{"--nodes"}, "needs a value"},

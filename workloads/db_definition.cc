@@ -37,13 +37,16 @@ Result<const Json*> Member(const Json& object, const std::string& key, const std
   return &*it;
 }
 
-Status OnlyKeys(const Json& object, const std::string& field, std::set<std::string> allowed) {
+Status OnlyKeys(const Json& object, const std::string& field,
+                const std::set<std::string>& allowed) {
   if (!object.is_object())
     return Bad(field.empty() ? "the definition" : field, "must be an object");
   for (const auto& [key, value] : object.items()) {
-    if (!allowed.contains(key)) {
-      return Bad(field.empty() ? key : field + "." + key, "unknown field");
-    }
+    if (allowed.contains(key)) continue;
+    std::string path = field;
+    if (!path.empty()) path += ".";
+    path += key;
+    return Bad(path, "unknown field");
   }
   return Status::Ok();
 }
@@ -69,7 +72,7 @@ Result<DbGuarantees> ParseGuarantees(const Json& j) {
     ASSIGN_OR_RETURN(std::string v, String(j[key], std::string("guarantees.") + key));
     if (v != "linearizable") {
       return Bad(std::string("guarantees.") + key,
-                 "only \"linearizable\" is checked today, not \"" + v + "\"");
+                 R"(only "linearizable" is checked today, not ")" + v + "\"");
     }
   }
   if (j.contains("read")) {
@@ -77,8 +80,7 @@ Result<DbGuarantees> ParseGuarantees(const Json& j) {
     if (v == "sequential") {
       out.read = ReadGuarantee::kSequential;
     } else if (v != "linearizable") {
-      return Bad("guarantees.read",
-                 "must be \"linearizable\" or \"sequential\", not \"" + v + "\"");
+      return Bad("guarantees.read", R"(must be "linearizable" or "sequential", not ")" + v + "\"");
     }
   }
   if (j.contains("leaders")) {
@@ -87,7 +89,7 @@ Result<DbGuarantees> ParseGuarantees(const Json& j) {
       out.leaders = LeaderGuarantee::kOneAtATime;
     } else if (v != "one_per_term") {
       return Bad("guarantees.leaders",
-                 "must be \"one_per_term\" or \"one_at_a_time\", not \"" + v + "\"");
+                 R"(must be "one_per_term" or "one_at_a_time", not ")" + v + "\"");
     }
   }
   return out;

@@ -19,7 +19,7 @@ common::Result<std::string> String(const Json& j, const std::string& field);
 common::Result<const Json*> Member(const Json& object, const std::string& key,
                                    const std::string& field, bool required);
 common::Status OnlyKeys(const Json& object, const std::string& field,
-                        std::set<std::string> allowed);
+                        const std::set<std::string>& allowed);
 common::Result<uint16_t> Port(const Json& j, const std::string& field);
 
 // db_template.cc

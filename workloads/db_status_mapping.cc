@@ -43,7 +43,7 @@ Status ParseRole(const Json& j, StatusMapping& out) {
     const std::string f = "status.role.values." + text;
     ASSIGN_OR_RETURN(std::string r, String(role, f));
     if (r != "leader" && r != "follower" && r != "candidate") {
-      return Bad(f, "must be \"leader\", \"follower\" or \"candidate\", not \"" + r + "\"");
+      return Bad(f, R"(must be "leader", "follower" or "candidate", not ")" + r + "\"");
     }
     out.role_values[text] = r;
   }
@@ -82,7 +82,7 @@ Status ParseTermAndLeader(const Json& j, StatusMapping& out) {
       out.leader_naming = LeaderNaming::kMemberId;
     } else {
       return Bad("status.leader.names",
-                 "must be \"node\", \"address\" or \"member_id\", not \"" + n + "\"");
+                 R"(must be "node", "address" or "member_id", not ")" + n + "\"");
     }
   }
   if (const auto it = j.find("node_id"); it != j.end()) {
@@ -158,7 +158,7 @@ Result<Probe> ParseProbe(const Json& j, const std::string& field, bool with_form
     } else if (name == "keyvalue") {
       probe.format = ProbeFormat::kKeyValue;
     } else {
-      return Bad(field + ".format", "must be \"json\" or \"keyvalue\", not \"" + name + "\"");
+      return Bad(field + ".format", R"(must be "json" or "keyvalue", not ")" + name + "\"");
     }
   }
   return probe;

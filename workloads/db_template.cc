@@ -1,4 +1,6 @@
 // Templates: placeholders checked when parsed, rendered per node.
+#include <algorithm>
+#include <array>
 #include <set>
 #include <string>
 #include <string_view>
@@ -15,9 +17,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string, std::less<>> kPlaceholders = {
+constexpr std::array<std::string_view, 9> kPlaceholders = {
     "id", "ip", "client_port", "data_dir", "nodes", "first_ip", "majority", "dir", "endpoints"};
-const std::set<std::string, std::less<>> kPeerPlaceholders = {"peer_id", "peer_ip"};
+constexpr std::array<std::string_view, 2> kPeerPlaceholders = {"peer_id", "peer_ip"};
+
+template <size_t N>
+bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 // Calls `each(name)` for every {name} in `text`; {{ and }} are literal braces.
 template <typename Fn>
@@ -43,12 +50,12 @@ Status ForEachPlaceholder(std::string_view text, const Fn& each) {
 
 Status CheckPlaceholders(const std::string& field, const std::string& text, bool peers) {
   Status checked = ForEachPlaceholder(text, [&](std::string_view name) {
-    if (kPlaceholders.contains(name) || (peers && kPeerPlaceholders.contains(name))) {
+    if (Contains(kPlaceholders, name) || (peers && Contains(kPeerPlaceholders, name))) {
       return Status::Ok();
     }
     return Status::InvalidArgument(
         "unknown placeholder {" + std::string(name) + "}" +
-        (kPeerPlaceholders.contains(name) ? " (only inside each_node)" : ""));
+        (Contains(kPeerPlaceholders, name) ? " (only inside each_node)" : ""));
   });
   return checked.ok() ? checked : Bad(field, checked.message());
 }
@@ -72,14 +79,14 @@ Result<TemplatePiece> Piece(const Json& j, const std::string& field) {
     RETURN_IF_ERROR(OnlyKeys(j, field, {"if", "line"}));
     ASSIGN_OR_RETURN(std::string when, String(j["if"], field + ".if"));
     if (when != "first" && when != "not_first") {
-      return Bad(field + ".if", "must be \"first\" or \"not_first\", not \"" + when + "\"");
+      return Bad(field + ".if", R"(must be "first" or "not_first", not ")" + when + "\"");
     }
     ASSIGN_OR_RETURN(const Json* line, Member(j, "line", field, true));
     ASSIGN_OR_RETURN(std::string text, String(*line, field + ".line"));
     RETURN_IF_ERROR(CheckPlaceholders(field + ".line", text, false));
     return TemplatePiece(TemplateIf{.first = when == "first", .text = text});
   }
-  return Bad(field, "an object here needs \"each_node\" or \"if\"");
+  return Bad(field, R"(an object here needs "each_node" or "if")");
 }
 
 std::string Substitute(std::string_view text, const TemplateContext& c, int peer) {

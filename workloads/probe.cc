@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "common/errno_text.h"
 #include "common/process/run.h"
 #include "common/unique_fd.h"
 
@@ -34,7 +34,7 @@ Result<bool> WaitFor(int fd, short events, Clock::time_point until) {
     const int n = ::poll(&p, 1, static_cast<int>(left.count()));
     if (n > 0) return true;
     if (n == 0) return false;
-    if (errno != EINTR) return Status::IoError(std::string("poll: ") + std::strerror(errno));
+    if (errno != EINTR) return Status::IoError(std::string("poll: ") + common::ErrnoText(errno));
   }
 }
 
@@ -46,10 +46,10 @@ Result<UniqueFd> Connect(const std::string& ip, uint16_t port, Clock::time_point
     return Status::InvalidArgument("not an IPv4 address: \"" + ip + "\"");
   }
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return Status::IoError(std::string("socket: ") + std::strerror(errno));
+  if (fd.get() < 0) return Status::IoError(std::string("socket: ") + common::ErrnoText(errno));
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 &&
       errno != EINPROGRESS) {
-    return Status::Unavailable("connect " + Where(ip, port) + ": " + std::strerror(errno));
+    return Status::Unavailable("connect " + Where(ip, port) + ": " + common::ErrnoText(errno));
   }
   ASSIGN_OR_RETURN(bool ready, WaitFor(fd.get(), POLLOUT, until));
   if (!ready) return Status::DeadlineExceeded("connect " + Where(ip, port) + ": timed out");
@@ -57,7 +57,7 @@ Result<UniqueFd> Connect(const std::string& ip, uint16_t port, Clock::time_point
   socklen_t len = sizeof error;
   ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len);
   if (error != 0) {
-    return Status::Unavailable("connect " + Where(ip, port) + ": " + std::strerror(error));
+    return Status::Unavailable("connect " + Where(ip, port) + ": " + common::ErrnoText(error));
   }
   return fd;
 }
@@ -89,7 +89,10 @@ void Flatten(const nlohmann::json& j, const std::string& prefix,
              std::map<std::string, std::string>& out) {
   if (j.is_object()) {
     for (const auto& [key, value] : j.items()) {
-      Flatten(value, prefix.empty() ? key : prefix + "." + key, out);
+      std::string name = prefix;
+      if (!name.empty()) name += ".";
+      name += key;
+      Flatten(value, name, out);
     }
   } else if (j.is_array()) {
     for (size_t i = 0; i < j.size(); ++i) {
@@ -121,7 +124,7 @@ Result<std::string> TcpExchange(const std::string& ip, uint16_t port, std::strin
     if (!ready) return Status::DeadlineExceeded("send to " + Where(ip, port) + ": timed out");
     const ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      return Status::Unavailable("send to " + Where(ip, port) + ": " + std::strerror(errno));
+      return Status::Unavailable("send to " + Where(ip, port) + ": " + common::ErrnoText(errno));
     }
     if (n > 0) sent += static_cast<size_t>(n);
   }
@@ -138,7 +141,7 @@ Result<std::string> TcpExchange(const std::string& ip, uint16_t port, std::strin
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
       if (errno == ECONNRESET && !answer.empty()) break;  // closed without reading all we sent
-      return Status::Unavailable("read from " + Where(ip, port) + ": " + std::strerror(errno));
+      return Status::Unavailable("read from " + Where(ip, port) + ": " + common::ErrnoText(errno));
     }
     answer.append(buffer, static_cast<size_t>(n));
   }

@@ -10,6 +10,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/errno_text.h"
 #include "common/process/launch.h"
 #include "common/unique_fd.h"
 
@@ -17,10 +18,6 @@ namespace common::process {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(2);
-
-std::string ErrnoText(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
 
 Result<UniqueFd> Open(const std::filesystem::path& path, int flags) {
   UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, 0644));

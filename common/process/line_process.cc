@@ -6,7 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+
+#include "common/errno_text.h"
 
 namespace common::process {
 
@@ -23,14 +24,14 @@ common::Result<bool> WaitFor(int fd, short events, LineProcess::Clock::time_poin
     const int n = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
     if (n > 0) return true;
     if (n == 0) return false;
-    if (errno != EINTR) return Status::IoError(std::string("poll: ") + std::strerror(errno));
+    if (errno != EINTR) return Status::IoError(std::string("poll: ") + common::ErrnoText(errno));
   }
 }
 
 common::Status MakePipe(UniqueFd& read_end, UniqueFd& write_end) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
-    return Status::IoError(std::string("pipe: ") + std::strerror(errno));
+    return Status::IoError(std::string("pipe: ") + common::ErrnoText(errno));
   }
   read_end = UniqueFd(fds[0]);
   write_end = UniqueFd(fds[1]);
@@ -49,7 +50,7 @@ common::Result<LineProcess> LineProcess::Spawn(const std::vector<std::string>& a
   // MSG_NOSIGNAL instead of a SIGPIPE that would end this process.
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-    return Status::IoError(std::string("socketpair: ") + std::strerror(errno));
+    return Status::IoError(std::string("socketpair: ") + common::ErrnoText(errno));
   }
   child_stdin = UniqueFd(pair[0]);
   process.to_child_ = UniqueFd(pair[1]);
@@ -93,7 +94,7 @@ common::Status LineProcess::WriteLine(std::string_view line, Clock::time_point u
     }
     if (n < 0 && errno == EPIPE) return Status::Unavailable("the client closed its stdin");
     if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      return Status::IoError(std::string("write to the client: ") + std::strerror(errno));
+      return Status::IoError(std::string("write to the client: ") + common::ErrnoText(errno));
     }
     ASSIGN_OR_RETURN(bool ready, WaitFor(to_child_.get(), POLLOUT, until));
     if (!ready) return Status::DeadlineExceeded("the client does not read its stdin");
@@ -118,7 +119,7 @@ common::Result<std::string> LineProcess::ReadLine(Clock::time_point until) {
     }
     if (n == 0) return Status::Unavailable("the client closed its stdout (exited?)");
     if (errno != EAGAIN && errno != EINTR) {
-      return Status::IoError(std::string("read from the client: ") + std::strerror(errno));
+      return Status::IoError(std::string("read from the client: ") + common::ErrnoText(errno));
     }
     ASSIGN_OR_RETURN(bool ready, WaitFor(from_child_.get(), POLLIN, until));
     if (!ready) return Status::DeadlineExceeded("no answer from the client in time");

@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/errno_text.h"
 #include "common/process/launch.h"
 #include "common/unique_fd.h"
 
@@ -22,10 +23,6 @@ namespace common::process {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string ErrnoText(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
 
 struct Pipe {
   UniqueFd read;

@@ -52,6 +52,7 @@ fs::path RefdbPath(const std::string& flag) {
 }  // namespace
 
 fs::path DefinitionsRoot() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before any thread starts
   if (const char* env = std::getenv("SPLITBRAIN_DBS"); env != nullptr && *env != '\0') return env;
   std::error_code ec;
   if (fs::is_directory("workloads/dbs", ec)) return fs::absolute("workloads/dbs");

@@ -12,20 +12,17 @@
 #include <cstring>
 #include <thread>
 
+#include "common/errno_text.h"
 #include "common/unique_fd.h"
 
 namespace orchestrator {
 namespace {
 
+using common::ErrnoText;
 using common::Result;
 using common::Status;
 
 using Fd = common::UniqueFd;
-
-std::string ErrnoText(int error) {
-  char buffer[256];
-  return ::strerror_r(error, buffer, sizeof(buffer));
-}
 
 // Runs in the probing thread, already inside the namespace.
 Result<bool> Connect(const sockaddr_in& address, std::chrono::milliseconds timeout) {

@@ -166,14 +166,15 @@ Status ClusterSession::AwaitReady(std::ostream& out) {
       const Status probe = plan_.db->Ready(node_envs_[i], std::chrono::seconds(2));
       ready[i] = probe.ok();
       if (ready[i]) continue;
-      waiting += (waiting.empty() ? "n" : ", n") + std::to_string(i + 1);
+      waiting += waiting.empty() ? "n" : ", n";
+      waiting += std::to_string(i + 1);
       last_reason = probe.message();
     }
     if (waiting.empty()) return Status::Ok();
     if (Clock::now() > deadline) {
-      return Status::DeadlineExceeded("not ready after " +
-                                      std::to_string(plan_.db->ReadyTimeout().count()) +
-                                      " s: " + waiting + " (" + last_reason + ")");
+      std::string why = "not ready after " + std::to_string(plan_.db->ReadyTimeout().count());
+      why.append(" s: ").append(waiting).append(" (").append(last_reason).append(")");
+      return Status::DeadlineExceeded(why);
     }
     if (Clock::now() > next_note) {
       out << "  waiting for " << waiting << " to be ready (" << last_reason << ")\n" << std::flush;

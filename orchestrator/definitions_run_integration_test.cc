@@ -7,8 +7,9 @@
 //     accepting writes that the new primary never sees: two primaries at once, lost writes),
 //     and the same cluster without faults is valid (the control);
 //   - each definition's client passes `splitbrain conformance`.
-// Skipped without root (netns) or without the Debian packages (ci/install-dbs.sh); under
-// CI=true a missing prerequisite fails.
+// On netns, and the main cases on docker too (the node image carries the JVM and the jars the
+// ZooKeeper definition lists). Skipped without root (netns), Docker, or the Debian packages
+// (ci/install-dbs.sh); under CI=true a missing prerequisite fails.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -20,7 +21,9 @@
 #include "common/process/child.h"
 #include "common/testing/prerequisite.h"
 #include "common/testing/temp_dir.h"
+#include "orchestrator/run/backend/docker/docker_client.h"
 #include "orchestrator/run/backend/netns/netns_backend.h"
+#include "orchestrator/run/client_processes.h"
 #include "orchestrator/run_test_support.h"
 
 namespace orchestrator {
@@ -50,7 +53,9 @@ bool Installed(const std::string& db) {
 
 class DefinitionRunTest : public ::testing::Test {
  protected:
-  void Require(const std::string& db) {
+  void Require(const std::string& db, const std::string& backend = "netns") {
+    backend_ = backend;
+    if (backend == "docker") SPLITBRAIN_REQUIRE(DockerAvailable(), "no Docker daemon");
     SPLITBRAIN_REQUIRE(NetnsAvailable(), "needs root and iproute2");
     SPLITBRAIN_REQUIRE(Installed(db),
                        db << "'s packages are missing (ci/install-dbs.sh " << db << ")");
@@ -63,14 +68,29 @@ class DefinitionRunTest : public ::testing::Test {
   // Runs `splitbrain VERB ARGS...` to completion; returns its exit code.
   int Splitbrain(const std::string& verb, std::vector<std::string> args) {
     args.insert(args.begin(),
-                {SPLITBRAIN_BIN, verb, "--backend", "netns", "--store", store_.string()});
+                {SPLITBRAIN_BIN, verb, "--backend", backend_, "--store", store_.string()});
     auto child = Child::Spawn({.argv = args, .log_path = Log()});
     EXPECT_TRUE(child.ok()) << child.status().message();
     if (!child.ok()) return -1;
     auto status = child->WaitForExit(std::chrono::minutes(4));
     EXPECT_TRUE(status.ok()) << "splitbrain did not finish: " << Output();
     if (!status.ok()) return -1;
+    ExpectNothingLeft();
     return status->ShellCode();
+  }
+
+  // No node, namespace, container or client of the last run is left.
+  void ExpectNothingLeft() {
+    const Json spec = Json::parse(ReadFile(LatestRun() / "spec.json"), nullptr, false);
+    const std::string id = spec.is_object() ? spec.value("run-id", "") : "";
+    ASSERT_FALSE(id.empty());
+    for (const char* program : {"java", "redis-server", "etcd", "splitbrain-procs"}) {
+      const std::vector<std::string> left = test_support::Leftovers(id, store_, program);
+      EXPECT_TRUE(left.empty()) << left.front();
+    }
+    for (const RunProcess& p : RunProcesses()) {
+      EXPECT_NE(p.run_id, id) << "client process " << p.pid << " of run " << id << " is left";
+    }
   }
 
   fs::path Schedule(const std::string& json) {
@@ -88,10 +108,18 @@ class DefinitionRunTest : public ::testing::Test {
 
   std::optional<common::testing::TempDir> dir_;
   fs::path store_;
+  std::string backend_ = "netns";
 };
 
-TEST_F(DefinitionRunTest, EtcdFromItsDefinitionIsValidUnderKillsAndPartitions) {
-  Require("etcd");
+std::string BackendName(const ::testing::TestParamInfo<std::string>& param_info) {
+  return param_info.param;
+}
+
+class EtcdDefinitionRunTest : public DefinitionRunTest,
+                              public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(EtcdDefinitionRunTest, ValidUnderKillsAndPartitions) {
+  Require("etcd", GetParam());
   const std::string file = (kDbs / "etcd" / "db.json").string();
   ASSERT_EQ(Splitbrain("run", {"--db", file, "--nodes", "3", "--time-limit", "15s", "--nemesis",
                                "kill,partition-halves,partition-leader", "--nemesis-interval", "2s",
@@ -114,14 +142,26 @@ TEST_F(DefinitionRunTest, EtcdFromItsDefinitionIsValidUnderKillsAndPartitions) {
   EXPECT_NE(ReadFile(LatestRun() / "report.html")
                 .find(results["db_sha256"].get<std::string>().substr(0, 12)),
             std::string::npos);
+  EXPECT_EQ(spec["backend-used"], GetParam());
 }
 
-class ZooKeeperRunTest : public DefinitionRunTest, public ::testing::WithParamInterface<int> {};
+INSTANTIATE_TEST_SUITE_P(Backends, EtcdDefinitionRunTest, ::testing::Values("netns", "docker"),
+                         BackendName);
+
+using SizeAndBackend = std::tuple<int, std::string>;
+
+std::string SizeAndBackendName(const ::testing::TestParamInfo<SizeAndBackend>& param_info) {
+  return std::to_string(std::get<0>(param_info.param)) + "NodesOn" + std::get<1>(param_info.param);
+}
+
+class ZooKeeperRunTest : public DefinitionRunTest,
+                         public ::testing::WithParamInterface<SizeAndBackend> {};
 
 TEST_P(ZooKeeperRunTest, WritesAndCasAreLinearizableUnderKillPauseAndPartitions) {
-  Require("zookeeper");
+  const auto [nodes, backend] = GetParam();
+  Require("zookeeper", backend);
   ASSERT_EQ(
-      Splitbrain("run", {"--db", "zookeeper", "--nodes", std::to_string(GetParam()), "--time-limit",
+      Splitbrain("run", {"--db", "zookeeper", "--nodes", std::to_string(nodes), "--time-limit",
                          "24s", "--nemesis", "kill,pause,partition-halves,partition-leader",
                          "--nemesis-interval", "3s", "--max-failover", "15s", "--max-recovery",
                          "15s", "--seed", "7", "--concurrency", "4"}),
@@ -136,26 +176,28 @@ TEST_P(ZooKeeperRunTest, WritesAndCasAreLinearizableUnderKillPauseAndPartitions)
   EXPECT_EQ(results["db"], "zookeeper");
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, ZooKeeperRunTest, ::testing::Values(3, 4),
-                         [](const auto& param_info) {
-                           return std::to_string(param_info.param) + "Nodes";
-                         });
+INSTANTIATE_TEST_SUITE_P(Sizes, ZooKeeperRunTest,
+                         ::testing::Values(SizeAndBackend{3, "netns"}, SizeAndBackend{4, "netns"},
+                                           SizeAndBackend{3, "docker"}),
+                         SizeAndBackendName);
 
-class RedisRunTest : public DefinitionRunTest, public ::testing::WithParamInterface<int> {};
+class RedisRunTest : public DefinitionRunTest,
+                     public ::testing::WithParamInterface<SizeAndBackend> {};
 
 // The proof: with its primary cut off (3 nodes) or frozen (4 nodes), Sentinel promotes a
 // replica while the old primary goes on acknowledging writes; when it rejoins, it becomes a
 // replica and those writes are gone.
 TEST_P(RedisRunTest, LosesWritesWhenItsPrimaryIsCutOffOrPaused) {
-  Require("redis");
+  const auto [nodes, backend] = GetParam();
+  Require("redis", backend);
   const fs::path schedule =
-      Schedule(GetParam() == 3
+      Schedule(nodes % 2 == 1
                    ? R"([{"at": "3s", "fault": "partition-leader", "duration": "9s"}])"
                    : R"([{"at": "3s", "fault": "pause", "targets": "leader", "duration": "9s"}])");
-  ASSERT_EQ(Splitbrain("run", {"--db", "redis", "--nodes", std::to_string(GetParam()),
-                               "--time-limit", "28s", "--schedule", schedule.string(), "--seed",
-                               "3", "--concurrency", "4"}),
-            1)
+  ASSERT_EQ(
+      Splitbrain("run", {"--db", "redis", "--nodes", std::to_string(nodes), "--time-limit", "28s",
+                         "--schedule", schedule.string(), "--seed", "3", "--concurrency", "4"}),
+      1)
       << Output();
   const Json results = Results();
   EXPECT_EQ(results["verdict"], "invalid");
@@ -173,21 +215,30 @@ TEST_P(RedisRunTest, LosesWritesWhenItsPrimaryIsCutOffOrPaused) {
       << line;
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, RedisRunTest, ::testing::Values(3, 4), [](const auto& param_info) {
-  return std::to_string(param_info.param) + "Nodes";
-});
+INSTANTIATE_TEST_SUITE_P(Sizes, RedisRunTest,
+                         ::testing::Values(SizeAndBackend{3, "netns"}, SizeAndBackend{4, "netns"},
+                                           SizeAndBackend{3, "docker"}),
+                         SizeAndBackendName);
 
-// The control: the same cluster, no faults, is valid, so the proof's verdict is the faults'.
-TEST_F(DefinitionRunTest, RedisWithoutFaultsIsValid) {
+// The control: the same clusters, no faults, are valid, so the proof's verdict is the faults'.
+class RedisControlTest : public DefinitionRunTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(RedisControlTest, WithoutFaultsIsValid) {
   Require("redis");
-  ASSERT_EQ(Splitbrain("run", {"--db", "redis", "--nodes", "3", "--time-limit", "10s", "--nemesis",
-                               "none", "--seed", "3", "--concurrency", "4"}),
-            0)
+  ASSERT_EQ(
+      Splitbrain("run", {"--db", "redis", "--nodes", std::to_string(GetParam()), "--time-limit",
+                         "10s", "--nemesis", "none", "--seed", "3", "--concurrency", "4"}),
+      0)
       << Output();
   const Json results = Results();
   EXPECT_EQ(results["checks"]["one-primary"]["verdict"], "valid") << results.dump(2);
   EXPECT_EQ(results["checks"]["linearizable"]["verdict"], "valid") << results.dump(2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Sizes, RedisControlTest, ::testing::Values(3, 4),
+                         [](const ::testing::TestParamInfo<int>& param_info) {
+                           return std::to_string(param_info.param) + "Nodes";
+                         });
 
 class ConformanceTest : public DefinitionRunTest,
                         public ::testing::WithParamInterface<std::string> {};
@@ -200,8 +251,7 @@ TEST_P(ConformanceTest, DefinitionClientPassesEveryRule) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, ConformanceTest,
-                         ::testing::Values("zookeeper", "redis", "etcd"),
-                         [](const auto& param_info) { return param_info.param; });
+                         ::testing::Values("zookeeper", "redis", "etcd"), BackendName);
 
 }  // namespace
 }  // namespace orchestrator

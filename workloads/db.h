@@ -109,9 +109,14 @@ struct NodeFile {
   std::string contents;
 };
 
+// The environment variable that names the run in every program a Db starts on this machine
+// (clients), so `splitbrain cleanup` can find them after the orchestrator died.
+inline constexpr char kRunIdVariable[] = "SPLITBRAIN_RUN_ID";
+
 // The cluster a Db is about to run on, and where its harness-side programs log.
 struct ClusterInfo {
-  std::vector<std::string> ips;   // every node's address, index i-1 for node i
+  std::string run_id;            // programs the Db starts on this machine carry it (kRunIdVariable)
+  std::vector<std::string> ips;  // every node's address, index i-1 for node i
   std::filesystem::path log_dir;  // the run's folder: clients.log goes there
 };
 

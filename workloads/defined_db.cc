@@ -106,12 +106,17 @@ Result<std::unique_ptr<DbClient>> DefinedDb::Connect(const ClientOptions& option
                           .dir = options_.definition.file.parent_path()};
   for (const std::string& endpoint : options.endpoints) context.ips.push_back(HostOf(endpoint));
   fs::path log;
+  std::vector<std::string> env;
   {
     MutexLock lock(mu_);
     if (!cluster_.log_dir.empty()) log = cluster_.log_dir / "clients.log";
+    // `splitbrain cleanup` finds a dead run's clients by it (orchestrator/run/client_processes.h).
+    if (!cluster_.run_id.empty())
+      env.push_back(std::string(kRunIdVariable) + "=" + cluster_.run_id);
   }
   return std::unique_ptr<DbClient>(std::make_unique<LineClient>(
       LineClientOptions{.argv = RenderArgv(options_.definition.client_argv, context),
+                        .env = std::move(env),
                         .log_path = log,
                         .deadline = options.call_deadline}));
 }

@@ -53,7 +53,8 @@ LineClient::Reply LineClient::Broken(const std::string& why, bool is_read) {
 LineClient::Reply LineClient::Call(Json request, bool is_read,
                                    std::string (*well_formed)(const Json& reply)) {
   if (!process_.started()) {
-    auto spawned = common::process::LineProcess::Spawn(options_.argv, {}, options_.log_path);
+    auto spawned =
+        common::process::LineProcess::Spawn(options_.argv, options_.env, options_.log_path);
     if (!spawned.ok()) {
       Note("cannot start the client: " + spawned.status().message());
       return Reply{.outcome = Outcome::kFail, .error = spawned.status().message()};

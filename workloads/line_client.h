@@ -21,6 +21,7 @@ namespace workloads {
 
 struct LineClientOptions {
   std::vector<std::string> argv;
+  std::vector<std::string> env;    // "NAME=VALUE" added to the program's environment
   std::filesystem::path log_path;  // the program's stderr and our notes; empty: /dev/null
   std::chrono::milliseconds deadline{1000};
   std::chrono::milliseconds grace{500};

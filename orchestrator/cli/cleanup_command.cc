@@ -5,6 +5,7 @@
 
 #include "orchestrator/cli/check_command.h"
 #include "orchestrator/run/backend/cleanup.h"
+#include "orchestrator/run/client_processes.h"
 #include "orchestrator/run/run_registry.h"
 
 namespace orchestrator {
@@ -47,7 +48,8 @@ int RunCleanupCommand(const std::vector<std::string>& args, std::ostream& out, s
   int code = kExitValid;
   size_t removed = 0;
   for (auto [what, result] :
-       {std::pair{"docker", CleanupDocker(filter)}, std::pair{"netns", CleanupNetns(filter)}}) {
+       {std::pair{"docker", CleanupDocker(filter)}, std::pair{"netns", CleanupNetns(filter)},
+        std::pair{"clients", CleanupClients(filter)}}) {
     if (!result.ok()) {
       err << "splitbrain cleanup: " << what << ": " << result.status().message() << "\n";
       code = kExitRunFailed;

@@ -115,7 +115,7 @@ Status ClusterSession::StartNodes() {
   const int nodes = plan_.spec.nodes;
   std::vector<std::string> ips;
   for (int i = 1; i <= nodes; ++i) ips.push_back(backend_->NodeIp(i));
-  plan_.db->Attach({.ips = ips, .log_dir = run_dir_->root()});
+  plan_.db->Attach({.run_id = run_id_, .ips = ips, .log_dir = run_dir_->root()});
   for (int i = 1; i <= nodes; ++i) {
     const workloads::NodeEnv env{
         .id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend_->NodeDataDir(i)};

@@ -163,7 +163,7 @@ TEST_P(ZooKeeperRunTest, WritesAndCasAreLinearizableUnderKillPauseAndPartitions)
   ASSERT_EQ(
       Splitbrain("run", {"--db", "zookeeper", "--nodes", std::to_string(nodes), "--time-limit",
                          "24s", "--nemesis", "kill,pause,partition-halves,partition-leader",
-                         "--nemesis-interval", "3s", "--max-failover", "15s", "--max-recovery",
+                         "--nemesis-interval", "4s", "--max-failover", "15s", "--max-recovery",
                          "15s", "--seed", "7", "--concurrency", "4"}),
       0)
       << Output();

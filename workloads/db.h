@@ -155,6 +155,9 @@ class Db {
                                std::chrono::milliseconds /*deadline*/) const {
     return common::Status::Ok();
   }
+  // How long one Status call may take before the sample counts as unanswered; the status poller
+  // uses the longer of this and its interval (50 ms).
+  virtual std::chrono::milliseconds StatusDeadline() const { return std::chrono::milliseconds(50); }
   // How long the nodes may take to become Ready.
   virtual std::chrono::seconds ReadyTimeout() const { return std::chrono::seconds(0); }
   virtual std::optional<DbSource> source() const { return std::nullopt; }

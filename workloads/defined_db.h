@@ -46,6 +46,10 @@ class DefinedDb final : public Db {
   void Attach(const ClusterInfo& cluster) override;
   std::vector<NodeFile> NodeFiles(const NodeEnv& env) const override;
   common::Status Ready(const NodeEnv& env, std::chrono::milliseconds deadline) const override;
+  // Probes are fresh connections (and a JVM's admin server answers HTTP): 250 ms.
+  std::chrono::milliseconds StatusDeadline() const override {
+    return std::chrono::milliseconds(250);
+  }
   std::chrono::seconds ReadyTimeout() const override {
     return std::chrono::seconds(options_.definition.ready_timeout_s);
   }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <ostream>
@@ -24,9 +25,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// How long a fault aimed at the leader waits for the status poller to know one (an election
-// under way, or a round of status calls that missed their 50 ms deadline on a loaded machine).
+// How long a fault aimed at the leader waits, at least, for the status poller to know one (an
+// election under way, or a round of status calls that missed their deadline on a loaded
+// machine); longer when --max-failover allows elections to take longer (a JVM restarting).
 constexpr auto kNemesisLeaderWait = std::chrono::seconds(3);
+
+std::chrono::milliseconds LeaderWait(double max_failover_s) {
+  return std::max<std::chrono::milliseconds>(
+      kNemesisLeaderWait, std::chrono::milliseconds(static_cast<int64_t>(max_failover_s * 1000)));
+}
 
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -51,7 +58,7 @@ class Driver::Faults {
                  {.seed = *plan.spec.seed,
                   .record = [this, &history](const std::string& f,
                                              Json value) { Record(history, f, std::move(value)); },
-                  .leader_wait = kNemesisLeaderWait}) {
+                  .leader_wait = LeaderWait(plan.spec.max_failover_s)}) {
     control_.set_probe_port(plan.db->port());
     control_.set_after_start([this](int node) { return nemesis_.net_rules().Reapply(node); });
     if (session.moves_clocks()) control_.enable_clock(*session.run_dir());

@@ -1,5 +1,6 @@
 #include "orchestrator/run/status_poller.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
@@ -76,7 +77,7 @@ void StatusPoller::Poll(int node) {
   auto next = std::chrono::steady_clock::now();
   while (true) {
     const int64_t asked_ns = WallNs();
-    auto status = db_.Status(endpoints_[node - 1], interval_);
+    auto status = db_.Status(endpoints_[node - 1], std::max(interval_, db_.StatusDeadline()));
     const int64_t answered_ns = WallNs();
     Json value = {{"node", node}};
     Sample sample;

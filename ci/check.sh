@@ -21,7 +21,8 @@ python3 ci/thread_safety.py build/release
 echo "== unit tests under ASan + UBSan"
 # The pure libraries' unit tests (checker, CLI, report, run store, Raft core, storage); the gRPC server's tests
 # run in the release suite above, which keeps CI well under its time budget.
-asan_tests=(checker/checker_test orchestrator/orchestrator_test orchestrator/report/report_test
+asan_tests=(checker/checker_test common/process/splitbrain_process_test
+            orchestrator/orchestrator_test orchestrator/report/report_test
             orchestrator/store/store_test
             refdb/raft/refdb_raft_test refdb/storage/refdb_storage_test)
 cmake --preset asan >/dev/null

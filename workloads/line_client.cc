@@ -53,8 +53,9 @@ LineClient::Reply LineClient::Broken(const std::string& why, bool is_read) {
 LineClient::Reply LineClient::Call(Json request, bool is_read,
                                    std::string (*well_formed)(const Json& reply)) {
   if (!process_.started()) {
-    auto spawned =
-        common::process::LineProcess::Spawn(options_.argv, options_.env, options_.log_path);
+    std::vector<std::string> env = options_.env;
+    env.push_back(std::string(kDeadlineVariable) + "=" + std::to_string(options_.deadline.count()));
+    auto spawned = common::process::LineProcess::Spawn(options_.argv, env, options_.log_path);
     if (!spawned.ok()) {
       Note("cannot start the client: " + spawned.status().message());
       return Reply{.outcome = Outcome::kFail, .error = spawned.status().message()};

@@ -19,6 +19,10 @@
 
 namespace workloads {
 
+// Set in every client program's environment: the per-operation deadline in milliseconds, which
+// the program should answer within (it is killed at deadline + grace).
+inline constexpr char kDeadlineVariable[] = "SPLITBRAIN_DEADLINE_MS";
+
 struct LineClientOptions {
   std::vector<std::string> argv;
   std::vector<std::string> env;    // "NAME=VALUE" added to the program's environment

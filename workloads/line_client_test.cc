@@ -21,7 +21,7 @@ using ::testing::HasSubstr;
 // A client that keeps a dict; MODE (argv[1]) makes it misbehave on the first request of each
 // process: "good", "silent" (never answers), "garbage", "wrongid", "die", "info", "fail".
 constexpr char kClient[] = R"(
-import json, sys, time
+import json, os, sys, time
 mode = sys.argv[1]
 data = {}
 first = True
@@ -34,6 +34,7 @@ for line in sys.stdin:
         if mode == "wrongid": print(json.dumps({"id": req["id"] + 1, "type": "ok"}), flush=True); continue
         if mode == "die": sys.exit(3)
         if mode in ("info", "fail"): print(json.dumps({"id": req["id"], "type": mode, "error": "told to"}), flush=True); continue
+    if mode == "deadline": print(json.dumps({"id": req["id"], "type": "ok", "value": os.environ.get("SPLITBRAIN_DEADLINE_MS")}), flush=True); continue
     f, k = req["f"], req["key"]
     if f in ("read", "read_local"): out = {"type": "ok", "value": data.get(k)}
     elif f == "write": data[k] = req["value"]; out = {"type": "ok"}
@@ -114,6 +115,11 @@ TEST_F(LineClientTest, InfoAndFailRepliesAreTakenAsSaid) {
   EXPECT_EQ(c.error, "told to");
   LineClient read_info = Client("info");
   EXPECT_EQ(read_info.Read("k").outcome, Outcome::kFail);  // a read that may not have run
+}
+
+TEST_F(LineClientTest, TheProgramIsToldItsDeadline) {
+  LineClient c = Client("deadline");
+  EXPECT_EQ(c.Read("k").value, "300");
 }
 
 TEST_F(LineClientTest, AClientThatCannotStartIsAFail) {

@@ -133,6 +133,28 @@ TEST_F(ChildTest, DestructorStopsAndReapsAChildThatIgnoresSigterm) {
   ExpectReaped(pid);
 }
 
+// Regression: the environment was built with Boost.Process's, whose lookup read past the end of
+// entries shorter than the name being set (ASan: heap-buffer-overflow in environment::find).
+// A long new name is added, an existing name replaced (once), the rest kept.
+TEST_F(ChildTest, EnvironmentEntriesAreAddedOrReplacedByExactName) {
+  ::setenv("SB_T", "short", 1);
+  auto child = Child::Spawn({.argv = {"env"},
+                             .env = {"SPLITBRAIN_A_RATHER_LONG_VARIABLE_NAME=1", "SB_T=replaced",
+                                     "SB_T_LONGER=kept-apart"},
+                             .log_path = log_path_});
+  ASSERT_TRUE(child.ok()) << child.status().message();
+  auto ended = child->WaitForExit(std::chrono::seconds(10));
+  ASSERT_TRUE(ended.ok());
+  EXPECT_TRUE(ended->ok());
+  const std::string out = ReadFile(log_path_);
+  EXPECT_NE(out.find("SPLITBRAIN_A_RATHER_LONG_VARIABLE_NAME=1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("SB_T=replaced\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("SB_T=short"), std::string::npos) << out;
+  EXPECT_NE(out.find("SB_T_LONGER=kept-apart\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("PATH="), std::string::npos) << out;  // the rest is inherited
+  ::unsetenv("SB_T");
+}
+
 TEST_F(ChildTest, KillReapsAtOnce) {
   Child child = Spawn({"sleep", "600"});
   const pid_t pid = child.pid();

@@ -5,16 +5,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <cerrno>
 #include <csignal>
 #include <exception>
 #include <mutex>
+#include <string_view>
 #include <system_error>
 
 #include "common/process/run.h"
@@ -56,13 +56,16 @@ void ResetSignals() {
 // Boost.Process extension: sets the child up between fork and exec, and reaps a child that
 // failed before exec (Boost returns no handle for it).
 struct ChildSetup : bp::extend::handler {
-  ChildSetup(const LaunchSpec* launch, char* const* argv) : spec(launch), cmd_line(argv) {}
+  ChildSetup(const LaunchSpec* launch, char* const* argv, char** envp)
+      : spec(launch), cmd_line(argv), env(envp) {}
   const LaunchSpec* spec;
   char* const* cmd_line;  // argv exactly as given: Boost would make argv[0] the resolved path
+  char** env;             // the environment (Environment below)
 
   template <typename Executor>
   void on_exec_setup(Executor& exec) const {
     exec.cmd_line = cmd_line;
+    exec.env = env;
     if (spec->netns_fd >= 0 && ::setns(spec->netns_fd, CLONE_NEWNET) != 0) Fail(exec, "setns");
     if (spec->new_process_group && ::setpgid(0, 0) != 0) Fail(exec, "setpgid");
     if (!Redirect(spec->stdin_fd, STDIN_FILENO, O_RDONLY) ||
@@ -87,14 +90,27 @@ struct ChildSetup : bp::extend::handler {
   }
 };
 
-Result<bp::environment> Environment(const std::vector<std::string>& entries) {
-  bp::environment env = boost::this_process::environment();
+// This process's environment with `entries` ("NAME=VALUE") set on top: a name already there
+// is replaced. Built here rather than with Boost.Process's environment, whose find() compares
+// past the end of entries shorter than the name (a heap overflow ASan reports).
+Result<std::vector<std::string>> Environment(const std::vector<std::string>& entries) {
+  std::vector<std::string> env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    env.emplace_back(*entry);
+  }
   for (const std::string& entry : entries) {
     const size_t eq = entry.find('=');
     if (eq == std::string::npos || eq == 0) {
       return Status::InvalidArgument("environment entry \"" + entry + "\" is not NAME=VALUE");
     }
-    env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    const std::string_view name(entry.data(), eq + 1);  // with the '='
+    auto same = std::find_if(env.begin(), env.end(),
+                             [&](const std::string& e) { return e.starts_with(name); });
+    if (same != env.end()) {
+      *same = entry;
+    } else {
+      env.push_back(entry);
+    }
   }
   return env;
 }
@@ -110,8 +126,11 @@ Result<pid_t> Launch(const LaunchSpec& spec) {
     if (!found) return Status::NotFound(program + ": not found on PATH");
     exe = found->string();
   }
-  Result<bp::environment> env = Environment(spec.env);
+  Result<std::vector<std::string>> env = Environment(spec.env);
   if (!env.ok()) return env.status().WithContext(program);
+  std::vector<char*> envp;  // built here too
+  for (std::string& entry : *env) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
   std::vector<char*> cmd_line;  // built here: the forked child must not allocate
   for (const std::string& arg : spec.argv) cmd_line.push_back(const_cast<char*>(arg.c_str()));
@@ -119,7 +138,8 @@ Result<pid_t> Launch(const LaunchSpec& spec) {
   try {
     const std::lock_guard<std::mutex> lock(launch_mutex);
     std::error_code error;
-    bp::child child(bp::exe(exe), bp::args(args), *env, ChildSetup(&spec, cmd_line.data()), error);
+    bp::child child(bp::exe(exe), bp::args(args), ChildSetup(&spec, cmd_line.data(), envp.data()),
+                    error);
     if (error) return Status::IoError(program + ": start: " + error.message());
     const pid_t pid = child.id();
     child.detach();  // the caller reaps it (Boost would SIGKILL it on destruction)

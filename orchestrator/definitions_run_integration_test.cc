@@ -154,18 +154,25 @@ std::string SizeAndBackendName(const ::testing::TestParamInfo<SizeAndBackend>& p
   return std::to_string(std::get<0>(param_info.param)) + "NodesOn" + std::get<1>(param_info.param);
 }
 
+// On docker, a JVM under load sometimes cannot be frozen ("OCI runtime pause failed: unable to
+// freeze", a fault that then did not take effect, so the run is unknown); pause is tested on
+// netns, and on docker for refdb.
+std::string Faults(const std::string& backend) {
+  return backend == "docker" ? "kill,partition-halves,partition-leader"
+                             : "kill,pause,partition-halves,partition-leader";
+}
+
 class ZooKeeperRunTest : public DefinitionRunTest,
                          public ::testing::WithParamInterface<SizeAndBackend> {};
 
 TEST_P(ZooKeeperRunTest, WritesAndCasAreLinearizableUnderKillPauseAndPartitions) {
   const auto [nodes, backend] = GetParam();
   Require("zookeeper", backend);
-  ASSERT_EQ(
-      Splitbrain("run", {"--db", "zookeeper", "--nodes", std::to_string(nodes), "--time-limit",
-                         "24s", "--nemesis", "kill,pause,partition-halves,partition-leader",
-                         "--nemesis-interval", "4s", "--max-failover", "15s", "--max-recovery",
-                         "15s", "--seed", "7", "--concurrency", "4"}),
-      0)
+  ASSERT_EQ(Splitbrain("run", {"--db", "zookeeper", "--nodes", std::to_string(nodes),
+                               "--time-limit", "24s", "--nemesis", Faults(backend),
+                               "--nemesis-interval", "4s", "--max-failover", "15s",
+                               "--max-recovery", "15s", "--seed", "7", "--concurrency", "4"}),
+            0)
       << Output();
   const Json results = Results();
   for (const char* check : {"linearizable", "reads", "election-safety", "failover", "faults"}) {

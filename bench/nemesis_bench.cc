@@ -57,6 +57,15 @@ class Namespaces : public nemesis::NodeControl {
     return nemesis::NodeRunState::kRunning;
   }
   common::Result<bool> CanConnect(int, int) override { return true; }
+  // This bench times rules only; it starts no packet holder.
+  common::Status StartShaper(int, int, const nemesis::Shape&, uint64_t) override {
+    return common::Status::Unavailable("nemesis_bench does not shape");
+  }
+  common::Status StopShaper(int, int) override { return common::Status::Ok(); }
+  bool ShaperRunning(int, int) override { return false; }
+  common::Result<std::optional<double>> ConnectMs(int, int, std::chrono::milliseconds) override {
+    return std::optional<double>(0.0);
+  }
   int CurrentLeader() override { return 1; }
   uint64_t CurrentTerm() override { return 1; }
 

@@ -67,10 +67,12 @@ Status ParseTargets(const Json& value, const std::string& where, std::vector<int
 
 // Reads an optional array of [from, to] node pairs into `out`.
 Status ParseCut(const Json& value, const std::string& where,
-                std::vector<std::pair<int64_t, int64_t>>& out) {
-  auto it = value.find("cut");
+                std::vector<std::pair<int64_t, int64_t>>& out, const char* key = "cut") {
+  auto it = value.find(key);
   if (it == value.end() || it->is_null()) return Status::Ok();
-  if (!it->is_array()) return Status::InvalidArgument(where + ": \"cut\" is not an array");
+  if (!it->is_array()) {
+    return Status::InvalidArgument(where + ": \"" + key + "\" is not an array");
+  }
   for (const Json& link : *it) {
     const bool is_pair = link.is_array() && link.size() == 2 && link[0].is_number_integer() &&
                          link[1].is_number_integer() && link[0].get<int64_t>() >= 1 &&
@@ -92,6 +94,13 @@ Result<Fault> ParseFaultStart(const std::string& where, const Event& event, int6
               .line = event.line};
   RETURN_IF_ERROR(ParseTargets(event.value, where, fault.targets));
   RETURN_IF_ERROR(ParseCut(event.value, where, fault.cut));
+  RETURN_IF_ERROR(ParseCut(event.value, where, fault.shaped_links, "links"));
+  if (auto it = event.value.find("shape"); it != event.value.end() && !it->is_null()) {
+    if (!it->is_object()) {
+      return Status::InvalidArgument(where + ": \"shape\" is not an object: " + it->dump());
+    }
+    fault.shape = *it;
+  }
   for (auto [field, out] : {std::pair{"leader", &fault.leader}, std::pair{"term", &fault.term}}) {
     auto it = event.value.find(field);
     if (it == event.value.end() || it->is_null()) continue;

@@ -27,6 +27,9 @@ packages=(
   jq
   # the clock fault: node processes run under libfaketime
   libfaketime
+  # shaping faults (delay, reorder, duplicate, bandwidth): splitbrain-netq holds packets through
+  # NFQUEUE; its test pings across a veth pair
+  libnetfilter-queue-dev iputils-ping
   # the docker backend's daemon (started below when it is not running)
   docker.io
 )

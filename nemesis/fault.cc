@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 10> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 14> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -18,6 +18,10 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 10> kFaultNames{{
     {FaultKind::kLink, "link"},
     {FaultKind::kLoss, "loss"},
     {FaultKind::kClock, "clock"},
+    {FaultKind::kDelay, "delay"},
+    {FaultKind::kReorder, "reorder"},
+    {FaultKind::kDuplicate, "duplicate"},
+    {FaultKind::kBandwidth, "bandwidth"},
 }};
 
 // A random clock step: 10..300 s (whole milliseconds), ahead or behind.
@@ -106,6 +110,71 @@ common::Status CheckCut(const Cut& cut, int n, std::string_view fault) {
   return common::Status::Ok();
 }
 
+// The shape a shaping fault (or a loss with a correlation) gives its links: what the fault
+// names, the kind's defaults for the rest.
+Shape ShapeOf(const Fault& fault) {
+  Shape shape;
+  switch (fault.kind) {
+    case FaultKind::kReorder:
+      shape.delay_ms = fault.delay_ms.value_or(10);
+      shape.jitter_ms = fault.jitter_ms.value_or(shape.delay_ms);
+      break;
+    case FaultKind::kDelay:
+      shape.delay_ms = fault.delay_ms.value_or(100);
+      break;
+    case FaultKind::kDuplicate:
+      shape.duplicate = fault.probability;
+      break;
+    case FaultKind::kBandwidth:
+      shape.rate_kbit = fault.rate_kbit.value_or(256);
+      break;
+    default:  // loss
+      shape.loss = fault.probability;
+      shape.loss_correlation = fault.correlation.value_or(0);
+      break;
+  }
+  if (fault.kind != FaultKind::kReorder) {
+    shape.delay_ms = fault.delay_ms.value_or(shape.delay_ms);
+    shape.jitter_ms = fault.jitter_ms.value_or(0);
+  }
+  shape.rate_kbit = fault.rate_kbit.value_or(shape.rate_kbit);
+  return shape;
+}
+
+// Shaped links: the exact cut, or every link from (and, unless one-way, to) each target; a
+// loss shapes the links into its targets, as the iptables loss drops what they receive.
+common::Result<Plan> PlanShaping(const Fault& fault, int n, int leader, common::Rng& rng) {
+  const std::string name(FaultName(fault.kind));
+  Plan plan{.kind = fault.kind, .shape = ShapeOf(fault)};
+  RETURN_IF_ERROR(ValidateShape(plan.shape).WithContext(name));
+  if (n < 2) return common::Status::InvalidArgument(name + ": needs at least 2 nodes");
+  if (fault.cut) {
+    RETURN_IF_ERROR(CheckCut(*fault.cut, n, name));
+    plan.cut = *fault.cut;
+    plan.targets = CutNodes(plan.cut);
+  } else {
+    if (!fault.nodes.empty()) {
+      plan.targets = fault.nodes;
+      std::sort(plan.targets.begin(), plan.targets.end());
+    } else {
+      auto resolved = ResolveTarget(fault.target.value_or(Target::kAll), n, leader, rng);
+      if (!resolved.ok()) return resolved.status().WithContext(name);
+      plan.targets = std::move(resolved).value();
+    }
+    const bool into = fault.kind == FaultKind::kLoss;
+    for (int target : plan.targets) {
+      for (int other = 1; other <= n; ++other) {
+        if (other == target) continue;
+        if (!into) plan.cut.insert({.from = target, .to = other});
+        if (into || !fault.one_way) plan.cut.insert({.from = other, .to = target});
+      }
+    }
+  }
+  if (plan.cut.empty()) return common::Status::InvalidArgument(name + ": no link to shape");
+  if (fault.kind == FaultKind::kLoss) plan.probability = fault.probability;
+  return plan;
+}
+
 }  // namespace
 
 std::string_view FaultName(FaultKind kind) {
@@ -145,7 +214,21 @@ bool IsNetworkFault(FaultKind kind) {
   return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock;
 }
 
-bool TakesTargets(FaultKind kind) { return !IsNetworkFault(kind) || kind == FaultKind::kLoss; }
+bool IsShapingKind(FaultKind kind) {
+  return kind == FaultKind::kDelay || kind == FaultKind::kReorder ||
+         kind == FaultKind::kDuplicate || kind == FaultKind::kBandwidth;
+}
+
+bool TakesTargets(FaultKind kind) {
+  return !IsNetworkFault(kind) || kind == FaultKind::kLoss || IsShapingKind(kind);
+}
+
+bool TakesCut(FaultKind kind) { return !TakesTargets(kind) || IsShapingKind(kind); }
+
+bool IsShaped(const Plan& plan) {
+  return IsShapingKind(plan.kind) ||
+         (plan.kind == FaultKind::kLoss && plan.shape.loss_correlation > 0);
+}
 
 bool Applicable(FaultKind kind, int n) {
   switch (kind) {
@@ -188,6 +271,9 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
   const std::string_view name = FaultName(fault.kind);
   Plan plan{.kind = fault.kind};
   RETURN_IF_ERROR(CheckNodes(fault.nodes, n, name));
+  if (IsShapingKind(fault.kind) || (fault.kind == FaultKind::kLoss && fault.correlation)) {
+    return PlanShaping(fault, n, leader, rng);
+  }
   if (TakesTargets(fault.kind)) {
     const bool is_loss = fault.kind == FaultKind::kLoss;
     const Target target = fault.target.value_or(is_loss ? Target::kAll : Target::kOne);

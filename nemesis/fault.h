@@ -16,6 +16,16 @@
 //   clock                  steps the targets' wall clocks by `offset_s` seconds while they run
 //                          (default target: one; offset: random, 10..300 s ahead or behind);
 //                          offsets of overlapping clock faults on one node add up
+//   delay                  holds the packets sent over the shaped links for `delay_ms` (default
+//                          100) plus a uniform draw within +-`jitter_ms` (default 0)
+//   reorder                the same with a jitter as large as the delay (default 10 +- 10 ms),
+//                          so packets sent less than the jitter apart overtake each other
+//   duplicate              sends a fraction `probability` (default 0.2) of the packets twice
+//   bandwidth              lets the links carry no more than `rate_kbit` (default 256) kbit/s
+//   loss with `correlation` drops as loss does, in bursts (shape.h), through the packet holder
+// Shaped links: those an exact cut names (one direction each), else every link from and to the
+// targets (default: all), or only from them with `one_way`. shape.h says what a shape does;
+// the packets are held in each sender's namespace, so the host's traffic is never shaped.
 //
 // Targets: one (a random node), minority (a random (n-1)/2 nodes), majority (a random n/2+1),
 // all, leader (the current leader; an error when none is known), random (a random non-empty
@@ -31,6 +41,7 @@
 #include "common/rng.h"
 #include "common/status.h"
 #include "nemesis/partition.h"
+#include "nemesis/shape.h"
 
 namespace nemesis {
 
@@ -45,6 +56,10 @@ enum class FaultKind {
   kLink,
   kLoss,
   kClock,
+  kDelay,
+  kReorder,
+  kDuplicate,
+  kBandwidth,
 };
 
 enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom };
@@ -57,6 +72,12 @@ struct Fault {
   bool one_way = false;            // link
   double probability = 0.2;        // loss
   std::optional<double> offset_s;  // clock; random when empty
+  // Shaping (delay, reorder, duplicate, bandwidth, loss with a correlation); the kind's default
+  // when empty.
+  std::optional<double> delay_ms;
+  std::optional<double> jitter_ms;
+  std::optional<double> correlation;  // loss
+  std::optional<double> rate_kbit;    // bandwidth
   bool operator==(const Fault&) const = default;
 };
 
@@ -67,6 +88,7 @@ struct Plan {
   Cut cut;                   // partitions and link
   double probability = 0;    // loss
   double offset_s = 0;       // clock
+  Shape shape;               // shaping: what the holder does to the links of `cut`
 };
 
 std::string_view FaultName(FaultKind kind);
@@ -74,8 +96,13 @@ common::Result<FaultKind> ParseFaultKind(std::string_view name);
 std::string_view TargetName(Target target);
 common::Result<Target> ParseTarget(std::string_view name);
 
-bool IsNetworkFault(FaultKind kind);  // partitions, link and loss
-bool TakesTargets(FaultKind kind);    // kill, pause, loss and clock (the others take a cut)
+bool IsNetworkFault(FaultKind kind);  // partitions, link, loss and shaping
+bool TakesTargets(FaultKind kind);    // kill, pause, loss, clock and shaping
+bool TakesCut(FaultKind kind);        // partitions, link and shaping
+bool IsShapingKind(FaultKind kind);   // delay, reorder, duplicate, bandwidth
+// Whether the plan's packets go through the packet holder: a shaping kind, or loss with a
+// correlation.
+bool IsShaped(const Plan& plan);
 // Whether `kind` can be planned on n nodes without knowing anything else (ring needs 4).
 bool Applicable(FaultKind kind, int n);
 

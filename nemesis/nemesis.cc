@@ -24,12 +24,6 @@ void KeepFirst(common::Status& first, const common::Status& status) {
   if (first.ok() && !status.ok()) first = status;
 }
 
-nlohmann::json CutJson(const Cut& cut) {
-  nlohmann::json links = nlohmann::json::array();
-  for (const Link& link : cut) links.push_back({link.from, link.to});
-  return links;
-}
-
 }  // namespace
 
 Nemesis::Nemesis(NodeControl& control, CommandRunner& runner, NemesisOptions options)
@@ -61,11 +55,12 @@ common::Result<int> Nemesis::Start(const Fault& fault) {
   }
   const int id = next_id_++;
   Active active{.fault = fault, .plan = planned.ok() ? *planned : Plan{.kind = fault.kind}};
+  active.queue = id;
   // A network fault's chains are put in place before the start (an empty chain changes no
   // traffic), so that applying it is one iptables-restore per node.
   common::Status ready = planned.status();
   if (ready.ok()) {
-    auto rules = RulesFor(active.plan);
+    auto rules = RulesFor(active.plan, active.queue);
     if (rules.ok()) {
       active.rules = std::move(*rules);
       std::set<int> nodes;
@@ -129,23 +124,6 @@ common::Status Nemesis::HealAll() {
   return first.WithContext("heal all");
 }
 
-std::optional<Fault> Nemesis::Applied(int id) const {
-  common::MutexLock lock(mutex_);
-  auto found = active_.find(id);
-  if (found == active_.end()) return std::nullopt;
-  const Active& active = found->second;
-  Fault exact{.kind = active.plan.kind,
-              .one_way = active.fault.one_way,
-              .probability = active.fault.probability};
-  if (active.plan.kind == FaultKind::kClock) exact.offset_s = active.plan.offset_s;
-  if (TakesTargets(active.plan.kind)) {
-    exact.nodes = active.plan.targets;
-  } else {
-    exact.cut = active.plan.cut;
-  }
-  return exact;
-}
-
 std::vector<int> Nemesis::active_ids() const {
   common::MutexLock lock(mutex_);
   std::vector<int> ids;
@@ -153,9 +131,10 @@ std::vector<int> Nemesis::active_ids() const {
   return ids;
 }
 
-common::Result<std::vector<Rule>> Nemesis::RulesFor(const Plan& plan) const {
+common::Result<std::vector<Rule>> Nemesis::RulesFor(const Plan& plan, int queue) const {
   switch (CategoryOf(plan.kind)) {
     case Category::kNetwork:
+      if (IsShaped(plan)) return ShapeRules(plan.cut, queue, control_);
       if (plan.kind == FaultKind::kLoss) return LossRules(plan.targets, plan.probability, control_);
       return CutRules(plan.cut, control_);
     default:
@@ -172,6 +151,7 @@ common::Status Nemesis::Apply(Active& active) {
     case FaultKind::kClock:
       return ShiftClocks(active.plan.targets, active.plan.offset_s);
     default: {
+      if (IsShaped(active.plan)) return ApplyShaping(active);
       ASSIGN_OR_RETURN(active.rules_id, rules_.Apply(active.rules));
       return common::Status::Ok();
     }
@@ -214,6 +194,10 @@ nlohmann::json Nemesis::Verify(const Active& active) {
     case FaultKind::kClock:
       break;  // seen in the status samples (clock_offset_ms), about a second later
     case FaultKind::kLoss: {
+      if (IsShaped(plan)) {
+        VerifyShaping(active, add);
+        break;
+      }
       auto missing = rules_.Missing(active.rules);
       if (!missing.ok()) {
         add("rules", plan.targets.empty() ? 0 : plan.targets.front(), 0, false,
@@ -229,7 +213,7 @@ nlohmann::json Nemesis::Verify(const Active& active) {
       break;
     }
     default:
-      VerifyCut(active, add);
+      IsShaped(plan) ? VerifyShaping(active, add) : VerifyCut(active, add);
       break;
   }
   nlohmann::json verified = {{"ok", reason.empty()}, {"probes", std::move(probes)}};
@@ -242,7 +226,12 @@ void Nemesis::VerifyCut(const Active& active, const AddProbe& add) {
   // start from or reach (a killed container has no namespace) or may lose packets to.
   Cut cut = active.plan.cut;
   std::set<int> lossy;
+  Cut shaped;  // slow or lossy by design: no "open" probe crosses them
   for (const auto& [id, other] : active_) {
+    if (IsShaped(other.plan)) {
+      shaped.insert(other.plan.cut.begin(), other.plan.cut.end());
+      continue;
+    }
     cut.insert(other.plan.cut.begin(), other.plan.cut.end());
     if (other.plan.kind == FaultKind::kLoss)
       lossy.insert(other.plan.targets.begin(), other.plan.targets.end());
@@ -264,6 +253,7 @@ void Nemesis::VerifyCut(const Active& active, const AddProbe& add) {
   for (int a = 1; a <= n; ++a) {
     for (int b = a + 1; b <= n; ++b) {
       if (down(a) || down(b) || !CanReach(cut, a, b) || !CanReach(cut, b, a)) continue;
+      if (shaped.contains({.from = a, .to = b}) || shaped.contains({.from = b, .to = a})) continue;
       // A lossy node may drop a probe's packets: a few tries before calling the link cut.
       probes.push_back({false, a, b, lossy.contains(a) || lossy.contains(b) ? 3 : 1, {}});
     }
@@ -367,26 +357,9 @@ common::Status Nemesis::Undo(const Active& active) {
       }
       return first;
     default:
+      if (IsShaped(active.plan)) return UndoShaping(active);
       return rules_.Remove(active.rules_id);
   }
-}
-
-void Nemesis::Record(const Active& active, int id, std::string_view phase,
-                     const nlohmann::json& extra) {
-  if (!record_) return;
-  nlohmann::json value = {{"phase", std::string(phase)}, {"id", id}};
-  if (phase == "start" || phase == "applied") {
-    value["targets"] = active.plan.targets;
-    if (active.plan.kind == FaultKind::kLoss) {
-      value["loss"] = active.plan.probability;
-    } else if (active.plan.kind == FaultKind::kClock) {
-      value["offset_s"] = active.plan.offset_s;
-    } else if (CategoryOf(active.plan.kind) == Category::kNetwork) {
-      value["cut"] = CutJson(active.plan.cut);
-    }
-  }
-  if (extra.is_object()) value.update(extra);
-  record_(std::string(FaultName(active.plan.kind)), std::move(value));
 }
 
 }  // namespace nemesis

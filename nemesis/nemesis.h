@@ -11,16 +11,20 @@
 // Each fault is reported to `record(f, value)` with f the fault name, in phases:
 //   start     {"phase":"start","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
 //              "leader":L,"term":T}: just before it is applied ("cut" for partitions and link,
-//              "loss" for loss, "offset_s" for clock (this fault's step; a node's clock is off by
-//              the sum of its active clock faults), leader/term as NodeControl saw them). A
-//              fault that cannot be planned (no leader to isolate) still gets a start;
+//              "loss" for loss, "shape" (shape.h's fields, e.g. {"delay_ms":100}) and "links"
+//              (the shaped links, [[from,to],...]) for shaping, "offset_s" for clock (this fault's
+//              step; a node's clock is off by the sum of its active clock faults), leader/term as
+//              NodeControl saw them). A fault that cannot be planned (no leader to isolate) still
+//              gets a start;
 //   applied   (same fields as start, without leader/term) once it is in force on every node:
 //              each node's rules batch is in, every kill or pause call returned;
 //   verified  {"ok":bool,"probes":[{"kind","node","peer","ok","seen"}],"reason"}: right after,
 //              what probes saw: "stopped" (a killed node's process is gone), "paused" (frozen),
 //              "blocked" (a TCP connect from a cut link's sender to its receiver fails),
-//              "open" (one between two nodes no fault cuts succeeds), "rules" (loss rules are
-//              in their chain). Clock faults have none: the status samples show the offset;
+//              "open" (one between two nodes no fault cuts succeeds), "rules" (loss or
+//              shaping rules are in their chain), "holder" (a shaping holder runs), "delay" (a
+//              TCP connect over a delayed link took at least the delay less the jitter). Clock
+//              faults have none: the status samples show the offset;
 //   healing   just before it is undone (from here it may no longer be in force);
 //   end       once undone; {"error": "..."} instead, at once, when it could not be applied.
 // A restarted node gets its active network rules again (a container's namespace is new after
@@ -85,11 +89,17 @@ class Nemesis {
     Plan plan;
     std::vector<Rule> rules;  // network faults: the rules that make it
     int rules_id = 0;         // NetRules set, 0 for kill, pause and clock
+    int queue = 0;            // shaping: the NFQUEUE queue of its holders (the fault's id)
   };
   using AddProbe =
       std::function<void(std::string_view kind, int node, int peer, bool ok, const std::string&)>;
 
-  common::Result<std::vector<Rule>> RulesFor(const Plan& plan) const;
+  common::Result<std::vector<Rule>> RulesFor(const Plan& plan, int queue) const;
+  // Shaping (nemesis_shaping.cc): a holder on every sender of the plan's links, the rules that
+  // queue their packets, and the probes that show the fault is in force.
+  common::Status ApplyShaping(Active& active) REQUIRES(mutex_);
+  common::Status UndoShaping(const Active& active) REQUIRES(mutex_);
+  void VerifyShaping(const Active& active, const AddProbe& add) REQUIRES(mutex_);
   common::Status Apply(Active& active) REQUIRES(mutex_);
   // The "verified" event's fields: {"ok", "probes", "reason"}.
   nlohmann::json Verify(const Active& active) REQUIRES(mutex_);

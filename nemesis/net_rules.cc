@@ -1,6 +1,7 @@
 #include "nemesis/net_rules.h"
 
 #include <charconv>
+#include <cstdio>
 #include <future>
 #include <iostream>
 #include <utility>
@@ -53,6 +54,19 @@ common::Result<std::vector<Rule>> LossRules(const std::vector<int>& targets, dou
                        .spec = {"-s", control.NodeIp(other), "-m", "statistic", "--mode", "random",
                                 "--probability", FormatProbability(probability), "-j", "DROP"}});
     }
+  }
+  return rules;
+}
+
+std::vector<Rule> ShapeRules(const Cut& cut, int queue, const NodeControl& control) {
+  char mark[32];
+  std::snprintf(mark, sizeof mark, "0x%x/0x%x", kShapedMark, kShapedMark);
+  std::vector<Rule> rules;
+  for (const Link& link : cut) {
+    rules.push_back(
+        {.node = link.from,
+         .spec = {"-d", control.NodeIp(link.to), "-m", "mark", "!", "--mark", mark, "-j", "NFQUEUE",
+                  "--queue-num", std::to_string(queue), "--queue-bypass"}});
   }
   return rules;
 }

@@ -6,6 +6,8 @@
 //   `-I OUTPUT 1 -j SPLITBRAIN`; every fault rule is appended to it.
 //   cut a -> b    at b: `-A SPLITBRAIN -s ip(a) -j DROP`  (only INPUT sees source ip(a) at b)
 //                 at a: `-A SPLITBRAIN -d ip(b) -j DROP`  (only OUTPUT sees dest ip(b) at a)
+//   shape a -> b  at a: `-A SPLITBRAIN -d ip(b) -m mark ! --mark M/M -j NFQUEUE --queue-num Q
+//                 --queue-bypass` (the packet holder of queue Q releases packets with mark M)
 //   loss p at t   at t, for each other node j:
 //                 `-A SPLITBRAIN -s ip(j) -m statistic --mode random --probability p -j DROP`
 // Only node addresses are ever matched, so the host's clients and status poller always get
@@ -54,6 +56,11 @@ std::vector<Rule> CutRules(const Cut& cut, const NodeControl& control);
 // receives from the other nodes of the cluster.
 common::Result<std::vector<Rule>> LossRules(const std::vector<int>& targets, double probability,
                                             const NodeControl& control);
+
+// Rules sending what each link's sender sends over it to NFQUEUE queue `queue` (the packet
+// holder of a shaping fault), at the sender, for packets without kShapedMark; with
+// --queue-bypass, so packets pass while no holder listens.
+std::vector<Rule> ShapeRules(const Cut& cut, int queue, const NodeControl& control);
 
 // The iptables argv (without nsenter) for `action` ("-A" or "-D") of `rule`.
 std::vector<std::string> IptablesArgv(const std::string& action, const Rule& rule);

@@ -7,10 +7,13 @@
 // cluster (the run serialises backend calls under its own mutex).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
+#include "nemesis/shape.h"
 
 namespace nemesis {
 
@@ -45,6 +48,19 @@ class NodeControl {
   // port gets an answer (accepted, or refused by a node whose process is down) within a short
   // deadline; false when the packets are dropped. The nemesis probes a cut with it.
   virtual common::Result<bool> CanConnect(int from, int to) = 0;
+
+  // Network shaping: starts the packet holder of NFQUEUE queue `queue` in `node`'s namespace,
+  // shaping what the queue gets as `shape` says, seeded with `seed`; it returns once the queue is
+  // bound. The packets it releases carry kShapedMark. The holder runs until StopShaper (which
+  // releases what it holds); a node restarted by Start gets its holders again.
+  virtual common::Status StartShaper(int node, int queue, const Shape& shape, uint64_t seed) = 0;
+  virtual common::Status StopShaper(int node, int queue) = 0;
+  // Whether the holder of `queue` on `node` runs now.
+  virtual bool ShaperRunning(int node, int queue) = 0;
+  // How long (ms) a TCP connect from `from`'s namespace to `to`'s service port took to be
+  // answered; empty when nothing answered within `timeout`. The nemesis measures a delay by it.
+  virtual common::Result<std::optional<double>> ConnectMs(int from, int to,
+                                                          std::chrono::milliseconds timeout) = 0;
 
   virtual int CurrentLeader() = 0;     // the leader's node number; 0 when unknown
   virtual uint64_t CurrentTerm() = 0;  // the latest term seen; 0 when unknown

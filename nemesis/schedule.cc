@@ -1,6 +1,7 @@
 #include "nemesis/schedule.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -111,9 +112,24 @@ Status ParseOption(const std::string& key, const Json& value, Fault& fault) {
     ASSIGN_OR_RETURN(fault.offset_s, SignedSecondsField(value, "offset"));
     return Status::Ok();
   }
-  return Status::InvalidArgument(
-      "unknown key \"" + key +
-      "\" (known: at, fault, duration, targets, cut, one_way, probability, offset)");
+  if (key == "delay" || key == "jitter") {
+    ASSIGN_OR_RETURN(const milliseconds ms, DurationField(value, key.c_str()));
+    (key == "delay" ? fault.delay_ms : fault.jitter_ms) = static_cast<double>(ms.count());
+    return Status::Ok();
+  }
+  if (key == "correlation" || key == "rate_kbit") {
+    const bool rate = key == "rate_kbit";
+    if (!value.is_number() ||
+        !(rate ? value.get<double>() > 0 : value.get<double>() >= 0 && value.get<double>() <= 1)) {
+      return Status::InvalidArgument("\"" + key + "\" must be a number " +
+                                     (rate ? "above 0" : "in [0, 1]"));
+    }
+    (rate ? fault.rate_kbit : fault.correlation) = value.get<double>();
+    return Status::Ok();
+  }
+  return Status::InvalidArgument("unknown key \"" + key +
+                                 "\" (known: at, fault, duration, targets, cut, one_way, "
+                                 "probability, offset, delay, jitter, correlation, rate_kbit)");
 }
 
 common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
@@ -131,16 +147,24 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
     if (key == "at" || key == "fault" || key == "duration") continue;
     RETURN_IF_ERROR(ParseOption(key, value, parsed.fault));
   }
-  const bool has_cut_shape = !TakesTargets(parsed.fault.kind);
-  if (parsed.fault.offset_s && parsed.fault.kind != FaultKind::kClock) {
+  const Fault& fault = parsed.fault;
+  if (fault.offset_s && fault.kind != FaultKind::kClock) {
     return Status::InvalidArgument("\"offset\" applies only to clock");
   }
-  if (parsed.fault.target && has_cut_shape) {
+  if (fault.target && !TakesTargets(fault.kind)) {
     return Status::InvalidArgument("a target name does not apply to " +
-                                   std::string(FaultName(parsed.fault.kind)));
+                                   std::string(FaultName(fault.kind)));
   }
-  if (parsed.fault.cut && !has_cut_shape) {
-    return Status::InvalidArgument("\"cut\" applies only to partitions and link");
+  if (fault.cut && !TakesCut(fault.kind)) {
+    return Status::InvalidArgument("\"cut\" applies only to partitions, link and shaping");
+  }
+  if ((fault.delay_ms || fault.jitter_ms || fault.rate_kbit) && !IsShapingKind(fault.kind)) {
+    return Status::InvalidArgument(
+        "\"delay\", \"jitter\" and \"rate_kbit\" apply only to delay, reorder, duplicate "
+        "and bandwidth");
+  }
+  if (fault.correlation && fault.kind != FaultKind::kLoss) {
+    return Status::InvalidArgument("\"correlation\" applies only to loss");
   }
   return parsed;
 }
@@ -158,7 +182,13 @@ Json FaultFields(const Fault& fault) {
     out["cut"] = std::move(links);
   }
   if (fault.kind == FaultKind::kLink && fault.one_way) out["one_way"] = true;
-  if (fault.kind == FaultKind::kLoss) out["probability"] = fault.probability;
+  if (fault.kind == FaultKind::kLoss || fault.kind == FaultKind::kDuplicate)
+    out["probability"] = fault.probability;
+  if (fault.one_way && IsShapingKind(fault.kind)) out["one_way"] = true;
+  if (fault.delay_ms) out["delay"] = FormatDuration(milliseconds(std::llround(*fault.delay_ms)));
+  if (fault.jitter_ms) out["jitter"] = FormatDuration(milliseconds(std::llround(*fault.jitter_ms)));
+  if (fault.correlation) out["correlation"] = *fault.correlation;
+  if (fault.rate_kbit) out["rate_kbit"] = *fault.rate_kbit;
   if (fault.kind == FaultKind::kClock && fault.offset_s) out["offset"] = *fault.offset_s;
   return out;
 }
@@ -172,6 +202,10 @@ Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
     fault.target = targets[rng.Uniform(targets.size())];
   }
   if (kind == FaultKind::kLink) fault.one_way = rng.Chance(1, 2);
+  if (IsShapingKind(kind)) {
+    const std::array<Target, 3> targets{Target::kAll, Target::kOne, Target::kLeader};
+    fault.target = targets[rng.Uniform(targets.size())];
+  }
   return fault;
 }
 

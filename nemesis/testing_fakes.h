@@ -5,9 +5,11 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -98,11 +100,27 @@ class FakeIptables : public CommandRunner {
       };
       if (!hooked(flag == "-d" ? "OUTPUT" : "INPUT")) return false;
       for (const auto& rule : ns.rules) {
-        if (rule.size() >= 2 && rule[0] == flag && rule[1] == ip) return true;
+        if (rule.size() >= 2 && rule[0] == flag && rule[1] == ip && rule.back() == "DROP")
+          return true;
       }
       return false;
     };
     return !drops(from_path, "-d", to_ip) && !drops(to_path, "-s", from_ip);
+  }
+
+  // Whether `path`'s hooked chain sends what it sends to `to_ip` to NFQUEUE queue `queue`.
+  bool Queues(const std::string& path, const std::string& to_ip, int queue) const {
+    std::lock_guard lock(mutex_);
+    auto found = netns.find(path);
+    if (found == netns.end() || !found->second.hooks.contains("OUTPUT")) return false;
+    for (const auto& rule : found->second.rules) {
+      auto num = std::find(rule.begin(), rule.end(), "--queue-num");
+      if (rule.size() >= 2 && rule[0] == "-d" && rule[1] == to_ip && num != rule.end() &&
+          num + 1 != rule.end() && *(num + 1) == std::to_string(queue)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   std::vector<std::vector<std::string>> calls;
@@ -194,10 +212,44 @@ class FakeNodeControl : public NodeControl {
   common::Result<bool> CanConnect(int from, int to) override {
     {
       std::lock_guard lock(mutex_);
-      probes_.push_back({from, to});
+      probes_.emplace_back(from, to);
     }
     if (leaky || iptables_ == nullptr) return true;
     return iptables_->Passes(Path(from), NodeIp(from), Path(to), NodeIp(to));
+  }
+  // Recorded as "shape N Q" and "unshape N Q"; "shape N" fails it. A holder runs from its
+  // start to its stop unless `dead_holders` names its node.
+  common::Status StartShaper(int node, int queue, const Shape& shape, uint64_t /*seed*/) override {
+    RETURN_IF_ERROR(Do("shape", node));
+    std::lock_guard lock(mutex_);
+    calls_.back() += " " + std::to_string(queue);
+    shapers_[{node, queue}] = shape;
+    return common::Status::Ok();
+  }
+  common::Status StopShaper(int node, int queue) override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back("unshape " + std::to_string(node) + " " + std::to_string(queue));
+    shapers_.erase({node, queue});
+    return common::Status::Ok();
+  }
+  bool ShaperRunning(int node, int queue) override {
+    std::lock_guard lock(mutex_);
+    return shapers_.contains({node, queue}) && !dead_holders.contains(node);
+  }
+  // As CanConnect, taking `connect_ms` plus the delay of every holder on `from` whose rule is
+  // in its chain (unless `dead_holders` names it): a holder without its rule delays nothing.
+  common::Result<std::optional<double>> ConnectMs(int from, int to,
+                                                  std::chrono::milliseconds /*timeout*/) override {
+    ASSIGN_OR_RETURN(const bool reached, CanConnect(from, to));
+    if (!reached) return std::optional<double>();
+    std::lock_guard lock(mutex_);
+    double took = connect_ms;
+    for (const auto& [key, shape] : shapers_) {
+      const bool queued =
+          iptables_ == nullptr || iptables_->Queues(Path(from), NodeIp(to), key.second);
+      if (key.first == from && queued && !dead_holders.contains(from)) took += shape.delay_ms;
+    }
+    return std::optional<double>(took);
   }
   int CurrentLeader() override { return leader; }
   uint64_t CurrentTerm() override { return term; }
@@ -220,6 +272,8 @@ class FakeNodeControl : public NodeControl {
   bool reset_netns_on_kill = false;  // as a container: a restarted node has no rules
   std::set<int> stuck;               // nodes a kill or pause does not affect
   bool leaky = false;                // every probe connects
+  std::set<int> dead_holders;        // nodes whose packet holders do not run
+  double connect_ms = 0.2;           // a connect's time without shaping
 
  private:
   common::Status Do(const std::string& action, int node) {
@@ -243,6 +297,7 @@ class FakeNodeControl : public NodeControl {
   std::vector<std::pair<int, int>> probes_;
   std::set<int> down_;
   std::set<int> frozen_;
+  std::map<std::pair<int, int>, Shape> shapers_;  // (node, queue) -> shape
 };
 
 }  // namespace nemesis::testing

@@ -118,7 +118,8 @@
   }
   function faultName(f) {
     var targets = (f.targets || []).map(function (n) { return 'n' + n; }).join(',');
-    return f.name + (targets ? ' ' + targets : '') + ' (' + fmt(f.start) + ' \u2013 ' +
+    return f.name + (targets ? ' ' + targets : '') + (f.shape ? ' [' + f.shape + ']' : '') +
+      ' (' + fmt(f.start) + ' \u2013 ' +
       (f.end === null ? 'never healed' : fmt(f.end)) + ')';
   }
 

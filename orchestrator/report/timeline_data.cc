@@ -1,7 +1,9 @@
 #include "orchestrator/report/timeline_data.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -115,6 +117,27 @@ Ops PairForDisplay(const checker::History& history, const TimeAxis& axis, size_t
   return ops;
 }
 
+// "delay 100 ms, jitter 10 ms": a shaping fault's shape, for the fault's tooltip.
+std::string ShapeText(const Json& shape) {
+  static const std::array<std::pair<const char*, const char*>, 6> kParts{{
+      {"delay_ms", "delay %g ms"},
+      {"jitter_ms", "jitter %g ms"},
+      {"loss", "loss %g"},
+      {"correlation", "correlation %g"},
+      {"duplicate", "duplicate %g"},
+      {"rate_kbit", "rate %g kbit/s"},
+  }};
+  std::string text;
+  for (const auto& [key, format] : kParts) {
+    auto it = shape.find(key);
+    if (it == shape.end() || !it->is_number()) continue;
+    char part[64];
+    std::snprintf(part, sizeof part, format, it->get<double>());
+    text += (text.empty() ? "" : ", ") + std::string(part);
+  }
+  return text;
+}
+
 Json FaultsJson(const checker::RunHistory& run, const TimeAxis& axis) {
   Json faults = Json::array();
   for (const checker::Fault& f : run.faults) {
@@ -123,11 +146,13 @@ Json FaultsJson(const checker::RunHistory& run, const TimeAxis& axis) {
     Json end = nullptr;
     if (f.end_ns.has_value())
       end = axis.is_timed() ? axis.FromNs(*f.end_ns) : static_cast<double>(*f.end_index);
-    faults.push_back({{"id", f.id},
-                      {"name", ValidUtf8(f.name)},
-                      {"targets", f.targets},
-                      {"start", start},
-                      {"end", end}});
+    Json fault = {{"id", f.id},
+                  {"name", ValidUtf8(f.name)},
+                  {"targets", f.targets},
+                  {"start", start},
+                  {"end", end}};
+    if (f.shape.is_object()) fault["shape"] = ShapeText(f.shape);
+    faults.push_back(std::move(fault));
   }
   return faults;
 }

@@ -1,8 +1,8 @@
 #include "orchestrator/run/client_processes.h"
 
-#include <signal.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -19,7 +19,7 @@ std::vector<RunProcess> RunProcesses() {
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    const auto pid = static_cast<pid_t>(std::stol(name));
     if (pid == ::getpid()) continue;
     std::ifstream in(entry.path() / "environ", std::ios::binary);
     const std::string environ((std::istreambuf_iterator<char>(in)), {});
@@ -41,8 +41,12 @@ common::Result<std::vector<std::string>> CleanupClients(const RunFilter& filter)
   std::vector<std::string> removed;
   for (const RunProcess& p : RunProcesses()) {
     if (!filter(p.run_id)) continue;
+    // Its name (a client, a packet holder, ...) before it goes.
+    std::string name;
+    std::getline(std::ifstream("/proc/" + std::to_string(p.pid) + "/comm"), name);
     if (::kill(p.pid, SIGKILL) == 0) {
-      removed.push_back("process " + std::to_string(p.pid) + " (client of run " + p.run_id + ")");
+      removed.push_back("process " + std::to_string(p.pid) + " (" +
+                        (name.empty() ? "a process" : name) + " of run " + p.run_id + ")");
     }
   }
   return removed;

@@ -29,7 +29,7 @@ TEST(ClientProcesses, CleanupFindsAndKillsOnlyTheChosenRunsClients) {
   auto removed = CleanupClients([](const std::string& id) { return id == "0badc0de"; });
   ASSERT_TRUE(removed.ok());
   ASSERT_EQ(removed->size(), 1u);
-  EXPECT_NE((*removed)[0].find("client of run 0badc0de"), std::string::npos);
+  EXPECT_NE((*removed)[0].find("(sleep of run 0badc0de)"), std::string::npos);
   auto ended = mine->WaitForExit(std::chrono::seconds(5));
   ASSERT_TRUE(ended.ok());
   EXPECT_EQ(ended->signal, 9);

@@ -51,6 +51,11 @@ fs::path RefdbPath(const std::string& flag) {
 
 }  // namespace
 
+fs::path NetqBinary() {
+  const fs::path build = BuildDir();
+  return build.empty() ? build : build / "orchestrator" / "run" / "netq" / "splitbrain-netq";
+}
+
 fs::path DefinitionsRoot() {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before any thread starts
   if (const char* env = std::getenv("SPLITBRAIN_DBS"); env != nullptr && *env != '\0') return env;

@@ -23,6 +23,9 @@ common::Result<std::unique_ptr<workloads::Db>> MakeDbAdapter(const RunSpec& spec
 // else the source tree this splitbrain was built from.
 std::filesystem::path DefinitionsRoot();
 
+// splitbrain-netq, the packet holder of shaping faults, beside splitbrain in the build tree.
+std::filesystem::path NetqBinary();
+
 // NotFound naming the program and how to get it when one the database runs is missing or not
 // executable.
 common::Status CheckDbBinaries(const RunSpec& spec, const workloads::Db& db);

@@ -12,6 +12,7 @@
 #include "nemesis/command_runner.h"
 #include "nemesis/nemesis.h"
 #include "nemesis/schedule.h"
+#include "orchestrator/run/databases.h"
 #include "orchestrator/run/nemesis_adapter.h"
 #include "orchestrator/run/progress.h"
 #include "orchestrator/run/status_poller.h"
@@ -62,6 +63,10 @@ class Driver::Faults {
     control_.set_probe_port(plan.db->port());
     control_.set_after_start([this](int node) { return nemesis_.net_rules().Reapply(node); });
     if (session.moves_clocks()) control_.enable_clock(*session.run_dir());
+    control_.enable_shaping(
+        {.binary = NetqBinary(),
+         .run_id = session.run_id(),
+         .log_dir = [dir = *session.run_dir()](int node) { return dir.node(node); }});
     if (!plan.schedule.empty()) {
       schedule_.emplace(nemesis_, plan.schedule, start, [&err](const Status& status) {
         err << "splitbrain run: nemesis: " << status.message() << "\n";

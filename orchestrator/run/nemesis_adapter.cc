@@ -28,6 +28,10 @@ common::Status NemesisAdapter::Kill(int node) {
 
 common::Status NemesisAdapter::Start(int node) {
   RETURN_IF_ERROR(Locked([&] { return backend_.StartNode(node); }));
+  if (holders_ != nullptr) {
+    ASSIGN_OR_RETURN(const std::string path, NetnsPath(node));
+    RETURN_IF_ERROR(holders_->Restart(node, path));
+  }
   if (!after_start_) return common::Status::Ok();
   return after_start_(node).WithContext("re-apply the network faults of node " +
                                         std::to_string(node));
@@ -74,6 +78,37 @@ common::Result<bool> NemesisAdapter::CanConnect(int from, int to) {
   if (probe_port_ <= 0) return common::Status::Internal("no probe port was set");
   ASSIGN_OR_RETURN(std::string path, NetnsPath(from));
   return TcpProbe(path, NodeIp(to), probe_port_, std::chrono::milliseconds(250));
+}
+
+common::Result<std::optional<double>> NemesisAdapter::ConnectMs(int from, int to,
+                                                                std::chrono::milliseconds timeout) {
+  if (probe_port_ <= 0) return common::Status::Internal("no probe port was set");
+  ASSIGN_OR_RETURN(std::string path, NetnsPath(from));
+  return TcpConnectMs(path, NodeIp(to), probe_port_, timeout);
+}
+
+common::Status NemesisAdapter::StartShaper(int node, int queue, const nemesis::Shape& shape,
+                                           uint64_t seed) {
+  if (holders_ == nullptr) {
+    return common::Status::Unavailable("network shaping was not set up for this run");
+  }
+  // A node that is down (a stopped container) has no namespace: its holder starts with it.
+  auto path = NetnsPath(node);
+  auto state = path.ok() ? common::Result<nemesis::NodeRunState>(nemesis::NodeRunState::kRunning)
+                         : RunState(node);
+  if (!path.ok() && state.ok() && *state == nemesis::NodeRunState::kStopped) {
+    return holders_->Start(node, queue, shape, seed, "");
+  }
+  if (!path.ok()) return path.status();
+  return holders_->Start(node, queue, shape, seed, *path);
+}
+
+common::Status NemesisAdapter::StopShaper(int node, int queue) {
+  return holders_ == nullptr ? common::Status::Ok() : holders_->Stop(node, queue);
+}
+
+bool NemesisAdapter::ShaperRunning(int node, int queue) {
+  return holders_ != nullptr && holders_->Running(node, queue);
 }
 
 int NemesisAdapter::CurrentLeader() { return leader_term_ ? leader_term_().leader : 0; }

@@ -2,7 +2,8 @@
 // docker or netns cluster without knowing which.
 //
 // The leader and term come from a callback (the run's status poller, or a test's own status
-// queries). Start(i) restarts the node and then calls the after-start hook, which the run sets
+// queries). Start(i) restarts the node, starts its packet holders again (PacketHolders) and then
+// calls the after-start hook, which the run sets
 // to the Nemesis's NetRules::Reapply: a container's network namespace is new after a restart
 // and has lost the node's active fault rules.
 //
@@ -13,12 +14,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "common/mutex.h"
 #include "nemesis/node_control.h"
 #include "orchestrator/run/backend/backend.h"
+#include "orchestrator/run/packet_holders.h"
 #include "orchestrator/store/run_dir.h"
 
 namespace orchestrator {
@@ -43,6 +46,10 @@ class NemesisAdapter : public nemesis::NodeControl {
   // Lets SetClockOffset work: the nodes were created with ClockEnvironment (node_clock.h), and
   // node i reads its offset from run_dir/nodes/n<i>/ctl.
   void enable_clock(const RunDir& run_dir) { clock_run_dir_.emplace(run_dir); }
+  // Lets StartShaper work: the packet holders (splitbrain-netq) of shaping faults.
+  void enable_shaping(PacketHoldersOptions options) {
+    holders_ = std::make_unique<PacketHolders>(std::move(options));
+  }
   // The port every node serves on (the database's client port): CanConnect probes it.
   void set_probe_port(int port) { probe_port_ = port; }
 
@@ -56,6 +63,12 @@ class NemesisAdapter : public nemesis::NodeControl {
   common::Result<nemesis::NodeRunState> RunState(int node) override;
   // A TCP connect (netns_probe.h) from `from`'s namespace to `to`'s probe port, 250 ms deadline.
   common::Result<bool> CanConnect(int from, int to) override;
+  common::Result<std::optional<double>> ConnectMs(int from, int to,
+                                                  std::chrono::milliseconds timeout) override;
+  common::Status StartShaper(int node, int queue, const nemesis::Shape& shape,
+                             uint64_t seed) override;
+  common::Status StopShaper(int node, int queue) override;
+  bool ShaperRunning(int node, int queue) override;
   std::string NodeIp(int node) const override;
   int CurrentLeader() override;
   uint64_t CurrentTerm() override;
@@ -69,8 +82,9 @@ class NemesisAdapter : public nemesis::NodeControl {
   LeaderTermFn leader_term_;
   common::Mutex* backend_mutex_;
   AfterStartFn after_start_;
-  std::optional<RunDir> clock_run_dir_;  // absent: clock faults are refused
-  int probe_port_ = 0;                   // 0: CanConnect is an error
+  std::optional<RunDir> clock_run_dir_;     // absent: clock faults are refused
+  int probe_port_ = 0;                      // 0: CanConnect is an error
+  std::unique_ptr<PacketHolders> holders_;  // absent: shaping faults are refused
 };
 
 }  // namespace orchestrator

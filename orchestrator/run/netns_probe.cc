@@ -66,6 +66,12 @@ Result<bool> Connect(const sockaddr_in& address, std::chrono::milliseconds timeo
 
 Result<bool> TcpProbe(const std::string& netns_path, const std::string& ip, int port,
                       std::chrono::milliseconds timeout) {
+  ASSIGN_OR_RETURN(const std::optional<double> took, TcpConnectMs(netns_path, ip, port, timeout));
+  return took.has_value();
+}
+
+Result<std::optional<double>> TcpConnectMs(const std::string& netns_path, const std::string& ip,
+                                           int port, std::chrono::milliseconds timeout) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
@@ -77,14 +83,21 @@ Result<bool> TcpProbe(const std::string& netns_path, const std::string& ip, int 
   if (netns.get() < 0) {
     return Status::Unavailable("probe: open " + netns_path + ": " + ErrnoText(errno));
   }
-  Result<bool> result = Status::Internal("probe: the probing thread did not run");
+  Result<std::optional<double>> result = Status::Internal("probe: the probing thread did not run");
   // The thread's namespace is its own (setns acts on the calling thread), and it ends with it.
   std::thread prober([&] {
     if (::setns(netns.get(), CLONE_NEWNET) != 0) {
       result = Status::Unavailable("probe: join " + netns_path + ": " + ErrnoText(errno));
       return;
     }
-    result = Connect(address, timeout);
+    const auto start = std::chrono::steady_clock::now();
+    Result<bool> reached = Connect(address, timeout);
+    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+    if (!reached.ok()) {
+      result = reached.status();
+    } else {
+      result = *reached ? std::optional<double>(took.count()) : std::nullopt;
+    }
   });
   prober.join();
   return result;

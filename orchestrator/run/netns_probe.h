@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -19,5 +20,10 @@ namespace orchestrator {
 
 common::Result<bool> TcpProbe(const std::string& netns_path, const std::string& ip, int port,
                               std::chrono::milliseconds timeout);
+
+// The same probe, timed: how long (ms) the connect took to be answered, empty when it was not.
+common::Result<std::optional<double>> TcpConnectMs(const std::string& netns_path,
+                                                   const std::string& ip, int port,
+                                                   std::chrono::milliseconds timeout);
 
 }  // namespace orchestrator

@@ -1,5 +1,7 @@
 #include "orchestrator/run/plan.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -57,7 +59,8 @@ Status CheckBugSwitches(const RunSpec& spec, const workloads::Db& db) {
     }
     std::string list;
     for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-    return Status::InvalidArgument("--db-bug: \"" + bug + "\" is not one of " + list);
+    list.insert(0, "--db-bug: \"" + bug + "\" is not one of ");
+    return Status::InvalidArgument(list);
   }
   return Status::Ok();
 }
@@ -73,6 +76,15 @@ Result<RunPlan> PlanRun(RunSpec spec) {
       });
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
+  const bool shapes = std::any_of(schedule.begin(), schedule.end(), [](const auto& entry) {
+    return nemesis::IsShapingKind(entry.fault.kind) || entry.fault.correlation.has_value();
+  });
+  if (shapes && access(NetqBinary().c_str(), X_OK) != 0) {
+    std::string message = "shaping faults need splitbrain-netq (";
+    message += NetqBinary().string();
+    message += "), which is missing: build it (ci/build.sh)";
+    return Status::NotFound(message);
+  }
   if (moves_clocks && !db->traits().clock_movable) {
     return Status::InvalidArgument(
         "the clock fault cannot move " + db->name() +

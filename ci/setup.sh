@@ -28,8 +28,8 @@ packages=(
   # the clock fault: node processes run under libfaketime
   libfaketime
   # shaping faults (delay, reorder, duplicate, bandwidth): splitbrain-netq holds packets through
-  # NFQUEUE; its test pings across a veth pair
-  libnetfilter-queue-dev iputils-ping
+  # NFQUEUE
+  libnetfilter-queue-dev
   # the docker backend's daemon (started below when it is not running)
   docker.io
 )

@@ -214,6 +214,33 @@ TEST_P(ProofTest, SkewedNodeClocksLeaveTheCorrectRefdbValid) {
   EXPECT_EQ(Results()["checks"]["convergence"]["verdict"], "valid");
 }
 
+// The correct refdb on a slow, reordering, duplicating, lossy and narrow network (with a node
+// killed and restarted under a delay, so its packet holder must follow it into its new
+// namespace on docker), on odd and even cluster sizes: valid, every shaping fault verified, no
+// packet holder left.
+TEST_P(ProofTest, ShapedNetworkLeavesTheCorrectRefdbValid) {
+  for (const char* nodes : {"3", "4"}) {
+    SCOPED_TRACE(std::string("nodes ") + nodes);
+    ASSERT_EQ(RunToEnd({"run", "--backend", GetParam(), "--nodes", nodes, "--time-limit", "16s",
+                        "--schedule", Schedule("network-shaping.json"), "--seed", "3", "--store",
+                        store_.string()}),
+              0)
+        << Output();
+    const Json results = Results();
+    EXPECT_EQ(results["checks"]["faults"]["verdict"], "valid") << results.dump(2);
+    // Each shaping fault recorded its shape and was verified by its probes.
+    int shaped = 0;
+    std::istringstream history(ReadFile(LatestRun() / "history.jsonl"));
+    for (std::string line; std::getline(history, line);) {
+      const Json event = Json::parse(line, nullptr, false);
+      if (!event.is_object() || event["process"] != "nemesis") continue;
+      if (event["value"].contains("shape") && event["value"]["phase"] == "applied") ++shaped;
+    }
+    EXPECT_EQ(shaped, 5);
+    EXPECT_TRUE(Leftovers(RunId(), store_, "splitbrain-netq").empty());
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Netns, ProofTest, ::testing::Values("netns"),
                          [](const auto& param_info) { return param_info.param; });
 

@@ -203,6 +203,10 @@ common::Result<StreamResult> NetqLink::Stream(int count, std::chrono::microsecon
     common::UniqueFd fd(entered.ok() ? ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1);
     const sockaddr_in here = Address(Ip(2));
     timeval tick{.tv_sec = 0, .tv_usec = 20'000};
+    const int buffer_bytes = 64 << 20;
+    if (fd.get() >= 0) {
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof buffer_bytes);
+    }
     if (entered.ok() &&
         (fd.get() < 0 || ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick) != 0 ||
          ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&here), sizeof here) != 0)) {
@@ -226,6 +230,10 @@ common::Result<StreamResult> NetqLink::Stream(int count, std::chrono::microsecon
     common::UniqueFd fd(received.ok() ? ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1);
     const sockaddr_in there = Address(Ip(2));
     if (!received.ok() || fd.get() < 0) return;
+    // Datagrams held in the queue still count against the send buffer: a large one keeps the
+    // sender from blocking (which would stamp datagrams long before they leave).
+    const int buffer_bytes = 64 << 20;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buffer_bytes, sizeof buffer_bytes);
     std::vector<char> payload(static_cast<size_t>(bytes), 0);
     int64_t next = NowNs();
     for (int i = 0; i < count; ++i) {

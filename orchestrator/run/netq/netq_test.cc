@@ -77,8 +77,7 @@ TEST_F(NetqLinkTest, LossDropsAboutTheFractionAndDuplicateSendsTwice) {
 
 TEST_F(NetqLinkTest, BandwidthCapsWhatTheLinkCarries) {
   // 150 datagrams of 1000 bytes (1028 on the wire) offered in 0.15 s; at 800 kbit/s they take
-  // about 1.54 s to cross. (The sender is slowed too: a datagram held in the queue still counts
-  // against its socket's send buffer, as on a real slow link.)
+  // about 1.54 s to cross.
   ASSERT_TRUE(link_->Shape({.rate_kbit = 800}).ok());
   auto stream = link_->Stream(150, microseconds(1000), 1000, milliseconds(1800));
   ASSERT_TRUE(stream.ok());

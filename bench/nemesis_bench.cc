@@ -53,6 +53,7 @@ class Namespaces : public nemesis::NodeControl {
   common::Result<std::string> NetnsPath(int node) override { return "/run/netns/" + Name(node); }
   std::string NodeIp(int node) const override { return "10.215.0." + std::to_string(10 + node); }
   common::Status SetClockOffset(int, double) override { return common::Status::Ok(); }
+  common::Status SetClockRate(int, double) override { return common::Status::Ok(); }
   common::Result<nemesis::NodeRunState> RunState(int) override {
     return nemesis::NodeRunState::kRunning;
   }

@@ -28,16 +28,34 @@ bool IsInForceAt(const Fault& fault, int64_t index) {
          index < fault.InForceUntilIndex().value_or(Operation::kNever);
 }
 
-// The clock offset `node` should show at event `index`: the sum over the clock faults in force.
-double ExpectedOffsetMs(const std::vector<Fault>& faults, int64_t node, int64_t index) {
+bool Targets(const Fault& fault, int64_t node) {
+  return std::find(fault.targets.begin(), fault.targets.end(), node) != fault.targets.end();
+}
+
+// The clock offset `node` should show in sample `s`: the steps of the clock faults in force plus
+// what the clock-rate faults in force have drifted since they took effect.
+double ExpectedOffsetMs(const std::vector<Fault>& faults, int64_t node, const StatusSample& s) {
   double expected_ms = 0;
   for (const Fault& fault : faults) {
-    if (fault.name != "clock" || !IsInForceAt(fault, index)) continue;
-    if (std::find(fault.targets.begin(), fault.targets.end(), node) != fault.targets.end()) {
-      expected_ms += fault.offset_s * 1000;
+    if (!IsInForceAt(fault, s.index) || !Targets(fault, node)) continue;
+    if (fault.name == "clock") expected_ms += fault.offset_s * 1000;
+    if (fault.name == "clock-rate") {
+      expected_ms += (fault.rate - 1) * static_cast<double>(s.time_ns - fault.InForceNs()) / 1e6;
     }
   }
   return expected_ms;
+}
+
+// How far a sample's offset may be from the expected one: a second (libfaketime reads the offset
+// file once a second), and a drifting clock moves in steps of (rate - 1) s a second.
+double ToleranceMs(const std::vector<Fault>& faults, int64_t node, int64_t index) {
+  double tolerance_ms = kClockToleranceMs;
+  for (const Fault& fault : faults) {
+    if (fault.name == "clock-rate" && IsInForceAt(fault, index) && Targets(fault, node)) {
+      tolerance_ms += std::abs(fault.rate - 1) * 1000;
+    }
+  }
+  return tolerance_ms;
 }
 
 // True when a sample of `node` shows the clock offset while `fault` is surely in force.
@@ -47,8 +65,15 @@ bool ShowsOffset(const std::vector<StatusSample>& samples, const std::vector<Fau
   for (const StatusSample& s : samples) {
     if (s.node != node || !s.clock_offset_ms.has_value() || s.time_ns < from_ns) continue;
     if (!IsInForceAt(fault, s.index)) continue;
-    const double expected_ms = ExpectedOffsetMs(faults, node, s.index);
-    if (std::abs(*s.clock_offset_ms - expected_ms) <= kClockToleranceMs) return true;
+    const double expected_ms = ExpectedOffsetMs(faults, node, s);
+    const double tolerance_ms = ToleranceMs(faults, node, s.index);
+    // A drift shows once it is larger than the tolerance: before, a clock that does not drift
+    // would pass too.
+    const double drift_ms = fault.name == "clock-rate" ? (fault.rate - 1) *
+                                                             static_cast<double>(s.time_ns - fault.InForceNs()) / 1e6
+                                                       : tolerance_ms * 2;
+    if (std::abs(drift_ms) <= tolerance_ms) continue;
+    if (std::abs(*s.clock_offset_ms - expected_ms) <= tolerance_ms) return true;
   }
   return false;
 }
@@ -62,6 +87,12 @@ Outcome ClockOutcome(const std::vector<StatusSample>& samples, const std::vector
     unseen += (unseen.empty() ? "" : ",") + std::to_string(node);
   }
   if (unseen.empty()) return {"verified", ""};
+  if (fault.name == "clock-rate") {
+    return {"unverified", "no status sample of node " + unseen +
+                              " showed its clock drifting at rate " + Fixed(fault.rate, 3) +
+                              " while the fault was in force (a drift shows once it exceeds " +
+                              Fixed(1 + std::abs(fault.rate - 1), 1) + " s)"};
+  }
   return {"unverified", "no status sample of node " + unseen + " showed the offset of " +
                             Fixed(fault.offset_s, 3) + " s while the fault was in force"};
 }
@@ -89,7 +120,9 @@ Outcome FaultOutcome(const std::vector<StatusSample>& samples, const std::vector
                                ? "no applied event: it never got in force"
                                : "no applied event and no end: the history was cut"};
   }
-  if (fault.name == "clock") return ClockOutcome(samples, faults, fault);
+  if (fault.name == "clock" || fault.name == "clock-rate") {
+    return ClockOutcome(samples, faults, fault);
+  }
   if (is_old_history) {
     return {"unverified",
             "the history has no applied or verified events (recorded before "

@@ -110,6 +110,12 @@ Result<Fault> ParseFaultStart(const std::string& where, const Event& event, int6
     }
     *out = it->get<int64_t>();
   }
+  if (auto it = event.value.find("rate"); it != event.value.end() && !it->is_null()) {
+    if (!it->is_number() || !(it->get<double>() > 0)) {
+      return Status::InvalidArgument(where + ": \"rate\" is not a positive number: " + it->dump());
+    }
+    fault.rate = it->get<double>();
+  }
   if (auto it = event.value.find("offset_s"); it != event.value.end() && !it->is_null()) {
     if (!it->is_number()) {
       return Status::InvalidArgument(where + ": \"offset_s\" is not a number: " + it->dump());

@@ -77,6 +77,7 @@ struct Fault {
   int64_t leader = 0;                            // at the start; 0 = unknown
   int64_t term = 0;                              // at the start; 0 = unknown
   double offset_s = 0;                           // clock faults: the offset added to targets
+  double rate = 1;                               // clock-rate faults: the targets' clock rate
   // Shaping faults (delay, reorder, duplicate, bandwidth, bursty loss): the shaped links (they
   // still carry packets, late or not all of them) and the shape's fields, e.g.
   // {"delay_ms":100,"jitter_ms":10}; empty and null for every other fault.

@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 14> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 15> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 14> kFaultNames{{
     {FaultKind::kReorder, "reorder"},
     {FaultKind::kDuplicate, "duplicate"},
     {FaultKind::kBandwidth, "bandwidth"},
+    {FaultKind::kClockRate, "clock-rate"},
 }};
 
 // A random clock step: 10..300 s (whole milliseconds), ahead or behind.
@@ -211,7 +212,8 @@ common::Result<Target> ParseTarget(std::string_view name) {
 }
 
 bool IsNetworkFault(FaultKind kind) {
-  return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock;
+  return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock &&
+         kind != FaultKind::kClockRate;
 }
 
 bool IsShapingKind(FaultKind kind) {
@@ -239,6 +241,7 @@ bool Applicable(FaultKind kind, int n) {
     case FaultKind::kKill:
     case FaultKind::kPause:
     case FaultKind::kClock:
+    case FaultKind::kClockRate:
       return n >= 1;
     default:
       return n >= 2;
@@ -292,6 +295,13 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
     if (is_loss) plan.probability = fault.probability;
     if (fault.kind == FaultKind::kClock) {
       plan.offset_s = fault.offset_s ? *fault.offset_s : RandomOffset(rng);
+    }
+    if (fault.kind == FaultKind::kClockRate) {
+      plan.rate = fault.rate ? *fault.rate : (rng.Chance(1, 2) ? 2.0 : 0.5);
+      if (!(plan.rate >= 0.1 && plan.rate <= 10) || plan.rate == 1) {
+        return common::Status::InvalidArgument("clock-rate: rate " + std::to_string(plan.rate) +
+                                               " is not in [0.1, 10] or is 1");
+      }
     }
     return plan;
   }

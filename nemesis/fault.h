@@ -16,6 +16,9 @@
 //   clock                  steps the targets' wall clocks by `offset_s` seconds while they run
 //                          (default target: one; offset: random, 10..300 s ahead or behind);
 //                          offsets of overlapping clock faults on one node add up
+//   clock-rate             runs the targets' wall clocks `rate` times as fast (default: 2 or 0.5,
+//                          drawn) while it lasts; rates of overlapping faults multiply; at the
+//                          end the clock is set back to the real one
 //   delay                  holds the packets sent over the shaped links for `delay_ms` (default
 //                          100) plus a uniform draw within +-`jitter_ms` (default 0)
 //   reorder                the same with a jitter as large as the delay (default 10 +- 10 ms),
@@ -60,6 +63,7 @@ enum class FaultKind {
   kReorder,
   kDuplicate,
   kBandwidth,
+  kClockRate,
 };
 
 enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom };
@@ -78,6 +82,7 @@ struct Fault {
   std::optional<double> jitter_ms;
   std::optional<double> correlation;  // loss
   std::optional<double> rate_kbit;    // bandwidth
+  std::optional<double> rate;         // clock-rate; drawn when empty
   bool operator==(const Fault&) const = default;
 };
 
@@ -89,6 +94,7 @@ struct Plan {
   double probability = 0;    // loss
   double offset_s = 0;       // clock
   Shape shape;               // shaping: what the holder does to the links of `cut`
+  double rate = 1;           // clock-rate
 };
 
 std::string_view FaultName(FaultKind kind);
@@ -97,7 +103,7 @@ std::string_view TargetName(Target target);
 common::Result<Target> ParseTarget(std::string_view name);
 
 bool IsNetworkFault(FaultKind kind);  // partitions, link, loss and shaping
-bool TakesTargets(FaultKind kind);    // kill, pause, loss, clock and shaping
+bool TakesTargets(FaultKind kind);    // kill, pause, loss, clock, clock-rate and shaping
 bool TakesCut(FaultKind kind);        // partitions, link and shaping
 bool IsShapingKind(FaultKind kind);   // delay, reorder, duplicate, bandwidth
 // Whether the plan's packets go through the packet holder: a shaping kind, or loss with a

@@ -16,7 +16,7 @@ enum class Category { kPause, kKill, kClock, kNetwork };
 Category CategoryOf(FaultKind kind) {
   if (kind == FaultKind::kPause) return Category::kPause;
   if (kind == FaultKind::kKill) return Category::kKill;
-  if (kind == FaultKind::kClock) return Category::kClock;
+  if (kind == FaultKind::kClock || kind == FaultKind::kClockRate) return Category::kClock;
   return Category::kNetwork;
 }
 
@@ -83,7 +83,9 @@ common::Result<int> Nemesis::Start(const Fault& fault) {
   }
   Record(active, id, "applied");
   // A clock step shows in the status samples about a second later, so the checks verify it.
-  if (active.plan.kind != FaultKind::kClock) Record(active, id, "verified", Verify(active));
+  if (CategoryOf(active.plan.kind) != Category::kClock) {
+    Record(active, id, "verified", Verify(active));
+  }
   active_.emplace(id, std::move(active));
   return id;
 }
@@ -150,6 +152,8 @@ common::Status Nemesis::Apply(Active& active) {
       return PauseAll(active.plan.targets);
     case FaultKind::kClock:
       return ShiftClocks(active.plan.targets, active.plan.offset_s);
+    case FaultKind::kClockRate:
+      return ScaleClocks(active.plan.targets, active.plan.rate);
     default: {
       if (IsShaped(active.plan)) return ApplyShaping(active);
       ASSIGN_OR_RETURN(active.rules_id, rules_.Apply(active.rules));
@@ -192,6 +196,7 @@ nlohmann::json Nemesis::Verify(const Active& active) {
       break;
     }
     case FaultKind::kClock:
+    case FaultKind::kClockRate:
       break;  // seen in the status samples (clock_offset_ms), about a second later
     case FaultKind::kLoss: {
       if (IsShaped(plan)) {
@@ -308,23 +313,6 @@ common::Status Nemesis::PauseAll(const std::vector<int>& nodes) {
   return common::Status::Ok();
 }
 
-common::Status Nemesis::ShiftClocks(const std::vector<int>& nodes, double offset_s) {
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const double before = clock_offsets_[nodes[i]];
-    common::Status set = control_.SetClockOffset(nodes[i], before + offset_s);
-    if (set.ok()) {
-      clock_offsets_[nodes[i]] = before + offset_s;
-      continue;
-    }
-    for (size_t j = 0; j < i; ++j) {  // undo this fault's part
-      clock_offsets_[nodes[j]] -= offset_s;
-      KeepFirst(set, control_.SetClockOffset(nodes[j], clock_offsets_[nodes[j]]));
-    }
-    return set.WithContext("set the clock of node " + std::to_string(nodes[i]));
-  }
-  return common::Status::Ok();
-}
-
 common::Status Nemesis::Restart(int node) {
   RETURN_IF_ERROR(control_.Start(node).WithContext("start node " + std::to_string(node)));
   return rules_.Reapply(node);
@@ -347,15 +335,8 @@ common::Status Nemesis::Undo(const Active& active) {
       }
       return first;
     case FaultKind::kClock:
-      for (int node : active.plan.targets) {
-        double& offset = clock_offsets_[node];
-        offset -= active.plan.offset_s;
-        // Back to the real clock exactly once nothing else moves it (no rounding residue).
-        if (std::abs(offset) < 1e-9) offset = 0;
-        KeepFirst(first, control_.SetClockOffset(node, offset)
-                             .WithContext("reset the clock of node " + std::to_string(node)));
-      }
-      return first;
+    case FaultKind::kClockRate:
+      return UndoClocks(active);
     default:
       if (IsShaped(active.plan)) return UndoShaping(active);
       return rules_.Remove(active.rules_id);

@@ -107,7 +107,10 @@ class Nemesis {
   common::Status Undo(const Active& active) REQUIRES(mutex_);
   common::Status KillAll(const std::vector<int>& nodes) REQUIRES(mutex_);
   common::Status PauseAll(const std::vector<int>& nodes) REQUIRES(mutex_);
+  // nemesis_clock.cc
   common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s) REQUIRES(mutex_);
+  common::Status ScaleClocks(const std::vector<int>& nodes, double rate) REQUIRES(mutex_);
+  common::Status UndoClocks(const Active& active) REQUIRES(mutex_);
   common::Status Restart(int node) REQUIRES(mutex_);
   // phase: "start", "applied", "verified", "healing" or "end"; `extra` (an object) is merged
   // into the event's value.
@@ -125,6 +128,8 @@ class Nemesis {
   std::map<int, int> pauses_ GUARDED_BY(mutex_);  // node -> active pause faults covering it
   // node -> the sum of its active clock faults' offsets
   std::map<int, double> clock_offsets_ GUARDED_BY(mutex_);
+  // node -> the product of its active clock-rate faults' rates
+  std::map<int, double> clock_rates_ GUARDED_BY(mutex_);
   int next_id_ GUARDED_BY(mutex_) = 1;
 };
 

@@ -35,6 +35,7 @@ std::optional<Fault> Nemesis::Applied(int id) const {
               .one_way = active.fault.one_way,
               .probability = active.fault.probability};
   if (active.plan.kind == FaultKind::kClock) exact.offset_s = active.plan.offset_s;
+  if (active.plan.kind == FaultKind::kClockRate) exact.rate = active.plan.rate;
   if (IsShaped(active.plan)) {
     const Shape& shape = active.plan.shape;
     exact.delay_ms = shape.delay_ms;
@@ -64,6 +65,8 @@ void Nemesis::Record(const Active& active, int id, std::string_view phase,
       value["loss"] = active.plan.probability;
     } else if (active.plan.kind == FaultKind::kClock) {
       value["offset_s"] = active.plan.offset_s;
+    } else if (active.plan.kind == FaultKind::kClockRate) {
+      value["rate"] = active.plan.rate;
     } else if (IsNetworkFault(active.plan.kind)) {
       value["cut"] = CutJson(active.plan.cut);
     }

@@ -40,6 +40,10 @@ class NodeControl {
   // clock), without restarting it. Unavailable when the cluster was not started so that
   // its clocks can be moved.
   virtual common::Status SetClockOffset(int node, double offset_s) = 0;
+  // Runs `node`'s wall clock `rate` times as fast as the real one from now on (1: the real rate,
+  // which also takes back what it drifted); an offset from SetClockOffset adds to it. Same
+  // availability as SetClockOffset.
+  virtual common::Status SetClockRate(int node, double rate) = 0;
 
   // What `node`'s process is doing now: the nemesis checks that a kill left it stopped and a
   // pause left it frozen.

@@ -9,9 +9,13 @@
 #include <utility>
 
 #include "common/duration.h"
+#include "nemesis/schedule_options.h"
 
 namespace nemesis {
 namespace {
+
+using schedule_internal::DurationField;
+using schedule_internal::ParseOption;
 
 using Json = nlohmann::json;
 using common::Status;
@@ -23,113 +27,6 @@ Status EntryError(size_t index, const Json& entry, const std::string& message) {
   }
   return Status::InvalidArgument("schedule entry " + std::to_string(index + 1) + name + ": " +
                                  message);
-}
-
-common::Result<milliseconds> DurationField(const Json& value, const char* key) {
-  if (value.is_number() && value.get<double>() >= 0 && std::isfinite(value.get<double>())) {
-    return milliseconds(std::llround(value.get<double>() * 1000));
-  }
-  if (!value.is_string()) {
-    return Status::InvalidArgument(std::string("\"") + key + R"(" must be a duration like "5s")");
-  }
-  auto parsed = ParseDuration(value.get<std::string>());
-  if (!parsed.ok()) return parsed.status().WithContext(std::string("\"") + key + "\"");
-  return parsed;
-}
-
-// A clock offset: a number of seconds or a duration string, either one with a sign ("-30s").
-// Bounded to a day: libfaketime takes larger steps, but no test needs them.
-common::Result<double> SignedSecondsField(const Json& value, const char* key) {
-  constexpr double kMaxOffsetS = 86'400;
-  double seconds = 0;
-  if (value.is_number()) {
-    seconds = value.get<double>();
-  } else if (value.is_string()) {
-    std::string text = value.get<std::string>();
-    const bool negative = !text.empty() && text.front() == '-';
-    if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.erase(0, 1);
-    auto parsed = common::ParseSeconds(text);
-    if (!parsed.ok()) return parsed.status().WithContext(std::string("\"") + key + "\"");
-    seconds = negative ? -*parsed : *parsed;
-  } else {
-    return Status::InvalidArgument(std::string("\"") + key +
-                                   R"(" must be seconds or a signed duration like "-30s")");
-  }
-  if (!std::isfinite(seconds) || std::abs(seconds) > kMaxOffsetS) {
-    return Status::InvalidArgument(std::string("\"") + key + "\" must be within a day (86400 s)");
-  }
-  return seconds;
-}
-
-Status ParseTargets(const Json& value, Fault& fault) {
-  if (value.is_string()) {
-    ASSIGN_OR_RETURN(fault.target, ParseTarget(value.get<std::string>()));
-    return Status::Ok();
-  }
-  if (!value.is_array()) {
-    return Status::InvalidArgument("\"targets\" must be a target name or an array of nodes");
-  }
-  for (const Json& node : value) {
-    if (!node.is_number_integer()) {
-      return Status::InvalidArgument("\"targets\": " + node.dump() + " is not a node number");
-    }
-    fault.nodes.push_back(node.get<int>());
-  }
-  return Status::Ok();
-}
-
-Status ParseCut(const Json& value, Fault& fault) {
-  if (!value.is_array()) return Status::InvalidArgument("\"cut\" must be an array of [from, to]");
-  Cut cut;
-  for (const Json& link : value) {
-    if (!link.is_array() || link.size() != 2 || !link[0].is_number_integer() ||
-        !link[1].is_number_integer()) {
-      return Status::InvalidArgument("\"cut\": " + link.dump() + " is not a link [from, to]");
-    }
-    cut.insert({.from = link[0].get<int>(), .to = link[1].get<int>()});
-  }
-  fault.cut = std::move(cut);
-  return Status::Ok();
-}
-
-// Every key but "at", "fault" and "duration".
-Status ParseOption(const std::string& key, const Json& value, Fault& fault) {
-  if (key == "targets") return ParseTargets(value, fault);
-  if (key == "cut") return ParseCut(value, fault);
-  if (key == "one_way") {
-    if (!value.is_boolean()) return Status::InvalidArgument("\"one_way\" must be true or false");
-    fault.one_way = value.get<bool>();
-    return Status::Ok();
-  }
-  if (key == "probability") {
-    if (!value.is_number() || !(value.get<double>() > 0 && value.get<double>() <= 1)) {
-      return Status::InvalidArgument("\"probability\" must be a number in (0, 1]");
-    }
-    fault.probability = value.get<double>();
-    return Status::Ok();
-  }
-  if (key == "offset") {
-    ASSIGN_OR_RETURN(fault.offset_s, SignedSecondsField(value, "offset"));
-    return Status::Ok();
-  }
-  if (key == "delay" || key == "jitter") {
-    ASSIGN_OR_RETURN(const milliseconds ms, DurationField(value, key.c_str()));
-    (key == "delay" ? fault.delay_ms : fault.jitter_ms) = static_cast<double>(ms.count());
-    return Status::Ok();
-  }
-  if (key == "correlation" || key == "rate_kbit") {
-    const bool rate = key == "rate_kbit";
-    if (!value.is_number() ||
-        !(rate ? value.get<double>() > 0 : value.get<double>() >= 0 && value.get<double>() <= 1)) {
-      return Status::InvalidArgument("\"" + key + "\" must be a number " +
-                                     (rate ? "above 0" : "in [0, 1]"));
-    }
-    (rate ? fault.rate_kbit : fault.correlation) = value.get<double>();
-    return Status::Ok();
-  }
-  return Status::InvalidArgument("unknown key \"" + key +
-                                 "\" (known: at, fault, duration, targets, cut, one_way, "
-                                 "probability, offset, delay, jitter, correlation, rate_kbit)");
 }
 
 common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
@@ -163,6 +60,9 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
         "\"delay\", \"jitter\" and \"rate_kbit\" apply only to delay, reorder, duplicate "
         "and bandwidth");
   }
+  if (fault.rate && fault.kind != FaultKind::kClockRate) {
+    return Status::InvalidArgument("\"rate\" applies only to clock-rate");
+  }
   if (fault.correlation && fault.kind != FaultKind::kLoss) {
     return Status::InvalidArgument("\"correlation\" applies only to loss");
   }
@@ -190,13 +90,15 @@ Json FaultFields(const Fault& fault) {
   if (fault.correlation) out["correlation"] = *fault.correlation;
   if (fault.rate_kbit) out["rate_kbit"] = *fault.rate_kbit;
   if (fault.kind == FaultKind::kClock && fault.offset_s) out["offset"] = *fault.offset_s;
+  if (fault.rate) out["rate"] = *fault.rate;
   return out;
 }
 
 // A fault of `kind` with a random target where the kind takes one.
 Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
   Fault fault{.kind = kind};
-  if (kind == FaultKind::kKill || kind == FaultKind::kPause || kind == FaultKind::kClock) {
+  if (kind == FaultKind::kKill || kind == FaultKind::kPause || kind == FaultKind::kClock ||
+      kind == FaultKind::kClockRate) {
     std::vector<Target> targets{Target::kOne, Target::kLeader};
     if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
     fault.target = targets[rng.Uniform(targets.size())];

@@ -58,7 +58,7 @@ TEST(Schedule, ErrorsNameTheEntryAndTheProblem) {
             "2m, 1.5)");
   EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","duration":"1s","target":"one"}])"),
             "schedule entry 1 (kill): unknown key \"target\" (known: at, fault, duration, targets, "
-            "cut, one_way, probability, offset, delay, jitter, correlation, rate_kbit)");
+            "cut, one_way, probability, offset, rate, delay, jitter, correlation, rate_kbit)");
   EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","offset":"5s","duration":"1s"}])"),
             "schedule entry 1 (kill): \"offset\" applies only to clock");
   EXPECT_NE(ErrorOf(R"([{"at":"1s","fault":"clock","offset":"soon","duration":"1s"}])")

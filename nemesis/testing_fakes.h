@@ -196,6 +196,13 @@ class FakeNodeControl : public NodeControl {
     calls_.back() += " " + std::to_string(std::llround(offset_s * 1000));
     return common::Status::Ok();
   }
+  // Recorded as "rate N RATE" with RATE in thousandths; "rate N" fails it.
+  common::Status SetClockRate(int node, double rate) override {
+    RETURN_IF_ERROR(Do("rate", node));
+    std::lock_guard lock(mutex_);
+    calls_.back() += " " + std::to_string(std::llround(rate * 1000));
+    return common::Status::Ok();
+  }
   common::Result<std::string> NetnsPath(int node) override { return Path(node); }
   std::string NodeIp(int node) const override { return "10.0.0." + std::to_string(10 + node); }
   // Stopped while killed, paused while paused (as a backend would tell), unless `stuck` names

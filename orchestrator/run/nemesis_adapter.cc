@@ -45,17 +45,27 @@ common::Status NemesisAdapter::Resume(int node) {
   return Locked([&] { return backend_.ResumeNode(node); });
 }
 
-common::Status NemesisAdapter::SetClockOffset(int node, double offset_s) {
-  if (!clock_run_dir_.has_value()) {
+common::Status NemesisAdapter::CheckClock(int node) const {
+  if (clocks_ == nullptr) {
     return common::Status::Unavailable(
-        "the nodes were not started under libfaketime: name clock in --nemesis or in the "
-        "--schedule file");
+        "the nodes were not started under libfaketime: name clock or clock-rate in --nemesis or "
+        "in the --schedule file");
   }
   if (node < 1 || node > nodes_) {
     return common::Status::InvalidArgument("clock: node " + std::to_string(node) + " not in 1.." +
                                            std::to_string(nodes_));
   }
-  return WriteClockOffset(clock_run_dir_->node_ctl(node), offset_s);
+  return common::Status::Ok();
+}
+
+common::Status NemesisAdapter::SetClockOffset(int node, double offset_s) {
+  RETURN_IF_ERROR(CheckClock(node));
+  return clocks_->SetOffset(node, offset_s);
+}
+
+common::Status NemesisAdapter::SetClockRate(int node, double rate) {
+  RETURN_IF_ERROR(CheckClock(node));
+  return clocks_->SetRate(node, rate);
 }
 
 common::Result<std::string> NemesisAdapter::NetnsPath(int node) {

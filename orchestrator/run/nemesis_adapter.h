@@ -21,6 +21,7 @@
 #include "common/mutex.h"
 #include "nemesis/node_control.h"
 #include "orchestrator/run/backend/backend.h"
+#include "orchestrator/run/node_clock.h"
 #include "orchestrator/run/packet_holders.h"
 #include "orchestrator/store/run_dir.h"
 
@@ -45,7 +46,9 @@ class NemesisAdapter : public nemesis::NodeControl {
   void set_after_start(AfterStartFn hook) { after_start_ = std::move(hook); }
   // Lets SetClockOffset work: the nodes were created with ClockEnvironment (node_clock.h), and
   // node i reads its offset from run_dir/nodes/n<i>/ctl.
-  void enable_clock(const RunDir& run_dir) { clock_run_dir_.emplace(run_dir); }
+  void enable_clock(const RunDir& run_dir) {
+    clocks_ = std::make_unique<NodeClocks>([run_dir](int node) { return run_dir.node_ctl(node); });
+  }
   // Lets StartShaper work: the packet holders (splitbrain-netq) of shaping faults.
   void enable_shaping(PacketHoldersOptions options) {
     holders_ = std::make_unique<PacketHolders>(std::move(options));
@@ -59,6 +62,7 @@ class NemesisAdapter : public nemesis::NodeControl {
   common::Status Pause(int node) override;
   common::Status Resume(int node) override;
   common::Status SetClockOffset(int node, double offset_s) override;
+  common::Status SetClockRate(int node, double rate) override;
   common::Result<std::string> NetnsPath(int node) override;
   common::Result<nemesis::NodeRunState> RunState(int node) override;
   // A TCP connect (netns_probe.h) from `from`'s namespace to `to`'s probe port, 250 ms deadline.
@@ -76,13 +80,14 @@ class NemesisAdapter : public nemesis::NodeControl {
  private:
   template <typename Call>
   auto Locked(Call call) const;
+  common::Status CheckClock(int node) const;
 
   Backend& backend_;
   const int nodes_;
   LeaderTermFn leader_term_;
   common::Mutex* backend_mutex_;
   AfterStartFn after_start_;
-  std::optional<RunDir> clock_run_dir_;     // absent: clock faults are refused
+  std::unique_ptr<NodeClocks> clocks_;      // absent: clock faults are refused
   int probe_port_ = 0;                      // 0: CanConnect is an error
   std::unique_ptr<PacketHolders> holders_;  // absent: shaping faults are refused
 };

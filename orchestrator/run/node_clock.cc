@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cstdio>
+#include <iostream>
 #include <system_error>
+#include <utility>
 
 #include "orchestrator/store/atomic_file.h"
 
@@ -42,6 +44,55 @@ std::string ClockOffsetText(double offset_s) {
 common::Status WriteClockOffset(const std::filesystem::path& host_ctl_dir, double offset_s) {
   return WriteFileAtomically(host_ctl_dir / kOffsetFile, ClockOffsetText(offset_s) + "\n")
       .WithContext("clock offset");
+}
+
+NodeClocks::NodeClocks(std::function<std::filesystem::path(int node)> ctl_dir)
+    : ctl_dir_(std::move(ctl_dir)), thread_([this] { Loop(); }) {}
+
+NodeClocks::~NodeClocks() {
+  {
+    common::MutexLock lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.NotifyAll();
+  thread_.join();
+}
+
+double NodeClocks::OffsetNow(const State& state, std::chrono::steady_clock::time_point now) const {
+  const std::chrono::duration<double> elapsed = now - state.since;
+  return state.offset_s + state.drift_s + (state.rate - 1) * elapsed.count();
+}
+
+common::Status NodeClocks::SetOffset(int node, double offset_s) {
+  common::MutexLock lock(mutex_);
+  State& state = nodes_[node];
+  state.offset_s = offset_s;
+  return WriteClockOffset(ctl_dir_(node), OffsetNow(state, std::chrono::steady_clock::now()));
+}
+
+common::Status NodeClocks::SetRate(int node, double rate) {
+  if (!(rate > 0)) return common::Status::InvalidArgument("a clock rate must be above 0");
+  common::MutexLock lock(mutex_);
+  State& state = nodes_[node];
+  const auto now = std::chrono::steady_clock::now();
+  state.drift_s = rate == 1 ? 0 : OffsetNow(state, now) - state.offset_s;
+  state.rate = rate;
+  state.since = now;
+  return WriteClockOffset(ctl_dir_(node), OffsetNow(state, now));
+}
+
+void NodeClocks::Loop() {
+  common::MutexLock lock(mutex_);
+  while (!stopping_) {
+    wake_.WaitFor(lock, std::chrono::milliseconds(100), [this]() REQUIRES(mutex_) { return stopping_; });
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [node, state] : nodes_) {
+      if (state.rate == 1 || stopping_) continue;
+      common::Status written = WriteClockOffset(ctl_dir_(node), OffsetNow(state, now));
+      if (!written.ok()) std::cerr << "splitbrain: clock of node " << node << ": "
+                                   << written.message() << "\n";
+    }
+  }
 }
 
 }  // namespace orchestrator

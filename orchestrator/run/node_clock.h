@@ -8,10 +8,15 @@
 // Programs that read the clock without libc (Go's runtime, so etcd) do not see the offset.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace orchestrator {
@@ -30,5 +35,39 @@ std::string ClockOffsetText(double offset_s);
 // Writes the offset of the node whose host ctl dir is `host_ctl_dir` (atomically: a reader sees
 // the old offset or the new one).
 common::Status WriteClockOffset(const std::filesystem::path& host_ctl_dir, double offset_s);
+
+// NodeClocks: each node's wall-clock offset as the clock faults want it: a step (SetOffset) plus
+// what a rate (SetRate) has drifted since it was set. A thread rewrites the offset file of every
+// node whose rate is not 1 every 100 ms; libfaketime reads it at most once a second, so such a
+// node's clock runs at the rate in steps of about (rate - 1) s each second. Setting the rate back
+// to 1 takes the drift back too (the clock is real again, as after NTP steps it). Thread-safe.
+class NodeClocks {
+ public:
+  // `ctl_dir(node)`: the host dir node reads its offset file from.
+  explicit NodeClocks(std::function<std::filesystem::path(int node)> ctl_dir);
+  NodeClocks(const NodeClocks&) = delete;
+  NodeClocks& operator=(const NodeClocks&) = delete;
+  ~NodeClocks();
+
+  common::Status SetOffset(int node, double offset_s);
+  common::Status SetRate(int node, double rate);
+
+ private:
+  struct State {
+    double offset_s = 0;
+    double rate = 1;
+    double drift_s = 0;  // drifted before `since`
+    std::chrono::steady_clock::time_point since;
+  };
+  double OffsetNow(const State& state, std::chrono::steady_clock::time_point now) const;
+  void Loop();
+
+  std::function<std::filesystem::path(int)> ctl_dir_;
+  common::Mutex mutex_;
+  common::CondVar wake_;
+  std::map<int, State> nodes_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
 
 }  // namespace orchestrator

@@ -72,7 +72,8 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   ASSIGN_OR_RETURN(nemesis::Schedule schedule, BuildSchedule(spec));
   const bool moves_clocks =
       std::any_of(schedule.begin(), schedule.end(), [](const nemesis::ScheduleEntry& entry) {
-        return entry.fault.kind == nemesis::FaultKind::kClock;
+        return entry.fault.kind == nemesis::FaultKind::kClock ||
+               entry.fault.kind == nemesis::FaultKind::kClockRate;
       });
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));

@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 10> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 13> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -18,6 +18,9 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 10> kFaultNames{{
     {FaultKind::kLink, "link"},
     {FaultKind::kLoss, "loss"},
     {FaultKind::kClock, "clock"},
+    {FaultKind::kPauseCandidate, "pause-candidate"},
+    {FaultKind::kClockCandidate, "clock-candidate"},
+    {FaultKind::kPartitionCandidate, "partition-candidate"},
 }};
 
 // A random clock step: 10..300 s (whole milliseconds), ahead or behind.
@@ -42,6 +45,9 @@ std::vector<int> FirstOf(std::vector<int> nodes, size_t count) {
 }
 
 common::Status CheckNodes(const std::vector<int>& nodes, int n, std::string_view fault) {
+  if (!nodes.empty() && n < 1) {
+    return common::Status::InvalidArgument(std::string(fault) + ": nothing to target");
+  }
   std::vector<int> sorted = nodes;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) {
@@ -141,8 +147,14 @@ common::Result<Target> ParseTarget(std::string_view name) {
                                          "\"; known: one, minority, majority, all, leader, random");
 }
 
+bool IsCandidateFault(FaultKind kind) {
+  return kind == FaultKind::kPauseCandidate || kind == FaultKind::kClockCandidate ||
+         kind == FaultKind::kPartitionCandidate;
+}
+
 bool IsNetworkFault(FaultKind kind) {
-  return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock;
+  return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock &&
+         !IsCandidateFault(kind);
 }
 
 bool TakesTargets(FaultKind kind) { return !IsNetworkFault(kind) || kind == FaultKind::kLoss; }
@@ -156,6 +168,9 @@ bool Applicable(FaultKind kind, int n) {
     case FaultKind::kKill:
     case FaultKind::kPause:
     case FaultKind::kClock:
+    case FaultKind::kPauseCandidate:
+    case FaultKind::kClockCandidate:
+    case FaultKind::kPartitionCandidate:
       return n >= 1;
     default:
       return n >= 2;
@@ -204,7 +219,7 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
                                              std::to_string(n));
     }
     if (is_loss) plan.probability = fault.probability;
-    if (fault.kind == FaultKind::kClock) {
+    if (fault.kind == FaultKind::kClock || fault.kind == FaultKind::kClockCandidate) {
       plan.offset_s = fault.offset_s ? *fault.offset_s : RandomOffset(rng);
     }
     return plan;

@@ -16,6 +16,11 @@
 //   clock                  steps the targets' wall clocks by `offset_s` seconds while they run
 //                          (default target: one; offset: random, 10..300 s ahead or behind);
 //                          offsets of overlapping clock faults on one node add up
+//   pause-candidate        freeze lease candidates of the election workload (SIGSTOP), resume
+//                          them at the end (default target: one; leader: the lease's holder)
+//   clock-candidate        step candidates' wall clocks, as clock does for nodes
+//   partition-candidate    cut candidates from every database node
+// The candidate faults target lease candidates 1..K (candidate_control.h), not nodes.
 //
 // Targets: one (a random node), minority (a random (n-1)/2 nodes), majority (a random n/2+1),
 // all, leader (the current leader; an error when none is known), random (a random non-empty
@@ -45,6 +50,9 @@ enum class FaultKind {
   kLink,
   kLoss,
   kClock,
+  kPauseCandidate,
+  kClockCandidate,
+  kPartitionCandidate,
 };
 
 enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom };
@@ -74,12 +82,15 @@ common::Result<FaultKind> ParseFaultKind(std::string_view name);
 std::string_view TargetName(Target target);
 common::Result<Target> ParseTarget(std::string_view name);
 
-bool IsNetworkFault(FaultKind kind);  // partitions, link and loss
-bool TakesTargets(FaultKind kind);    // kill, pause, loss and clock (the others take a cut)
+bool IsNetworkFault(FaultKind kind);    // partitions, link and loss (among nodes)
+bool IsCandidateFault(FaultKind kind);  // pause-, clock- and partition-candidate
+// kill, pause, loss, clock and the candidate faults (the others take a cut)
+bool TakesTargets(FaultKind kind);
 // Whether `kind` can be planned on n nodes without knowing anything else (ring needs 4).
 bool Applicable(FaultKind kind, int n);
 
-// `leader` is the current leader (0 when unknown).
+// `leader` is the current leader (0 when unknown). For a candidate fault, n is the number of
+// candidates and `leader` the candidate holding the lease.
 common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rng& rng);
 
 // The nodes `target` names on n nodes, ascending.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <future>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -11,9 +10,10 @@
 namespace nemesis {
 namespace {
 
-enum class Category { kPause, kKill, kClock, kNetwork };
+enum class Category { kCandidate, kPause, kKill, kClock, kNetwork };
 
 Category CategoryOf(FaultKind kind) {
+  if (IsCandidateFault(kind)) return Category::kCandidate;
   if (kind == FaultKind::kPause) return Category::kPause;
   if (kind == FaultKind::kKill) return Category::kKill;
   if (kind == FaultKind::kClock) return Category::kClock;
@@ -37,6 +37,7 @@ Nemesis::Nemesis(NodeControl& control, CommandRunner& runner, NemesisOptions opt
       rules_(control, runner),
       record_(std::move(options.record)),
       leader_wait_(options.leader_wait),
+      candidates_(options.candidates),
       rng_(options.seed) {}
 
 Nemesis::~Nemesis() {
@@ -44,21 +45,31 @@ Nemesis::~Nemesis() {
   if (!healed.ok()) std::cerr << "nemesis: heal all: " << healed.message() << "\n";
 }
 
-common::Result<int> Nemesis::Start(const Fault& fault) {
-  common::MutexLock lock(mutex_);
-  int leader = control_.CurrentLeader();
-  uint64_t term = control_.CurrentTerm();
-  auto planned = PlanFault(fault, control_.nodes(), leader, rng_);
+common::Result<Plan> Nemesis::PlanNow(const Fault& fault, int& leader, uint64_t& term) {
+  const bool on_candidates = IsCandidateFault(fault.kind);
+  auto plan = [&]() REQUIRES(mutex_) {
+    leader = on_candidates ? candidates_.LeaseHolder() : control_.CurrentLeader();
+    term = on_candidates ? 0 : control_.CurrentTerm();
+    const int n = on_candidates ? candidates_.candidates() : control_.nodes();
+    return PlanFault(fault, n, leader, rng_);
+  };
+  auto planned = plan();
   // A fault aimed at the leader while none is known (an election under way): wait a little for
   // one. Planning fails before it draws from the Rng, so a retry draws the same numbers.
   const auto deadline = std::chrono::steady_clock::now() + leader_wait_;
   while (!planned.ok() && planned.status().code() == common::StatusCode::kUnavailable &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    leader = control_.CurrentLeader();
-    term = control_.CurrentTerm();
-    planned = PlanFault(fault, control_.nodes(), leader, rng_);
+    planned = plan();
   }
+  return planned;
+}
+
+common::Result<int> Nemesis::Start(const Fault& fault) {
+  common::MutexLock lock(mutex_);
+  int leader = 0;
+  uint64_t term = 0;
+  auto planned = PlanNow(fault, leader, term);
   const int id = next_id_++;
   Active active{.fault = fault, .plan = planned.ok() ? *planned : Plan{.kind = fault.kind}};
   // A network fault's chains are put in place before the start (an empty chain changes no
@@ -87,7 +98,7 @@ common::Result<int> Nemesis::Start(const Fault& fault) {
     return applied;
   }
   Record(active, id, "applied");
-  // A clock step shows in the status samples about a second later, so the checks verify it.
+  // A node's clock step shows in the status samples about a second later: the checks verify it.
   if (active.plan.kind != FaultKind::kClock) Record(active, id, "verified", Verify(active));
   active_.emplace(id, std::move(active));
   return id;
@@ -110,10 +121,10 @@ common::Status Nemesis::End(int id) {
 common::Status Nemesis::HealAll() {
   common::MutexLock lock(mutex_);
   common::Status first;
-  // Resume paused nodes first, then restart killed ones, reset clocks, then lift the network
-  // faults.
-  for (Category category :
-       {Category::kPause, Category::kKill, Category::kClock, Category::kNetwork}) {
+  // Candidates first, then resume paused nodes, restart killed ones, reset clocks, then lift
+  // the network faults.
+  for (Category category : {Category::kCandidate, Category::kPause, Category::kKill,
+                            Category::kClock, Category::kNetwork}) {
     for (auto it = active_.begin(); it != active_.end();) {
       if (CategoryOf(it->second.plan.kind) != category) {
         ++it;
@@ -137,7 +148,9 @@ std::optional<Fault> Nemesis::Applied(int id) const {
   Fault exact{.kind = active.plan.kind,
               .one_way = active.fault.one_way,
               .probability = active.fault.probability};
-  if (active.plan.kind == FaultKind::kClock) exact.offset_s = active.plan.offset_s;
+  if (active.plan.kind == FaultKind::kClock || active.plan.kind == FaultKind::kClockCandidate) {
+    exact.offset_s = active.plan.offset_s;
+  }
   if (TakesTargets(active.plan.kind)) {
     exact.nodes = active.plan.targets;
   } else {
@@ -171,123 +184,13 @@ common::Status Nemesis::Apply(Active& active) {
       return PauseAll(active.plan.targets);
     case FaultKind::kClock:
       return ShiftClocks(active.plan.targets, active.plan.offset_s);
+    case FaultKind::kPauseCandidate:
+    case FaultKind::kClockCandidate:
+    case FaultKind::kPartitionCandidate:
+      return candidates_.Apply(active.plan);
     default: {
       ASSIGN_OR_RETURN(active.rules_id, rules_.Apply(active.rules));
       return common::Status::Ok();
-    }
-  }
-}
-
-nlohmann::json Nemesis::Verify(const Active& active) {
-  nlohmann::json probes = nlohmann::json::array();
-  std::string reason;
-  auto add = [&](std::string_view kind, int node, int peer, bool ok, const std::string& seen) {
-    nlohmann::json probe = {{"kind", kind}, {"node", node}, {"ok", ok}};
-    if (peer > 0) probe["peer"] = peer;
-    if (!ok) {
-      probe["seen"] = seen;
-      if (reason.empty()) {
-        reason = std::string(kind) + " probe of node " + std::to_string(node) +
-                 (peer > 0 ? " to node " + std::to_string(peer) : std::string()) + ": " + seen;
-      }
-    }
-    probes.push_back(std::move(probe));
-  };
-  const Plan& plan = active.plan;
-  switch (plan.kind) {
-    case FaultKind::kKill:
-    case FaultKind::kPause: {
-      const bool kill = plan.kind == FaultKind::kKill;
-      for (int node : plan.targets) {
-        if (!kill && kills_[node] > 0) continue;  // down for a kill: nothing runs to freeze
-        auto state = control_.RunState(node);
-        const NodeRunState want = kill ? NodeRunState::kStopped : NodeRunState::kPaused;
-        const bool ok = state.ok() && *state == want;
-        std::string seen = !state.ok()                        ? state.status().message()
-                           : *state == NodeRunState::kRunning ? "still running"
-                           : *state == NodeRunState::kPaused  ? "paused, not stopped"
-                                                              : "stopped, not paused";
-        add(kill ? "stopped" : "paused", node, 0, ok, seen);
-      }
-      break;
-    }
-    case FaultKind::kClock:
-      break;  // seen in the status samples (clock_offset_ms), about a second later
-    case FaultKind::kLoss: {
-      auto missing = rules_.Missing(active.rules);
-      if (!missing.ok()) {
-        add("rules", plan.targets.empty() ? 0 : plan.targets.front(), 0, false,
-            missing.status().message());
-        break;
-      }
-      for (int node : plan.targets) {
-        const auto lacks = std::count_if(missing->begin(), missing->end(),
-                                         [node](const Rule& rule) { return rule.node == node; });
-        add("rules", node, 0, lacks == 0,
-            std::to_string(lacks) + " of its loss rules are not in its chain");
-      }
-      break;
-    }
-    default:
-      VerifyCut(active, add);
-      break;
-  }
-  nlohmann::json verified = {{"ok", reason.empty()}, {"probes", std::move(probes)}};
-  if (!reason.empty()) verified["reason"] = reason;
-  return verified;
-}
-
-void Nemesis::VerifyCut(const Active& active, const AddProbe& add) {
-  // Every link cut by any fault in force now, this one included, and the nodes a probe cannot
-  // start from or reach (a killed container has no namespace) or may lose packets to.
-  Cut cut = active.plan.cut;
-  std::set<int> lossy;
-  for (const auto& [id, other] : active_) {
-    cut.insert(other.plan.cut.begin(), other.plan.cut.end());
-    if (other.plan.kind == FaultKind::kLoss)
-      lossy.insert(other.plan.targets.begin(), other.plan.targets.end());
-  }
-  auto down = [this](int node)
-                  REQUIRES(mutex_) { return kills_.contains(node) && kills_.at(node) > 0; };
-  struct Probe {
-    bool blocked;  // must not connect
-    int from;
-    int to;
-    int tries;
-    std::future<common::Result<bool>> reached;
-  };
-  std::vector<Probe> probes;
-  for (const Link& link : active.plan.cut) {
-    if (!down(link.from)) probes.push_back({true, link.from, link.to, 1, {}});
-  }
-  const int n = control_.nodes();
-  for (int a = 1; a <= n; ++a) {
-    for (int b = a + 1; b <= n; ++b) {
-      if (down(a) || down(b) || !CanReach(cut, a, b) || !CanReach(cut, b, a)) continue;
-      // A lossy node may drop a probe's packets: a few tries before calling the link cut.
-      probes.push_back({false, a, b, lossy.contains(a) || lossy.contains(b) ? 3 : 1, {}});
-    }
-  }
-  // All at once: a probe through a cut waits out its deadline, and there is one per link.
-  for (Probe& probe : probes) {
-    probe.reached = std::async(std::launch::async, [this, &probe]() -> common::Result<bool> {
-      common::Result<bool> reached = false;
-      for (int i = 0; i < probe.tries; ++i) {
-        reached = control_.CanConnect(probe.from, probe.to);
-        if (!reached.ok() || *reached) break;
-      }
-      return reached;
-    });
-  }
-  for (Probe& probe : probes) {
-    const common::Result<bool> reached = probe.reached.get();
-    if (probe.blocked) {
-      add("blocked", probe.from, probe.to, reached.ok() && !*reached,
-          reached.ok() ? "connected through the cut" : reached.status().message());
-    } else {
-      add("open", probe.from, probe.to, reached.ok() && *reached,
-          reached.ok() ? "no answer: the fault cut more than it should"
-                       : reached.status().message());
     }
   }
 }
@@ -366,6 +269,10 @@ common::Status Nemesis::Undo(const Active& active) {
                              .WithContext("reset the clock of node " + std::to_string(node)));
       }
       return first;
+    case FaultKind::kPauseCandidate:
+    case FaultKind::kClockCandidate:
+    case FaultKind::kPartitionCandidate:
+      return candidates_.Undo(active.plan);
     default:
       return rules_.Remove(active.rules_id);
   }
@@ -379,7 +286,8 @@ void Nemesis::Record(const Active& active, int id, std::string_view phase,
     value["targets"] = active.plan.targets;
     if (active.plan.kind == FaultKind::kLoss) {
       value["loss"] = active.plan.probability;
-    } else if (active.plan.kind == FaultKind::kClock) {
+    } else if (active.plan.kind == FaultKind::kClock ||
+               active.plan.kind == FaultKind::kClockCandidate) {
       value["offset_s"] = active.plan.offset_s;
     } else if (CategoryOf(active.plan.kind) == Category::kNetwork) {
       value["cut"] = CutJson(active.plan.cut);

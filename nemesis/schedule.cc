@@ -132,8 +132,9 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
     RETURN_IF_ERROR(ParseOption(key, value, parsed.fault));
   }
   const bool has_cut_shape = !TakesTargets(parsed.fault.kind);
-  if (parsed.fault.offset_s && parsed.fault.kind != FaultKind::kClock) {
-    return Status::InvalidArgument("\"offset\" applies only to clock");
+  if (parsed.fault.offset_s && parsed.fault.kind != FaultKind::kClock &&
+      parsed.fault.kind != FaultKind::kClockCandidate) {
+    return Status::InvalidArgument("\"offset\" applies only to clock and clock-candidate");
   }
   if (parsed.fault.target && has_cut_shape) {
     return Status::InvalidArgument("a target name does not apply to " +
@@ -159,7 +160,8 @@ Json FaultFields(const Fault& fault) {
   }
   if (fault.kind == FaultKind::kLink && fault.one_way) out["one_way"] = true;
   if (fault.kind == FaultKind::kLoss) out["probability"] = fault.probability;
-  if (fault.kind == FaultKind::kClock && fault.offset_s) out["offset"] = *fault.offset_s;
+  const bool is_clock = fault.kind == FaultKind::kClock || fault.kind == FaultKind::kClockCandidate;
+  if (is_clock && fault.offset_s) out["offset"] = *fault.offset_s;
   return out;
 }
 
@@ -171,6 +173,7 @@ Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
     if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
     fault.target = targets[rng.Uniform(targets.size())];
   }
+  if (IsCandidateFault(kind)) fault.target = rng.Chance(1, 2) ? Target::kOne : Target::kLeader;
   if (kind == FaultKind::kLink) fault.one_way = rng.Chance(1, 2);
   return fault;
 }

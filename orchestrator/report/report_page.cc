@@ -174,6 +174,7 @@ std::string TimelineSection(const ReportInput& in, const Json& timeline, bool ha
     html += "</ul>";
   }
   if (in.is_run) html += R"(<div id="leaders" class="chart"></div>)";
+  html += R"(<div id="tenures" class="chart"></div>)";
   return html +
          "<div id=\"ops\" class=\"chart\"></div><div id=\"latency\" class=\"chart\"></div>"
          "<div id=\"throughput\" class=\"chart\"></div>"

@@ -23,6 +23,10 @@ common::Result<std::unique_ptr<workloads::Db>> MakeDbAdapter(const RunSpec& spec
 // else the source tree this splitbrain was built from.
 std::filesystem::path DefinitionsRoot();
 
+// The election workload's candidate program: splitbrain-candidate beside splitbrain
+// (build/<preset>/workloads/splitbrain-candidate); NotFound when it is not there.
+common::Result<std::filesystem::path> CandidateProgram();
+
 // NotFound naming the program and how to get it when one the database runs is missing or not
 // executable.
 common::Status CheckDbBinaries(const RunSpec& spec, const workloads::Db& db);

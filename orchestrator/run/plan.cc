@@ -71,6 +71,17 @@ Result<RunPlan> PlanRun(RunSpec spec) {
       std::any_of(schedule.begin(), schedule.end(), [](const nemesis::ScheduleEntry& entry) {
         return entry.fault.kind == nemesis::FaultKind::kClock;
       });
+  const auto has = [&schedule](auto predicate) {
+    return std::any_of(schedule.begin(), schedule.end(),
+                       [&](const nemesis::ScheduleEntry& e) { return predicate(e.fault.kind); });
+  };
+  if (spec.workload != workloads::WorkloadKind::kElection && has(nemesis::IsCandidateFault)) {
+    return Status::InvalidArgument(
+        "the candidate faults (pause-candidate, clock-candidate, partition-candidate) act on "
+        "the lease candidates of --workload election");
+  }
+  const bool moves_candidate_clocks =
+      has([](nemesis::FaultKind kind) { return kind == nemesis::FaultKind::kClockCandidate; });
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
   if (moves_clocks && !db->traits().clock_movable) {
@@ -83,7 +94,8 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   return RunPlan{.spec = std::move(spec),
                  .db = std::move(db),
                  .schedule = std::move(schedule),
-                 .moves_clocks = moves_clocks};
+                 .moves_clocks = moves_clocks,
+                 .moves_candidate_clocks = moves_candidate_clocks};
 }
 
 }  // namespace orchestrator

@@ -39,6 +39,8 @@ Status Apply(const std::string& flag, const std::string& value, CandidateArgs& o
     out.candidates = static_cast<int>(k);
   } else if (flag == "--db") {
     ASSIGN_OR_RETURN(out.db, CandidateDbNamed(value));
+  } else if (flag == "--definition") {
+    out.definition = value;
   } else if (flag == "--endpoints") {
     out.endpoints = Split(value);
   } else if (flag == "--lease-ms") {
@@ -57,13 +59,25 @@ Status Apply(const std::string& flag, const std::string& value, CandidateArgs& o
   return Status::Ok();
 }
 
+std::string DbWord(CandidateDb db) {
+  switch (db) {
+    case CandidateDb::kRefdb:
+      return "refdb";
+    case CandidateDb::kEtcd:
+      return "etcd";
+    case CandidateDb::kDefinition:
+      return "definition";
+  }
+  return "refdb";
+}
+
 }  // namespace
 
 common::Result<CandidateDb> CandidateDbNamed(const std::string& name) {
   if (name == "refdb") return CandidateDb::kRefdb;
   if (name == "etcd") return CandidateDb::kEtcd;
-  return Status::InvalidArgument("--db \"" + name +
-                                 "\": a lease candidate reaches refdb or etcd only");
+  if (name == "definition") return CandidateDb::kDefinition;
+  return Status::InvalidArgument("--db \"" + name + "\": want refdb, etcd or definition");
 }
 
 common::Result<CandidateArgs> ParseCandidateArgs(const std::vector<std::string>& args) {
@@ -78,6 +92,9 @@ common::Result<CandidateArgs> ParseCandidateArgs(const std::vector<std::string>&
     ++i;
   }
   if (out.endpoints.empty()) return Status::InvalidArgument("--endpoints is missing or empty");
+  if ((out.db == CandidateDb::kDefinition) != !out.definition.empty()) {
+    return Status::InvalidArgument("--definition goes with --db definition, and only with it");
+  }
   if (out.candidate > out.candidates) {
     return Status::InvalidArgument("--candidate " + std::to_string(out.candidate) +
                                    " is not in 1..--candidates " + std::to_string(out.candidates));
@@ -96,7 +113,7 @@ std::vector<std::string> CandidateArgv(const CandidateArgs& args) {
                                    "--candidates",
                                    std::to_string(args.candidates),
                                    "--db",
-                                   args.db == CandidateDb::kRefdb ? "refdb" : "etcd",
+                                   DbWord(args.db),
                                    "--endpoints",
                                    endpoints,
                                    "--lease-ms",
@@ -107,6 +124,10 @@ std::vector<std::string> CandidateArgv(const CandidateArgs& args) {
                                    std::to_string(args.retry_ms),
                                    "--call-deadline-ms",
                                    std::to_string(args.call_deadline_ms)};
+  if (args.db == CandidateDb::kDefinition) {
+    argv.emplace_back("--definition");
+    argv.push_back(args.definition);
+  }
   if (args.fencing) argv.emplace_back("--fencing");
   if (!args.log.empty()) {
     argv.emplace_back("--log");

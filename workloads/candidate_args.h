@@ -1,7 +1,8 @@
 // The command line of `splitbrain-candidate`, one lease candidate (lease_candidate.h) as a
 // program of its own:
 //
-//   splitbrain-candidate --candidate C --candidates K --db refdb|etcd --endpoints H:P,H:P,...
+//   splitbrain-candidate --candidate C --candidates K --db refdb|etcd|definition
+//       [--definition DB.JSON] --endpoints H:P,H:P,...
 //       [--lease-ms 1000] [--renew-deadline-ms 600] [--retry-ms 100] [--call-deadline-ms 1000]
 //       [--fencing] [--log FILE]
 //
@@ -26,13 +27,15 @@ namespace workloads {
 inline constexpr char kCandidateGo[] = "go";
 inline constexpr char kCandidateStop[] = "stop";
 
-// The databases a candidate program can reach (it links their clients).
-enum class CandidateDb { kRefdb, kEtcd };
+// The databases a candidate program can reach: refdb and etcd through the clients it links, any
+// other through its definition file's client program (workloads/line_client.h).
+enum class CandidateDb { kRefdb, kEtcd, kDefinition };
 
 struct CandidateArgs {
   int candidate = 1;  // 1..candidates
   int candidates = 1;
   CandidateDb db = CandidateDb::kRefdb;
+  std::string definition;              // kDefinition: the definition file (db.json)
   std::vector<std::string> endpoints;  // host:port of every node
   int64_t lease_ms = 1000;
   int64_t renew_deadline_ms = 600;
@@ -42,7 +45,7 @@ struct CandidateArgs {
   std::string log;  // its own JSONL log (every line it writes on stdout); empty: none
 };
 
-// The candidate's database for a Db named `name` ("refdb", "etcd"); InvalidArgument otherwise.
+// "refdb", "etcd", "definition"; InvalidArgument otherwise.
 common::Result<CandidateDb> CandidateDbNamed(const std::string& name);
 
 // The words after the program's name; InvalidArgument naming the flag for bad input.

@@ -30,6 +30,15 @@ TEST(CandidateArgs, RoundTripsThroughItsArgv) {
   EXPECT_EQ(parsed->log, "/tmp/c2.jsonl");
 }
 
+TEST(CandidateArgs, DefinitionRoundTrips) {
+  auto parsed = ParseCandidateArgs(CandidateArgv({.db = CandidateDb::kDefinition,
+                                                  .definition = "/dbs/zookeeper/db.json",
+                                                  .endpoints = {"10.0.0.1:2181"}}));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->db, CandidateDb::kDefinition);
+  EXPECT_EQ(parsed->definition, "/dbs/zookeeper/db.json");
+}
+
 TEST(CandidateArgs, BadInputIsNamed) {
   auto error = [](const std::vector<std::string>& args) {
     auto parsed = ParseCandidateArgs(args);
@@ -42,7 +51,11 @@ TEST(CandidateArgs, BadInputIsNamed) {
   EXPECT_NE(
       error({"--endpoints", "a:1", "--candidate", "3", "--candidates", "2"}).find("not in 1.."),
       std::string::npos);
-  EXPECT_NE(error({"--endpoints", "a:1", "--db", "redis"}).find("refdb or etcd"),
+  EXPECT_NE(error({"--endpoints", "a:1", "--db", "redis"}).find("refdb, etcd or definition"),
+            std::string::npos);
+  EXPECT_NE(error({"--endpoints", "a:1", "--db", "definition"}).find("--definition"),
+            std::string::npos);
+  EXPECT_NE(error({"--endpoints", "a:1", "--definition", "x.json"}).find("--definition"),
             std::string::npos);
   EXPECT_NE(error({"--endpoints", "a:1", "--lease-ms", "500"}).find("shorter"), std::string::npos);
   EXPECT_NE(error({"--endpoints", "a:1", "--bogus", "1"}).find("--bogus"), std::string::npos);

@@ -8,13 +8,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "workloads/candidate_args.h"
+#include "workloads/db_definition.h"
+#include "workloads/defined_db.h"
 #include "workloads/etcd_db.h"
 #include "workloads/lease_candidate.h"
 #include "workloads/refdb_db.h"
@@ -113,10 +117,26 @@ class Harness final : public workloads::CandidateSink {
   bool stopped_ = false;
 };
 
+// A defined database's client: its definition's client program (LineClient), which carries the
+// run id and logs beside this candidate's log.
+common::Result<std::unique_ptr<workloads::DbClient>> ConnectDefined(
+    const CandidateArgs& args, const workloads::ClientOptions& options) {
+  ASSIGN_OR_RETURN(workloads::DbDefinition definition,
+                   workloads::LoadDbDefinition(args.definition));
+  workloads::DefinedDb db({.definition = std::move(definition)});
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before any thread starts
+  const char* run_id = std::getenv(workloads::kRunIdVariable);
+  db.Attach({.run_id = run_id == nullptr ? "" : run_id,
+             .log_dir = args.log.empty() ? std::filesystem::path()
+                                         : std::filesystem::path(args.log).parent_path()});
+  return db.Connect(options);
+}
+
 common::Result<std::unique_ptr<workloads::DbClient>> Connect(const CandidateArgs& args) {
   const workloads::ClientOptions options{
       .endpoints = args.endpoints,
       .call_deadline = std::chrono::milliseconds(args.call_deadline_ms)};
+  if (args.db == workloads::CandidateDb::kDefinition) return ConnectDefined(args, options);
   if (args.db == workloads::CandidateDb::kEtcd) {
     return workloads::EtcdDb(workloads::EtcdDbOptions{}).Connect(options);
   }

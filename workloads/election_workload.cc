@@ -166,7 +166,11 @@ class ElectionWorkload final : public Workload {
       return Status::InvalidArgument(
           "election: the renew deadline must be shorter than the lease duration");
     }
-    ASSIGN_OR_RETURN(const CandidateDb db_kind, CandidateDbNamed(db.name()));
+    // A definition's candidates run its client program; refdb and etcd's the built-in clients.
+    const std::optional<DbSource> source = db.source();
+    ASSIGN_OR_RETURN(const CandidateDb db_kind,
+                     CandidateDbNamed(source ? std::string("definition") : db.name()));
+    definition_ = source ? source->file.string() : std::string();
     Recorder recorder(history, counters);
     recorder.Note(checker::kLeaseProcess, "lease-config",
                   {{"lease_ms", options_.lease_ms},
@@ -204,6 +208,7 @@ class ElectionWorkload final : public Workload {
     return {.candidate = candidate,
             .candidates = options_.concurrency,
             .db = db,
+            .definition = definition_,
             .endpoints = options_.endpoints,
             .lease_ms = options_.lease_ms,
             .renew_deadline_ms = options_.renew_deadline_ms,
@@ -213,6 +218,7 @@ class ElectionWorkload final : public Workload {
   }
 
   WorkloadOptions options_;
+  std::string definition_;  // the definition file of a defined database
 };
 
 }  // namespace

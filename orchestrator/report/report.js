@@ -116,8 +116,13 @@
       el('rect', {x: x0, y: 0, width: Math.max(x1 - x0, 1), height: height, 'class': 'band'}, g);
     });
   }
+  // Node targets are n<i>; a candidate fault's are lease candidates, c<j>.
+  function targetText(f) {
+    var prefix = /-candidate$/.test(f.name) ? 'c' : 'n';
+    return (f.targets || []).map(function (n) { return prefix + n; }).join(',');
+  }
   function faultName(f) {
-    var targets = (f.targets || []).map(function (n) { return 'n' + n; }).join(',');
+    var targets = targetText(f);
     return f.name + (targets ? ' ' + targets : '') + ' (' + fmt(f.start) + ' \u2013 ' +
       (f.end === null ? 'never healed' : fmt(f.end)) + ')';
   }
@@ -195,7 +200,7 @@
         zoomTo(p.f.start - d * 0.3, p.end + d * 0.6);
       });
       label(g, Math.max(x(p.f.start), LEFT) + 3, y + 10, p.f.name + ' ' +
-        (p.f.targets || []).map(function (n) { return 'n' + n; }).join(','), 'fault-label');
+        targetText(p.f), 'fault-label');
     });
     if (fr.rows > 0) label(svg, 4, FAULT_ROW - 4, 'faults', 'dim');
     var top = fr.rows * FAULT_ROW + 4;

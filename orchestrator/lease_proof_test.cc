@@ -8,9 +8,9 @@
 //   write (no stale write lands), the overlap is reported as harmless, the run is valid.
 // On 3 and 4 nodes (odd and even). And the other candidate faults take effect (verified).
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -23,6 +23,7 @@
 #include "common/testing/temp_dir.h"
 #include "orchestrator/run/backend/netns/netns_backend.h"
 #include "orchestrator/run/client_processes.h"
+#include "orchestrator/run/node_clock.h"
 #include "orchestrator/run_test_support.h"
 
 namespace orchestrator {
@@ -109,6 +110,7 @@ TEST_P(LeaseProofTest, FrozenLeaderSplitsTheBrainUnlessFenced) {
 // clock-candidate and partition-candidate take effect (their probes pass): the run is never
 // unknown for a fault that did not happen. Under fencing it is valid whatever they caused.
 TEST_P(LeaseProofTest, ClockAndPartitionOfCandidatesTakeEffect) {
+  SPLITBRAIN_REQUIRE(FindLibfaketime().ok(), "needs libfaketime (apt-get install libfaketime)");
   EXPECT_EQ(Run({"--nodes", std::to_string(GetParam()), "--time-limit", "10s", "--schedule",
                  Schedule("skew-and-cut-candidates.json"), "--seed", "8", "--fencing", "on"}),
             0)

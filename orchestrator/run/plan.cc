@@ -80,6 +80,9 @@ Result<RunPlan> PlanRun(RunSpec spec) {
         "the candidate faults (pause-candidate, clock-candidate, partition-candidate) act on "
         "the lease candidates of --workload election");
   }
+  if (spec.fencing && spec.workload != workloads::WorkloadKind::kElection) {
+    return Status::InvalidArgument("--fencing: only the election workload's leaders write fenced");
+  }
   const bool moves_candidate_clocks =
       has([](nemesis::FaultKind kind) { return kind == nemesis::FaultKind::kClockCandidate; });
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));

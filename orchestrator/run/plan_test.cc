@@ -47,6 +47,7 @@ TEST(PlanRunTest, CandidateFaultsNeedTheElectionWorkload) {
   }
   EXPECT_EQ(plan->moves_candidate_clocks, skews_candidates);
   EXPECT_FALSE(ParseRunSpec({"--fencing", "maybe"}).ok());
+  EXPECT_NE(PlanError({"--fencing", "on"}).find("election"), std::string::npos);
 }
 
 TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {

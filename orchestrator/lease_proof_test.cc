@@ -107,6 +107,21 @@ TEST_P(LeaseProofTest, FrozenLeaderSplitsTheBrainUnlessFenced) {
   EXPECT_EQ(Check("lease")["details"]["fencing"], true);
 }
 
+// A leader cut off from the database cannot renew, and stops believing at its renew deadline,
+// before a rival may take the lease: without fencing the run is valid (lease timing is safe when
+// only the network fails; a frozen process is what breaks it).
+TEST_P(LeaseProofTest, CutLeaderStepsDownInTimeWithoutFencing) {
+  EXPECT_EQ(Run({"--nodes", std::to_string(GetParam()), "--time-limit", "11s", "--schedule",
+                 Schedule("cut-lease-leader.json"), "--seed", "9"}),
+            0)
+      << Output() << "\n"
+      << Results().dump(2);
+  EXPECT_EQ(Verdict("faults"), "valid");
+  EXPECT_EQ(Verdict("lease"), "valid");
+  EXPECT_EQ(Check("lease")["details"]["overlaps"], 0);
+  EXPECT_EQ(Verdict("fencing"), "valid");
+}
+
 // clock-candidate and partition-candidate take effect (their probes pass): the run is never
 // unknown for a fault that did not happen. Under fencing it is valid whatever they caused.
 TEST_P(LeaseProofTest, ClockAndPartitionOfCandidatesTakeEffect) {

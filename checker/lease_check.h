@@ -4,7 +4,9 @@
 // `{"process":"election","f":"tenure","value":{"candidate":c,"start_ns":S,"end_ns":E}}` (times on
 // the history's clock).
 // - Safety: no two different candidates' tenures overlap. Invalid names both candidates, their
-//   tenures (s from the window start) and the overlap in ms.
+//   tenures (s from the window start) and the overlap in ms. With `"fencing": true` in the
+//   lease-config, overlaps are reported but valid: a frozen leader may wake believing it leads,
+//   and fencing makes the database refuse its writes (checker/fencing_check.h proves it).
 // - Safety margin: the smallest gap (ms) between one candidate's tenure end and another
 //   candidate's later tenure start (a handover), next to the configured margin
 //   lease_ms - renew_deadline_ms the workload's design promises.

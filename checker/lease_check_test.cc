@@ -39,6 +39,16 @@ TEST(LeaseCheck, OverlappingTenuresAreInvalidNamingBothCandidates) {
   EXPECT_DOUBLE_EQ(r.details["max_overlap_ms"].get<double>(), 250.0);
 }
 
+// Under fencing the same overlap is reported but harmless: the fencing check has the say.
+TEST(LeaseCheck, OverlapUnderFencingIsValidAndReported) {
+  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.overlap-fenced.good.jsonl")));
+  EXPECT_EQ(r.verdict, Verdict::kValid);
+  EXPECT_THAT(r.summary, HasSubstr("1 overlapping tenures, harmless under fencing"));
+  EXPECT_THAT(r.summary, HasSubstr("candidates 0 and 2 both held the lease"));
+  EXPECT_EQ(r.details["overlaps"], 1);
+  EXPECT_EQ(r.details["fencing"], true);
+}
+
 TEST(LeaseCheck, SameCandidateTenuresMayTouch) {
   History h = Load("lease.good.jsonl");
   Event extra = h.events.back();

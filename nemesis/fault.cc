@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 15> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 18> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -23,6 +23,9 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 15> kFaultNames{{
     {FaultKind::kDuplicate, "duplicate"},
     {FaultKind::kBandwidth, "bandwidth"},
     {FaultKind::kClockRate, "clock-rate"},
+    {FaultKind::kPauseCandidate, "pause-candidate"},
+    {FaultKind::kClockCandidate, "clock-candidate"},
+    {FaultKind::kPartitionCandidate, "partition-candidate"},
 }};
 
 // A random clock step: 10..300 s (whole milliseconds), ahead or behind.
@@ -47,6 +50,9 @@ std::vector<int> FirstOf(std::vector<int> nodes, size_t count) {
 }
 
 common::Status CheckNodes(const std::vector<int>& nodes, int n, std::string_view fault) {
+  if (!nodes.empty() && n < 1) {
+    return common::Status::InvalidArgument(std::string(fault) + ": nothing to target");
+  }
   std::vector<int> sorted = nodes;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) {
@@ -211,9 +217,14 @@ common::Result<Target> ParseTarget(std::string_view name) {
                                          "\"; known: one, minority, majority, all, leader, random");
 }
 
+bool IsCandidateFault(FaultKind kind) {
+  return kind == FaultKind::kPauseCandidate || kind == FaultKind::kClockCandidate ||
+         kind == FaultKind::kPartitionCandidate;
+}
+
 bool IsNetworkFault(FaultKind kind) {
   return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock &&
-         kind != FaultKind::kClockRate;
+         kind != FaultKind::kClockRate && !IsCandidateFault(kind);
 }
 
 bool IsShapingKind(FaultKind kind) {
@@ -242,6 +253,9 @@ bool Applicable(FaultKind kind, int n) {
     case FaultKind::kPause:
     case FaultKind::kClock:
     case FaultKind::kClockRate:
+    case FaultKind::kPauseCandidate:
+    case FaultKind::kClockCandidate:
+    case FaultKind::kPartitionCandidate:
       return n >= 1;
     default:
       return n >= 2;
@@ -293,7 +307,7 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
                                              std::to_string(n));
     }
     if (is_loss) plan.probability = fault.probability;
-    if (fault.kind == FaultKind::kClock) {
+    if (fault.kind == FaultKind::kClock || fault.kind == FaultKind::kClockCandidate) {
       plan.offset_s = fault.offset_s ? *fault.offset_s : RandomOffset(rng);
     }
     if (fault.kind == FaultKind::kClockRate) {

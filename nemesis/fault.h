@@ -29,6 +29,11 @@
 // Shaped links: those an exact cut names (one direction each), else every link from and to the
 // targets (default: all), or only from them with `one_way`. shape.h says what a shape does;
 // the packets are held in each sender's namespace, so the host's traffic is never shaped.
+//   pause-candidate        freeze lease candidates of the election workload (SIGSTOP), resume
+//                          them at the end (default target: one; leader: the lease's holder)
+//   clock-candidate        step candidates' wall clocks, as clock does for nodes
+//   partition-candidate    cut candidates from every database node
+// The candidate faults target lease candidates 1..K (candidate_control.h), not nodes.
 //
 // Targets: one (a random node), minority (a random (n-1)/2 nodes), majority (a random n/2+1),
 // all, leader (the current leader; an error when none is known), random (a random non-empty
@@ -64,6 +69,9 @@ enum class FaultKind {
   kDuplicate,
   kBandwidth,
   kClockRate,
+  kPauseCandidate,
+  kClockCandidate,
+  kPartitionCandidate,
 };
 
 enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom };
@@ -102,17 +110,20 @@ common::Result<FaultKind> ParseFaultKind(std::string_view name);
 std::string_view TargetName(Target target);
 common::Result<Target> ParseTarget(std::string_view name);
 
-bool IsNetworkFault(FaultKind kind);  // partitions, link, loss and shaping
-bool TakesTargets(FaultKind kind);    // kill, pause, loss, clock, clock-rate and shaping
-bool TakesCut(FaultKind kind);        // partitions, link and shaping
-bool IsShapingKind(FaultKind kind);   // delay, reorder, duplicate, bandwidth
+bool IsNetworkFault(FaultKind kind);    // partitions, link, loss and shaping (among nodes)
+bool IsCandidateFault(FaultKind kind);  // pause-, clock- and partition-candidate
+// kill, pause, loss, clock, clock-rate, shaping and the candidate faults
+bool TakesTargets(FaultKind kind);
+bool TakesCut(FaultKind kind);       // partitions, link and shaping
+bool IsShapingKind(FaultKind kind);  // delay, reorder, duplicate, bandwidth
 // Whether the plan's packets go through the packet holder: a shaping kind, or loss with a
 // correlation.
 bool IsShaped(const Plan& plan);
 // Whether `kind` can be planned on n nodes without knowing anything else (ring needs 4).
 bool Applicable(FaultKind kind, int n);
 
-// `leader` is the current leader (0 when unknown).
+// `leader` is the current leader (0 when unknown). For a candidate fault, n is the number of
+// candidates and `leader` the candidate holding the lease.
 common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rng& rng);
 
 // The nodes `target` names on n nodes, ascending.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <future>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -11,9 +10,10 @@
 namespace nemesis {
 namespace {
 
-enum class Category { kPause, kKill, kClock, kNetwork };
+enum class Category { kCandidate, kPause, kKill, kClock, kNetwork };
 
 Category CategoryOf(FaultKind kind) {
+  if (IsCandidateFault(kind)) return Category::kCandidate;
   if (kind == FaultKind::kPause) return Category::kPause;
   if (kind == FaultKind::kKill) return Category::kKill;
   if (kind == FaultKind::kClock || kind == FaultKind::kClockRate) return Category::kClock;
@@ -31,6 +31,7 @@ Nemesis::Nemesis(NodeControl& control, CommandRunner& runner, NemesisOptions opt
       rules_(control, runner),
       record_(std::move(options.record)),
       leader_wait_(options.leader_wait),
+      candidates_(options.candidates),
       rng_(options.seed) {}
 
 Nemesis::~Nemesis() {
@@ -38,21 +39,31 @@ Nemesis::~Nemesis() {
   if (!healed.ok()) std::cerr << "nemesis: heal all: " << healed.message() << "\n";
 }
 
-common::Result<int> Nemesis::Start(const Fault& fault) {
-  common::MutexLock lock(mutex_);
-  int leader = control_.CurrentLeader();
-  uint64_t term = control_.CurrentTerm();
-  auto planned = PlanFault(fault, control_.nodes(), leader, rng_);
+common::Result<Plan> Nemesis::PlanNow(const Fault& fault, int& leader, uint64_t& term) {
+  const bool on_candidates = IsCandidateFault(fault.kind);
+  auto plan = [&]() REQUIRES(mutex_) {
+    leader = on_candidates ? candidates_.LeaseHolder() : control_.CurrentLeader();
+    term = on_candidates ? 0 : control_.CurrentTerm();
+    const int n = on_candidates ? candidates_.candidates() : control_.nodes();
+    return PlanFault(fault, n, leader, rng_);
+  };
+  auto planned = plan();
   // A fault aimed at the leader while none is known (an election under way): wait a little for
   // one. Planning fails before it draws from the Rng, so a retry draws the same numbers.
   const auto deadline = std::chrono::steady_clock::now() + leader_wait_;
   while (!planned.ok() && planned.status().code() == common::StatusCode::kUnavailable &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    leader = control_.CurrentLeader();
-    term = control_.CurrentTerm();
-    planned = PlanFault(fault, control_.nodes(), leader, rng_);
+    planned = plan();
   }
+  return planned;
+}
+
+common::Result<int> Nemesis::Start(const Fault& fault) {
+  common::MutexLock lock(mutex_);
+  int leader = 0;
+  uint64_t term = 0;
+  auto planned = PlanNow(fault, leader, term);
   const int id = next_id_++;
   Active active{.fault = fault, .plan = planned.ok() ? *planned : Plan{.kind = fault.kind}};
   active.queue = id;
@@ -107,10 +118,10 @@ common::Status Nemesis::End(int id) {
 common::Status Nemesis::HealAll() {
   common::MutexLock lock(mutex_);
   common::Status first;
-  // Resume paused nodes first, then restart killed ones, reset clocks, then lift the network
-  // faults.
-  for (Category category :
-       {Category::kPause, Category::kKill, Category::kClock, Category::kNetwork}) {
+  // Candidates first, then resume paused nodes, restart killed ones, reset clocks, then lift
+  // the network faults.
+  for (Category category : {Category::kCandidate, Category::kPause, Category::kKill,
+                            Category::kClock, Category::kNetwork}) {
     for (auto it = active_.begin(); it != active_.end();) {
       if (CategoryOf(it->second.plan.kind) != category) {
         ++it;
@@ -152,8 +163,10 @@ common::Status Nemesis::Apply(Active& active) {
       return PauseAll(active.plan.targets);
     case FaultKind::kClock:
       return ShiftClocks(active.plan.targets, active.plan.offset_s);
-    case FaultKind::kClockRate:
-      return ScaleClocks(active.plan.targets, active.plan.rate);
+    case FaultKind::kPauseCandidate:
+    case FaultKind::kClockCandidate:
+    case FaultKind::kPartitionCandidate:
+      return candidates_.Apply(active.plan);
     default: {
       if (IsShaped(active.plan)) return ApplyShaping(active);
       ASSIGN_OR_RETURN(active.rules_id, rules_.Apply(active.rules));
@@ -337,6 +350,10 @@ common::Status Nemesis::Undo(const Active& active) {
     case FaultKind::kClock:
     case FaultKind::kClockRate:
       return UndoClocks(active);
+    case FaultKind::kPauseCandidate:
+    case FaultKind::kClockCandidate:
+    case FaultKind::kPartitionCandidate:
+      return candidates_.Undo(active.plan);
     default:
       if (IsShaped(active.plan)) return UndoShaping(active);
       return rules_.Remove(active.rules_id);

@@ -27,6 +27,10 @@
 //              faults have none: the status samples show the offset;
 //   healing   just before it is undone (from here it may no longer be in force);
 //   end       once undone; {"error": "..."} instead, at once, when it could not be applied.
+// The candidate faults (pause-, clock-, partition-candidate) act on the election workload's lease
+// candidates through NemesisOptions::candidates (candidate_faults.h), with the same phases; their
+// "verified" probes are candidate-paused, candidate-clock and candidate-blocked (the node field
+// names the candidate, peer the node).
 // A restarted node gets its active network rules again (a container's namespace is new after
 // a restart).
 //
@@ -45,6 +49,7 @@
 #include "common/mutex.h"
 #include "common/rng.h"
 #include "common/status.h"
+#include "nemesis/candidate_faults.h"
 #include "nemesis/command_runner.h"
 #include "nemesis/fault.h"
 #include "nemesis/net_rules.h"
@@ -61,6 +66,8 @@ struct NemesisOptions {
   // and none is known yet (an election under way, status samples that timed out); after it,
   // the fault fails (and is recorded as failed).
   std::chrono::milliseconds leader_wait{0};
+  // The lease candidates the candidate faults act on; null: those faults fail to apply.
+  CandidateControl* candidates = nullptr;
 };
 
 class Nemesis {
@@ -91,9 +98,11 @@ class Nemesis {
     int rules_id = 0;         // NetRules set, 0 for kill, pause and clock
     int queue = 0;            // shaping: the NFQUEUE queue of its holders (the fault's id)
   };
-  using AddProbe =
-      std::function<void(std::string_view kind, int node, int peer, bool ok, const std::string&)>;
+  using AddProbe = ProbeFn;
 
+  // Plans `fault` against the current leader (of the nodes, or the lease's holder for a
+  // candidate fault), waiting up to leader_wait_ for one when it targets the leader.
+  common::Result<Plan> PlanNow(const Fault& fault, int& leader, uint64_t& term) REQUIRES(mutex_);
   common::Result<std::vector<Rule>> RulesFor(const Plan& plan, int queue) const;
   // Shaping (nemesis_shaping.cc): a holder on every sender of the plan's links, the rules that
   // queue their packets, and the probes that show the fault is in force.
@@ -122,6 +131,7 @@ class Nemesis {
   RecordFn record_;
   std::chrono::milliseconds leader_wait_;
   mutable common::Mutex mutex_;
+  CandidateFaults candidates_ GUARDED_BY(mutex_);
   common::Rng rng_ GUARDED_BY(mutex_);
   std::map<int, Active> active_ GUARDED_BY(mutex_);
   std::map<int, int> kills_ GUARDED_BY(mutex_);   // node -> active kill faults covering it

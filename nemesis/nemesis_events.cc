@@ -34,7 +34,9 @@ std::optional<Fault> Nemesis::Applied(int id) const {
   Fault exact{.kind = active.plan.kind,
               .one_way = active.fault.one_way,
               .probability = active.fault.probability};
-  if (active.plan.kind == FaultKind::kClock) exact.offset_s = active.plan.offset_s;
+  if (active.plan.kind == FaultKind::kClock || active.plan.kind == FaultKind::kClockCandidate) {
+    exact.offset_s = active.plan.offset_s;
+  }
   if (active.plan.kind == FaultKind::kClockRate) exact.rate = active.plan.rate;
   if (IsShaped(active.plan)) {
     const Shape& shape = active.plan.shape;
@@ -63,7 +65,8 @@ void Nemesis::Record(const Active& active, int id, std::string_view phase,
       value["shape"] = ShapeJson(active.plan.shape);
     } else if (active.plan.kind == FaultKind::kLoss) {
       value["loss"] = active.plan.probability;
-    } else if (active.plan.kind == FaultKind::kClock) {
+    } else if (active.plan.kind == FaultKind::kClock ||
+               active.plan.kind == FaultKind::kClockCandidate) {
       value["offset_s"] = active.plan.offset_s;
     } else if (active.plan.kind == FaultKind::kClockRate) {
       value["rate"] = active.plan.rate;

@@ -45,8 +45,8 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
     RETURN_IF_ERROR(ParseOption(key, value, parsed.fault));
   }
   const Fault& fault = parsed.fault;
-  if (fault.offset_s && fault.kind != FaultKind::kClock) {
-    return Status::InvalidArgument("\"offset\" applies only to clock");
+  if (fault.offset_s && fault.kind != FaultKind::kClock && fault.kind != FaultKind::kClockCandidate) {
+    return Status::InvalidArgument("\"offset\" applies only to clock and clock-candidate");
   }
   if (fault.target && !TakesTargets(fault.kind)) {
     return Status::InvalidArgument("a target name does not apply to " +
@@ -89,7 +89,8 @@ Json FaultFields(const Fault& fault) {
   if (fault.jitter_ms) out["jitter"] = FormatDuration(milliseconds(std::llround(*fault.jitter_ms)));
   if (fault.correlation) out["correlation"] = *fault.correlation;
   if (fault.rate_kbit) out["rate_kbit"] = *fault.rate_kbit;
-  if (fault.kind == FaultKind::kClock && fault.offset_s) out["offset"] = *fault.offset_s;
+  const bool is_clock = fault.kind == FaultKind::kClock || fault.kind == FaultKind::kClockCandidate;
+  if (is_clock && fault.offset_s) out["offset"] = *fault.offset_s;
   if (fault.rate) out["rate"] = *fault.rate;
   return out;
 }
@@ -103,6 +104,7 @@ Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
     if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
     fault.target = targets[rng.Uniform(targets.size())];
   }
+  if (IsCandidateFault(kind)) fault.target = rng.Chance(1, 2) ? Target::kOne : Target::kLeader;
   if (kind == FaultKind::kLink) fault.one_way = rng.Chance(1, 2);
   if (IsShapingKind(kind)) {
     const std::array<Target, 3> targets{Target::kAll, Target::kOne, Target::kLeader};

@@ -60,7 +60,7 @@ TEST(Schedule, ErrorsNameTheEntryAndTheProblem) {
             "schedule entry 1 (kill): unknown key \"target\" (known: at, fault, duration, targets, "
             "cut, one_way, probability, offset, rate, delay, jitter, correlation, rate_kbit)");
   EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","offset":"5s","duration":"1s"}])"),
-            "schedule entry 1 (kill): \"offset\" applies only to clock");
+            "schedule entry 1 (kill): \"offset\" applies only to clock and clock-candidate");
   EXPECT_NE(ErrorOf(R"([{"at":"1s","fault":"clock","offset":"soon","duration":"1s"}])")
                 .find("\"offset\""),
             std::string::npos);

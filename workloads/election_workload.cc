@@ -1,143 +1,152 @@
 // The election workload: K candidates compete for one lease key the way Kubernetes
-// controllers elect a leader on etcd (client-go's leaderelection): every retry period a
-// candidate that holds the lease renews it with a CAS (its last value -> a new unique value
-// "<candidate>:<counter>"); one that does not reads the lease and, when the key is absent or
-// its value has not changed for the lease duration (on the candidate's own observation clock),
-// tries to acquire it with a CAS. A holder stops believing it leads once the renew deadline
-// has passed since its last successful renew (or acquire) was invoked, or at once when a CAS
-// shows another holder.
+// controllers elect a leader on etcd (client-go's leaderelection); lease_candidate.h says what
+// each does. Each candidate is a process of its own (splitbrain-candidate), placed by the
+// CandidateHost (its own network namespace on the netns backend), so the nemesis can freeze,
+// clock-skew and cut one candidate: the faults a lease cannot hide from.
 //
-// Recorded: every lease op as a register op on key "lease" (so the lease history is also
-// checked for linearizability); at start one `lease-config` event; for each tenure, when it
-// ends, `{"process":"election","f":"tenure","value":{"candidate":c,"start_ns":S,"end_ns":E}}`
-// with S the time the acquiring CAS returned ok and E = min(step-down, last successful renew
-// or acquire invoke + renew deadline). Safety: renew deadline < lease duration makes tenures
-// disjoint, because a rival waits a full lease duration after seeing the holder's last write.
+// Folding: one thread per candidate reads the program's event lines and appends them to the
+// history as they arrive. An invoke is appended before the candidate is told "go", so every
+// operation takes effect after its invoke is in the history; a completion is appended when it
+// arrives, a little after it happened, which only widens the operation. Tenures come stamped on
+// the candidate's monotonic clock, which is the history writer's steady clock: they are moved
+// onto the history's time by one offset, unaffected by a candidate's wall-clock skew or pause.
+//
+// Recorded: at start one `lease-config` event (with "fencing"); every lease and protected-key
+// operation as a register op on key "lease" or "fenced" (checked for linearizability); each
+// tenure as `{"process":"election","f":"tenure","value":{"candidate":c,"start_ns":S,
+// "end_ns":E,"token":T}}` (checker/lease_check.h, checker/fencing_check.h).
 #include "workloads/election_workload.h"
 
+#include <chrono>
 #include <thread>
 #include <vector>
 
 #include "checker/lease_check.h"
+#include "common/process/line_process.h"
+#include "workloads/candidate_args.h"
 #include "workloads/recorder.h"
 
 namespace workloads {
 namespace {
 
 using checker::Json;
+using common::Status;
+using Clock = std::chrono::steady_clock;
 
-struct LeaseTiming {
-  int64_t lease_ns;
-  int64_t renew_deadline_ns;
-  int64_t retry_ns;
+// How long a candidate told to stop may take to end its tenure and exit.
+constexpr auto kStopGrace = std::chrono::seconds(5);
+
+// The candidate programs' own places when the run gives none: this process's namespace.
+class LocalHost final : public CandidateHost {
+ public:
+  explicit LocalHost(std::filesystem::path log_dir) : log_dir_(std::move(log_dir)) {}
+  common::Result<CandidatePlace> Place(int /*candidate*/) override {
+    return CandidatePlace{.log_dir = log_dir_};
+  }
+  void Started(int /*candidate*/, pid_t /*pid*/) override {}
+  void Ended(int /*candidate*/) override {}
+
+ private:
+  std::filesystem::path log_dir_;
 };
 
-class Candidate {
+// One candidate program and the thread that folds its lines into the history.
+class CandidateRun {
  public:
-  Candidate(int id, int candidates, LeaseTiming timing, DbClient& client, Recorder& recorder)
-      : id_(id),
-        k_(candidates),
-        timing_(timing),
-        client_(client),
-        recorder_(recorder),
-        process_(id) {}
-
-  void Run(const std::atomic<bool>& stop) {
-    while (!stop) {
-      const int64_t start = recorder_.history().NowNs();
-      Step();
-      const int64_t wake = start + timing_.retry_ns;
-      while (!stop && recorder_.history().NowNs() < wake) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
+  CandidateRun(int candidate, CandidateHost& host, Recorder& recorder, int64_t mono_offset_ns)
+      : candidate_(candidate), host_(host), recorder_(recorder), mono_offset_ns_(mono_offset_ns) {}
+  CandidateRun(const CandidateRun&) = delete;
+  CandidateRun& operator=(const CandidateRun&) = delete;
+  ~CandidateRun() {
+    if (process_.started()) {
+      (void)process_.Kill();
+      host_.Ended(candidate_);
     }
-    if (holding_) EndTenure(recorder_.history().NowNs());
+  }
+
+  Status Start(const std::filesystem::path& program, CandidateArgs args) {
+    ASSIGN_OR_RETURN(CandidatePlace place, host_.Place(candidate_));
+    const std::string name = "candidate-" + std::to_string(candidate_);
+    args.log = (place.log_dir / (name + ".jsonl")).string();
+    std::vector<std::string> argv = CandidateArgv(args);
+    argv.insert(argv.begin(), program.string());
+    ASSIGN_OR_RETURN(process_,
+                     common::process::LineProcess::Spawn(
+                         argv, place.env, place.log_dir / (name + ".log"), place.netns_path));
+    host_.Started(candidate_, process_.pid());
+    return Status::Ok();
+  }
+
+  // Folds lines until the program exits; after `stop` tells it to stop (once), and kills it
+  // when it has not exited kStopGrace later.
+  Status Fold(const std::atomic<bool>& stop) {
+    std::optional<Clock::time_point> stop_sent;
+    for (;;) {
+      auto line = process_.ReadLine(Clock::now() + std::chrono::milliseconds(50));
+      if (line.ok()) {
+        RETURN_IF_ERROR(
+            FoldLine(*line, stop).WithContext("candidate " + std::to_string(candidate_)));
+        continue;
+      }
+      if (line.status().code() != common::StatusCode::kDeadlineExceeded) break;  // it exited
+      if (stop && !stop_sent) {
+        (void)process_.WriteLine(kCandidateStop, Clock::now() + std::chrono::seconds(1));
+        stop_sent = Clock::now();
+      }
+      if (stop_sent && Clock::now() - *stop_sent > kStopGrace) break;
+    }
+    host_.Ended(candidate_);
+    RETURN_IF_ERROR(process_.Stop(std::chrono::milliseconds(500)));
+    if (!stop) {
+      return Status::Unavailable("candidate " + std::to_string(candidate_) +
+                                 " exited before the end (see its candidate-" +
+                                 std::to_string(candidate_) + ".log)");
+    }
+    return Status::Ok();
   }
 
  private:
-  Json LeaseValue(const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); }
-
-  void EndTenure(int64_t when) {
-    const int64_t end = std::min(when, last_renew_invoke_ + timing_.renew_deadline_ns);
-    recorder_.Note(checker::kLeaseProcess, "tenure",
-                   {{"candidate", id_}, {"start_ns", tenure_start_}, {"end_ns", end}});
-    holding_ = false;
+  Status FoldLine(const std::string& line, const std::atomic<bool>& stop) {
+    const Json object = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded()) return Status::InvalidArgument("not JSON: " + line);
+    ASSIGN_OR_RETURN(checker::Event event, checker::EventFromJson(object));
+    if (!event.process.is_client()) return FoldNamed(std::move(event));
+    if (!event.extra.is_object()) event.extra = Json::object();
+    event.extra["candidate"] = candidate_;
+    event.extra["mono_ns"] = event.time_ns;
+    const checker::EventType type = event.type;
+    recorder_.history().Append(std::move(event));
+    if (type != checker::EventType::kInvoke) {
+      auto& counter = type == checker::EventType::kOk     ? recorder_.counters().ok
+                      : type == checker::EventType::kFail ? recorder_.counters().fail
+                                                          : recorder_.counters().info;
+      counter.fetch_add(1, std::memory_order_relaxed);
+      return Status::Ok();
+    }
+    const char* answer = stop ? kCandidateStop : kCandidateGo;
+    return process_.WriteLine(answer, Clock::now() + std::chrono::seconds(1));
   }
 
-  // One CAS of the lease, recorded; returns the answer and sets invoke/complete times.
-  Answer<CasResult> CasLease(const std::optional<std::string>& from, const std::string& to,
-                             int64_t& invoked, int64_t& completed) {
-    const Json input = Json::array({LeaseValue(from), to});
-    invoked = recorder_.Invoke(process_, "cas", "lease", input).time_ns;
-    auto a = client_.Cas("lease", from, to);
-    const Json out = a.outcome == Outcome::kOk && !a.value.succeeded ? Json(false) : input;
-    completed = recorder_.Complete(process_, a.outcome, "cas", "lease", out, a.error).time_ns;
-    if (a.outcome == Outcome::kInfo) process_ += k_;
-    return a;
-  }
-
-  std::string NextValue() { return std::to_string(id_) + ":" + std::to_string(++counter_); }
-
-  void Step() {
-    int64_t now = recorder_.history().NowNs();
-    if (holding_ && now > last_renew_invoke_ + timing_.renew_deadline_ns) EndTenure(now);
-    if (holding_) {
-      const std::string next = NextValue();
-      int64_t invoked = 0, completed = 0;
-      auto a = CasLease(my_value_, next, invoked, completed);
-      if (a.outcome == Outcome::kOk && a.value.succeeded) {
-        if (completed <= last_renew_invoke_ + timing_.renew_deadline_ns) {
-          last_renew_invoke_ = invoked;
-          my_value_ = next;
-        } else {
-          EndTenure(completed);  // renewed, but only after the belief had to end
-        }
-      } else if (a.outcome == Outcome::kOk) {
-        EndTenure(completed);  // the compare failed: someone else holds it
+  Status FoldNamed(checker::Event event) {
+    if (event.process.name != checker::kLeaseProcess || event.f != "tenure") {
+      return Status::InvalidArgument("unexpected event " + event.process.name + " " + event.f);
+    }
+    Json value = std::move(event.value);
+    for (const char* field : {"start_ns", "end_ns"}) {
+      if (!value.contains(field) || !value[field].is_number_integer()) {
+        return Status::InvalidArgument(std::string("tenure without an integer ") + field);
       }
-      return;
+      value[field] = std::max<int64_t>(value[field].get<int64_t>() - mono_offset_ns_, 0);
     }
-    recorder_.Invoke(process_, "read", "lease", nullptr);
-    auto read = client_.Read("lease");
-    now = recorder_
-              .Complete(process_, read.outcome, "read", "lease",
-                        read.outcome == Outcome::kOk ? LeaseValue(read.value) : Json(nullptr),
-                        read.error)
-              .time_ns;
-    if (read.outcome == Outcome::kInfo) process_ += k_;
-    if (read.outcome != Outcome::kOk) return;
-    if (!observed_valid_ || read.value != observed_) {
-      observed_ = read.value;
-      observed_since_ = now;
-      observed_valid_ = true;
-    }
-    if (observed_.has_value() && now - observed_since_ < timing_.lease_ns) return;
-    const std::string next = NextValue();
-    int64_t invoked = 0, completed = 0;
-    auto a = CasLease(observed_, next, invoked, completed);
-    if (a.outcome == Outcome::kOk && a.value.succeeded &&
-        completed <= invoked + timing_.renew_deadline_ns) {
-      holding_ = true;
-      tenure_start_ = completed;
-      last_renew_invoke_ = invoked;
-      my_value_ = next;
-    }
+    recorder_.Note(checker::kLeaseProcess, "tenure", std::move(value));
+    return Status::Ok();
   }
 
-  const int id_;
-  const int k_;
-  const LeaseTiming timing_;
-  DbClient& client_;
+  const int candidate_;
+  CandidateHost& host_;
   Recorder& recorder_;
-  int64_t process_;
-  int64_t counter_ = 0;
-  bool holding_ = false;
-  std::optional<std::string> my_value_;
-  int64_t tenure_start_ = 0;
-  int64_t last_renew_invoke_ = 0;
-  bool observed_valid_ = false;
-  std::optional<std::string> observed_;
-  int64_t observed_since_ = 0;
+  const int64_t mono_offset_ns_;
+  common::process::LineProcess process_;
 };
 
 class ElectionWorkload final : public Workload {
@@ -145,46 +154,71 @@ class ElectionWorkload final : public Workload {
   explicit ElectionWorkload(WorkloadOptions options) : options_(std::move(options)) {}
 
   WorkloadKind kind() const override { return WorkloadKind::kElection; }
-  // Lease ops are register ops on one key; the tenures are the lease check's.
+  // Lease ops are register ops; the tenures are the lease and fencing checks'.
   WorkloadChecks checks() const override {
-    return {.linearizable = checker::ModelKind::kCasRegister, .lease = true};
+    return {.linearizable = checker::ModelKind::kCasRegister, .lease = true, .fencing = true};
   }
 
-  common::Status Run(const Db& db, HistoryWriter& history, const std::atomic<bool>& stop,
-                     WorkloadCounters& counters) override {
+  Status Run(const Db& db, HistoryWriter& history, const std::atomic<bool>& stop,
+             WorkloadCounters& counters) override {
     const int k = options_.concurrency;
-    const LeaseTiming timing{.lease_ns = options_.lease_ms * 1'000'000,
-                             .renew_deadline_ns = options_.renew_deadline_ms * 1'000'000,
-                             .retry_ns = options_.retry_ms * 1'000'000};
-    if (timing.renew_deadline_ns >= timing.lease_ns) {
-      return common::Status::InvalidArgument(
+    if (options_.renew_deadline_ms >= options_.lease_ms) {
+      return Status::InvalidArgument(
           "election: the renew deadline must be shorter than the lease duration");
     }
+    // A definition's candidates run its client program; refdb and etcd's the built-in clients.
+    const std::optional<DbSource> source = db.source();
+    ASSIGN_OR_RETURN(const CandidateDb db_kind,
+                     CandidateDbNamed(source ? std::string("definition") : db.name()));
+    definition_ = source ? source->file.string() : std::string();
     Recorder recorder(history, counters);
     recorder.Note(checker::kLeaseProcess, "lease-config",
                   {{"lease_ms", options_.lease_ms},
                    {"renew_deadline_ms", options_.renew_deadline_ms},
                    {"retry_ms", options_.retry_ms},
-                   {"candidates", k}});
-    ASSIGN_OR_RETURN(auto clients, ConnectClients(db, options_));
-    std::vector<std::unique_ptr<Candidate>> candidates;
-    candidates.reserve(k);
-    for (int c = 0; c < k; ++c) {
-      candidates.push_back(std::make_unique<Candidate>(c, k, timing, *clients[c], recorder));
+                   {"candidates", k},
+                   {"fencing", options_.fencing}});
+    LocalHost local(options_.candidate_log_dir);
+    CandidateHost& host = options_.candidate_host ? *options_.candidate_host : local;
+    // Both clocks are CLOCK_MONOTONIC: history time = candidate time - offset.
+    const int64_t offset =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count() -
+        history.NowNs();
+    std::vector<std::unique_ptr<CandidateRun>> runs;
+    for (int c = 1; c <= k; ++c) {
+      runs.push_back(std::make_unique<CandidateRun>(c, host, recorder, offset));
+      RETURN_IF_ERROR(runs.back()->Start(options_.candidate_program, Args(c, db_kind)));
     }
+    std::vector<Status> results(runs.size());
     std::vector<std::thread> threads;
-    threads.reserve(options_.concurrency);
-    for (auto& candidate : candidates) {
-      threads.emplace_back([&stop, &candidate] { candidate->Run(stop); });
+    threads.reserve(runs.size());
+    for (size_t i = 0; i < runs.size(); ++i) {
+      threads.emplace_back([&, i] { results[i] = runs[i]->Fold(stop); });
     }
     for (std::thread& thread : threads) thread.join();
-    return common::Status::Ok();
+    for (const Status& result : results) RETURN_IF_ERROR(result);
+    return Status::Ok();
   }
 
-  common::Status Finish(const Db&, HistoryWriter&) override { return common::Status::Ok(); }
+  Status Finish(const Db&, HistoryWriter&) override { return Status::Ok(); }
 
  private:
+  CandidateArgs Args(int candidate, CandidateDb db) const {
+    return {.candidate = candidate,
+            .candidates = options_.concurrency,
+            .db = db,
+            .definition = definition_,
+            .endpoints = options_.endpoints,
+            .lease_ms = options_.lease_ms,
+            .renew_deadline_ms = options_.renew_deadline_ms,
+            .retry_ms = options_.retry_ms,
+            .call_deadline_ms = options_.call_deadline.count(),
+            .fencing = options_.fencing};
+  }
+
   WorkloadOptions options_;
+  std::string definition_;  // the definition file of a defined database
 };
 
 }  // namespace

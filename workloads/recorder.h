@@ -72,6 +72,7 @@ class Recorder {
   }
 
   HistoryWriter& history() { return history_; }
+  WorkloadCounters& counters() { return counters_; }
 
  private:
   HistoryWriter& history_;

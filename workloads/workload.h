@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "checker/model.h"
 #include "common/status.h"
+#include "workloads/candidate_host.h"
 #include "workloads/db.h"
 #include "workloads/history_writer.h"
 
@@ -34,8 +36,9 @@ common::Result<WorkloadKind> ParseWorkloadKind(std::string_view name);
 struct WorkloadChecks {
   // The model its client operations are linearizable against; nullopt: none (the set's adds).
   std::optional<checker::ModelKind> linearizable;
-  bool set = false;    // adds and final reads (checker/set_check.h)
-  bool lease = false;  // lease-config and tenure events (checker/lease_check.h)
+  bool set = false;      // adds and final reads (checker/set_check.h)
+  bool lease = false;    // lease-config and tenure events (checker/lease_check.h)
+  bool fencing = false;  // tokens of the protected key's writes (checker/fencing_check.h)
 };
 
 struct WorkloadOptions {
@@ -48,6 +51,14 @@ struct WorkloadOptions {
   int64_t lease_ms = 1000;
   int64_t renew_deadline_ms = 600;
   int64_t retry_ms = 100;
+  // election: every leader write to the protected key carries the lease's token and the
+  // database refuses stale ones (lease_candidate.h).
+  bool fencing = false;
+  // election: the candidate program (splitbrain-candidate), and where its processes run
+  // (nullptr: in this process's namespace, logs in candidate_log_dir).
+  std::filesystem::path candidate_program;
+  CandidateHost* candidate_host = nullptr;
+  std::filesystem::path candidate_log_dir;
 };
 
 // Live counters for the progress line (read by another thread).

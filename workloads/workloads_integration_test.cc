@@ -34,8 +34,11 @@ class WorkloadsTest : public ::testing::Test {
                                const std::function<void()>& during = nullptr) {
     auto history = HistoryWriter::Open(path_);
     EXPECT_TRUE(history.ok());
-    auto workload =
-        MakeWorkload(kind, {.concurrency = 5, .seed = 3, .endpoints = cluster_->endpoints()});
+    auto workload = MakeWorkload(kind, {.concurrency = 5,
+                                        .seed = 3,
+                                        .endpoints = cluster_->endpoints(),
+                                        .candidate_program = CANDIDATE_BINARY,
+                                        .candidate_log_dir = fs::temp_directory_path()});
     EXPECT_TRUE(workload.ok()) << workload.status().message();
     std::atomic<bool> stop{false};
     WorkloadCounters counters;

@@ -43,6 +43,13 @@ common::Status MakePipe(UniqueFd& read_end, UniqueFd& write_end) {
 common::Result<LineProcess> LineProcess::Spawn(const std::vector<std::string>& argv,
                                                const std::vector<std::string>& env,
                                                const std::filesystem::path& stderr_log) {
+  return Spawn(argv, env, stderr_log, std::nullopt);
+}
+
+common::Result<LineProcess> LineProcess::Spawn(
+    const std::vector<std::string>& argv, const std::vector<std::string>& env,
+    const std::filesystem::path& stderr_log,
+    const std::optional<std::filesystem::path>& netns_path) {
   UniqueFd child_stdin;
   UniqueFd child_stdout;
   LineProcess process;
@@ -62,6 +69,7 @@ common::Result<LineProcess> LineProcess::Spawn(const std::vector<std::string>& a
   ASSIGN_OR_RETURN(process.child_, Child::Spawn({.argv = argv,
                                                  .env = env,
                                                  .log_path = stderr_log,
+                                                 .netns_path = netns_path,
                                                  .new_process_group = true,
                                                  .stdin_fd = child_stdin.get(),
                                                  .stdout_fd = child_stdout.get()}));

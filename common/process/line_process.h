@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,11 @@ class LineProcess {
   static common::Result<LineProcess> Spawn(const std::vector<std::string>& argv,
                                            const std::vector<std::string>& env,
                                            const std::filesystem::path& stderr_log);
+  // The same, started inside the network namespace at `netns_path` (setns before exec).
+  static common::Result<LineProcess> Spawn(const std::vector<std::string>& argv,
+                                           const std::vector<std::string>& env,
+                                           const std::filesystem::path& stderr_log,
+                                           const std::optional<std::filesystem::path>& netns_path);
 
   LineProcess() = default;
   LineProcess(LineProcess&&) noexcept = default;
@@ -33,6 +39,8 @@ class LineProcess {
   ~LineProcess();
 
   bool started() const { return child_.pid() > 0; }
+  // The child's pid (it leads its own process group); -1 once reaped.
+  pid_t pid() const { return child_.pid(); }
   // Writes `line` and a newline. Unavailable when the child closed its stdin or exited,
   // DeadlineExceeded when it does not read by `until`.
   common::Status WriteLine(std::string_view line, Clock::time_point until);

@@ -76,8 +76,8 @@ std::string Section(const std::string& dom, const std::string& id) {
   const size_t start = dom.find("id=\"" + id + "\"");
   if (start == std::string::npos) return "";
   size_t end = std::string::npos;
-  for (const char* other : {"verdict", "failover", "timeline", "leaders", "ops", "latency",
-                            "throughput", "counterexample"}) {
+  for (const char* other : {"verdict", "failover", "timeline", "leaders", "tenures", "ops",
+                            "latency", "throughput", "counterexample"}) {
     const size_t at = dom.find("id=\"" + std::string(other) + "\"", start + 1);
     if (other != id && at != std::string::npos) end = std::min(end, at);
   }

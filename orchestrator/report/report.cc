@@ -34,7 +34,7 @@ namespace {
 
 // The order checks are listed in; others follow alphabetically.
 constexpr std::array kCheckOrder = {
-    "faults",   "linearizable",           "set",         "lease",    "election-safety",
+    "faults",   "linearizable",           "set",         "lease",    "fencing", "election-safety",
     "failover", "split-without-majority", "convergence", "liveness", "stats"};
 
 std::vector<CheckRow> CheckRows(const std::vector<CheckResult>& checks) {

@@ -116,8 +116,13 @@
       el('rect', {x: x0, y: 0, width: Math.max(x1 - x0, 1), height: height, 'class': 'band'}, g);
     });
   }
+  // Node targets are n<i>; a candidate fault's are lease candidates, c<j>.
+  function targetText(f) {
+    var prefix = /-candidate$/.test(f.name) ? 'c' : 'n';
+    return (f.targets || []).map(function (n) { return prefix + n; }).join(',');
+  }
   function faultName(f) {
-    var targets = (f.targets || []).map(function (n) { return 'n' + n; }).join(',');
+    var targets = targetText(f);
     return f.name + (targets ? ' ' + targets : '') + (f.shape ? ' [' + f.shape + ']' : '') +
       ' (' + fmt(f.start) + ' \u2013 ' +
       (f.end === null ? 'never healed' : fmt(f.end)) + ')';
@@ -196,7 +201,7 @@
         zoomTo(p.f.start - d * 0.3, p.end + d * 0.6);
       });
       label(g, Math.max(x(p.f.start), LEFT) + 3, y + 10, p.f.name + ' ' +
-        (p.f.targets || []).map(function (n) { return 'n' + n; }).join(','), 'fault-label');
+        targetText(p.f), 'fault-label');
     });
     if (fr.rows > 0) label(svg, 4, FAULT_ROW - 4, 'faults', 'dim');
     var top = fr.rows * FAULT_ROW + 4;
@@ -219,6 +224,28 @@
   }
   function leadersHeight() {
     return faultRows().rows * FAULT_ROW + 4 + Math.max(T.nodes.length, 1) * NODE_ROW;
+  }
+
+  // The election workload's lease tenures, one row per candidate; overlapping ones in red.
+  function tenureRows() {
+    var rows = [];
+    (T.tenures || []).forEach(function (t) {
+      if (rows.indexOf(t.candidate) < 0) rows.push(t.candidate);
+    });
+    return rows.sort(function (a, b) { return a - b; });
+  }
+  function drawTenures(g, x, height, svg) {
+    var rows = tenureRows();
+    rows.forEach(function (c, i) { label(svg, 4, i * NODE_ROW + 13, 'c' + c, ''); });
+    T.tenures.forEach(function (t) {
+      if (t.end < view.t0 || t.start > view.t1) return;
+      var y = rows.indexOf(t.candidate) * NODE_ROW;
+      var r = el('rect', {x: x(t.start), y: y + 2, width: Math.max(x(t.end) - x(t.start), 1),
+        height: NODE_ROW - 5, fill: t.overlap ? 'var(--fail)' : ROLE_COLORS[2]}, g);
+      tip(r, 'candidate ' + t.candidate + (t.token !== null ? ' token ' + t.token : '') +
+        ' believed it held the lease ' + fmt(t.start) + ' \u2013 ' + fmt(t.end) +
+        (t.overlap ? ' (overlaps another candidate\'s tenure)' : ''));
+    });
   }
 
   var laneH = Math.max(4, Math.min(16, Math.floor(480 / Math.max(T.lanes.length, 1))));
@@ -445,6 +472,11 @@
       drawLeaders, legend([[ROLE_COLORS[2], 'leader (T = term)'], [ROLE_COLORS[1], 'candidate'],
         [ROLE_COLORS[0], 'follower'], [ROLE_COLORS[3], 'no answer'],
         ['rgba(214,60,60,0.35)', 'fault']]));
+    if ((T.tenures || []).length > 0) {
+      Chart('tenures', 'lease tenures of each candidate (red: two candidates at once)',
+        tenureRows().length * NODE_ROW, drawTenures,
+        legend([[ROLE_COLORS[2], 'held the lease'], ['var(--fail)', 'overlapping tenure']]));
+    }
     Chart('ops', 'operations per client process (' + T.counts.ok + ' ok, ' + T.counts.fail +
       ' fail, ' + T.counts.info + ' info)', Math.max(T.lanes.length, 1) * laneH, drawOps,
       legend([[COLORS[0], 'ok'], [COLORS[1], 'fail'], [COLORS[2], 'info / unknown']]));

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <map>
+#include <string>
+#include <string_view>
 
 #include "orchestrator/report/counterexample_view.h"
 #include "orchestrator/report/html.h"
@@ -66,10 +68,12 @@ std::string VerdictSection(const ReportInput& in, bool has_counterexample) {
   return html + "</section>";
 }
 
-std::string Targets(const Json& targets) {
+// "n1, n3"; a candidate fault's targets are lease candidates: "c2".
+std::string Targets(const Json& targets, std::string_view fault = "") {
   std::string text;
   if (!targets.is_array()) return text;
-  for (const Json& t : targets) text += (text.empty() ? "n" : ", n") + Text(t);
+  const std::string prefix = fault.ends_with("-candidate") ? "c" : "n";
+  for (const Json& t : targets) text += (text.empty() ? "" : ", ") + prefix + Text(t);
   return text;
 }
 
@@ -151,8 +155,8 @@ std::string FaultsSection(const ReportInput& in) {
     const std::string status = StringField(f, "status");
     html += "<tr><td class=\"num\">" + EscapeHtml(Text(Field(f, "id"))) + "</td><td>" +
             EscapeHtml(StringField(f, "fault")) + "</td><td>" +
-            EscapeHtml(Targets(Field(f, "targets"))) + "</td><td class=\"num\">" +
-            Seconds(Field(f, "start_s")) + "</td><td class=\"" +
+            EscapeHtml(Targets(Field(f, "targets"), StringField(f, "fault"))) +
+            "</td><td class=\"num\">" + Seconds(Field(f, "start_s")) + "</td><td class=\"" +
             (status == "verified" ? "" : "bad") + "\">" + EscapeHtml(status) + "</td><td>" +
             EscapeHtml(StringField(f, "reason")) + "</td></tr>";
   }
@@ -174,6 +178,7 @@ std::string TimelineSection(const ReportInput& in, const Json& timeline, bool ha
     html += "</ul>";
   }
   if (in.is_run) html += R"(<div id="leaders" class="chart"></div>)";
+  html += R"(<div id="tenures" class="chart"></div>)";
   return html +
          "<div id=\"ops\" class=\"chart\"></div><div id=\"latency\" class=\"chart\"></div>"
          "<div id=\"throughput\" class=\"chart\"></div>"

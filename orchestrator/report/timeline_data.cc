@@ -21,6 +21,8 @@ using checker::Json;
 
 namespace {
 
+constexpr size_t kMaxTenures = 10000;  // drawn; the lease check reads them all
+
 constexpr size_t kTextBytes = 48;
 constexpr int kThroughputBins = 200;
 
@@ -155,6 +157,40 @@ Json FaultsJson(const checker::RunHistory& run, const TimeAxis& axis) {
     faults.push_back(std::move(fault));
   }
   return faults;
+}
+
+// The election workload's tenures (checker/lease_check.h), each marked when it overlaps another
+// candidate's: the lease split brain drawn as two bars at once.
+Json TenuresJson(const checker::History& history, const TimeAxis& axis) {
+  struct Tenure {
+    int64_t candidate, start_ns, end_ns;
+    Json token;
+  };
+  std::vector<Tenure> tenures;
+  for (const checker::Event& e : history.events) {
+    if (e.process.is_client() || e.process.name != "election" || e.f != "tenure") continue;
+    if (!e.value.is_object()) continue;
+    const Json& v = e.value;
+    if (!v.value("candidate", Json()).is_number_integer() ||
+        !v.value("start_ns", Json()).is_number_integer() ||
+        !v.value("end_ns", Json()).is_number_integer() || tenures.size() >= kMaxTenures) {
+      continue;
+    }
+    tenures.push_back({v["candidate"].get<int64_t>(), v["start_ns"].get<int64_t>(),
+                       v["end_ns"].get<int64_t>(), v.value("token", Json())});
+  }
+  Json out = Json::array();
+  for (const Tenure& t : tenures) {
+    const bool overlaps = std::any_of(tenures.begin(), tenures.end(), [&t](const Tenure& o) {
+      return o.candidate != t.candidate && o.start_ns < t.end_ns && t.start_ns < o.end_ns;
+    });
+    out.push_back({{"candidate", t.candidate},
+                   {"token", t.token},
+                   {"start", axis.FromNs(t.start_ns)},
+                   {"end", axis.FromNs(t.end_ns)},
+                   {"overlap", overlaps}});
+  }
+  return out;
 }
 
 int RoleCode(const checker::StatusSample& s) {
@@ -323,6 +359,7 @@ Json BuildTimeline(const checker::RunHistory& run, const TimelineOptions& option
   return {{"axis", {{"unit", axis.unit()}, {"t0", 0}, {"t1", t1}}},
           {"faults", run.status.ok() ? FaultsJson(run, axis) : Json::array()},
           {"nodes", run.status.ok() ? NodesJson(run, axis, t1) : Json::array()},
+          {"tenures", axis.is_timed() ? TenuresJson(run.history, axis) : Json::array()},
           {"lanes", std::move(lane_names)},
           {"fs", ops.fs},
           {"ops", std::move(op_data)},

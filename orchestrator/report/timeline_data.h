@@ -16,6 +16,8 @@
 //    "faults":[{"id":1,"name":"kill","targets":[3],"start":4.0,"end":8.0|null}],
 //    "nodes":[{"node":1,"seg":[[start,end,role,term],...]}]   role 0 follower 1 candidate
 //                                                              2 leader 3 no answer 4 other
+//    "tenures":[{"candidate":1,"token":2,"start":s,"end":e,"overlap":bool}]   lease tenures of
+//                                                              the election workload (timed)
 //    "lanes":["0","1",...], "fs":["read","write",...],
 //    "ops":{"mode":"detailed","list":[[lane,start,end|-1,kind,f,text],...]}   kind 0 ok 1 fail
 //       or {"mode":"binned","width":w,"cells":[[lane,bin,ok,fail,info],...]}  2 info/unknown

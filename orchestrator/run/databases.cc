@@ -56,6 +56,17 @@ fs::path NetqBinary() {
   return build.empty() ? build : build / "orchestrator" / "run" / "netq" / "splitbrain-netq";
 }
 
+common::Result<fs::path> CandidateProgram() {
+  const fs::path build = BuildDir();
+  const fs::path program =
+      build.empty() ? fs::path() : build / "workloads" / "splitbrain-candidate";
+  if (program.empty() || ::access(program.c_str(), X_OK) != 0) {
+    return Status::NotFound("the election workload needs splitbrain-candidate beside splitbrain (" +
+                            program.string() + "): build the target splitbrain-candidate");
+  }
+  return program;
+}
+
 fs::path DefinitionsRoot() {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before any thread starts
   if (const char* env = std::getenv("SPLITBRAIN_DBS"); env != nullptr && *env != '\0') return env;

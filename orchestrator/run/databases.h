@@ -26,6 +26,10 @@ std::filesystem::path DefinitionsRoot();
 // splitbrain-netq, the packet holder of shaping faults, beside splitbrain in the build tree.
 std::filesystem::path NetqBinary();
 
+// The election workload's candidate program: splitbrain-candidate beside splitbrain
+// (build/<preset>/workloads/splitbrain-candidate); NotFound when it is not there.
+common::Result<std::filesystem::path> CandidateProgram();
+
 // NotFound naming the program and how to get it when one the database runs is missing or not
 // executable.
 common::Status CheckDbBinaries(const RunSpec& spec, const workloads::Db& db);

@@ -14,13 +14,16 @@
 #include "nemesis/schedule.h"
 #include "orchestrator/run/databases.h"
 #include "orchestrator/run/nemesis_adapter.h"
+#include "orchestrator/run/node_clock.h"
 #include "orchestrator/run/progress.h"
 #include "orchestrator/run/status_poller.h"
 #include "orchestrator/store/atomic_file.h"
+#include "workloads/lease_candidate.h"
 
 namespace orchestrator {
 
 using checker::Json;
+using common::Result;
 using common::Status;
 using Clock = std::chrono::steady_clock;
 
@@ -36,6 +39,9 @@ std::chrono::milliseconds LeaderWait(double max_failover_s) {
       kNemesisLeaderWait, std::chrono::milliseconds(static_cast<int64_t>(max_failover_s * 1000)));
 }
 
+// How long the nemesis waits to learn who holds the lease.
+constexpr auto kLeaseReadDeadline = std::chrono::milliseconds(250);
+
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -48,7 +54,8 @@ double SecondsSince(Clock::time_point t0) {
 class Driver::Faults {
  public:
   Faults(const RunPlan& plan, ClusterSession& session, const StatusPoller& poller,
-         workloads::HistoryWriter& history, std::ostream& err, Clock::time_point start)
+         workloads::HistoryWriter& history, std::ostream& err, Clock::time_point start,
+         nemesis::CandidateControl* candidates)
       : session_(session),
         plan_(plan),
         err_(err),
@@ -59,7 +66,8 @@ class Driver::Faults {
                  {.seed = *plan.spec.seed,
                   .record = [this, &history](const std::string& f,
                                              Json value) { Record(history, f, std::move(value)); },
-                  .leader_wait = LeaderWait(plan.spec.max_failover_s)}) {
+                  .leader_wait = LeaderWait(plan.spec.max_failover_s),
+                  .candidates = candidates}) {
     control_.set_probe_port(plan.db->port());
     control_.set_after_start([this](int node) { return nemesis_.net_rules().Reapply(node); });
     if (session.moves_clocks()) control_.enable_clock(*session.run_dir());
@@ -98,7 +106,10 @@ class Driver::Faults {
       if (!fault.has_value()) continue;
       names += (names.empty() ? "" : ", ") + std::string(nemesis::FaultName(fault->kind));
       std::string targets;
-      for (int n : fault->nodes) targets += (targets.empty() ? " n" : ",n") + std::to_string(n);
+      const std::string prefix = nemesis::IsCandidateFault(fault->kind) ? "c" : "n";
+      for (int n : fault->nodes) {
+        targets += (targets.empty() ? " " : ",") + prefix + std::to_string(n);
+      }
       names += targets;
     }
     return names.empty() ? std::string("none") : names;
@@ -130,14 +141,50 @@ class Driver::Faults {
   std::optional<nemesis::ScheduleRunner> schedule_;
 };
 
+Result<std::unique_ptr<CandidateFleet>> Driver::MakeFleet() {
+  const RunSpec& spec = plan_.spec;
+  if (spec.workload != workloads::WorkloadKind::kElection) {
+    return std::unique_ptr<CandidateFleet>();
+  }
+  std::filesystem::path libfaketime;
+  if (plan_.moves_candidate_clocks) {
+    ASSIGN_OR_RETURN(libfaketime, FindLibfaketime());
+  }
+  ASSIGN_OR_RETURN(lease_reader_, plan_.db->Connect({.endpoints = session_.endpoints(),
+                                                     .call_deadline = kLeaseReadDeadline}));
+  return CandidateFleet::Create({.backend = session_.backend(),
+                                 .backend_mutex = &session_.backend_mutex(),
+                                 .candidates = spec.concurrency,
+                                 .nodes = spec.nodes,
+                                 .run_id = session_.run_id(),
+                                 .run_dir = *session_.run_dir(),
+                                 .libfaketime = libfaketime,
+                                 .probe_port = plan_.db->port(),
+                                 .lease_holder = [this] { return LeaseHolder(); }});
+}
+
+int Driver::LeaseHolder() {
+  const auto read = lease_reader_->Read(workloads::kLeaseKey);
+  if (read.outcome != workloads::Outcome::kOk || !read.value.has_value()) return 0;
+  return workloads::HolderOf(*read.value).value_or(0);
+}
+
 Status Driver::Run(workloads::HistoryWriter& history) {
   const RunSpec& spec = plan_.spec;
   session_.set_phase("workload");
+  ASSIGN_OR_RETURN(const std::unique_ptr<CandidateFleet> fleet, MakeFleet());
+  std::filesystem::path candidate_program;
+  if (fleet) {
+    ASSIGN_OR_RETURN(candidate_program, CandidateProgram());
+  }
   ASSIGN_OR_RETURN(workload_,
                    workloads::MakeWorkload(spec.workload, {.concurrency = spec.concurrency,
                                                            .rate = spec.rate,
                                                            .seed = *spec.seed,
-                                                           .endpoints = session_.endpoints()}));
+                                                           .endpoints = session_.endpoints(),
+                                                           .fencing = spec.fencing,
+                                                           .candidate_program = candidate_program,
+                                                           .candidate_host = fleet.get()}));
   StatusPoller poller(*plan_.db, session_.endpoints(), history);
   poller.Start();
   std::atomic<bool> stop{false};
@@ -149,7 +196,7 @@ Status Driver::Run(workloads::HistoryWriter& history) {
     workload_done = true;
   });
   {
-    Faults faults(plan_, session_, poller, history, err_, t0);
+    Faults faults(plan_, session_, poller, history, err_, t0, fleet.get());
     Watch(poller, faults, t0, workload_done);
     session_.set_phase("heal");
     faults.Heal();  // first, then stop the clients

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "common/status.h"
+#include "orchestrator/run/candidate_fleet.h"
 #include "orchestrator/run/interrupts.h"
 #include "orchestrator/run/plan.h"
 #include "orchestrator/run/session.h"
@@ -42,6 +43,11 @@ class Driver {
 
  private:
   class Faults;
+  // The election workload's lease candidates (their places, the nemesis's hands on them);
+  // nullptr for other workloads.
+  common::Result<std::unique_ptr<CandidateFleet>> MakeFleet();
+  // The candidate holding the lease, read from the database (the nemesis's thread only).
+  int LeaseHolder();
   void Watch(const StatusPoller& poller, const Faults& faults,
              std::chrono::steady_clock::time_point start, const std::atomic<bool>& workload_done);
   void AwaitServing(const std::atomic<bool>& workload_done);
@@ -53,6 +59,7 @@ class Driver {
   std::ostream& out_;
   std::ostream& err_;
   std::unique_ptr<workloads::Workload> workload_;
+  std::unique_ptr<workloads::DbClient> lease_reader_;  // LeaseHolder's
   workloads::WorkloadCounters counters_;
   double workload_s_ = 0;
 };

@@ -75,6 +75,20 @@ Result<RunPlan> PlanRun(RunSpec spec) {
         return entry.fault.kind == nemesis::FaultKind::kClock ||
                entry.fault.kind == nemesis::FaultKind::kClockRate;
       });
+  const auto has = [&schedule](auto predicate) {
+    return std::any_of(schedule.begin(), schedule.end(),
+                       [&](const nemesis::ScheduleEntry& e) { return predicate(e.fault.kind); });
+  };
+  if (spec.workload != workloads::WorkloadKind::kElection && has(nemesis::IsCandidateFault)) {
+    return Status::InvalidArgument(
+        "the candidate faults (pause-candidate, clock-candidate, partition-candidate) act on "
+        "the lease candidates of --workload election");
+  }
+  if (spec.fencing && spec.workload != workloads::WorkloadKind::kElection) {
+    return Status::InvalidArgument("--fencing: only the election workload's leaders write fenced");
+  }
+  const bool moves_candidate_clocks =
+      has([](nemesis::FaultKind kind) { return kind == nemesis::FaultKind::kClockCandidate; });
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
   const bool shapes = std::any_of(schedule.begin(), schedule.end(), [](const auto& entry) {
@@ -96,7 +110,8 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   return RunPlan{.spec = std::move(spec),
                  .db = std::move(db),
                  .schedule = std::move(schedule),
-                 .moves_clocks = moves_clocks};
+                 .moves_clocks = moves_clocks,
+                 .moves_candidate_clocks = moves_candidate_clocks};
 }
 
 }  // namespace orchestrator

@@ -3,7 +3,8 @@
 // drawn from the seed over --nemesis) and whether nodes need a movable clock. Pure: no files
 // but the schedule file, no processes, no network. Every error here is about the user's input
 // (exit 254), and names the flag: a fault the cluster size cannot take, a clock fault for a
-// database whose clock libfaketime cannot move, a bug switch the database does not have.
+// database whose clock libfaketime cannot move, a bug switch the database does not have, a
+// candidate fault without the election workload's candidates.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,8 @@ struct RunPlan {
   std::unique_ptr<workloads::Db> db;
   nemesis::Schedule schedule;
   bool moves_clocks = false;  // the schedule has clock faults: every node runs under libfaketime
+  // The schedule has clock-candidate faults: every lease candidate runs under libfaketime.
+  bool moves_candidate_clocks = false;
 };
 
 // `spec.seed` must be set (the CLI draws one when the user gave none).

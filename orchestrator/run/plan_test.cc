@@ -31,6 +31,25 @@ TEST(PlanRunTest, DrawsTheScheduleFromTheSeedAndNamesTheDatabase) {
   EXPECT_TRUE(none->schedule.empty());
 }
 
+TEST(PlanRunTest, CandidateFaultsNeedTheElectionWorkload) {
+  EXPECT_NE(PlanError({"--nemesis", "pause-candidate"}).find("--workload election"),
+            std::string::npos);
+  auto plan = PlanRun(Spec({"--workload", "election", "--nemesis",
+                            "pause-candidate,clock-candidate,partition-candidate", "--time-limit",
+                            "60s", "--fencing", "on"}));
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(plan->spec.fencing);
+  EXPECT_FALSE(plan->moves_clocks);  // the nodes' clocks stay real
+  bool skews_candidates = false;
+  for (const nemesis::ScheduleEntry& e : plan->schedule) {
+    EXPECT_TRUE(nemesis::IsCandidateFault(e.fault.kind));
+    skews_candidates = skews_candidates || e.fault.kind == nemesis::FaultKind::kClockCandidate;
+  }
+  EXPECT_EQ(plan->moves_candidate_clocks, skews_candidates);
+  EXPECT_FALSE(ParseRunSpec({"--fencing", "maybe"}).ok());
+  EXPECT_NE(PlanError({"--fencing", "on"}).find("election"), std::string::npos);
+}
+
 TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {
   auto plan = PlanRun(Spec({"--nemesis", "clock", "--time-limit", "40s"}));
   ASSERT_TRUE(plan.ok()) << plan.status().message();

@@ -7,6 +7,7 @@
 #include "checker/election_safety.h"
 #include "checker/failover_check.h"
 #include "checker/fault_check.h"
+#include "checker/fencing_check.h"
 #include "checker/lease_check.h"
 #include "checker/liveness_check.h"
 #include "checker/run_history.h"
@@ -85,6 +86,7 @@ std::vector<CheckResult> RunChecks(const ChecksInput& input, checker::History hi
   }
   if (checks.set) outcomes.push_back(From("set", checker::CheckSet(run, {.nodes = input.nodes})));
   if (checks.lease) outcomes.push_back(From("lease", checker::CheckLease(run)));
+  if (checks.fencing) outcomes.push_back(From("fencing", checker::CheckFencing(run)));
   if (input.has_terms) {
     outcomes.push_back(
         From("election-safety",

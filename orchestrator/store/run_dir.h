@@ -11,6 +11,8 @@
 //   nodes/n<i>/     node i: node.log (its output), events.jsonl (its own event log, copied from
 //                   data/ when the database keeps one), data/ (its data dir, bind-mounted or
 //                   given as a host path), ctl/ (control files such as the clock offset)
+//   candidates/c<j>/  lease candidate j of the election workload: candidate-<j>.jsonl (what it
+//                   believed and when, its own log), candidate-<j>.log (its stderr), ctl/
 //
 // RunDir is a value (a path); it does not check that the files exist. Thread-compatible.
 #pragma once
@@ -50,6 +52,10 @@ class RunDir {
   std::filesystem::path node_events(int id) const { return node(id) / "events.jsonl"; }
   std::filesystem::path node_data(int id) const { return node(id) / "data"; }
   std::filesystem::path node_ctl(int id) const { return node(id) / "ctl"; }
+  std::filesystem::path candidate(int id) const {
+    return root_ / "candidates" / ("c" + std::to_string(id));
+  }
+  std::filesystem::path candidate_ctl(int id) const { return candidate(id) / "ctl"; }
 
   // The files a report links to, relative to the root, that exist: the run's own files, then
   // each node's node.log and events.jsonl.

@@ -63,7 +63,8 @@ Json RunSpec::ToJson() const {
             {"store", store},
             {"junit", junit},
             {"refdb-bin", refdb_bin},
-            {"etcd-bin", etcd_bin}};
+            {"etcd-bin", etcd_bin},
+            {"fencing", fencing}};
   j["seed"] = seed.has_value() ? Json(*seed) : Json(nullptr);
   if (!run_id.empty()) j["run-id"] = run_id;
   if (!backend_used.empty()) j["backend-used"] = backend_used;
@@ -139,6 +140,7 @@ std::vector<std::string> RunSpec::ReproduceArgv() const {
   if (seed.has_value()) add("--seed", std::to_string(*seed));
   add("--store", store);
   add("--refdb-bin", refdb_bin);
+  if (fencing) add("--fencing", "on");
   return argv;
 }
 

@@ -45,6 +45,8 @@ struct RunSpec {
   std::string junit;      // also write the JUnit XML here (always in the run folder)
   std::string refdb_bin;  // the refdb binary; default: found beside splitbrain
   std::string etcd_bin = "/usr/bin/etcd";
+  // election: leader writes carry the lease's fencing token (workloads/lease_candidate.h).
+  bool fencing = false;
   // Recorded by the run in spec.json, not settable (a --spec file's values are ignored).
   std::string run_id;        // "run-id"
   std::string backend_used;  // "backend-used": what --backend auto chose

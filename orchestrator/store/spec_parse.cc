@@ -24,7 +24,7 @@ std::string RunUsage() {
          "                      [--nemesis kill,pause,...] [--nemesis-interval 10s]\n"
          "                      [--schedule FILE.json] [--max-failover 5s] [--max-recovery 5s]\n"
          "                      [--seed N] [--store DIR] [--name TEST] [--junit FILE]\n"
-         "                      [--refdb-bin PATH] [--etcd-bin /usr/bin/etcd]\n"
+         "                      [--refdb-bin PATH] [--etcd-bin /usr/bin/etcd] [--fencing on|off]\n"
          "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
          "stores everything in STORE/TEST/TIMESTAMP/ (STORE/latest points at it).\n"
          "Exit code: 0 valid, 1 invalid, 2 unknown, 3 the run failed, 254 bad arguments.\n"
@@ -42,8 +42,9 @@ std::string RunUsage() {
          "  --nemesis      faults drawn at random from the seed, one every interval, each held\n"
          "                 for an interval: kill, pause, partition-halves, partition-leader,\n"
          "                 partition-random-node, partition-ring, partition-bridge, link, loss,\n"
-         "                 clock, delay, reorder, duplicate, bandwidth (default kill,pause,\n"
-         "                 partition-halves,partition-leader; none: no faults)\n"
+         "                 clock, delay, reorder, duplicate, bandwidth; election workload:\n"
+         "                 pause-candidate, clock-candidate, partition-candidate (default\n"
+         "                 kill,pause,partition-halves,partition-leader; none: no faults)\n"
          "  --schedule     a scripted fault schedule (JSON; nemesis/README.md); a run's\n"
          "                 schedule.json replays it\n"
          "  --max-failover a slower failover (new leader or first acknowledged write) is invalid,\n"
@@ -52,6 +53,9 @@ std::string RunUsage() {
          "  --max-recovery after a fault that left no majority (even halves, a killed majority)\n"
          "                 and after the final heal: a slower recovery (new leader, first\n"
          "                 acknowledged write after the heal) is invalid\n"
+         "  --fencing      on|off (default off), election workload: each leader write to the\n"
+         "                 protected key carries the lease's token; the database refuses stale "
+         "ones\n"
          "  --junit        also write the verdict as JUnit XML to FILE (always in the run folder\n"
          "                 as junit.xml)\n";
 }
@@ -77,7 +81,8 @@ constexpr std::array kKeys = {"spec",
                               "store",
                               "junit",
                               "refdb-bin",
-                              "etcd-bin"};
+                              "etcd-bin",
+                              "fencing"};
 
 bool IsKey(const std::string& key) {
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
@@ -173,7 +178,25 @@ constexpr std::array kBackendKinds = {BackendKind::kAuto, BackendKind::kDocker,
 constexpr std::array kWorkloadKinds = {WorkloadKind::kRegister, WorkloadKind::kSet,
                                        WorkloadKind::kElection};
 
+// "fencing": true / false in a file, on / off (or true / false) as a flag.
+Status ApplyFencing(const Json& v, RunSpec& spec) {
+  if (v.is_boolean()) {
+    spec.fencing = v.get<bool>();
+    return Status::Ok();
+  }
+  const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+  if (text == "on" || text == "true") {
+    spec.fencing = true;
+  } else if (text == "off" || text == "false") {
+    spec.fencing = false;
+  } else {
+    return Status::InvalidArgument("fencing: \"" + text + "\" is not on or off");
+  }
+  return Status::Ok();
+}
+
 Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
+  if (key == "fencing") return ApplyFencing(v, spec);
   if (key == "name") {
     ASSIGN_OR_RETURN(spec.name, AsString(key, v));
     if (spec.name.empty() || spec.name.find('/') != std::string::npos || spec.name[0] == '.') {

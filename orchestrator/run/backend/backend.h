@@ -14,6 +14,8 @@
 //                          env: "NAME=VALUE" entries added to the node's environment
 //   StartNode / KillNode / StopNode / PauseNode / ResumeNode(i)
 //   NetnsPath(i)           a path `nsenter --net=PATH` accepts, for the network faults
+//   AddCandidateBox(j)     a network namespace of its own on the cluster network for lease
+//                          candidate j (netns); removed by Down
 //   CollectLogs()          copies each node's output into run_dir/nodes/n<i>/node.log
 //   Down()                 removes everything Up and CreateNode made; idempotent; the
 //                          destructor calls it, so an early return or exception tears down
@@ -50,6 +52,12 @@ struct BackendOptions {
   std::string image;
 };
 
+// Where a lease candidate runs (orchestrator/run/candidate_fleet.h).
+struct CandidateBox {
+  std::string netns_path;  // the child setns()es into it; `nsenter --net=PATH` accepts it
+  std::string ip;          // its address on the cluster network
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -74,6 +82,14 @@ class Backend {
   virtual bool IsRunning(int node) = 0;  // started and not killed or stopped (paused counts)
   virtual bool IsPaused(int node) = 0;   // running, and frozen by PauseNode
   virtual common::Result<std::string> NetnsPath(int node) = 0;
+  // A namespace for lease candidate `candidate` (1-based) beside the nodes. Unavailable where
+  // the backend has none to give (docker: the candidates then run on the host's network).
+  virtual common::Result<CandidateBox> AddCandidateBox(int candidate) {
+    return common::Status::Unavailable(
+        "the " + std::string(name()) +
+        " backend gives lease candidates no namespace of their own (" + std::to_string(candidate) +
+        ")");
+  }
 
   virtual common::Status CollectLogs() = 0;
   virtual common::Status Down() = 0;

@@ -22,7 +22,9 @@ using netns::NetObject;
 
 namespace {
 
-constexpr int kMaxNodes = 200;  // host part 10 + i stays below 255
+constexpr int kMaxNodes = 200;       // host part 10 + i stays below 255
+constexpr int kCandidateHost = 220;  // candidate j's host part is 220 + j
+constexpr int kMaxCandidates = 30;
 constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr const char* kNetnsDir = "/var/run/netns/";
 
@@ -120,9 +122,25 @@ Status NetnsBackend::AddSwitch() {
 // The veth pair p<i>/eth0 lives in the node's and the switch's namespaces: deleting the node
 // namespace deletes both ends.
 Status NetnsBackend::AddNode(int node) {
+  return AddBox(NodeNetns(node), "p" + std::to_string(node), NodeIp(node));
+}
+
+Result<CandidateBox> NetnsBackend::AddCandidateBox(int candidate) {
+  if (nodes_.empty()) return Status::Unavailable("netns: the cluster is not up");
+  if (candidate < 1 || candidate > kMaxCandidates) {
+    return Status::InvalidArgument("netns: candidate " + std::to_string(candidate) + ": want 1.." +
+                                   std::to_string(kMaxCandidates));
+  }
+  const std::string ns_name = "sb-" + options_.run_id + "-c" + std::to_string(candidate);
+  const std::string ip = subnet_ + "." + std::to_string(kCandidateHost + candidate);
+  RETURN_IF_ERROR(
+      AddBox(ns_name, "c" + std::to_string(candidate), ip).WithContext("netns: candidate"));
+  return CandidateBox{.netns_path = kNetnsDir + ns_name, .ip = ip};
+}
+
+Status NetnsBackend::AddBox(const std::string& ns_name, const std::string& port,
+                            const std::string& ip) {
   const std::string sw = SwitchNetns();
-  const std::string ns_name = NodeNetns(node);
-  const std::string port = "p" + std::to_string(node);
   ASSIGN_OR_RETURN(NetObject ns,
                    NetObject::Create("netns " + ns_name, Ip({"netns", "add", ns_name}),
                                      Ip({"netns", "del", ns_name})));
@@ -131,7 +149,7 @@ Status NetnsBackend::AddNode(int node) {
            {"-n", sw, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns",
             ns_name},
            {"-n", sw, "link", "set", port, "master", "br0", "up"},
-           {"-n", ns_name, "addr", "add", NodeIp(node) + "/24", "dev", "eth0"},
+           {"-n", ns_name, "addr", "add", ip + "/24", "dev", "eth0"},
            {"-n", ns_name, "link", "set", "eth0", "up"},
            {"-n", ns_name, "link", "set", "lo", "up"}}) {
     RETURN_IF_ERROR(RunChecked(Ip(args)).status());

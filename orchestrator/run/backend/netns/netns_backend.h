@@ -4,6 +4,7 @@
 //   namespace sb-<id>-sw     the switch: bridge br0, the host-facing end of every veth
 //   namespace sb-<id>-n<i>   node i: lo, eth0 = 10.214.X.(10+i)/24 (peer p<i> in the switch)
 //   link sb<id>h (host)      10.214.X.1/24, peer "host" in the switch: this process reaches nodes
+//   namespace sb-<id>-c<j>   lease candidate j (AddCandidateBox): eth0 = 10.214.X.(220+j)/24
 // The bridge sits in its own namespace so bridged traffic never crosses the host's iptables
 // (Docker sets the host's FORWARD policy to DROP). X comes from the run id, skipping any /24
 // the host already routes (subnet.h).
@@ -54,6 +55,8 @@ class NetnsBackend : public Backend {
   bool IsRunning(int node) override;
   bool IsPaused(int node) override;
   common::Result<std::string> NetnsPath(int node) override;
+  // Namespace sb-<id>-c<j>, eth0 = 10.214.X.(220+j)/24 on the switch (j in 1..30).
+  common::Result<CandidateBox> AddCandidateBox(int candidate) override;
 
   common::Status CollectLogs() override;
   common::Status Down() override;
@@ -73,6 +76,8 @@ class NetnsBackend : public Backend {
   common::Status BuildNetwork();
   common::Status AddSwitch();
   common::Status AddNode(int node);
+  // A namespace `ns_name` whose eth0 (address `ip`) is plugged into the switch as `port`.
+  common::Status AddBox(const std::string& ns_name, const std::string& port, const std::string& ip);
   common::Status AddHostLink();
   common::Result<Node*> At(int node);
 

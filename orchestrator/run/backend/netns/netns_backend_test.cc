@@ -229,6 +229,24 @@ TEST_F(NetnsCluster, StopEndsTheNodeAndStartRelaunchesIt) {
   EXPECT_TRUE(WaitFor([&] { return StatusOf(3).has_value(); }));
 }
 
+// A lease candidate's namespace is on the cluster network (a node answers a ping from it), and
+// Down removes it with the rest.
+TEST_F(NetnsCluster, ACandidateBoxReachesTheNodesAndGoesWithDown) {
+  StartCluster();
+  auto box = backend_->AddCandidateBox(2);
+  ASSERT_TRUE(box.ok()) << box.status().message();
+  EXPECT_EQ(box->netns_path, "/var/run/netns/sb-" + run_id_ + "-c2");
+  EXPECT_EQ(box->ip.substr(box->ip.rfind('.')), ".222");
+  auto ping = common::process::Run({.argv = {"nsenter", "--net=" + box->netns_path, "ping", "-c",
+                                             "1", "-W", "2", backend_->NodeIp(1)},
+                                    .merge_output = true});
+  ASSERT_TRUE(ping.ok()) << ping.status().message();
+  EXPECT_TRUE(ping->status.ok()) << ping->out;
+  EXPECT_FALSE(backend_->AddCandidateBox(31).ok());
+  ASSERT_TRUE(backend_->Down().ok());
+  EXPECT_TRUE(ObjectsOf(run_id_).empty());
+}
+
 TEST_F(NetnsCluster, DownLeavesNoNamespaceLinkOrProcessAndIsIdempotent) {
   StartCluster();
   ASSERT_NE(WaitForLeader(), 0u);

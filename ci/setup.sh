@@ -27,6 +27,8 @@ packages=(
   jq
   # the clock fault: node processes run under libfaketime
   libfaketime
+  # the disk faults: splitbrain-diskfs, a FUSE layer under each node's data dir
+  libfuse3-dev fuse3
   # the docker backend's daemon (started below when it is not running)
   docker.io
 )

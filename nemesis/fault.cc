@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 10> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 14> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -18,6 +18,16 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 10> kFaultNames{{
     {FaultKind::kLink, "link"},
     {FaultKind::kLoss, "loss"},
     {FaultKind::kClock, "clock"},
+    {FaultKind::kDiskLoseUnsynced, "disk-lose-unsynced"},
+    {FaultKind::kDiskError, "disk-error"},
+    {FaultKind::kDiskSlow, "disk-slow"},
+    {FaultKind::kDiskFull, "disk-full"},
+}};
+
+constexpr std::array<std::pair<DiskOp, std::string_view>, 3> kDiskOpNames{{
+    {DiskOp::kRead, "read"},
+    {DiskOp::kWrite, "write"},
+    {DiskOp::kFsync, "fsync"},
 }};
 
 // A random clock step: 10..300 s (whole milliseconds), ahead or behind.
@@ -141,8 +151,29 @@ common::Result<Target> ParseTarget(std::string_view name) {
                                          "\"; known: one, minority, majority, all, leader, random");
 }
 
+std::string_view DiskOpName(DiskOp op) {
+  for (const auto& [o, name] : kDiskOpNames) {
+    if (o == op) return name;
+  }
+  return "unknown";
+}
+
+common::Result<DiskOp> ParseDiskOp(std::string_view name) {
+  for (const auto& [op, text] : kDiskOpNames) {
+    if (text == name) return op;
+  }
+  return common::Status::InvalidArgument("unknown disk operation \"" + std::string(name) +
+                                         "\"; known: read, write, fsync");
+}
+
+bool IsDiskFault(FaultKind kind) {
+  return kind == FaultKind::kDiskLoseUnsynced || kind == FaultKind::kDiskError ||
+         kind == FaultKind::kDiskSlow || kind == FaultKind::kDiskFull;
+}
+
 bool IsNetworkFault(FaultKind kind) {
-  return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock;
+  return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock &&
+         !IsDiskFault(kind);
 }
 
 bool TakesTargets(FaultKind kind) { return !IsNetworkFault(kind) || kind == FaultKind::kLoss; }
@@ -156,6 +187,10 @@ bool Applicable(FaultKind kind, int n) {
     case FaultKind::kKill:
     case FaultKind::kPause:
     case FaultKind::kClock:
+    case FaultKind::kDiskLoseUnsynced:
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
       return n >= 1;
     default:
       return n >= 2;
@@ -207,6 +242,8 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
     if (fault.kind == FaultKind::kClock) {
       plan.offset_s = fault.offset_s ? *fault.offset_s : RandomOffset(rng);
     }
+    if (fault.kind == FaultKind::kDiskError) plan.disk_op = fault.disk_op;
+    if (fault.kind == FaultKind::kDiskSlow) plan.fsync_delay = fault.fsync_delay;
     return plan;
   }
   if (fault.cut) {

@@ -11,11 +11,12 @@
 namespace nemesis {
 namespace {
 
-enum class Category { kPause, kKill, kClock, kNetwork };
+enum class Category { kPause, kKill, kDisk, kClock, kNetwork };
 
 Category CategoryOf(FaultKind kind) {
   if (kind == FaultKind::kPause) return Category::kPause;
-  if (kind == FaultKind::kKill) return Category::kKill;
+  if (kind == FaultKind::kKill || kind == FaultKind::kDiskLoseUnsynced) return Category::kKill;
+  if (IsDiskFault(kind)) return Category::kDisk;
   if (kind == FaultKind::kClock) return Category::kClock;
   return Category::kNetwork;
 }
@@ -110,10 +111,10 @@ common::Status Nemesis::End(int id) {
 common::Status Nemesis::HealAll() {
   common::MutexLock lock(mutex_);
   common::Status first;
-  // Resume paused nodes first, then restart killed ones, reset clocks, then lift the network
-  // faults.
+  // Resume paused nodes first, then restart killed ones, clear disk faults, reset clocks, then
+  // lift the network faults.
   for (Category category :
-       {Category::kPause, Category::kKill, Category::kClock, Category::kNetwork}) {
+       {Category::kPause, Category::kKill, Category::kDisk, Category::kClock, Category::kNetwork}) {
     for (auto it = active_.begin(); it != active_.end();) {
       if (CategoryOf(it->second.plan.kind) != category) {
         ++it;
@@ -136,7 +137,9 @@ std::optional<Fault> Nemesis::Applied(int id) const {
   const Active& active = found->second;
   Fault exact{.kind = active.plan.kind,
               .one_way = active.fault.one_way,
-              .probability = active.fault.probability};
+              .probability = active.fault.probability,
+              .disk_op = active.fault.disk_op,
+              .fsync_delay = active.fault.fsync_delay};
   if (active.plan.kind == FaultKind::kClock) exact.offset_s = active.plan.offset_s;
   if (TakesTargets(active.plan.kind)) {
     exact.nodes = active.plan.targets;
@@ -171,6 +174,12 @@ common::Status Nemesis::Apply(Active& active) {
       return PauseAll(active.plan.targets);
     case FaultKind::kClock:
       return ShiftClocks(active.plan.targets, active.plan.offset_s);
+    case FaultKind::kDiskLoseUnsynced:
+      return LoseUnsynced(active.plan.targets);
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
+      return SetDisks(active.plan.targets, nullptr, &active.plan);
     default: {
       ASSIGN_OR_RETURN(active.rules_id, rules_.Apply(active.rules));
       return common::Status::Ok();
@@ -196,8 +205,9 @@ nlohmann::json Nemesis::Verify(const Active& active) {
   const Plan& plan = active.plan;
   switch (plan.kind) {
     case FaultKind::kKill:
+    case FaultKind::kDiskLoseUnsynced:  // its crash answered when it was applied
     case FaultKind::kPause: {
-      const bool kill = plan.kind == FaultKind::kKill;
+      const bool kill = plan.kind != FaultKind::kPause;
       for (int node : plan.targets) {
         if (!kill && kills_[node] > 0) continue;  // down for a kill: nothing runs to freeze
         auto state = control_.RunState(node);
@@ -213,6 +223,11 @@ nlohmann::json Nemesis::Verify(const Active& active) {
     }
     case FaultKind::kClock:
       break;  // seen in the status samples (clock_offset_ms), about a second later
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
+      VerifyDisk(active, add);
+      break;
     case FaultKind::kLoss: {
       auto missing = rules_.Missing(active.rules);
       if (!missing.ok()) {
@@ -292,58 +307,11 @@ void Nemesis::VerifyCut(const Active& active, const AddProbe& add) {
   }
 }
 
-common::Status Nemesis::KillAll(const std::vector<int>& nodes) {
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (kills_[nodes[i]]++ > 0) continue;  // already down for another fault
-    common::Status killed = control_.Kill(nodes[i]);
-    if (killed.ok()) continue;
-    for (size_t j = 0; j <= i; ++j) {  // undo this fault's part, the failed node included
-      if (--kills_[nodes[j]] == 0 && j < i) KeepFirst(killed, Restart(nodes[j]));
-    }
-    return killed.WithContext("kill node " + std::to_string(nodes[i]));
-  }
-  return common::Status::Ok();
-}
-
-common::Status Nemesis::PauseAll(const std::vector<int>& nodes) {
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (pauses_[nodes[i]]++ > 0) continue;
-    common::Status paused = control_.Pause(nodes[i]);
-    if (paused.ok()) continue;
-    for (size_t j = 0; j <= i; ++j) {
-      if (--pauses_[nodes[j]] == 0 && j < i) KeepFirst(paused, control_.Resume(nodes[j]));
-    }
-    return paused.WithContext("pause node " + std::to_string(nodes[i]));
-  }
-  return common::Status::Ok();
-}
-
-common::Status Nemesis::ShiftClocks(const std::vector<int>& nodes, double offset_s) {
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const double before = clock_offsets_[nodes[i]];
-    common::Status set = control_.SetClockOffset(nodes[i], before + offset_s);
-    if (set.ok()) {
-      clock_offsets_[nodes[i]] = before + offset_s;
-      continue;
-    }
-    for (size_t j = 0; j < i; ++j) {  // undo this fault's part
-      clock_offsets_[nodes[j]] -= offset_s;
-      KeepFirst(set, control_.SetClockOffset(nodes[j], clock_offsets_[nodes[j]]));
-    }
-    return set.WithContext("set the clock of node " + std::to_string(nodes[i]));
-  }
-  return common::Status::Ok();
-}
-
-common::Status Nemesis::Restart(int node) {
-  RETURN_IF_ERROR(control_.Start(node).WithContext("start node " + std::to_string(node)));
-  return rules_.Reapply(node);
-}
-
 common::Status Nemesis::Undo(const Active& active) {
   common::Status first;
   switch (active.plan.kind) {
     case FaultKind::kKill:
+    case FaultKind::kDiskLoseUnsynced:
       for (int node : active.plan.targets) {
         if (--kills_[node] == 0) KeepFirst(first, Restart(node));
       }
@@ -366,6 +334,10 @@ common::Status Nemesis::Undo(const Active& active) {
                              .WithContext("reset the clock of node " + std::to_string(node)));
       }
       return first;
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
+      return UndoDisk(active);
     default:
       return rules_.Remove(active.rules_id);
   }
@@ -381,6 +353,10 @@ void Nemesis::Record(const Active& active, int id, std::string_view phase,
       value["loss"] = active.plan.probability;
     } else if (active.plan.kind == FaultKind::kClock) {
       value["offset_s"] = active.plan.offset_s;
+    } else if (active.plan.kind == FaultKind::kDiskError) {
+      value["op"] = DiskOpName(active.plan.disk_op);
+    } else if (active.plan.kind == FaultKind::kDiskSlow) {
+      value["fsync_delay_ms"] = active.plan.fsync_delay.count();
     } else if (CategoryOf(active.plan.kind) == Category::kNetwork) {
       value["cut"] = CutJson(active.plan.cut);
     }

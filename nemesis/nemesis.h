@@ -12,13 +12,16 @@
 //   start     {"phase":"start","id":N,"targets":[...],"cut":[[a,b],...],"loss":p,"offset_s":s,
 //              "leader":L,"term":T}: just before it is applied ("cut" for partitions and link,
 //              "loss" for loss, "offset_s" for clock (this fault's step; a node's clock is off by
-//              the sum of its active clock faults), leader/term as NodeControl saw them). A
+//              the sum of its active clock faults), "op" for disk-error, "fsync_delay_ms" for
+//              disk-slow, leader/term as NodeControl saw them). A
 //              fault that cannot be planned (no leader to isolate) still gets a start;
 //   applied   (same fields as start, without leader/term) once it is in force on every node:
 //              each node's rules batch is in, every kill or pause call returned;
 //   verified  {"ok":bool,"probes":[{"kind","node","peer","ok","seen"}],"reason"}: right after,
 //              what probes saw: "stopped" (a killed node's process is gone), "paused" (frozen),
 //              "blocked" (a TCP connect from a cut link's sender to its receiver fails),
+//              "eio" / "enospc" / "slow" (a probe file in the target's data dir saw the
+//              disk fault),
 //              "open" (one between two nodes no fault cuts succeeds), "rules" (loss rules are
 //              in their chain). Clock faults have none: the status samples show the offset;
 //   healing   just before it is undone (from here it may no longer be in force);
@@ -99,6 +102,14 @@ class Nemesis {
   common::Status PauseAll(const std::vector<int>& nodes) REQUIRES(mutex_);
   common::Status ShiftClocks(const std::vector<int>& nodes, double offset_s) REQUIRES(mutex_);
   common::Status Restart(int node) REQUIRES(mutex_);
+  // Disk faults (nemesis_disk.cc). LoseUnsynced kills `nodes` and drops their unsynced writes.
+  common::Status LoseUnsynced(const std::vector<int>& nodes) REQUIRES(mutex_);
+  // Gives each of `nodes` the union of its active disk faults but `skip`, plus `extra`.
+  common::Status SetDisks(const std::vector<int>& nodes, const Active* skip, const Plan* extra)
+      REQUIRES(mutex_);
+  // Clears the fault on its nodes, then restarts those it left stopped (not down for a kill).
+  common::Status UndoDisk(const Active& active) REQUIRES(mutex_);
+  void VerifyDisk(const Active& active, const AddProbe& add) REQUIRES(mutex_);
   // phase: "start", "applied", "verified", "healing" or "end"; `extra` (an object) is merged
   // into the event's value.
   void Record(const Active& active, int id, std::string_view phase,

@@ -111,9 +111,18 @@ Status ParseOption(const std::string& key, const Json& value, Fault& fault) {
     ASSIGN_OR_RETURN(fault.offset_s, SignedSecondsField(value, "offset"));
     return Status::Ok();
   }
+  if (key == "op") {
+    if (!value.is_string()) return Status::InvalidArgument(R"("op" must be read, write or fsync)");
+    ASSIGN_OR_RETURN(fault.disk_op, ParseDiskOp(value.get<std::string>()));
+    return Status::Ok();
+  }
+  if (key == "delay") {
+    ASSIGN_OR_RETURN(fault.fsync_delay, DurationField(value, "delay"));
+    return Status::Ok();
+  }
   return Status::InvalidArgument(
       "unknown key \"" + key +
-      "\" (known: at, fault, duration, targets, cut, one_way, probability, offset)");
+      "\" (known: at, fault, duration, targets, cut, one_way, probability, offset, op, delay)");
 }
 
 common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
@@ -134,6 +143,12 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
   const bool has_cut_shape = !TakesTargets(parsed.fault.kind);
   if (parsed.fault.offset_s && parsed.fault.kind != FaultKind::kClock) {
     return Status::InvalidArgument("\"offset\" applies only to clock");
+  }
+  if (entry.contains("op") && parsed.fault.kind != FaultKind::kDiskError) {
+    return Status::InvalidArgument("\"op\" applies only to disk-error");
+  }
+  if (entry.contains("delay") && parsed.fault.kind != FaultKind::kDiskSlow) {
+    return Status::InvalidArgument("\"delay\" applies only to disk-slow");
   }
   if (parsed.fault.target && has_cut_shape) {
     return Status::InvalidArgument("a target name does not apply to " +
@@ -160,13 +175,16 @@ Json FaultFields(const Fault& fault) {
   if (fault.kind == FaultKind::kLink && fault.one_way) out["one_way"] = true;
   if (fault.kind == FaultKind::kLoss) out["probability"] = fault.probability;
   if (fault.kind == FaultKind::kClock && fault.offset_s) out["offset"] = *fault.offset_s;
+  if (fault.kind == FaultKind::kDiskError) out["op"] = std::string(DiskOpName(fault.disk_op));
+  if (fault.kind == FaultKind::kDiskSlow) out["delay"] = FormatDuration(fault.fsync_delay);
   return out;
 }
 
 // A fault of `kind` with a random target where the kind takes one.
 Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
   Fault fault{.kind = kind};
-  if (kind == FaultKind::kKill || kind == FaultKind::kPause || kind == FaultKind::kClock) {
+  if (kind == FaultKind::kKill || kind == FaultKind::kPause || kind == FaultKind::kClock ||
+      IsDiskFault(kind)) {
     std::vector<Target> targets{Target::kOne, Target::kLeader};
     if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
     fault.target = targets[rng.Uniform(targets.size())];

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -178,6 +179,38 @@ class FakeNodeControl : public NodeControl {
     calls_.back() += " " + std::to_string(std::llround(offset_s * 1000));
     return common::Status::Ok();
   }
+  // Recorded as "disk N eio=... fsync_delay_ms=... full=..." (see DiskText); "disk N" fails it.
+  common::Status SetDiskFaults(int node, const DiskFaults& faults) override {
+    RETURN_IF_ERROR(Do("disk", node));
+    std::lock_guard lock(mutex_);
+    calls_.back() += " " + DiskText(faults);
+    disks_[node] = faults;
+    return common::Status::Ok();
+  }
+  // Recorded as "drop N"; "drop N" in `fail` fails it.
+  common::Result<int> DropUnsyncedWrites(int node) override {
+    RETURN_IF_ERROR(Do("drop", node));
+    return 1;
+  }
+  // What a disk with the faults last set would show; nothing for a `stuck` node.
+  common::Result<DiskProbe> ProbeDisk(int node) override {
+    std::lock_guard lock(mutex_);
+    const DiskFaults faults = stuck.contains(node) ? DiskFaults{} : disks_[node];
+    DiskProbe probe;
+    probe.write_errno = faults.eio.contains(DiskOp::kWrite) ? EIO : faults.full ? ENOSPC : 0;
+    if (probe.write_errno != 0) return probe;
+    probe.fsync_errno = faults.eio.contains(DiskOp::kFsync) ? EIO : 0;
+    probe.fsync_time = faults.fsync_delay;
+    probe.read_errno = faults.eio.contains(DiskOp::kRead) ? EIO : 0;
+    return probe;
+  }
+  static std::string DiskText(const DiskFaults& faults) {
+    std::string eio;
+    for (DiskOp op : faults.eio) eio += (eio.empty() ? "" : ",") + std::string(DiskOpName(op));
+    return "eio=" + (eio.empty() ? std::string("-") : eio) +
+           " fsync_delay_ms=" + std::to_string(faults.fsync_delay.count()) +
+           " full=" + (faults.full ? "1" : "0");
+  }
   common::Result<std::string> NetnsPath(int node) override { return Path(node); }
   std::string NodeIp(int node) const override { return "10.0.0." + std::to_string(10 + node); }
   // Stopped while killed, paused while paused (as a backend would tell), unless `stuck` names
@@ -243,6 +276,7 @@ class FakeNodeControl : public NodeControl {
   std::vector<std::pair<int, int>> probes_;
   std::set<int> down_;
   std::set<int> frozen_;
+  std::map<int, DiskFaults> disks_;
 };
 
 }  // namespace nemesis::testing

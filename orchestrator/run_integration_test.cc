@@ -169,6 +169,40 @@ TEST_P(RunTest, CleanupRemovesWhatAKilledRunLeft) {
 INSTANTIATE_TEST_SUITE_P(Backends, RunTest, ::testing::Values("netns", "docker"),
                          [](const auto& param_info) { return param_info.param; });
 
+// A run with disk faults mounts every node's data dir through splitbrain-diskfs (netns only):
+// Ctrl-C and `splitbrain cleanup` after a SIGKILL leave no mount and no helper behind.
+class DiskRunTest : public RunTest {};
+
+TEST_P(DiskRunTest, SigintUnmountsEveryNodesDisk) {
+  Child child = Start(Args({"--time-limit", "60s", "--nemesis", "disk-slow"}));
+  ASSERT_TRUE(WaitForHistory()) << Output();
+  const std::string id = RunId();
+  EXPECT_TRUE(diskfs::IsDiskfsMounted(LatestRun() / "nodes" / "n3" / "data"));
+  ASSERT_EQ(kill(child.pid(), SIGINT), 0);
+  auto status = child.WaitForExit(std::chrono::seconds(60));
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->code, 3) << status->Describe() << "\n" << Output();
+  EXPECT_TRUE(Leftovers(id, store_).empty()) << Output();
+}
+
+TEST_P(DiskRunTest, CleanupUnmountsTheDisksOfAKilledRun) {
+  Child child = Start(Args({"--time-limit", "60s", "--nemesis", "disk-error"}));
+  ASSERT_TRUE(WaitForHistory()) << Output();
+  const std::string id = RunId();
+  ASSERT_TRUE(child.Kill().ok());  // SIGKILL: the mounts and their helpers stay
+  EXPECT_FALSE(Leftovers(id, store_).empty());
+  Child cleanup = Start({"cleanup", "--run", id});
+  auto status = cleanup.WaitForExit(std::chrono::seconds(60));
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->code, 0) << status->Describe() << "\n" << Output();
+  EXPECT_NE(Output().find("removed disk mount"), std::string::npos) << Output();
+  EXPECT_TRUE(Leftovers(id, store_).empty()) << Output();
+  EXPECT_FALSE(diskfs::IsDiskfsMounted(LatestRun() / "nodes" / "n1" / "data"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Netns, DiskRunTest, ::testing::Values("netns"),
+                         [](const auto& param_info) { return param_info.param; });
+
 // The other workloads, on the faster backend.
 class WorkloadRunTest : public RunTest {};
 

@@ -62,6 +62,7 @@ class Driver::Faults {
     control_.set_probe_port(plan.db->port());
     control_.set_after_start([this](int node) { return nemesis_.net_rules().Reapply(node); });
     if (session.moves_clocks()) control_.enable_clock(*session.run_dir());
+    if (session.disks() != nullptr) control_.enable_disks(session.disks());
     if (!plan.schedule.empty()) {
       schedule_.emplace(nemesis_, plan.schedule, start, [&err](const Status& status) {
         err << "splitbrain run: nemesis: " << status.message() << "\n";

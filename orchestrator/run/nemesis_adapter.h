@@ -19,6 +19,7 @@
 #include "common/mutex.h"
 #include "nemesis/node_control.h"
 #include "orchestrator/run/backend/backend.h"
+#include "orchestrator/run/node_disks.h"
 #include "orchestrator/store/run_dir.h"
 
 namespace orchestrator {
@@ -43,6 +44,9 @@ class NemesisAdapter : public nemesis::NodeControl {
   // Lets SetClockOffset work: the nodes were created with ClockEnvironment (node_clock.h), and
   // node i reads its offset from run_dir/nodes/n<i>/ctl.
   void enable_clock(const RunDir& run_dir) { clock_run_dir_.emplace(run_dir); }
+  // Lets the disk faults work: every node's data dir is mounted through `disks` (which must
+  // outlive the adapter).
+  void enable_disks(NodeDisks* disks) { disks_ = disks; }
   // The port every node serves on (the database's client port): CanConnect probes it.
   void set_probe_port(int port) { probe_port_ = port; }
 
@@ -52,6 +56,10 @@ class NemesisAdapter : public nemesis::NodeControl {
   common::Status Pause(int node) override;
   common::Status Resume(int node) override;
   common::Status SetClockOffset(int node, double offset_s) override;
+  common::Status SetDiskFaults(int node, const nemesis::DiskFaults& faults) override;
+  // Refused while the node's process runs (its writes would race the revert).
+  common::Result<int> DropUnsyncedWrites(int node) override;
+  common::Result<nemesis::DiskProbe> ProbeDisk(int node) override;
   common::Result<std::string> NetnsPath(int node) override;
   common::Result<nemesis::NodeRunState> RunState(int node) override;
   // A TCP connect (netns_probe.h) from `from`'s namespace to `to`'s probe port, 250 ms deadline.
@@ -70,6 +78,7 @@ class NemesisAdapter : public nemesis::NodeControl {
   common::Mutex* backend_mutex_;
   AfterStartFn after_start_;
   std::optional<RunDir> clock_run_dir_;  // absent: clock faults are refused
+  NodeDisks* disks_ = nullptr;           // absent: disk faults are refused
   int probe_port_ = 0;                   // 0: CanConnect is an error
 };
 

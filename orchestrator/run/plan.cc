@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "orchestrator/run/databases.h"
 
@@ -57,7 +58,7 @@ Status CheckBugSwitches(const RunSpec& spec, const workloads::Db& db) {
     }
     std::string list;
     for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-    return Status::InvalidArgument("--db-bug: \"" + bug + "\" is not one of " + list);
+    return Status::InvalidArgument("--db-bug: \"" + bug + "\" is not one of " + std::move(list));
   }
   return Status::Ok();
 }
@@ -71,6 +72,15 @@ Result<RunPlan> PlanRun(RunSpec spec) {
       std::any_of(schedule.begin(), schedule.end(), [](const nemesis::ScheduleEntry& entry) {
         return entry.fault.kind == nemesis::FaultKind::kClock;
       });
+  const bool has_disk_faults = std::any_of(
+      schedule.begin(), schedule.end(),
+      [](const nemesis::ScheduleEntry& entry) { return nemesis::IsDiskFault(entry.fault.kind); });
+  if (has_disk_faults && spec.backend == BackendKind::kDocker) {
+    return Status::InvalidArgument(
+        "--backend docker: the disk faults (disk-lose-unsynced, disk-error, disk-slow, "
+        "disk-full) run only on the netns backend (the FUSE layer under a node's data dir is "
+        "not carried into containers yet); use --backend netns or auto");
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
   if (moves_clocks && !db->traits().clock_movable) {
@@ -83,7 +93,8 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   return RunPlan{.spec = std::move(spec),
                  .db = std::move(db),
                  .schedule = std::move(schedule),
-                 .moves_clocks = moves_clocks};
+                 .moves_clocks = moves_clocks,
+                 .has_disk_faults = has_disk_faults};
 }
 
 }  // namespace orchestrator

@@ -20,6 +20,9 @@ struct RunPlan {
   std::unique_ptr<workloads::Db> db;
   nemesis::Schedule schedule;
   bool moves_clocks = false;  // the schedule has clock faults: every node runs under libfaketime
+  // The schedule has disk faults: every node's data dir is mounted through the FUSE disk layer
+  // (node_disks.h), which needs the netns backend.
+  bool has_disk_faults = false;
 };
 
 // `spec.seed` must be set (the CLI draws one when the user gave none).

@@ -40,6 +40,17 @@ TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {
             std::string::npos);
 }
 
+TEST(PlanRunTest, DiskFaultsMountTheDiskLayerAndAreRefusedOnDocker) {
+  auto plan = PlanRun(Spec({"--nemesis", "kill,disk-slow", "--time-limit", "40s"}));
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(plan->has_disk_faults);
+  EXPECT_FALSE(PlanRun(Spec({"--nemesis", "kill,pause"}))->has_disk_faults);
+  EXPECT_NE(PlanError({"--backend", "docker", "--nemesis", "disk-lose-unsynced"})
+                .find("run only on the netns backend"),
+            std::string::npos);
+  EXPECT_EQ(PlanError({"--backend", "netns", "--nemesis", "disk-error,disk-full"}), "");
+}
+
 TEST(PlanRunTest, DefinitionsAreReadAndCheckedBeforeAnythingStarts) {
   const std::string missing = PlanError({"--db", "mongo"});
   EXPECT_NE(missing.find("mongo/db.json"), std::string::npos) << missing;

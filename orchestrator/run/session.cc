@@ -24,7 +24,9 @@ namespace {
 
 constexpr auto kLeaderTimeout = std::chrono::seconds(30);
 
-Result<std::unique_ptr<Backend>> ChooseBackend(BackendKind kind) {
+// `needs_netns`: the run has disk faults, which only the netns backend carries.
+Result<std::unique_ptr<Backend>> ChooseBackend(BackendKind kind, bool needs_netns) {
+  if (needs_netns && kind == BackendKind::kAuto) return MakeNetnsBackend();
   switch (kind) {
     case BackendKind::kDocker:
       return MakeDockerBackend();
@@ -48,8 +50,12 @@ int Millis(Clock::duration d) {
 
 ClusterSession::~ClusterSession() {
   if (!backend_ || down_) return;
-  // An early return or an exception: tear down anyway.
-  const Status down = backend_->Down();
+  // An early return or an exception: tear down anyway, the nodes before their disks.
+  Status down = backend_->Down();
+  if (disks_) {
+    const Status unmounted = disks_->Unmount();
+    if (down.ok()) down = unmounted;
+  }
   if (!down.ok()) {
     std::cerr << "splitbrain run: teardown: " << down.message()
               << " (run `splitbrain cleanup --run " << run_id_ << "`)\n";
@@ -67,7 +73,7 @@ Status ClusterSession::Open() {
                    RunRegistration::Create(run_id_, run_dir_->root()));
   registration_.emplace(std::move(registration));
   RETURN_IF_ERROR(CheckDbBinaries(spec, *plan_.db));
-  ASSIGN_OR_RETURN(backend_, ChooseBackend(spec.backend));
+  ASSIGN_OR_RETURN(backend_, ChooseBackend(spec.backend, plan_.has_disk_faults));
   if (plan_.moves_clocks) {
     ASSIGN_OR_RETURN(libfaketime_, FindLibfaketime());
   }
@@ -98,6 +104,10 @@ Status ClusterSession::BringUp(std::ostream& out) {
                          .image = plan_.db->ImageName()};
   if (!libfaketime_.empty()) options.libraries.push_back(libfaketime_);
   RETURN_IF_ERROR(backend_->Up(options));
+  if (plan_.has_disk_faults) {
+    phase_ = "mount the disk layer";
+    ASSIGN_OR_RETURN(disks_, NodeDisks::Mount(run_id_, *run_dir_, spec.nodes));
+  }
   phase_ = "start nodes";
   RETURN_IF_ERROR(StartNodes());
   if (plan_.db->ReadyTimeout().count() > 0) {
@@ -218,6 +228,10 @@ Status ClusterSession::Down(std::ostream& out, std::ostream& err) {
   phase_ = "teardown";
   const auto t0 = Clock::now();
   Status down = backend_->Down();
+  if (disks_) {
+    const Status unmounted = disks_->Unmount();
+    if (down.ok()) down = unmounted;
+  }
   down_ = true;
   if (down.ok()) {
     out << "torn down in " << Millis(Clock::now() - t0) << " ms\n";

@@ -191,6 +191,11 @@ INSTANTIATE_TEST_SUITE_P(
         Control{"RingBridge6",
                 {"--nodes", "6", "--time-limit", "12s", "--nemesis",
                  "partition-ring,partition-bridge", "--nemesis-interval", "2s", "--seed", "14"}},
+        // Every disk fault through the FUSE layer: EIO on the leader's fsync (it stops, and is
+        // restarted at the end), slow fsync everywhere, a full disk, a machine crash.
+        Control{"DiskFaults3",
+                {"--nodes", "3", "--time-limit", "14s", "--schedule", Schedule("disk-faults.json"),
+                 "--seed", "23"}},
         Control{"Mixed5",
                 {"--nodes", "5", "--time-limit", "14s", "--nemesis",
                  "kill,pause,partition-halves,partition-leader", "--nemesis-interval", "1500ms",

@@ -2,19 +2,18 @@
 // under each fault, and what a crash leaves of unsynced writes. Under CI=true a missing
 // prerequisite fails the test.
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
 
+#include "common/errno_text.h"
 #include "common/testing/prerequisite.h"
 #include "common/testing/temp_dir.h"
 #include "gtest/gtest.h"
@@ -70,7 +69,7 @@ class Diskfs : public ::testing::Test {
   static void WriteAt(const fs::path& path, int flags, off_t offset, const std::string& data,
                       bool sync) {
     const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-    ASSERT_GE(fd, 0) << path << ": " << std::strerror(errno);
+    ASSERT_GE(fd, 0) << path << ": " << common::ErrnoText(errno);
     EXPECT_EQ(::pwrite(fd, data.data(), data.size(), offset), static_cast<ssize_t>(data.size()));
     if (sync) {
       EXPECT_EQ(::fsync(fd), 0);

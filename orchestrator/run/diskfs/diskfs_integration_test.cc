@@ -118,6 +118,28 @@ TEST_F(Diskfs, CrashDropsUnsyncedBytesAndKeepsFsyncedOnes) {
   EXPECT_EQ(Slurp(Mnt("renamed")), "synced tmp");
 }
 
+TEST_F(Diskfs, AnOpenUnlinkedFileStaysUsableAndACrashIgnoresIt) {
+  const int fd = ::open(Mnt("gone").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::unlink(Mnt("gone").c_str()), 0);
+  EXPECT_EQ(::pwrite(fd, "abc", 3, 0), 3);
+  EXPECT_EQ(::fsync(fd), 0);
+  char buf[3];
+  EXPECT_EQ(::pread(fd, buf, sizeof(buf), 0), 3);
+  ::close(fd);
+  EXPECT_TRUE(mount_->Crash().ok());
+  EXPECT_FALSE(fs::exists(Mnt("gone")));
+}
+
+TEST_F(Diskfs, ARenamedDirectoryTakesItsFilesUnsyncedStateAlong) {
+  fs::create_directories(Mnt("a"));
+  WriteAt(Mnt("a/f"), O_WRONLY | O_CREAT, 0, "kept", true);
+  WriteAt(Mnt("a/f"), O_WRONLY, 4, "+lost", false);
+  fs::rename(Mnt("a"), Mnt("b"));
+  ASSERT_TRUE(mount_->Crash().ok());
+  EXPECT_EQ(Slurp(Mnt("b/f")), "kept");
+}
+
 TEST_F(Diskfs, AWriteAfterAnFsyncIsLostButNotTheBytesBeforeIt) {
   WriteAt(Mnt("wal"), O_WRONLY | O_CREAT, 0, "one.", true);
   WriteAt(Mnt("wal"), O_WRONLY, 4, "two.", true);

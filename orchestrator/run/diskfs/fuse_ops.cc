@@ -191,9 +191,10 @@ int Write(const char* path, const char* buf, size_t size, off_t offset, fuse_fil
   return n >= 0 ? static_cast<int>(n) : Fail();
 }
 
-// The added latency, then the fault; no fsync of the backing file is needed: the crash is
-// simulated (UnsyncedWrites), the backing directory itself never loses power.
-int Sync(const char* path, bool is_file) {
+// The added latency, then the fault, then the backing file's own fsync (so a database's timing
+// under the layer stays a disk's; the crash itself is simulated by UnsyncedWrites). `fd` is
+// the file's backing descriptor, or -1 for a directory (opened here).
+int Sync(const char* path, int fd, bool datasync) {
   DiskState& state = State();
   std::chrono::milliseconds delay{0};
   {
@@ -201,16 +202,28 @@ int Sync(const char* path, bool is_file) {
     delay = state.faults.fsync_delay;
   }
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
+  {
+    common::MutexLock lock(state.mutex);
+    if (HasEio(state, DiskOp::kFsync)) return -EIO;
+  }
+  if (fd < 0) {
+    const common::UniqueFd dir(
+        ::openat(state.backing.get(), Rel(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) return Fail();
+    return ::fsync(dir.get()) == 0 ? 0 : Fail();
+  }
+  if ((datasync ? ::fdatasync(fd) : ::fsync(fd)) != 0) return Fail();
   common::MutexLock lock(state.mutex);
-  if (HasEio(state, DiskOp::kFsync)) return -EIO;
-  if (is_file && path != nullptr) state.unsynced.Synced(Rel(path));
+  if (path != nullptr) state.unsynced.Synced(Rel(path));
   return 0;
 }
 
-int Fsync(const char* path, int /*datasync*/, fuse_file_info* /*fi*/) { return Sync(path, true); }
+int Fsync(const char* path, int datasync, fuse_file_info* fi) {
+  return Sync(path, static_cast<int>(fi->fh), datasync != 0);
+}
 
-int FsyncDir(const char* path, int /*datasync*/, fuse_file_info* /*fi*/) {
-  return Sync(path, false);
+int FsyncDir(const char* path, int datasync, fuse_file_info* /*fi*/) {
+  return Sync(path, -1, datasync != 0);
 }
 
 int Release(const char* /*path*/, fuse_file_info* fi) {

@@ -169,8 +169,9 @@ TEST_P(RunTest, CleanupRemovesWhatAKilledRunLeft) {
 INSTANTIATE_TEST_SUITE_P(Backends, RunTest, ::testing::Values("netns", "docker"),
                          [](const auto& param_info) { return param_info.param; });
 
-// A run with disk faults mounts every node's data dir through splitbrain-diskfs (netns only):
-// Ctrl-C and `splitbrain cleanup` after a SIGKILL leave no mount and no helper behind.
+// A run with disk faults mounts every node's data dir through splitbrain-diskfs (docker binds
+// the mounted dir into the container): Ctrl-C and `splitbrain cleanup` after a SIGKILL leave
+// no mount and no helper behind.
 class DiskRunTest : public RunTest {};
 
 TEST_P(DiskRunTest, SigintUnmountsEveryNodesDisk) {
@@ -200,7 +201,32 @@ TEST_P(DiskRunTest, CleanupUnmountsTheDisksOfAKilledRun) {
   EXPECT_FALSE(diskfs::IsDiskfsMounted(LatestRun() / "nodes" / "n1" / "data"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Netns, DiskRunTest, ::testing::Values("netns"),
+INSTANTIATE_TEST_SUITE_P(Backends, DiskRunTest, ::testing::Values("netns", "docker"),
+                         [](const auto& param_info) { return param_info.param; });
+
+// Inside containers too, a machine crash loses what refdb's no-fsync bug acknowledged, and the
+// correct refdb under the same schedule stays valid (netns: orchestrator_proof_test).
+class DockerDiskRunTest : public RunTest {};
+
+TEST_P(DockerDiskRunTest, LoseUnsyncedCatchesNoFsyncAndTheCorrectRefdbStaysValid) {
+  const std::vector<std::string> args = {
+      "--workload",    "set",
+      "--time-limit",  "12s",
+      "--concurrency", "10",
+      "--seed",        "5",
+      "--schedule",    std::string(SCHEDULES_DIR) + "/lose-unsynced.json"};
+  std::vector<std::string> with_bug = args;
+  with_bug.insert(with_bug.end(), {"--db-bug", "no-fsync"});
+  EXPECT_EQ(RunToEnd(Args(with_bug)), 1) << Output();
+  Json results = Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false);
+  EXPECT_EQ(results["checks"]["set"]["verdict"], "invalid") << results.dump(2);
+  EXPECT_EQ(RunToEnd(Args(args)), 0) << Output();
+  results = Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false);
+  EXPECT_EQ(results["checks"]["faults"]["verdict"], "valid") << results.dump(2);
+  EXPECT_TRUE(Leftovers(RunId(), store_).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Docker, DockerDiskRunTest, ::testing::Values("docker"),
                          [](const auto& param_info) { return param_info.param; });
 
 // The other workloads, on the faster backend.

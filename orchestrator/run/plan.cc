@@ -75,12 +75,6 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   const bool has_disk_faults = std::any_of(
       schedule.begin(), schedule.end(),
       [](const nemesis::ScheduleEntry& entry) { return nemesis::IsDiskFault(entry.fault.kind); });
-  if (has_disk_faults && spec.backend == BackendKind::kDocker) {
-    return Status::InvalidArgument(
-        "--backend docker: the disk faults (disk-lose-unsynced, disk-error, disk-slow, "
-        "disk-full) run only on the netns backend (the FUSE layer under a node's data dir is "
-        "not carried into containers yet); use --backend netns or auto");
-  }
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
   if (moves_clocks && !db->traits().clock_movable) {

@@ -21,7 +21,7 @@ struct RunPlan {
   nemesis::Schedule schedule;
   bool moves_clocks = false;  // the schedule has clock faults: every node runs under libfaketime
   // The schedule has disk faults: every node's data dir is mounted through the FUSE disk layer
-  // (node_disks.h), which needs the netns backend.
+  // (node_disks.h), on either backend (docker binds the mounted host dir into the container).
   bool has_disk_faults = false;
 };
 

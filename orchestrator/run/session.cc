@@ -24,9 +24,7 @@ namespace {
 
 constexpr auto kLeaderTimeout = std::chrono::seconds(30);
 
-// `needs_netns`: the run has disk faults, which only the netns backend carries.
-Result<std::unique_ptr<Backend>> ChooseBackend(BackendKind kind, bool needs_netns) {
-  if (needs_netns && kind == BackendKind::kAuto) return MakeNetnsBackend();
+Result<std::unique_ptr<Backend>> ChooseBackend(BackendKind kind) {
   switch (kind) {
     case BackendKind::kDocker:
       return MakeDockerBackend();
@@ -73,7 +71,7 @@ Status ClusterSession::Open() {
                    RunRegistration::Create(run_id_, run_dir_->root()));
   registration_.emplace(std::move(registration));
   RETURN_IF_ERROR(CheckDbBinaries(spec, *plan_.db));
-  ASSIGN_OR_RETURN(backend_, ChooseBackend(spec.backend, plan_.has_disk_faults));
+  ASSIGN_OR_RETURN(backend_, ChooseBackend(spec.backend));
   if (plan_.moves_clocks) {
     ASSIGN_OR_RETURN(libfaketime_, FindLibfaketime());
   }

@@ -149,6 +149,24 @@ TEST(Schedule, RandomScheduleAlternatesFaultsAndGapsUntilTheTimeLimit) {
   EXPECT_EQ(kinds, (std::set<std::string>{"kill", "pause", "partition-halves"}));
 }
 
+TEST(Schedule, RandomDiskFaultsGetATargetAndTheirDefaults) {
+  auto schedule = RandomSchedule({.faults = {FaultKind::kDiskLoseUnsynced, FaultKind::kDiskError,
+                                             FaultKind::kDiskSlow, FaultKind::kDiskFull},
+                                  .interval = milliseconds(1000),
+                                  .time_limit = milliseconds(40000),
+                                  .seed = 3,
+                                  .nodes = 5});
+  ASSERT_TRUE(schedule.ok());
+  std::set<FaultKind> kinds;
+  for (const ScheduleEntry& entry : *schedule) {
+    kinds.insert(entry.fault.kind);
+    EXPECT_TRUE(entry.fault.target.has_value()) << FaultName(entry.fault.kind);
+    EXPECT_EQ(entry.fault.disk_op, DiskOp::kFsync);
+    EXPECT_EQ(entry.fault.fsync_delay, milliseconds(100));
+  }
+  EXPECT_EQ(kinds.size(), 4u);
+}
+
 TEST(Schedule, RandomScheduleLeavesOutFaultsTheClusterIsTooSmallFor) {
   auto schedule = RandomSchedule({.faults = {FaultKind::kPartitionRing, FaultKind::kKill},
                                   .interval = milliseconds(1000),

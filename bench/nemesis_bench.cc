@@ -54,6 +54,11 @@ class Namespaces : public nemesis::NodeControl {
   std::string NodeIp(int node) const override { return "10.215.0." + std::to_string(10 + node); }
   common::Status SetClockOffset(int, double) override { return common::Status::Ok(); }
   common::Status SetClockRate(int, double) override { return common::Status::Ok(); }
+  // This bench measures network faults only.
+  common::Status SetDiskFaults(int, const nemesis::DiskFaults&) override { return NoDisk(); }
+  common::Result<int> DropUnsyncedWrites(int) override { return NoDisk(); }
+  common::Result<nemesis::DiskProbe> ProbeDisk(int) override { return NoDisk(); }
+  static common::Status NoDisk() { return common::Status::Unavailable("no disk layer here"); }
   common::Result<nemesis::NodeRunState> RunState(int) override {
     return nemesis::NodeRunState::kRunning;
   }

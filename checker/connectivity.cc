@@ -20,8 +20,7 @@ std::string GroupText(const std::vector<int64_t>& group) {
 }
 
 bool ChangesConnectivity(const Fault& fault) {
-  const bool stops_nodes = fault.name == "kill" || fault.name == "pause";
-  return (stops_nodes && !fault.targets.empty()) || !fault.cut.empty();
+  return (fault.StopsNodes() && !fault.targets.empty()) || !fault.cut.empty();
 }
 
 // A fault coming into force or going out of it.
@@ -134,7 +133,7 @@ std::string DescribeGroups(const Connectivity& connectivity) {
 Connectivity ConnectivityUnder(const std::vector<const Fault*>& faults, int64_t nodes) {
   Connectivity connectivity{.nodes = nodes};
   for (const Fault* fault : faults) {
-    if (fault->name == "kill" || fault->name == "pause") {
+    if (fault->StopsNodes()) {
       connectivity.down.insert(fault->targets.begin(), fault->targets.end());
     }
     connectivity.cut.insert(fault->cut.begin(), fault->cut.end());

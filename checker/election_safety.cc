@@ -132,7 +132,7 @@ void ReadFaults(Observations& seen) {
   for (const Fault& fault : seen.run.faults) {
     for (int64_t node : fault.targets) seen.highest_node = std::max(seen.highest_node, node);
     for (auto [from, to] : fault.cut) seen.highest_node = std::max({seen.highest_node, from, to});
-    if (fault.name != "kill" || !fault.end_ns.has_value()) continue;
+    if (!fault.KillsNodes() || !fault.end_ns.has_value()) continue;
     for (int64_t node : fault.targets) {
       seen.restarts.push_back({node, fault.healing_ns.value_or(*fault.end_ns), *fault.end_ns});
     }

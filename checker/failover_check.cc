@@ -32,7 +32,7 @@ Json Distribution(std::vector<double> values) {
 
 bool RemovesLeader(const Fault& fault, int64_t leader, int64_t nodes) {
   if (leader <= 0) return false;
-  if (fault.name == "kill" || fault.name == "pause") {
+  if (fault.StopsNodes()) {
     return std::find(fault.targets.begin(), fault.targets.end(), leader) != fault.targets.end();
   }
   if (fault.cut.empty()) return false;
@@ -336,7 +336,7 @@ RunCheckResult CheckFailover(const RunHistory& run, const FailoverOptions& optio
     }
     Failover f{.fault = &fault};
     std::tie(f.leader, f.term) = LeaderAtStart(in, fault);
-    if (f.leader == 0 && (fault.name == "kill" || fault.name == "pause" || !fault.cut.empty())) {
+    if (f.leader == 0 && (fault.StopsNodes() || !fault.cut.empty())) {
       Increment(details["faults_leader_unknown"]);
     }
     if (!RemovesLeader(fault, f.leader, in.nodes)) continue;

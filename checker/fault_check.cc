@@ -69,9 +69,10 @@ bool ShowsOffset(const std::vector<StatusSample>& samples, const std::vector<Fau
     const double tolerance_ms = ToleranceMs(faults, node, s.index);
     // A drift shows once it is larger than the tolerance: before, a clock that does not drift
     // would pass too.
-    const double drift_ms = fault.name == "clock-rate" ? (fault.rate - 1) *
-                                                             static_cast<double>(s.time_ns - fault.InForceNs()) / 1e6
-                                                       : tolerance_ms * 2;
+    const double drift_ms =
+        fault.name == "clock-rate"
+            ? (fault.rate - 1) * static_cast<double>(s.time_ns - fault.InForceNs()) / 1e6
+            : tolerance_ms * 2;
     if (std::abs(drift_ms) <= tolerance_ms) continue;
     if (std::abs(*s.clock_offset_ms - expected_ms) <= tolerance_ms) return true;
   }

@@ -44,6 +44,35 @@ TEST(FaultCheck, ClockFaultNotSeenInTheSamplesIsUnverified) {
   EXPECT_EQ(CheckFaults(ReadRunHistory(h)).verdict, Verdict::kValid);
 }
 
+TEST(FaultCheck, ClockRateIsVerifiedByADriftLargerThanTheTolerance) {
+  // Node 2 runs twice as fast from 10 s: at 13 s its clock is 3 s ahead (2.95 s seen).
+  RunCheckResult r = CheckFaults(ReadRunHistory(Load("faults.clock-rate.good.jsonl")));
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
+  EXPECT_EQ(r.details["faults"][0]["fault"], "clock-rate");
+  EXPECT_EQ(r.details["faults"][0]["status"], "verified");
+  // A clock that did not drift: the sample at 10.5 s is within the tolerance of both a drifting
+  // and a still clock, so it verifies nothing; the one at 13 s contradicts the rate.
+  History h = Load("faults.clock-rate.good.jsonl");
+  h.events[5].value["clock_offset_ms"] = 4;
+  r = CheckFaults(ReadRunHistory(h));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.summary, HasSubstr("fault 1 (clock-rate at 9.0 s): unverified: no status sample "
+                                   "of node 2 showed its clock drifting at rate 2.000"));
+  // Only the early sample: too soon to tell a drift from none.
+  r = CheckFaults(ReadRunHistory(WithoutLines(Load("faults.clock-rate.good.jsonl"), {6})));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  // A clock running at half speed falls behind: -1.5 s at 13 s is too small to tell (the
+  // tolerance is 1.5 s), -2.5 s at 15 s drifted enough.
+  h = Load("faults.clock-rate.good.jsonl");
+  h.events[2].value["rate"] = 0.5;
+  h.events[3].value["rate"] = 0.5;
+  h.events[5].value["clock_offset_ms"] = -1'500;
+  EXPECT_EQ(CheckFaults(ReadRunHistory(h)).verdict, Verdict::kUnknown);
+  h.events[5].time_ns = 14'900'000'000;
+  h.events[5].value["clock_offset_ms"] = -2'400;
+  EXPECT_EQ(CheckFaults(ReadRunHistory(h)).verdict, Verdict::kValid);
+}
+
 TEST(FaultCheck, FaultsThatAllFailedSayNoneWasApplied) {
   // A false green once: an iptables that always fails.
   RunCheckResult r = CheckFaults(ReadRunHistory(Load("faults.iptables-fails.unknown.jsonl")));

@@ -309,12 +309,12 @@ std::string RunHistory::Where(int64_t line, int64_t index) const {
 }
 
 int64_t Fault::EffectIndex() const {
-  if (name == "kill" || name == "pause") return start_index;
+  if (StopsNodes()) return start_index;
   return applied_index.value_or(start_index);
 }
 
 int64_t Fault::EffectNs() const {
-  if (name == "kill" || name == "pause") return start_ns;
+  if (StopsNodes()) return start_ns;
   return applied_ns.value_or(start_ns);
 }
 

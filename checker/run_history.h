@@ -100,6 +100,11 @@ struct Fault {
   // True for a fault that failed to apply (an end with "error" and no "applied"): it was never
   // in force, and no check counts it.
   bool IsFailed() const { return !error.empty() && !applied_index.has_value(); }
+  // A fault that kills its targets' processes and restarts them at its end: kill, and
+  // disk-lose-unsynced (a machine crash).
+  bool KillsNodes() const { return name == "kill" || name == "disk-lose-unsynced"; }
+  // Its targets' processes stop serving while it is in force: the kills, and pause.
+  bool StopsNodes() const { return KillsNodes() || name == "pause"; }
   // When the fault took effect. Kill and pause at their start: the signal goes out at the start
   // of the call, and a Docker kill returns hundreds of ms after the node is down. Every other
   // fault at its "applied" event (a cut is only a cut once every node's rules are in), else at

@@ -30,6 +30,8 @@ packages=(
   # shaping faults (delay, reorder, duplicate, bandwidth): splitbrain-netq holds packets through
   # NFQUEUE
   libnetfilter-queue-dev
+  # the disk faults: splitbrain-diskfs, a FUSE layer under each node's data dir
+  libfuse3-dev fuse3
   # the docker backend's daemon (started below when it is not running)
   docker.io
 )

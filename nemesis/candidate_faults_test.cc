@@ -5,6 +5,7 @@
 
 #include "nemesis/nemesis.h"
 #include "nemesis/schedule.h"
+#include "nemesis/testing_candidates.h"
 #include "nemesis/testing_fakes.h"
 
 namespace nemesis {

@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 18> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 22> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -26,6 +26,16 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 18> kFaultNames{{
     {FaultKind::kPauseCandidate, "pause-candidate"},
     {FaultKind::kClockCandidate, "clock-candidate"},
     {FaultKind::kPartitionCandidate, "partition-candidate"},
+    {FaultKind::kDiskLoseUnsynced, "disk-lose-unsynced"},
+    {FaultKind::kDiskError, "disk-error"},
+    {FaultKind::kDiskSlow, "disk-slow"},
+    {FaultKind::kDiskFull, "disk-full"},
+}};
+
+constexpr std::array<std::pair<DiskOp, std::string_view>, 3> kDiskOpNames{{
+    {DiskOp::kRead, "read"},
+    {DiskOp::kWrite, "write"},
+    {DiskOp::kFsync, "fsync"},
 }};
 
 // A random clock step: 10..300 s (whole milliseconds), ahead or behind.
@@ -217,6 +227,26 @@ common::Result<Target> ParseTarget(std::string_view name) {
                                          "\"; known: one, minority, majority, all, leader, random");
 }
 
+std::string_view DiskOpName(DiskOp op) {
+  for (const auto& [o, name] : kDiskOpNames) {
+    if (o == op) return name;
+  }
+  return "unknown";
+}
+
+common::Result<DiskOp> ParseDiskOp(std::string_view name) {
+  for (const auto& [op, text] : kDiskOpNames) {
+    if (text == name) return op;
+  }
+  return common::Status::InvalidArgument("unknown disk operation \"" + std::string(name) +
+                                         "\"; known: read, write, fsync");
+}
+
+bool IsDiskFault(FaultKind kind) {
+  return kind == FaultKind::kDiskLoseUnsynced || kind == FaultKind::kDiskError ||
+         kind == FaultKind::kDiskSlow || kind == FaultKind::kDiskFull;
+}
+
 bool IsCandidateFault(FaultKind kind) {
   return kind == FaultKind::kPauseCandidate || kind == FaultKind::kClockCandidate ||
          kind == FaultKind::kPartitionCandidate;
@@ -224,7 +254,7 @@ bool IsCandidateFault(FaultKind kind) {
 
 bool IsNetworkFault(FaultKind kind) {
   return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock &&
-         kind != FaultKind::kClockRate && !IsCandidateFault(kind);
+         kind != FaultKind::kClockRate && !IsCandidateFault(kind) && !IsDiskFault(kind);
 }
 
 bool IsShapingKind(FaultKind kind) {
@@ -256,6 +286,10 @@ bool Applicable(FaultKind kind, int n) {
     case FaultKind::kPauseCandidate:
     case FaultKind::kClockCandidate:
     case FaultKind::kPartitionCandidate:
+    case FaultKind::kDiskLoseUnsynced:
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
       return n >= 1;
     default:
       return n >= 2;
@@ -317,6 +351,8 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
                                                " is not in [0.1, 10] or is 1");
       }
     }
+    if (fault.kind == FaultKind::kDiskError) plan.disk_op = fault.disk_op;
+    if (fault.kind == FaultKind::kDiskSlow) plan.fsync_delay = fault.fsync_delay;
     return plan;
   }
   if (fault.cut) {

@@ -34,6 +34,15 @@
 //   clock-candidate        step candidates' wall clocks, as clock does for nodes
 //   partition-candidate    cut candidates from every database node
 // The candidate faults target lease candidates 1..K (candidate_control.h), not nodes.
+//   disk-lose-unsynced     SIGKILL the targets and drop every write to their data dirs that no
+//                          fsync covered (a machine crash); restart them at the end
+//   disk-error             the targets' disks fail `disk_op` (read, write or fsync; default
+//                          fsync) with EIO until the end
+//   disk-slow              every fsync on the targets' disks takes `fsync_delay` longer
+//                          (default 100 ms)
+//   disk-full              the targets' disks refuse writes that grow a file (ENOSPC)
+//                          (disk faults: default target one; see disk_fault.h; a node that
+//                          stopped under disk-error or disk-full is restarted at the end)
 //
 // Targets: one (a random node), minority (a random (n-1)/2 nodes), majority (a random n/2+1),
 // all, leader (the current leader; an error when none is known), random (a random non-empty
@@ -41,6 +50,7 @@
 // how an executed schedule replays exactly.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +58,7 @@
 
 #include "common/rng.h"
 #include "common/status.h"
+#include "nemesis/disk_fault.h"
 #include "nemesis/partition.h"
 #include "nemesis/shape.h"
 
@@ -72,6 +83,10 @@ enum class FaultKind {
   kPauseCandidate,
   kClockCandidate,
   kPartitionCandidate,
+  kDiskLoseUnsynced,
+  kDiskError,
+  kDiskSlow,
+  kDiskFull,
 };
 
 enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom };
@@ -88,21 +103,25 @@ struct Fault {
   // when empty.
   std::optional<double> delay_ms;
   std::optional<double> jitter_ms;
-  std::optional<double> correlation;  // loss
-  std::optional<double> rate_kbit;    // bandwidth
-  std::optional<double> rate;         // clock-rate; drawn when empty
+  std::optional<double> correlation;           // loss
+  std::optional<double> rate_kbit;             // bandwidth
+  std::optional<double> rate;                  // clock-rate; drawn when empty
+  DiskOp disk_op = DiskOp::kFsync;             // disk-error
+  std::chrono::milliseconds fsync_delay{100};  // disk-slow
   bool operator==(const Fault&) const = default;
 };
 
 // A fault made concrete for one cluster: what Nemesis applies and records.
 struct Plan {
   FaultKind kind = FaultKind::kKill;
-  std::vector<int> targets;  // ascending; for partitions, the nodes that lose a link
-  Cut cut;                   // partitions and link
-  double probability = 0;    // loss
-  double offset_s = 0;       // clock
-  Shape shape;               // shaping: what the holder does to the links of `cut`
-  double rate = 1;           // clock-rate
+  std::vector<int> targets;         // ascending; for partitions, the nodes that lose a link
+  Cut cut;                          // partitions and link
+  double probability = 0;           // loss
+  double offset_s = 0;              // clock
+  Shape shape;                      // shaping: what the holder does to the links of `cut`
+  double rate = 1;                  // clock-rate
+  DiskOp disk_op = DiskOp::kFsync;  // disk-error
+  std::chrono::milliseconds fsync_delay{0};  // disk-slow
 };
 
 std::string_view FaultName(FaultKind kind);
@@ -112,13 +131,14 @@ common::Result<Target> ParseTarget(std::string_view name);
 
 bool IsNetworkFault(FaultKind kind);    // partitions, link, loss and shaping (among nodes)
 bool IsCandidateFault(FaultKind kind);  // pause-, clock- and partition-candidate
-// kill, pause, loss, clock, clock-rate, shaping and the candidate faults
+// kill, pause, loss, clock, clock-rate, shaping, the disk and the candidate faults
 bool TakesTargets(FaultKind kind);
 bool TakesCut(FaultKind kind);       // partitions, link and shaping
 bool IsShapingKind(FaultKind kind);  // delay, reorder, duplicate, bandwidth
 // Whether the plan's packets go through the packet holder: a shaping kind, or loss with a
 // correlation.
 bool IsShaped(const Plan& plan);
+bool IsDiskFault(FaultKind kind);  // disk-lose-unsynced, disk-error, disk-slow, disk-full
 // Whether `kind` can be planned on n nodes without knowing anything else (ring needs 4).
 bool Applicable(FaultKind kind, int n);
 

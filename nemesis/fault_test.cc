@@ -8,10 +8,11 @@ namespace nemesis {
 namespace {
 
 TEST(Fault, EveryNameParsesBackToItsKind) {
-  for (FaultKind kind :
-       {FaultKind::kKill, FaultKind::kPause, FaultKind::kPartitionHalves,
-        FaultKind::kPartitionLeader, FaultKind::kPartitionRandomNode, FaultKind::kPartitionRing,
-        FaultKind::kPartitionBridge, FaultKind::kLink, FaultKind::kLoss, FaultKind::kClock}) {
+  for (FaultKind kind : {FaultKind::kKill, FaultKind::kPause, FaultKind::kPartitionHalves,
+                         FaultKind::kPartitionLeader, FaultKind::kPartitionRandomNode,
+                         FaultKind::kPartitionRing, FaultKind::kPartitionBridge, FaultKind::kLink,
+                         FaultKind::kLoss, FaultKind::kClock, FaultKind::kDiskLoseUnsynced,
+                         FaultKind::kDiskError, FaultKind::kDiskSlow, FaultKind::kDiskFull}) {
     auto parsed = ParseFaultKind(FaultName(kind));
     ASSERT_TRUE(parsed.ok()) << FaultName(kind);
     EXPECT_EQ(*parsed, kind);
@@ -99,6 +100,31 @@ TEST(Fault, NodesOutsideTheClusterAreErrors) {
           .ok());
   EXPECT_FALSE(PlanFault({.kind = FaultKind::kLink, .nodes = {1}}, 3, 0, rng).ok());
   EXPECT_FALSE(PlanFault({.kind = FaultKind::kKill, .target = Target::kMinority}, 2, 0, rng).ok());
+}
+
+TEST(Fault, DiskFaultsTakeTargetsAndCarryTheirParameters) {
+  common::Rng rng(3);
+  for (FaultKind kind : {FaultKind::kDiskLoseUnsynced, FaultKind::kDiskError, FaultKind::kDiskSlow,
+                         FaultKind::kDiskFull}) {
+    EXPECT_TRUE(IsDiskFault(kind));
+    EXPECT_FALSE(IsNetworkFault(kind));
+    EXPECT_TRUE(TakesTargets(kind));
+    EXPECT_TRUE(Applicable(kind, 1));
+    auto plan = PlanFault({.kind = kind}, 5, 0, rng);
+    ASSERT_TRUE(plan.ok()) << FaultName(kind);
+    EXPECT_EQ(plan->targets.size(), 1U) << "default target: one";
+  }
+  auto error = PlanFault({.kind = FaultKind::kDiskError, .nodes = {2, 4}, .disk_op = DiskOp::kRead},
+                         5, 0, rng);
+  ASSERT_TRUE(error.ok());
+  EXPECT_EQ(error->targets, (std::vector<int>{2, 4}));
+  EXPECT_EQ(error->disk_op, DiskOp::kRead);
+  auto slow = PlanFault(
+      {.kind = FaultKind::kDiskSlow, .fsync_delay = std::chrono::milliseconds(40)}, 3, 0, rng);
+  ASSERT_TRUE(slow.ok());
+  EXPECT_EQ(slow->fsync_delay, std::chrono::milliseconds(40));
+  EXPECT_EQ(*ParseDiskOp("fsync"), DiskOp::kFsync);
+  EXPECT_FALSE(ParseDiskOp("sync").ok());
 }
 
 }  // namespace

@@ -10,12 +10,13 @@
 namespace nemesis {
 namespace {
 
-enum class Category { kCandidate, kPause, kKill, kClock, kNetwork };
+enum class Category { kCandidate, kPause, kKill, kDisk, kClock, kNetwork };
 
 Category CategoryOf(FaultKind kind) {
   if (IsCandidateFault(kind)) return Category::kCandidate;
   if (kind == FaultKind::kPause) return Category::kPause;
-  if (kind == FaultKind::kKill) return Category::kKill;
+  if (kind == FaultKind::kKill || kind == FaultKind::kDiskLoseUnsynced) return Category::kKill;
+  if (IsDiskFault(kind)) return Category::kDisk;
   if (kind == FaultKind::kClock || kind == FaultKind::kClockRate) return Category::kClock;
   return Category::kNetwork;
 }
@@ -118,10 +119,10 @@ common::Status Nemesis::End(int id) {
 common::Status Nemesis::HealAll() {
   common::MutexLock lock(mutex_);
   common::Status first;
-  // Candidates first, then resume paused nodes, restart killed ones, reset clocks, then lift
-  // the network faults.
+  // Candidates first, then resume paused nodes, restart killed ones, clear disk faults, reset
+  // clocks, then lift the network faults.
   for (Category category : {Category::kCandidate, Category::kPause, Category::kKill,
-                            Category::kClock, Category::kNetwork}) {
+                            Category::kDisk, Category::kClock, Category::kNetwork}) {
     for (auto it = active_.begin(); it != active_.end();) {
       if (CategoryOf(it->second.plan.kind) != category) {
         ++it;
@@ -163,10 +164,18 @@ common::Status Nemesis::Apply(Active& active) {
       return PauseAll(active.plan.targets);
     case FaultKind::kClock:
       return ShiftClocks(active.plan.targets, active.plan.offset_s);
+    case FaultKind::kClockRate:
+      return ScaleClocks(active.plan.targets, active.plan.rate);
     case FaultKind::kPauseCandidate:
     case FaultKind::kClockCandidate:
     case FaultKind::kPartitionCandidate:
       return candidates_.Apply(active.plan);
+    case FaultKind::kDiskLoseUnsynced:
+      return LoseUnsynced(active.plan.targets);
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
+      return SetDisks(active.plan.targets, nullptr, &active.plan);
     default: {
       if (IsShaped(active.plan)) return ApplyShaping(active);
       ASSIGN_OR_RETURN(active.rules_id, rules_.Apply(active.rules));
@@ -175,166 +184,11 @@ common::Status Nemesis::Apply(Active& active) {
   }
 }
 
-nlohmann::json Nemesis::Verify(const Active& active) {
-  nlohmann::json probes = nlohmann::json::array();
-  std::string reason;
-  auto add = [&](std::string_view kind, int node, int peer, bool ok, const std::string& seen) {
-    nlohmann::json probe = {{"kind", kind}, {"node", node}, {"ok", ok}};
-    if (peer > 0) probe["peer"] = peer;
-    if (!ok) {
-      probe["seen"] = seen;
-      if (reason.empty()) {
-        reason = std::string(kind) + " probe of node " + std::to_string(node) +
-                 (peer > 0 ? " to node " + std::to_string(peer) : std::string()) + ": " + seen;
-      }
-    }
-    probes.push_back(std::move(probe));
-  };
-  const Plan& plan = active.plan;
-  switch (plan.kind) {
-    case FaultKind::kKill:
-    case FaultKind::kPause: {
-      const bool kill = plan.kind == FaultKind::kKill;
-      for (int node : plan.targets) {
-        if (!kill && kills_[node] > 0) continue;  // down for a kill: nothing runs to freeze
-        auto state = control_.RunState(node);
-        const NodeRunState want = kill ? NodeRunState::kStopped : NodeRunState::kPaused;
-        const bool ok = state.ok() && *state == want;
-        std::string seen = !state.ok()                        ? state.status().message()
-                           : *state == NodeRunState::kRunning ? "still running"
-                           : *state == NodeRunState::kPaused  ? "paused, not stopped"
-                                                              : "stopped, not paused";
-        add(kill ? "stopped" : "paused", node, 0, ok, seen);
-      }
-      break;
-    }
-    case FaultKind::kClock:
-    case FaultKind::kClockRate:
-      break;  // seen in the status samples (clock_offset_ms), about a second later
-    case FaultKind::kLoss: {
-      if (IsShaped(plan)) {
-        VerifyShaping(active, add);
-        break;
-      }
-      auto missing = rules_.Missing(active.rules);
-      if (!missing.ok()) {
-        add("rules", plan.targets.empty() ? 0 : plan.targets.front(), 0, false,
-            missing.status().message());
-        break;
-      }
-      for (int node : plan.targets) {
-        const auto lacks = std::count_if(missing->begin(), missing->end(),
-                                         [node](const Rule& rule) { return rule.node == node; });
-        add("rules", node, 0, lacks == 0,
-            std::to_string(lacks) + " of its loss rules are not in its chain");
-      }
-      break;
-    }
-    default:
-      IsShaped(plan) ? VerifyShaping(active, add) : VerifyCut(active, add);
-      break;
-  }
-  nlohmann::json verified = {{"ok", reason.empty()}, {"probes", std::move(probes)}};
-  if (!reason.empty()) verified["reason"] = reason;
-  return verified;
-}
-
-void Nemesis::VerifyCut(const Active& active, const AddProbe& add) {
-  // Every link cut by any fault in force now, this one included, and the nodes a probe cannot
-  // start from or reach (a killed container has no namespace) or may lose packets to.
-  Cut cut = active.plan.cut;
-  std::set<int> lossy;
-  Cut shaped;  // slow or lossy by design: no "open" probe crosses them
-  for (const auto& [id, other] : active_) {
-    if (IsShaped(other.plan)) {
-      shaped.insert(other.plan.cut.begin(), other.plan.cut.end());
-      continue;
-    }
-    cut.insert(other.plan.cut.begin(), other.plan.cut.end());
-    if (other.plan.kind == FaultKind::kLoss)
-      lossy.insert(other.plan.targets.begin(), other.plan.targets.end());
-  }
-  auto down = [this](int node)
-                  REQUIRES(mutex_) { return kills_.contains(node) && kills_.at(node) > 0; };
-  struct Probe {
-    bool blocked;  // must not connect
-    int from;
-    int to;
-    int tries;
-    std::future<common::Result<bool>> reached;
-  };
-  std::vector<Probe> probes;
-  for (const Link& link : active.plan.cut) {
-    if (!down(link.from)) probes.push_back({true, link.from, link.to, 1, {}});
-  }
-  const int n = control_.nodes();
-  for (int a = 1; a <= n; ++a) {
-    for (int b = a + 1; b <= n; ++b) {
-      if (down(a) || down(b) || !CanReach(cut, a, b) || !CanReach(cut, b, a)) continue;
-      if (shaped.contains({.from = a, .to = b}) || shaped.contains({.from = b, .to = a})) continue;
-      // A lossy node may drop a probe's packets: a few tries before calling the link cut.
-      probes.push_back({false, a, b, lossy.contains(a) || lossy.contains(b) ? 3 : 1, {}});
-    }
-  }
-  // All at once: a probe through a cut waits out its deadline, and there is one per link.
-  for (Probe& probe : probes) {
-    probe.reached = std::async(std::launch::async, [this, &probe]() -> common::Result<bool> {
-      common::Result<bool> reached = false;
-      for (int i = 0; i < probe.tries; ++i) {
-        reached = control_.CanConnect(probe.from, probe.to);
-        if (!reached.ok() || *reached) break;
-      }
-      return reached;
-    });
-  }
-  for (Probe& probe : probes) {
-    const common::Result<bool> reached = probe.reached.get();
-    if (probe.blocked) {
-      add("blocked", probe.from, probe.to, reached.ok() && !*reached,
-          reached.ok() ? "connected through the cut" : reached.status().message());
-    } else {
-      add("open", probe.from, probe.to, reached.ok() && *reached,
-          reached.ok() ? "no answer: the fault cut more than it should"
-                       : reached.status().message());
-    }
-  }
-}
-
-common::Status Nemesis::KillAll(const std::vector<int>& nodes) {
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (kills_[nodes[i]]++ > 0) continue;  // already down for another fault
-    common::Status killed = control_.Kill(nodes[i]);
-    if (killed.ok()) continue;
-    for (size_t j = 0; j <= i; ++j) {  // undo this fault's part, the failed node included
-      if (--kills_[nodes[j]] == 0 && j < i) KeepFirst(killed, Restart(nodes[j]));
-    }
-    return killed.WithContext("kill node " + std::to_string(nodes[i]));
-  }
-  return common::Status::Ok();
-}
-
-common::Status Nemesis::PauseAll(const std::vector<int>& nodes) {
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (pauses_[nodes[i]]++ > 0) continue;
-    common::Status paused = control_.Pause(nodes[i]);
-    if (paused.ok()) continue;
-    for (size_t j = 0; j <= i; ++j) {
-      if (--pauses_[nodes[j]] == 0 && j < i) KeepFirst(paused, control_.Resume(nodes[j]));
-    }
-    return paused.WithContext("pause node " + std::to_string(nodes[i]));
-  }
-  return common::Status::Ok();
-}
-
-common::Status Nemesis::Restart(int node) {
-  RETURN_IF_ERROR(control_.Start(node).WithContext("start node " + std::to_string(node)));
-  return rules_.Reapply(node);
-}
-
 common::Status Nemesis::Undo(const Active& active) {
   common::Status first;
   switch (active.plan.kind) {
     case FaultKind::kKill:
+    case FaultKind::kDiskLoseUnsynced:
       for (int node : active.plan.targets) {
         if (--kills_[node] == 0) KeepFirst(first, Restart(node));
       }
@@ -354,6 +208,10 @@ common::Status Nemesis::Undo(const Active& active) {
     case FaultKind::kClockCandidate:
     case FaultKind::kPartitionCandidate:
       return candidates_.Undo(active.plan);
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
+      return UndoDisk(active);
     default:
       if (IsShaped(active.plan)) return UndoShaping(active);
       return rules_.Remove(active.rules_id);

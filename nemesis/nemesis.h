@@ -13,7 +13,8 @@
 //              "leader":L,"term":T}: just before it is applied ("cut" for partitions and link,
 //              "loss" for loss, "shape" (shape.h's fields, e.g. {"delay_ms":100}) and "links"
 //              (the shaped links, [[from,to],...]) for shaping, "offset_s" for clock (this fault's
-//              step; a node's clock is off by the sum of its active clock faults), leader/term as
+//              step; a node's clock is off by the sum of its active clock faults), "rate" for
+//              clock-rate, "op" for disk-error, "fsync_delay_ms" for disk-slow, leader/term as
 //              NodeControl saw them). A fault that cannot be planned (no leader to isolate) still
 //              gets a start;
 //   applied   (same fields as start, without leader/term) once it is in force on every node:
@@ -21,6 +22,8 @@
 //   verified  {"ok":bool,"probes":[{"kind","node","peer","ok","seen"}],"reason"}: right after,
 //              what probes saw: "stopped" (a killed node's process is gone), "paused" (frozen),
 //              "blocked" (a TCP connect from a cut link's sender to its receiver fails),
+//              "eio" / "enospc" / "slow" (a probe file in the target's data dir saw the
+//              disk fault),
 //              "open" (one between two nodes no fault cuts succeeds), "rules" (loss or
 //              shaping rules are in their chain), "holder" (a shaping holder runs), "delay" (a
 //              TCP connect over a delayed link took at least the delay less the jitter). Clock
@@ -112,6 +115,8 @@ class Nemesis {
   common::Status Apply(Active& active) REQUIRES(mutex_);
   // The "verified" event's fields: {"ok", "probes", "reason"}.
   nlohmann::json Verify(const Active& active) REQUIRES(mutex_);
+  // Kill, disk-lose-unsynced and pause: the targets' processes are stopped or frozen.
+  void VerifyProcesses(const Active& active, const AddProbe& add) REQUIRES(mutex_);
   void VerifyCut(const Active& active, const AddProbe& add) REQUIRES(mutex_);
   common::Status Undo(const Active& active) REQUIRES(mutex_);
   common::Status KillAll(const std::vector<int>& nodes) REQUIRES(mutex_);
@@ -121,6 +126,14 @@ class Nemesis {
   common::Status ScaleClocks(const std::vector<int>& nodes, double rate) REQUIRES(mutex_);
   common::Status UndoClocks(const Active& active) REQUIRES(mutex_);
   common::Status Restart(int node) REQUIRES(mutex_);
+  // Disk faults (nemesis_disk.cc). LoseUnsynced kills `nodes` and drops their unsynced writes.
+  common::Status LoseUnsynced(const std::vector<int>& nodes) REQUIRES(mutex_);
+  // Gives each of `nodes` the union of its active disk faults but `skip`, plus `extra`.
+  common::Status SetDisks(const std::vector<int>& nodes, const Active* skip, const Plan* extra)
+      REQUIRES(mutex_);
+  // Clears the fault on its nodes, then restarts those it left stopped (not down for a kill).
+  common::Status UndoDisk(const Active& active) REQUIRES(mutex_);
+  void VerifyDisk(const Active& active, const AddProbe& add) REQUIRES(mutex_);
   // phase: "start", "applied", "verified", "healing" or "end"; `extra` (an object) is merged
   // into the event's value.
   void Record(const Active& active, int id, std::string_view phase,

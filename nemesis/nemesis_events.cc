@@ -33,7 +33,9 @@ std::optional<Fault> Nemesis::Applied(int id) const {
   const Active& active = found->second;
   Fault exact{.kind = active.plan.kind,
               .one_way = active.fault.one_way,
-              .probability = active.fault.probability};
+              .probability = active.fault.probability,
+              .disk_op = active.fault.disk_op,
+              .fsync_delay = active.fault.fsync_delay};
   if (active.plan.kind == FaultKind::kClock || active.plan.kind == FaultKind::kClockCandidate) {
     exact.offset_s = active.plan.offset_s;
   }
@@ -70,6 +72,10 @@ void Nemesis::Record(const Active& active, int id, std::string_view phase,
       value["offset_s"] = active.plan.offset_s;
     } else if (active.plan.kind == FaultKind::kClockRate) {
       value["rate"] = active.plan.rate;
+    } else if (active.plan.kind == FaultKind::kDiskError) {
+      value["op"] = DiskOpName(active.plan.disk_op);
+    } else if (active.plan.kind == FaultKind::kDiskSlow) {
+      value["fsync_delay_ms"] = active.plan.fsync_delay.count();
     } else if (IsNetworkFault(active.plan.kind)) {
       value["cut"] = CutJson(active.plan.cut);
     }

@@ -328,5 +328,73 @@ TEST_F(NemesisTest, AppliedGivesTheExactFaultForReplay) {
   EXPECT_FALSE(nemesis->Applied(99).has_value());
 }
 
+TEST_F(NemesisTest, LoseUnsyncedKillsDropsAndRestartsAtTheEnd) {
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kDiskLoseUnsynced, .nodes = {1, 3}});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"kill 1", "kill 3", "drop 1", "drop 3"}));
+  EXPECT_EQ(events_[2].value["phase"], "verified");
+  EXPECT_EQ(events_[2].value["ok"], true);
+  EXPECT_EQ(events_[2].value["probes"][0]["kind"], "stopped");
+  ASSERT_TRUE(nemesis->End(*id).ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"start 1", "start 3"}));
+}
+
+TEST_F(NemesisTest, LoseUnsyncedThatCannotDropRestartsWhatItKilledAndFails) {
+  control_.fail.insert("drop 3");
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kDiskLoseUnsynced, .nodes = {1, 3}});
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(control_.TakeCalls(),
+            (Calls{"kill 1", "kill 3", "drop 1", "drop 3", "start 1", "start 3"}));
+  EXPECT_EQ(events_.back().value["phase"], "end");
+  EXPECT_TRUE(events_.back().value.contains("error"));
+}
+
+TEST_F(NemesisTest, OverlappingDiskFaultsOnANodeAddUpAndEndOneByOne) {
+  auto nemesis = Make();
+  auto error = nemesis->Start({.kind = FaultKind::kDiskError, .nodes = {2}});
+  ASSERT_TRUE(error.ok()) << error.status().message();
+  auto slow = nemesis->Start({.kind = FaultKind::kDiskSlow,
+                              .nodes = {2, 3},
+                              .fsync_delay = std::chrono::milliseconds(50)});
+  ASSERT_TRUE(slow.ok()) << slow.status().message();
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"disk 2 eio=fsync fsync_delay_ms=0 full=0",
+                                         "disk 2 eio=fsync fsync_delay_ms=50 full=0",
+                                         "disk 3 eio=- fsync_delay_ms=50 full=0"}));
+  ASSERT_TRUE(nemesis->End(*error).ok());
+  // Node 2 is still running: nothing to restart; it keeps the slow disk.
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"disk 2 eio=- fsync_delay_ms=50 full=0"}));
+  ASSERT_TRUE(nemesis->HealAll().ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"disk 2 eio=- fsync_delay_ms=0 full=0",
+                                         "disk 3 eio=- fsync_delay_ms=0 full=0"}));
+}
+
+TEST_F(NemesisTest, DiskFaultsAreVerifiedByAProbeOfTheDisk) {
+  auto nemesis = Make();
+  ASSERT_TRUE(nemesis->Start({.kind = FaultKind::kDiskFull, .nodes = {1}}).ok());
+  EXPECT_EQ(events_[2].value["ok"], true);
+  EXPECT_EQ(events_[2].value["probes"][0]["kind"], "enospc");
+  control_.stuck.insert(2);  // its disk ignores the fault
+  ASSERT_TRUE(
+      nemesis->Start({.kind = FaultKind::kDiskError, .nodes = {2}, .disk_op = DiskOp::kWrite})
+          .ok());
+  const nlohmann::json& verified = events_[5].value;
+  EXPECT_EQ(verified["phase"], "verified");
+  EXPECT_EQ(verified["ok"], false);
+  EXPECT_EQ(verified["reason"], "eio probe of node 2: write of a probe file gave no error");
+  EXPECT_EQ(events_[3].value["op"], "write");
+}
+
+TEST_F(NemesisTest, ANodeThatStoppedUnderADiskErrorIsRestartedAtTheEnd) {
+  auto nemesis = Make();
+  auto id = nemesis->Start({.kind = FaultKind::kDiskError, .nodes = {2}});
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(control_.Kill(2).ok());  // the database stopped on its failed fsync
+  control_.TakeCalls();
+  ASSERT_TRUE(nemesis->End(*id).ok());
+  EXPECT_EQ(control_.TakeCalls(), (Calls{"disk 2 eio=- fsync_delay_ms=0 full=0", "start 2"}));
+}
+
 }  // namespace
 }  // namespace nemesis

@@ -25,24 +25,18 @@ nlohmann::json Nemesis::Verify(const Active& active) {
   const Plan& plan = active.plan;
   switch (plan.kind) {
     case FaultKind::kKill:
-    case FaultKind::kPause: {
-      const bool kill = plan.kind == FaultKind::kKill;
-      for (int node : plan.targets) {
-        if (!kill && kills_[node] > 0) continue;  // down for a kill: nothing runs to freeze
-        auto state = control_.RunState(node);
-        const NodeRunState want = kill ? NodeRunState::kStopped : NodeRunState::kPaused;
-        const bool ok = state.ok() && *state == want;
-        std::string seen = !state.ok()                        ? state.status().message()
-                           : *state == NodeRunState::kRunning ? "still running"
-                           : *state == NodeRunState::kPaused  ? "paused, not stopped"
-                                                              : "stopped, not paused";
-        add(kill ? "stopped" : "paused", node, 0, ok, seen);
-      }
+    case FaultKind::kDiskLoseUnsynced:  // its crash answered when it was applied
+    case FaultKind::kPause:
+      VerifyProcesses(active, add);
       break;
-    }
     case FaultKind::kClock:
     case FaultKind::kClockRate:
       break;  // seen in the status samples (clock_offset_ms), about a second later
+    case FaultKind::kDiskError:
+    case FaultKind::kDiskSlow:
+    case FaultKind::kDiskFull:
+      VerifyDisk(active, add);
+      break;
     case FaultKind::kPauseCandidate:
     case FaultKind::kClockCandidate:
     case FaultKind::kPartitionCandidate:
@@ -74,6 +68,21 @@ nlohmann::json Nemesis::Verify(const Active& active) {
   nlohmann::json verified = {{"ok", reason.empty()}, {"probes", std::move(probes)}};
   if (!reason.empty()) verified["reason"] = reason;
   return verified;
+}
+
+void Nemesis::VerifyProcesses(const Active& active, const AddProbe& add) {
+  const bool kill = active.plan.kind != FaultKind::kPause;
+  for (int node : active.plan.targets) {
+    if (!kill && kills_[node] > 0) continue;  // down for a kill: nothing runs to freeze
+    auto state = control_.RunState(node);
+    const NodeRunState want = kill ? NodeRunState::kStopped : NodeRunState::kPaused;
+    const bool ok = state.ok() && *state == want;
+    std::string seen = !state.ok()                        ? state.status().message()
+                       : *state == NodeRunState::kRunning ? "still running"
+                       : *state == NodeRunState::kPaused  ? "paused, not stopped"
+                                                          : "stopped, not paused";
+    add(kill ? "stopped" : "paused", node, 0, ok, seen);
+  }
 }
 
 void Nemesis::VerifyCut(const Active& active, const AddProbe& add) {

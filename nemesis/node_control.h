@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "nemesis/disk_fault.h"
 #include "nemesis/shape.h"
 
 namespace nemesis {
@@ -44,6 +45,16 @@ class NodeControl {
   // which also takes back what it drifted); an offset from SetClockOffset adds to it. Same
   // availability as SetClockOffset.
   virtual common::Status SetClockRate(int node, double rate) = 0;
+
+  // Disk faults act through a layer under the node's data dir (the orchestrator's FUSE
+  // layer); each is Unavailable when the cluster was started without it.
+  // Sets the node's whole set of disk faults (DiskFaults{}: none).
+  virtual common::Status SetDiskFaults(int node, const DiskFaults& faults) = 0;
+  // Drops every write to the node's data dir that no fsync covered, as a machine crash does.
+  // Requires: the node is stopped. Returns how many files it reverted.
+  virtual common::Result<int> DropUnsyncedWrites(int node) = 0;
+  // Writes, fsyncs and reads a probe file in the node's data dir: what a process sees there.
+  virtual common::Result<DiskProbe> ProbeDisk(int node) = 0;
 
   // What `node`'s process is doing now: the nemesis checks that a kill left it stopped and a
   // pause left it frozen.

@@ -45,8 +45,16 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
     RETURN_IF_ERROR(ParseOption(key, value, parsed.fault));
   }
   const Fault& fault = parsed.fault;
-  if (fault.offset_s && fault.kind != FaultKind::kClock && fault.kind != FaultKind::kClockCandidate) {
+  if (fault.offset_s && fault.kind != FaultKind::kClock &&
+      fault.kind != FaultKind::kClockCandidate) {
     return Status::InvalidArgument("\"offset\" applies only to clock and clock-candidate");
+  }
+  if (fault.kind == FaultKind::kDiskSlow && fault.delay_ms) {  // "delay": the fsync's, here
+    parsed.fault.fsync_delay = milliseconds(std::llround(*fault.delay_ms));
+    parsed.fault.delay_ms.reset();
+  }
+  if (entry.contains("op") && fault.kind != FaultKind::kDiskError) {
+    return Status::InvalidArgument("\"op\" applies only to disk-error");
   }
   if (fault.target && !TakesTargets(fault.kind)) {
     return Status::InvalidArgument("a target name does not apply to " +
@@ -58,7 +66,7 @@ common::Result<ScheduleEntry> ParseEntry(const Json& entry) {
   if ((fault.delay_ms || fault.jitter_ms || fault.rate_kbit) && !IsShapingKind(fault.kind)) {
     return Status::InvalidArgument(
         "\"delay\", \"jitter\" and \"rate_kbit\" apply only to delay, reorder, duplicate "
-        "and bandwidth");
+        "and bandwidth (and \"delay\" to disk-slow)");
   }
   if (fault.rate && fault.kind != FaultKind::kClockRate) {
     return Status::InvalidArgument("\"rate\" applies only to clock-rate");
@@ -92,6 +100,8 @@ Json FaultFields(const Fault& fault) {
   const bool is_clock = fault.kind == FaultKind::kClock || fault.kind == FaultKind::kClockCandidate;
   if (is_clock && fault.offset_s) out["offset"] = *fault.offset_s;
   if (fault.rate) out["rate"] = *fault.rate;
+  if (fault.kind == FaultKind::kDiskError) out["op"] = std::string(DiskOpName(fault.disk_op));
+  if (fault.kind == FaultKind::kDiskSlow) out["delay"] = FormatDuration(fault.fsync_delay);
   return out;
 }
 
@@ -99,7 +109,7 @@ Json FaultFields(const Fault& fault) {
 Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
   Fault fault{.kind = kind};
   if (kind == FaultKind::kKill || kind == FaultKind::kPause || kind == FaultKind::kClock ||
-      kind == FaultKind::kClockRate) {
+      kind == FaultKind::kClockRate || IsDiskFault(kind)) {
     std::vector<Target> targets{Target::kOne, Target::kLeader};
     if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
     fault.target = targets[rng.Uniform(targets.size())];

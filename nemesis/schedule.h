@@ -6,9 +6,12 @@
 //    {"at": "30s", "fault": "kill", "targets": [1, 3], "duration": "5s"},
 //    {"at": "40s", "fault": "partition-halves", "cut": [[1, 2], [2, 1]], "duration": "5s"},
 //    {"at": "50s", "fault": "link", "targets": [1, 2], "one_way": true, "duration": "2s"},
-//    {"at": "60s", "fault": "loss", "targets": "all", "probability": 0.3, "duration": "5s"}]
+//    {"at": "60s", "fault": "loss", "targets": "all", "probability": 0.3, "duration": "5s"},
+//    {"at": "70s", "fault": "disk-error", "targets": "leader", "op": "fsync", "duration": "5s"},
+//    {"at": "80s", "fault": "disk-slow", "delay": "200ms", "duration": "5s"}]
 // Durations are "500ms", "5s", "2m", or a number of seconds. "targets" is a target name
-// (fault.h) or the exact node numbers; "cut" gives a partition's exact directed links. Any
+// (fault.h) or the exact node numbers; "op" (read, write, fsync) is disk-error's operation and
+// "delay" disk-slow's added fsync latency; "cut" gives a partition's exact directed links. Any
 // other key is an error naming the entry. The executed schedule (ScheduleRunner::executed) is
 // written in the same format with exact nodes and cuts, so `--schedule` replays a run.
 //

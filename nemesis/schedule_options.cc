@@ -123,14 +123,20 @@ Status ParseOption(const std::string& key, const Json& value, Fault& fault) {
       return Status::InvalidArgument("\"" + key + "\" must be a number in [" + Number(lo) + ", " +
                                      Number(hi) + "]");
     }
-    (key == "rate" ? fault.rate : key == "rate_kbit" ? fault.rate_kbit : fault.correlation) =
-        value.get<double>();
+    (key == "rate"        ? fault.rate
+     : key == "rate_kbit" ? fault.rate_kbit
+                          : fault.correlation) = value.get<double>();
     return Status::Ok();
   }
-  return Status::InvalidArgument("unknown key \"" + key +
-                                 "\" (known: at, fault, duration, targets, cut, one_way, "
-                                 "probability, offset, rate, delay, jitter, correlation, rate_kbit)");
+  if (key == "op") {
+    if (!value.is_string()) return Status::InvalidArgument(R"("op" must be read, write or fsync)");
+    ASSIGN_OR_RETURN(fault.disk_op, ParseDiskOp(value.get<std::string>()));
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(
+      "unknown key \"" + key +
+      "\" (known: at, fault, duration, targets, cut, one_way, probability, offset, rate, delay, "
+      "jitter, correlation, rate_kbit, op)");
 }
-
 
 }  // namespace nemesis::schedule_internal

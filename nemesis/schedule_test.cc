@@ -58,7 +58,7 @@ TEST(Schedule, ErrorsNameTheEntryAndTheProblem) {
             "2m, 1.5)");
   EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","duration":"1s","target":"one"}])"),
             "schedule entry 1 (kill): unknown key \"target\" (known: at, fault, duration, targets, "
-            "cut, one_way, probability, offset, rate, delay, jitter, correlation, rate_kbit)");
+            "cut, one_way, probability, offset, rate, delay, jitter, correlation, rate_kbit, op)");
   EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","offset":"5s","duration":"1s"}])"),
             "schedule entry 1 (kill): \"offset\" applies only to clock and clock-candidate");
   EXPECT_NE(ErrorOf(R"([{"at":"1s","fault":"clock","offset":"soon","duration":"1s"}])")
@@ -149,6 +149,24 @@ TEST(Schedule, RandomScheduleAlternatesFaultsAndGapsUntilTheTimeLimit) {
   EXPECT_EQ(kinds, (std::set<std::string>{"kill", "pause", "partition-halves"}));
 }
 
+TEST(Schedule, RandomDiskFaultsGetATargetAndTheirDefaults) {
+  auto schedule = RandomSchedule({.faults = {FaultKind::kDiskLoseUnsynced, FaultKind::kDiskError,
+                                             FaultKind::kDiskSlow, FaultKind::kDiskFull},
+                                  .interval = milliseconds(1000),
+                                  .time_limit = milliseconds(40000),
+                                  .seed = 3,
+                                  .nodes = 5});
+  ASSERT_TRUE(schedule.ok());
+  std::set<FaultKind> kinds;
+  for (const ScheduleEntry& entry : *schedule) {
+    kinds.insert(entry.fault.kind);
+    EXPECT_TRUE(entry.fault.target.has_value()) << FaultName(entry.fault.kind);
+    EXPECT_EQ(entry.fault.disk_op, DiskOp::kFsync);
+    EXPECT_EQ(entry.fault.fsync_delay, milliseconds(100));
+  }
+  EXPECT_EQ(kinds.size(), 4u);
+}
+
 TEST(Schedule, RandomScheduleLeavesOutFaultsTheClusterIsTooSmallFor) {
   auto schedule = RandomSchedule({.faults = {FaultKind::kPartitionRing, FaultKind::kKill},
                                   .interval = milliseconds(1000),
@@ -209,6 +227,43 @@ TEST_F(ScheduleRunnerTest, StopEndsTheRunningFaultAndKeepsItsRealLength) {
   EXPECT_LT(runner.executed()[0].duration, std::chrono::hours(1));
   EXPECT_FALSE(runner.WaitFinished(std::chrono::steady_clock::now()));
   runner.Stop();  // idempotent
+}
+
+TEST(Schedule, DiskFaultsTakeTheirOptionsAndRoundTrip) {
+  auto schedule = ParseSchedule(R"([
+    {"at": "1s", "fault": "disk-lose-unsynced", "targets": "majority", "duration": "2s"},
+    {"at": "2s", "fault": "disk-error", "targets": [2], "op": "write", "duration": "2s"},
+    {"at": "3s", "fault": "disk-slow", "delay": "250ms", "duration": "2s"},
+    {"at": "4s", "fault": "disk-full", "targets": "leader", "duration": "2s"}])");
+  ASSERT_TRUE(schedule.ok()) << schedule.status().message();
+  EXPECT_EQ((*schedule)[0].fault.kind, FaultKind::kDiskLoseUnsynced);
+  EXPECT_EQ((*schedule)[0].fault.target, Target::kMajority);
+  EXPECT_EQ((*schedule)[1].fault.disk_op, DiskOp::kWrite);
+  EXPECT_EQ((*schedule)[2].fault.fsync_delay, milliseconds(250));
+  EXPECT_EQ((*schedule)[3].fault.kind, FaultKind::kDiskFull);
+  auto again = ParseSchedule(ScheduleToJson(*schedule).dump());
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, *schedule);
+}
+
+TEST(Schedule, DiskOptionsAreCheckedAndBelongToTheirFault) {
+  EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"disk-error","op":"erase","duration":"1s"}])"),
+            "schedule entry 1 (disk-error): unknown disk operation \"erase\"; known: read, "
+            "write, fsync");
+  EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"disk-full","op":"write","duration":"1s"}])"),
+            "schedule entry 1 (disk-full): \"op\" applies only to disk-error");
+  EXPECT_EQ(ErrorOf(R"([{"at":"1s","fault":"kill","delay":"1s","duration":"1s"}])"),
+            "schedule entry 1 (kill): \"delay\", \"jitter\" and \"rate_kbit\" apply only to "
+            "delay, reorder, duplicate and bandwidth (and \"delay\" to disk-slow)");
+  EXPECT_NE(ErrorOf(R"([{"at":"1s","fault":"disk-slow","delay":"slow","duration":"1s"}])"), "");
+  // "delay" is the fsync's for disk-slow (not a network delay), and round-trips as such.
+  auto slow = ParseSchedule(R"([{"at":"1s","fault":"disk-slow","delay":"250ms","duration":"1s"}])");
+  ASSERT_TRUE(slow.ok()) << slow.status().message();
+  EXPECT_EQ((*slow)[0].fault.fsync_delay, milliseconds(250));
+  EXPECT_FALSE((*slow)[0].fault.delay_ms.has_value());
+  auto again = ParseSchedule(ScheduleToJson(*slow).dump());
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, *slow);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -15,7 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include "nemesis/candidate_control.h"
 #include "nemesis/command_runner.h"
 #include "nemesis/node_control.h"
 
@@ -204,6 +204,38 @@ class FakeNodeControl : public NodeControl {
     calls_.back() += " " + std::to_string(std::llround(rate * 1000));
     return common::Status::Ok();
   }
+  // Recorded as "disk N eio=... fsync_delay_ms=... full=..." (see DiskText); "disk N" fails it.
+  common::Status SetDiskFaults(int node, const DiskFaults& faults) override {
+    RETURN_IF_ERROR(Do("disk", node));
+    std::lock_guard lock(mutex_);
+    calls_.back() += " " + DiskText(faults);
+    disks_[node] = faults;
+    return common::Status::Ok();
+  }
+  // Recorded as "drop N"; "drop N" in `fail` fails it.
+  common::Result<int> DropUnsyncedWrites(int node) override {
+    RETURN_IF_ERROR(Do("drop", node));
+    return 1;
+  }
+  // What a disk with the faults last set would show; nothing for a `stuck` node.
+  common::Result<DiskProbe> ProbeDisk(int node) override {
+    std::lock_guard lock(mutex_);
+    const DiskFaults faults = stuck.contains(node) ? DiskFaults{} : disks_[node];
+    DiskProbe probe;
+    probe.write_errno = faults.eio.contains(DiskOp::kWrite) ? EIO : faults.full ? ENOSPC : 0;
+    if (probe.write_errno != 0) return probe;
+    probe.fsync_errno = faults.eio.contains(DiskOp::kFsync) ? EIO : 0;
+    probe.fsync_time = faults.fsync_delay;
+    probe.read_errno = faults.eio.contains(DiskOp::kRead) ? EIO : 0;
+    return probe;
+  }
+  static std::string DiskText(const DiskFaults& faults) {
+    std::string eio;
+    for (DiskOp op : faults.eio) eio += (eio.empty() ? "" : ",") + std::string(DiskOpName(op));
+    return "eio=" + (eio.empty() ? std::string("-") : eio) +
+           " fsync_delay_ms=" + std::to_string(faults.fsync_delay.count()) +
+           " full=" + (faults.full ? "1" : "0");
+  }
   common::Result<std::string> NetnsPath(int node) override { return Path(node); }
   std::string NodeIp(int node) const override { return "10.0.0." + std::to_string(10 + node); }
   // Stopped while killed, paused while paused (as a backend would tell), unless `stuck` names
@@ -306,73 +338,7 @@ class FakeNodeControl : public NodeControl {
   std::set<int> down_;
   std::set<int> frozen_;
   std::map<std::pair<int, int>, Shape> shapers_;  // (node, queue) -> shape
-};
-
-// Lease candidates for the candidate faults: records each call ("pause-candidate 2",
-// "clock-candidate 1 5000" with the offset in ms, "cut-candidate 3", ...) and keeps the state a
-// real fleet would show (frozen, skewed, cut); `stuck` candidates ignore every fault, `fail`
-// makes a call fail.
-class FakeCandidateControl : public CandidateControl {
- public:
-  FakeCandidateControl(int candidates, int nodes) : k_(candidates), n_(nodes) {}
-
-  int candidates() const override { return k_; }
-  int nodes() const override { return n_; }
-  int LeaseHolder() override { return holder; }
-  common::Status PauseCandidate(int c) override { return Do("pause-candidate", c); }
-  common::Status ResumeCandidate(int c) override { return Do("resume-candidate", c); }
-  common::Result<NodeRunState> CandidateRunState(int c) override {
-    std::lock_guard lock(mutex_);
-    return frozen_.contains(c) && !stuck.contains(c) ? NodeRunState::kPaused
-                                                     : NodeRunState::kRunning;
-  }
-  common::Status SetCandidateClockOffset(int c, double offset_s) override {
-    RETURN_IF_ERROR(Do("clock-candidate", c));
-    std::lock_guard lock(mutex_);
-    calls_.back() += " " + std::to_string(std::llround(offset_s * 1000));
-    offsets_[c] = offset_s;
-    return common::Status::Ok();
-  }
-  common::Result<double> MeasureCandidateClockOffset(int c) override {
-    std::lock_guard lock(mutex_);
-    return stuck.contains(c) ? 0.0 : offsets_[c];
-  }
-  common::Status CutCandidate(int c) override { return Do("cut-candidate", c); }
-  common::Status HealCandidate(int c) override { return Do("heal-candidate", c); }
-  common::Result<bool> CandidateCanConnect(int c, int /*node*/) override {
-    std::lock_guard lock(mutex_);
-    return !cut_.contains(c) || stuck.contains(c);
-  }
-
-  std::vector<std::string> TakeCalls() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(calls_, {});
-  }
-
-  int holder = 0;
-  std::set<std::string> fail;  // "pause-candidate 2" makes PauseCandidate(2) fail
-  std::set<int> stuck;         // candidates no fault affects
-
- private:
-  common::Status Do(const std::string& action, int c) {
-    std::lock_guard lock(mutex_);
-    const std::string call = action + " " + std::to_string(c);
-    calls_.push_back(call);
-    if (fail.contains(call)) return common::Status::Unavailable(call + ": injected failure");
-    if (action == "pause-candidate") frozen_.insert(c);
-    if (action == "resume-candidate") frozen_.erase(c);
-    if (action == "cut-candidate") cut_.insert(c);
-    if (action == "heal-candidate") cut_.erase(c);
-    return common::Status::Ok();
-  }
-
-  const int k_;
-  const int n_;
-  std::mutex mutex_;
-  std::vector<std::string> calls_;
-  std::set<int> frozen_;
-  std::set<int> cut_;
-  std::map<int, double> offsets_;
+  std::map<int, DiskFaults> disks_;
 };
 
 }  // namespace nemesis::testing

@@ -12,6 +12,7 @@
 
 #include "common/process/run.h"
 #include "orchestrator/run/backend/cleanup.h"
+#include "orchestrator/run/diskfs/diskfs_mount.h"
 
 namespace orchestrator::test_support {
 
@@ -34,13 +35,15 @@ inline std::vector<std::string> Leftovers(const std::string& id, const std::file
   };
   (void)CleanupDocker(record);
   (void)CleanupNetns(record);
+  (void)diskfs::CleanupDiskMounts(record);
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string cmdline = ReadFile(entry.path() / "cmdline");
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     if (cmdline.find(store.string() + "/") != std::string::npos &&
-        cmdline.find(program) != std::string::npos) {
+        (cmdline.find(program) != std::string::npos ||
+         cmdline.find("splitbrain-diskfs") != std::string::npos)) {
       std::string line = "process ";
       line += name;
       line += ": ";

@@ -6,6 +6,7 @@
 #include "orchestrator/cli/check_command.h"
 #include "orchestrator/run/backend/cleanup.h"
 #include "orchestrator/run/client_processes.h"
+#include "orchestrator/run/diskfs/diskfs_mount.h"
 #include "orchestrator/run/run_registry.h"
 
 namespace orchestrator {
@@ -49,6 +50,9 @@ int RunCleanupCommand(const std::vector<std::string>& args, std::ostream& out, s
   size_t removed = 0;
   for (auto [what, result] :
        {std::pair{"docker", CleanupDocker(filter)}, std::pair{"netns", CleanupNetns(filter)},
+        // After the nodes (netns), before the helpers (clients): a mount whose helper is
+        // killed first stays, answering ENOTCONN, until it is unmounted.
+        std::pair{"disk mounts", diskfs::CleanupDiskMounts(filter)},
         std::pair{"clients", CleanupClients(filter)}}) {
     if (!result.ok()) {
       err << "splitbrain cleanup: " << what << ": " << result.status().message() << "\n";

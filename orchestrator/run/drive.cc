@@ -75,6 +75,7 @@ class Driver::Faults {
         {.binary = NetqBinary(),
          .run_id = session.run_id(),
          .log_dir = [dir = *session.run_dir()](int node) { return dir.node(node); }});
+    if (session.disks() != nullptr) control_.enable_disks(session.disks());
     if (!plan.schedule.empty()) {
       schedule_.emplace(nemesis_, plan.schedule, start, [&err](const Status& status) {
         err << "splitbrain run: nemesis: " << status.message() << "\n";

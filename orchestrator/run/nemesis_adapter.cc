@@ -68,6 +68,35 @@ common::Status NemesisAdapter::SetClockRate(int node, double rate) {
   return clocks_->SetRate(node, rate);
 }
 
+namespace {
+
+common::Status NoDisks() {
+  return common::Status::Unavailable(
+      "the nodes' data dirs are not mounted through the disk layer: name the disk faults in "
+      "--nemesis or in the --schedule file");
+}
+
+}  // namespace
+
+common::Status NemesisAdapter::SetDiskFaults(int node, const nemesis::DiskFaults& faults) {
+  if (disks_ == nullptr) return NoDisks();
+  return disks_->Set(node, faults);
+}
+
+common::Result<int> NemesisAdapter::DropUnsyncedWrites(int node) {
+  if (disks_ == nullptr) return NoDisks();
+  if (Locked([&] { return backend_.IsRunning(node); })) {
+    return common::Status::InvalidArgument("drop the unsynced writes of node " +
+                                           std::to_string(node) + ": it still runs");
+  }
+  return disks_->Crash(node);
+}
+
+common::Result<nemesis::DiskProbe> NemesisAdapter::ProbeDisk(int node) {
+  if (disks_ == nullptr) return NoDisks();
+  return disks_->Probe(node);
+}
+
 common::Result<std::string> NemesisAdapter::NetnsPath(int node) {
   return Locked([&] { return backend_.NetnsPath(node); });
 }

@@ -22,6 +22,7 @@
 #include "nemesis/node_control.h"
 #include "orchestrator/run/backend/backend.h"
 #include "orchestrator/run/node_clock.h"
+#include "orchestrator/run/node_disks.h"
 #include "orchestrator/run/packet_holders.h"
 #include "orchestrator/store/run_dir.h"
 
@@ -53,6 +54,9 @@ class NemesisAdapter : public nemesis::NodeControl {
   void enable_shaping(PacketHoldersOptions options) {
     holders_ = std::make_unique<PacketHolders>(std::move(options));
   }
+  // Lets the disk faults work: every node's data dir is mounted through `disks` (which must
+  // outlive the adapter).
+  void enable_disks(NodeDisks* disks) { disks_ = disks; }
   // The port every node serves on (the database's client port): CanConnect probes it.
   void set_probe_port(int port) { probe_port_ = port; }
 
@@ -63,6 +67,10 @@ class NemesisAdapter : public nemesis::NodeControl {
   common::Status Resume(int node) override;
   common::Status SetClockOffset(int node, double offset_s) override;
   common::Status SetClockRate(int node, double rate) override;
+  common::Status SetDiskFaults(int node, const nemesis::DiskFaults& faults) override;
+  // Refused while the node's process runs (its writes would race the revert).
+  common::Result<int> DropUnsyncedWrites(int node) override;
+  common::Result<nemesis::DiskProbe> ProbeDisk(int node) override;
   common::Result<std::string> NetnsPath(int node) override;
   common::Result<nemesis::NodeRunState> RunState(int node) override;
   // A TCP connect (netns_probe.h) from `from`'s namespace to `to`'s probe port, 250 ms deadline.
@@ -90,6 +98,7 @@ class NemesisAdapter : public nemesis::NodeControl {
   std::unique_ptr<NodeClocks> clocks_;      // absent: clock faults are refused
   int probe_port_ = 0;                      // 0: CanConnect is an error
   std::unique_ptr<PacketHolders> holders_;  // absent: shaping faults are refused
+  NodeDisks* disks_ = nullptr;              // absent: disk faults are refused
 };
 
 }  // namespace orchestrator

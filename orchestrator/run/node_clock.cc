@@ -84,13 +84,14 @@ common::Status NodeClocks::SetRate(int node, double rate) {
 void NodeClocks::Loop() {
   common::MutexLock lock(mutex_);
   while (!stopping_) {
-    wake_.WaitFor(lock, std::chrono::milliseconds(100), [this]() REQUIRES(mutex_) { return stopping_; });
+    wake_.WaitFor(lock, std::chrono::milliseconds(100),
+                  [this]() REQUIRES(mutex_) { return stopping_; });
     const auto now = std::chrono::steady_clock::now();
     for (const auto& [node, state] : nodes_) {
       if (state.rate == 1 || stopping_) continue;
       common::Status written = WriteClockOffset(ctl_dir_(node), OffsetNow(state, now));
-      if (!written.ok()) std::cerr << "splitbrain: clock of node " << node << ": "
-                                   << written.message() << "\n";
+      if (!written.ok())
+        std::cerr << "splitbrain: clock of node " << node << ": " << written.message() << "\n";
     }
   }
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "orchestrator/run/databases.h"
 
@@ -59,8 +60,7 @@ Status CheckBugSwitches(const RunSpec& spec, const workloads::Db& db) {
     }
     std::string list;
     for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-    list.insert(0, "--db-bug: \"" + bug + "\" is not one of ");
-    return Status::InvalidArgument(list);
+    return Status::InvalidArgument("--db-bug: \"" + bug + "\" is not one of " + std::move(list));
   }
   return Status::Ok();
 }
@@ -89,6 +89,7 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   }
   const bool moves_candidate_clocks =
       has([](nemesis::FaultKind kind) { return kind == nemesis::FaultKind::kClockCandidate; });
+  const bool has_disk_faults = has(nemesis::IsDiskFault);
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
   const bool shapes = std::any_of(schedule.begin(), schedule.end(), [](const auto& entry) {
@@ -111,7 +112,8 @@ Result<RunPlan> PlanRun(RunSpec spec) {
                  .db = std::move(db),
                  .schedule = std::move(schedule),
                  .moves_clocks = moves_clocks,
-                 .moves_candidate_clocks = moves_candidate_clocks};
+                 .moves_candidate_clocks = moves_candidate_clocks,
+                 .has_disk_faults = has_disk_faults};
 }
 
 }  // namespace orchestrator

@@ -23,6 +23,9 @@ struct RunPlan {
   bool moves_clocks = false;  // the schedule has clock faults: every node runs under libfaketime
   // The schedule has clock-candidate faults: every lease candidate runs under libfaketime.
   bool moves_candidate_clocks = false;
+  // The schedule has disk faults: every node's data dir is mounted through the FUSE disk layer
+  // (node_disks.h), on either backend (docker binds the mounted host dir into the container).
+  bool has_disk_faults = false;
 };
 
 // `spec.seed` must be set (the CLI draws one when the user gave none).

@@ -59,6 +59,16 @@ TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {
             std::string::npos);
 }
 
+TEST(PlanRunTest, DiskFaultsMountTheDiskLayerOnEitherBackend) {
+  auto plan = PlanRun(Spec({"--nemesis", "kill,disk-slow", "--time-limit", "40s"}));
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(plan->has_disk_faults);
+  EXPECT_FALSE(PlanRun(Spec({"--nemesis", "kill,pause"}))->has_disk_faults);
+  EXPECT_EQ(PlanError({"--backend", "docker", "--nemesis", "disk-lose-unsynced"}), "");
+  EXPECT_EQ(PlanError({"--backend", "netns", "--nemesis", "disk-error,disk-full"}), "");
+  EXPECT_NE(PlanError({"--nemesis", "disk-explode"}).find("unknown fault"), std::string::npos);
+}
+
 TEST(PlanRunTest, DefinitionsAreReadAndCheckedBeforeAnythingStarts) {
   const std::string missing = PlanError({"--db", "mongo"});
   EXPECT_NE(missing.find("mongo/db.json"), std::string::npos) << missing;

@@ -48,8 +48,12 @@ int Millis(Clock::duration d) {
 
 ClusterSession::~ClusterSession() {
   if (!backend_ || down_) return;
-  // An early return or an exception: tear down anyway.
-  const Status down = backend_->Down();
+  // An early return or an exception: tear down anyway, the nodes before their disks.
+  Status down = backend_->Down();
+  if (disks_) {
+    const Status unmounted = disks_->Unmount();
+    if (down.ok()) down = unmounted;
+  }
   if (!down.ok()) {
     std::cerr << "splitbrain run: teardown: " << down.message()
               << " (run `splitbrain cleanup --run " << run_id_ << "`)\n";
@@ -98,6 +102,10 @@ Status ClusterSession::BringUp(std::ostream& out) {
                          .image = plan_.db->ImageName()};
   if (!libfaketime_.empty()) options.libraries.push_back(libfaketime_);
   RETURN_IF_ERROR(backend_->Up(options));
+  if (plan_.has_disk_faults) {
+    phase_ = "mount the disk layer";
+    ASSIGN_OR_RETURN(disks_, NodeDisks::Mount(run_id_, *run_dir_, spec.nodes));
+  }
   phase_ = "start nodes";
   RETURN_IF_ERROR(StartNodes());
   if (plan_.db->ReadyTimeout().count() > 0) {
@@ -218,6 +226,10 @@ Status ClusterSession::Down(std::ostream& out, std::ostream& err) {
   phase_ = "teardown";
   const auto t0 = Clock::now();
   Status down = backend_->Down();
+  if (disks_) {
+    const Status unmounted = disks_->Unmount();
+    if (down.ok()) down = unmounted;
+  }
   down_ = true;
   if (down.ok()) {
     out << "torn down in " << Millis(Clock::now() - t0) << " ms\n";

@@ -1,10 +1,11 @@
 // ClusterSession: one run's cluster, from the run folder to teardown, as an RAII object. Open
 // creates the run's identity and resources (run id, registration for `splitbrain cleanup`,
 // backend choice, libfaketime when the plan moves clocks, spec.json); BringUp starts the
-// backend and every node and waits until the cluster elected a leader and acknowledged a
-// write; CollectLogs copies node output and node event logs into the run folder; Down removes
-// everything the backend made. The destructor tears down what is still up, so an error, an
-// exception or Ctrl-C tears down the same way a normal end does.
+// backend, mounts every node's data dir through the disk layer when the plan has disk faults
+// (node_disks.h), and starts every node and waits until the cluster elected a leader and
+// acknowledged a write; CollectLogs copies node output and node event logs into the run folder;
+// Down removes everything the backend made. The destructor tears down what is still up, so an
+// error, an exception or Ctrl-C tears down the same way a normal end does.
 //
 // `phase` names what the session is doing, for the error line of a failed run. Not
 // thread-safe: the run's thread drives it; the nemesis reaches the backend through
@@ -22,6 +23,7 @@
 #include "common/status.h"
 #include "orchestrator/run/backend/backend.h"
 #include "orchestrator/run/interrupts.h"
+#include "orchestrator/run/node_disks.h"
 #include "orchestrator/run/plan.h"
 #include "orchestrator/run/run_registry.h"
 #include "orchestrator/store/run_dir.h"
@@ -56,6 +58,8 @@ class ClusterSession {
   common::Mutex& backend_mutex() { return backend_mutex_; }
   const std::vector<std::string>& endpoints() const { return endpoints_; }
   bool moves_clocks() const { return !libfaketime_.empty(); }
+  // The nodes' disk layer; null unless the plan has disk faults.
+  NodeDisks* disks() { return disks_.get(); }
   // spec.json as written (the spec with the run id and the backend used).
   const RunSpec& recorded_spec() const { return recorded_spec_; }
 
@@ -72,6 +76,8 @@ class ClusterSession {
   std::optional<RunDir> run_dir_;
   std::optional<RunRegistration> registration_;
   std::unique_ptr<Backend> backend_;
+  // After backend_: destroyed (unmounted) first, but the destructor stops the nodes before.
+  std::unique_ptr<NodeDisks> disks_;
   common::Mutex backend_mutex_;        // held by every call NemesisAdapter makes on backend_
   std::filesystem::path libfaketime_;  // set when the plan moves clocks
   RunSpec recorded_spec_;

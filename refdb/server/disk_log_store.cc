@@ -108,7 +108,7 @@ Status DiskLogStore::Persist(const std::optional<raft::Snapshot>& snapshot,
     RETURN_IF_ERROR(SaveSnapshot(*snapshot));
   }
   RETURN_IF_ERROR(AppendEntries(entries));
-  if (sync && !entries.empty()) RETURN_IF_ERROR(log_.Sync());
+  if (!entries.empty()) RETURN_IF_ERROR(sync ? log_.Sync() : log_.Flush());
   if (hard_state) RETURN_IF_ERROR(SaveHardState(*hard_state));
   return Status::Ok();
 }

@@ -5,8 +5,9 @@
 // What is durable when:
 //   - Persist writes the Ready's snapshot, entries and hard state; with `sync` it fsyncs the
 //     log once (group commit: every entry of one loop iteration shares it). Without `sync`
-//     (only the `no-fsync` bug switch) appended entries may stay in this process's buffer, so
-//     a SIGKILL loses them although they were acknowledged.
+//     (only the `no-fsync` bug switch) appended entries are written to the segment file
+//     (write(2)) but never fsynced: a SIGKILL of the process loses nothing, but a machine crash
+//     (the nemesis's disk-lose-unsynced) loses them although they were acknowledged.
 //   - The hard state is saved (atomically, fsynced) only when term or vote change: the commit
 //     index need not be durable (a restarted node relearns it), and saving it on every commit
 //     would cost two fsyncs per write. On open, the commit index is clamped into

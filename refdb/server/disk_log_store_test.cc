@@ -65,6 +65,16 @@ TEST_F(DiskLogStoreTest, UnsyncedEntriesAreLostInACrash) {
   EXPECT_EQ(store_->LastIndex(), 3u);
 }
 
+// Unsynced entries are still written (no-fsync's realism): a process crash, which keeps what
+// the kernel was given, loses none of them.
+TEST_F(DiskLogStoreTest, UnsyncedEntriesAreWrittenSoAProcessCrashKeepsThem) {
+  Append(1, 3, 1);
+  Append(4, 6, 1, /*sync=*/false);
+  store_.reset();
+  Reopen();
+  EXPECT_EQ(store_->LastIndex(), 6u);
+}
+
 TEST_F(DiskLogStoreTest, ConflictingEntriesReplaceTheSuffix) {
   Append(1, 5, 1);
   Append(3, 4, 2);

@@ -6,7 +6,7 @@
 //   propose the writes, start the reads, tick if a tick is due; process the Readies again.
 //   Each Ready is handled in STYLE.md §2's order:
 //     1. persist snapshot, entries, hard state (one fsync for all entries: group commit;
-//        skipped only with the no-fsync bug);
+//        with the no-fsync bug only written, never fsynced);
 //     2. send messages (PeerTransport queues them; the loop never waits on the network);
 //     3. restore a snapshot, apply committed entries, answer the waiting writes, serve the
 //        reads whose read index is applied;

@@ -187,9 +187,11 @@ TEST_F(Integration, FollowerFarBehindCatchesUpBySnapshot) {
   }
 }
 
-// The switch works: without fsync, acknowledged writes sit in the process's buffers, and a
-// SIGKILL of every node loses them. (With fsync, RestartingEveryNode... shows none is lost.)
-TEST_F(Integration, NoFsyncBugLosesAcknowledgedWritesWhenEveryNodeIsKilled) {
+// The switch is realistic: without fsync, acknowledged entries are still written to the log
+// file, so a SIGKILL of every process loses none of them (the kernel keeps what was written);
+// only a machine crash does, which the orchestrator's disk-lose-unsynced fault makes
+// (orchestrator/proof_test.cc: NoFsync3 and NoFsync4 are invalid, their controls valid).
+TEST_F(Integration, NoFsyncBugStillWritesEveryEntrySoAProcessKillLosesNothing) {
   StartCluster(3, {"--bug", "no-fsync"});
   WaitForLeader();
   ASSERT_EQ(PutKeys(0, 50), 50);
@@ -197,13 +199,7 @@ TEST_F(Integration, NoFsyncBugLosesAcknowledgedWritesWhenEveryNodeIsKilled) {
   for (int node = 1; node <= 3; ++node) ASSERT_TRUE(cluster_->StartNode(node).ok());
   WaitForLeader();
   client_ = NewClient();
-  int lost = 0;
-  for (int i = 0; i < 50; ++i) {
-    auto r = client_->Get("key" + std::to_string(i));
-    ASSERT_TRUE(r.ok()) << r.error.message();
-    if (!r.value.found) ++lost;
-  }
-  EXPECT_GT(lost, 0);
+  ExpectKeys(0, 50);
 }
 
 // One line of a node's events.jsonl.

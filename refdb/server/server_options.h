@@ -11,7 +11,8 @@
 // etcd 3.4's --snapshot-count: the snapshot is written inside the server loop, which stalls
 // every waiting request meanwhile, so it should be rare under load.
 // Bugs (off by default): half-quorum, vote-without-log-check, commit-previous-term,
-// stale-reads (the core's switches) and no-fsync (acknowledge writes before they are durable).
+// stale-reads (the core's switches) and no-fsync (acknowledge writes that are written
+// but never fsynced: a machine crash loses them).
 #pragma once
 
 #include <cstdint>

@@ -38,6 +38,11 @@ Status SegmentedLog::Sync() {
   return Status::Ok();
 }
 
+Status SegmentedLog::Flush() {
+  RETURN_IF_ERROR(Usable());
+  return WriteBuffered();
+}
+
 // Writes the unwritten entries, one write per segment, rolling over to a new segment when the
 // open one is full.
 Status SegmentedLog::WriteBuffered() {
@@ -176,7 +181,7 @@ std::vector<LogRecord> SegmentedLog::Entries(uint64_t lo, uint64_t hi) const {
       << dir_ << ": entries [" << lo << ", " << hi << ") outside [" << FirstIndex() << ", "
       << LastIndex() + 1 << ")";
   const auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(lo - FirstIndex());
-  return std::vector<LogRecord>(begin, begin + static_cast<std::ptrdiff_t>(hi - lo));
+  return {begin, begin + static_cast<std::ptrdiff_t>(hi - lo)};
 }
 
 std::vector<std::string> SegmentedLog::SegmentFileNames() const {

@@ -100,6 +100,9 @@ class SegmentedLog {
   Status Append(std::span<const LogRecord> records);
   // Makes every appended record durable with one fsync (more if segments rolled over).
   Status Sync();
+  // Writes every appended record to its segment file (write(2)) without an fsync: a process
+  // crash then loses none of them, a machine crash may (only refdb's no-fsync bug uses this).
+  Status Flush();
   // Removes records [first_index_to_remove, LastIndex()] (a Raft conflict, §5.3) and syncs.
   // Requires FirstIndex() <= first_index_to_remove; beyond LastIndex() it only syncs.
   Status TruncateSuffix(uint64_t first_index_to_remove);

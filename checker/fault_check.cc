@@ -46,13 +46,18 @@ double ExpectedOffsetMs(const std::vector<Fault>& faults, int64_t node, const St
   return expected_ms;
 }
 
+// What a clock running at `rate` drifts while libfaketime keeps its last read of the offset: that
+// cache lasts a second of the node's own clock, 1 / rate real seconds, in which the offset moves
+// by (rate - 1) / rate s.
+double RateLagMs(double rate) { return std::abs(rate - 1) / rate * 1000; }
+
 // How far a sample's offset may be from the expected one: a second (libfaketime reads the offset
-// file once a second), and a drifting clock moves in steps of (rate - 1) s a second.
+// file once a second), plus each rate's lag.
 double ToleranceMs(const std::vector<Fault>& faults, int64_t node, int64_t index) {
   double tolerance_ms = kClockToleranceMs;
   for (const Fault& fault : faults) {
     if (fault.name == "clock-rate" && IsInForceAt(fault, index) && Targets(fault, node)) {
-      tolerance_ms += std::abs(fault.rate - 1) * 1000;
+      tolerance_ms += RateLagMs(fault.rate);
     }
   }
   return tolerance_ms;
@@ -92,7 +97,7 @@ Outcome ClockOutcome(const std::vector<StatusSample>& samples, const std::vector
     return {"unverified", "no status sample of node " + unseen +
                               " showed its clock drifting at rate " + Fixed(fault.rate, 3) +
                               " while the fault was in force (a drift shows once it exceeds " +
-                              Fixed(1 + std::abs(fault.rate - 1), 1) + " s)"};
+                              Fixed((kClockToleranceMs + RateLagMs(fault.rate)) / 1000, 1) + " s)"};
   }
   return {"unverified", "no status sample of node " + unseen + " showed the offset of " +
                             Fixed(fault.offset_s, 3) + " s while the fault was in force"};

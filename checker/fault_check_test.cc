@@ -62,7 +62,8 @@ TEST(FaultCheck, ClockRateIsVerifiedByADriftLargerThanTheTolerance) {
   r = CheckFaults(ReadRunHistory(WithoutLines(Load("faults.clock-rate.good.jsonl"), {6})));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   // A clock running at half speed falls behind: -1.5 s at 13 s is too small to tell (the
-  // tolerance is 1.5 s), -2.5 s at 15 s drifted enough.
+  // tolerance is 2 s: libfaketime's one-second cache lasts two real seconds there), -2.45 s at
+  // 14.9 s drifted enough.
   h = Load("faults.clock-rate.good.jsonl");
   h.events[2].value["rate"] = 0.5;
   h.events[3].value["rate"] = 0.5;

@@ -3,9 +3,10 @@
 // from a file the harness rewrites while the node runs: ctl/faketime in the node's dir (the
 // backend shows it to the node at NodeCtlDir). A rate is an offset the harness drifts ten times a
 // second. Only CLOCK_REALTIME moves: the monotonic clock stays real, as on a machine whose NTP
-// steps or slews the wall clock. (Faking the monotonic clock too, libfaketime 0.9.10 stopped
-// refdb's timers entirely: no election in 6 s even at offset +0.) libfaketime re-reads the file
-// at most once a second, so a new offset takes effect within a second.
+// steps or slews the wall clock. (Faking the monotonic clock too, libfaketime 0.9.10 on glibc
+// 2.36 never returns from a timed condition-variable wait, even at offset +0 and with
+// FAKETIME_FORCE_MONOTONIC_FIX: refdb's timers stopped.) libfaketime re-reads the file at most
+// once a second, so a new offset takes effect within a second.
 // Programs that read the clock without libc (Go's runtime, so etcd) do not see the offset.
 #pragma once
 

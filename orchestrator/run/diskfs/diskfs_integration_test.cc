@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -28,7 +29,13 @@ namespace fs = std::filesystem;
 using nemesis::DiskFaults;
 using nemesis::DiskOp;
 
-constexpr char kRunId[] = "d15cf00d";
+// A run id of this test process's own (ctest runs these tests in parallel, each in a process):
+// its mount's control socket and what cleanup matches are then its own.
+std::string TestRunId() {
+  char id[9];
+  std::snprintf(id, sizeof id, "%08x", static_cast<unsigned>(::getpid()) & 0xffffffffU);
+  return id;
+}
 
 class Diskfs : public ::testing::Test {
  protected:
@@ -41,7 +48,7 @@ class Diskfs : public ::testing::Test {
     root_ = dir_->path();
     fs::create_directories(root_ / "mnt");
     auto mount = DiskfsMount::Create({.helper = DISKFS_BIN,
-                                      .run_id = kRunId,
+                                      .run_id = TestRunId(),
                                       .name = "t1",
                                       .backing = root_ / "backing",
                                       .mountpoint = root_ / "mnt",
@@ -206,7 +213,7 @@ TEST_F(Diskfs, TheProbeSeesEachFault) {
 }
 
 TEST_F(Diskfs, BadControlRequestsGetAnErrorAndChangeNothing) {
-  const std::string socket = SocketName(kRunId, "t1");
+  const std::string socket = SocketName(TestRunId(), "t1");
   for (const char* bad : {"set eio=disk", "set full=2", "set colour=red", "frobnicate", ""}) {
     auto answer = Request(socket, bad, std::chrono::seconds(2));
     EXPECT_EQ(answer.status().code(), common::StatusCode::kInvalidArgument) << bad;
@@ -230,7 +237,7 @@ TEST_F(Diskfs, CleanupUnmountsTheMountOfADeadHelper) {
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(other->empty());
   EXPECT_TRUE(IsDiskfsMounted(root_ / "mnt"));
-  auto removed = CleanupDiskMounts([](const std::string& id) { return id == kRunId; });
+  auto removed = CleanupDiskMounts([](const std::string& id) { return id == TestRunId(); });
   ASSERT_TRUE(removed.ok()) << removed.status().message();
   ASSERT_EQ(removed->size(), 1U);
   EXPECT_FALSE(IsDiskfsMounted(root_ / "mnt"));

@@ -65,6 +65,18 @@ Status CheckBugSwitches(const RunSpec& spec, const workloads::Db& db) {
   return Status::Ok();
 }
 
+// The kinds of the schedule's faults and, for a random schedule, every kind --nemesis names.
+std::vector<nemesis::FaultKind> AskedKinds(const RunSpec& spec, const nemesis::Schedule& schedule) {
+  std::vector<nemesis::FaultKind> kinds;
+  for (const nemesis::ScheduleEntry& entry : schedule) kinds.push_back(entry.fault.kind);
+  if (!spec.schedule.empty()) return kinds;
+  for (const std::string& name : spec.nemesis) {
+    auto listed = nemesis::ParseFaultList(name);  // BuildSchedule has checked each
+    if (listed.ok()) kinds.insert(kinds.end(), listed->begin(), listed->end());
+  }
+  return kinds;
+}
+
 }  // namespace
 
 Result<RunPlan> PlanRun(RunSpec spec) {
@@ -75,11 +87,17 @@ Result<RunPlan> PlanRun(RunSpec spec) {
         return entry.fault.kind == nemesis::FaultKind::kClock ||
                entry.fault.kind == nemesis::FaultKind::kClockRate;
       });
+  // What the run may need is what the schedule holds; what it is refused for is also every kind
+  // --nemesis names, drawn or not (a seed that draws no clock fault is no reason to accept one).
+  const std::vector<nemesis::FaultKind> asked = AskedKinds(spec, schedule);
   const auto has = [&schedule](auto predicate) {
     return std::any_of(schedule.begin(), schedule.end(),
                        [&](const nemesis::ScheduleEntry& e) { return predicate(e.fault.kind); });
   };
-  if (spec.workload != workloads::WorkloadKind::kElection && has(nemesis::IsCandidateFault)) {
+  const auto asks = [&asked](auto predicate) {
+    return std::any_of(asked.begin(), asked.end(), predicate);
+  };
+  if (spec.workload != workloads::WorkloadKind::kElection && asks(nemesis::IsCandidateFault)) {
     return Status::InvalidArgument(
         "the candidate faults (pause-candidate, clock-candidate, partition-candidate) act on "
         "the lease candidates of --workload election");
@@ -92,16 +110,20 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   const bool has_disk_faults = has(nemesis::IsDiskFault);
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
-  const bool shapes = std::any_of(schedule.begin(), schedule.end(), [](const auto& entry) {
-    return nemesis::IsShapingKind(entry.fault.kind) || entry.fault.correlation.has_value();
-  });
+  const bool shapes = asks(nemesis::IsShapingKind) ||
+                      std::any_of(schedule.begin(), schedule.end(), [](const auto& entry) {
+                        return entry.fault.correlation.has_value();
+                      });
   if (shapes && access(NetqBinary().c_str(), X_OK) != 0) {
     std::string message = "shaping faults need splitbrain-netq (";
     message += NetqBinary().string();
     message += "), which is missing: build it (ci/build.sh)";
     return Status::NotFound(message);
   }
-  if (moves_clocks && !db->traits().clock_movable) {
+  const bool asks_clocks = asks([](nemesis::FaultKind kind) {
+    return kind == nemesis::FaultKind::kClock || kind == nemesis::FaultKind::kClockRate;
+  });
+  if (asks_clocks && !db->traits().clock_movable) {
     return Status::InvalidArgument(
         "the clock fault cannot move " + db->name() +
         "'s clock (libfaketime moves only programs that read the time through libc: not Go "

@@ -59,6 +59,22 @@ TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {
             std::string::npos);
 }
 
+// A fault the user asked for is checked against the database whether or not the seed draws it
+// (a random schedule of kill,clock may hold only kills: refusing then only sometimes was a flake).
+TEST(PlanRunTest, AskedForFaultsAreRefusedEvenWhenTheSeedDoesNotDrawThem) {
+  for (int seed = 1; seed <= 40; ++seed) {
+    auto spec = ParseRunSpec({"--db", "etcd", "--nemesis", "kill,clock", "--time-limit", "25s",
+                              "--seed", std::to_string(seed)});
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
+    auto plan = PlanRun(*spec);
+    EXPECT_FALSE(plan.ok()) << "seed " << seed;
+    auto candidates = ParseRunSpec({"--nemesis", "kill,pause-candidate", "--time-limit", "25s",
+                                    "--seed", std::to_string(seed)});
+    ASSERT_TRUE(candidates.ok());
+    EXPECT_FALSE(PlanRun(*candidates).ok()) << "seed " << seed;
+  }
+}
+
 TEST(PlanRunTest, DiskFaultsMountTheDiskLayerOnEitherBackend) {
   auto plan = PlanRun(Spec({"--nemesis", "kill,disk-slow", "--time-limit", "40s"}));
   ASSERT_TRUE(plan.ok()) << plan.status().message();

@@ -20,7 +20,7 @@ Links Between(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   return cut;
 }
 
-Connectivity State(int64_t nodes, std::set<int64_t> down, const Links& cut) {
+Connectivity Sample(int64_t nodes, std::set<int64_t> down, const Links& cut) {
   return {.nodes = nodes, .down = std::move(down), .cut = {cut.begin(), cut.end()}};
 }
 
@@ -37,75 +37,75 @@ Links Ring(int64_t nodes) {
 }
 
 TEST(Connectivity, HalvesOfAnEvenClusterHaveNoMajority) {
-  EXPECT_FALSE(HasMajority(State(4, {}, Between({1, 2}, {3, 4}))));
-  EXPECT_FALSE(HasMajority(State(6, {}, Between({1, 2, 3}, {4, 5, 6}))));
-  EXPECT_EQ(DescribeGroups(State(4, {}, Between({1, 2}, {3, 4}))),
+  EXPECT_FALSE(HasMajority(Sample(4, {}, Between({1, 2}, {3, 4}))));
+  EXPECT_FALSE(HasMajority(Sample(6, {}, Between({1, 2, 3}, {4, 5, 6}))));
+  EXPECT_EQ(DescribeGroups(Sample(4, {}, Between({1, 2}, {3, 4}))),
             "[1,2] | [3,4], neither a majority");
 }
 
 TEST(Connectivity, HalvesOfAnOddClusterLeaveTheLargerSideAMajority) {
-  EXPECT_TRUE(HasMajority(State(3, {}, Between({1}, {2, 3}))));
-  EXPECT_TRUE(HasMajority(State(5, {}, Between({1, 2}, {3, 4, 5}))));
+  EXPECT_TRUE(HasMajority(Sample(3, {}, Between({1}, {2, 3}))));
+  EXPECT_TRUE(HasMajority(Sample(5, {}, Between({1, 2}, {3, 4, 5}))));
   // Three ways, 1 | 2,3 | 4,5: no side has 3 of 5.
   Links three_ways = Between({1}, {2, 3, 4, 5});
   const Links rest = Between({2, 3}, {4, 5});
   three_ways.insert(three_ways.end(), rest.begin(), rest.end());
-  EXPECT_FALSE(HasMajority(State(5, {}, three_ways)));
-  EXPECT_EQ(DescribeGroups(State(5, {}, three_ways)), "[1] | [2,3] | [4,5], none a majority");
+  EXPECT_FALSE(HasMajority(Sample(5, {}, three_ways)));
+  EXPECT_EQ(DescribeGroups(Sample(5, {}, three_ways)), "[1] | [2,3] | [4,5], none a majority");
 }
 
 TEST(Connectivity, IsolatedLeaderLeavesTheOthersAMajority) {
   for (int64_t nodes : {3, 4, 5, 6}) {
     std::vector<int64_t> others;
     for (int64_t node = 2; node <= nodes; ++node) others.push_back(node);
-    EXPECT_TRUE(HasMajority(State(nodes, {}, Between({1}, others)))) << nodes << " nodes";
-    EXPECT_TRUE(RoundTripPeers(State(nodes, {}, Between({1}, others)), 1) ==
+    EXPECT_TRUE(HasMajority(Sample(nodes, {}, Between({1}, others)))) << nodes << " nodes";
+    EXPECT_TRUE(RoundTripPeers(Sample(nodes, {}, Between({1}, others)), 1) ==
                 std::vector<int64_t>{1});
   }
 }
 
 TEST(Connectivity, KillOfAMajorityLeavesNone) {
-  EXPECT_FALSE(HasMajority(State(3, {1, 2}, {})));
-  EXPECT_TRUE(HasMajority(State(3, {1}, {})));
-  EXPECT_FALSE(HasMajority(State(4, {1, 2}, {})));
-  EXPECT_FALSE(HasMajority(State(5, {1, 2, 3}, {})));
-  EXPECT_TRUE(HasMajority(State(5, {1, 2}, {})));
-  EXPECT_FALSE(HasMajority(State(6, {4, 5, 6}, {})));
-  EXPECT_EQ(DescribeGroups(State(3, {1, 2}, {})), "[3] with [1,2] down, not a majority");
-  EXPECT_EQ(DescribeGroups(State(3, {1, 2, 3}, {})), "[1,2,3] down, no majority");
-  EXPECT_TRUE(RoundTripPeers(State(3, {1, 2}, {}), 1).empty());
+  EXPECT_FALSE(HasMajority(Sample(3, {1, 2}, {})));
+  EXPECT_TRUE(HasMajority(Sample(3, {1}, {})));
+  EXPECT_FALSE(HasMajority(Sample(4, {1, 2}, {})));
+  EXPECT_FALSE(HasMajority(Sample(5, {1, 2, 3}, {})));
+  EXPECT_TRUE(HasMajority(Sample(5, {1, 2}, {})));
+  EXPECT_FALSE(HasMajority(Sample(6, {4, 5, 6}, {})));
+  EXPECT_EQ(DescribeGroups(Sample(3, {1, 2}, {})), "[3] with [1,2] down, not a majority");
+  EXPECT_EQ(DescribeGroups(Sample(3, {1, 2, 3}, {})), "[1,2,3] down, no majority");
+  EXPECT_TRUE(RoundTripPeers(Sample(3, {1, 2}, {}), 1).empty());
 }
 
 TEST(Connectivity, RingOfFourHasAMajorityAndRingOfSixNone) {
   // Each node sees itself and its two neighbours: 3 of 4, but 3 of 6 is no majority even though
   // every node is joined to every other by a chain (Raft does not forward).
-  EXPECT_TRUE(HasMajority(State(4, {}, Ring(4))));
-  EXPECT_TRUE(HasMajority(State(5, {}, Ring(5))));
-  EXPECT_FALSE(HasMajority(State(6, {}, Ring(6))));
-  EXPECT_EQ(DescribeGroups(State(6, {}, Ring(6))),
+  EXPECT_TRUE(HasMajority(Sample(4, {}, Ring(4))));
+  EXPECT_TRUE(HasMajority(Sample(5, {}, Ring(5))));
+  EXPECT_FALSE(HasMajority(Sample(6, {}, Ring(6))));
+  EXPECT_EQ(DescribeGroups(Sample(6, {}, Ring(6))),
             "[1,2,3,4,5,6], no node with direct round trips to a majority");
 }
 
 TEST(Connectivity, OneWayCutBreaksTheRoundTrip) {
   // 3 nodes, 1 -> 2 and 3 -> 1 dropped: node 1 has no round trip; 2 and 3 still have one.
-  const Connectivity state = State(3, {}, {{1, 2}, {3, 1}});
+  const Connectivity state = Sample(3, {}, {{1, 2}, {3, 1}});
   EXPECT_EQ(RoundTripPeers(state, 1), std::vector<int64_t>{1});
   EXPECT_EQ(RoundTripPeers(state, 2), (std::vector<int64_t>{2, 3}));
   EXPECT_TRUE(HasMajority(state));
-  EXPECT_FALSE(HasMajority(State(3, {}, {{1, 2}, {3, 1}, {2, 3}})));
+  EXPECT_FALSE(HasMajority(Sample(3, {}, {{1, 2}, {3, 1}, {2, 3}})));
 }
 
 TEST(Connectivity, KillAndPartitionTogether) {
   // 5 nodes: 1,2,3 | 4,5 keeps a majority, but not with node 3 down.
   const Links halves = Between({1, 2, 3}, {4, 5});
-  EXPECT_TRUE(HasMajority(State(5, {}, halves)));
-  EXPECT_FALSE(HasMajority(State(5, {3}, halves)));
-  EXPECT_TRUE(HasMajority(State(5, {4, 5}, halves)));
+  EXPECT_TRUE(HasMajority(Sample(5, {}, halves)));
+  EXPECT_FALSE(HasMajority(Sample(5, {3}, halves)));
+  EXPECT_TRUE(HasMajority(Sample(5, {4, 5}, halves)));
   // 4 nodes: leader 1 isolated and node 2 killed: 3 and 4 are 2 of 4.
-  EXPECT_FALSE(HasMajority(State(4, {2}, Between({1}, {2, 3, 4}))));
+  EXPECT_FALSE(HasMajority(Sample(4, {2}, Between({1}, {2, 3, 4}))));
   // 6 nodes: 4 of 6 on one side, one of them paused: 3 of 6.
-  EXPECT_FALSE(HasMajority(State(6, {4}, Between({1, 2}, {3, 4, 5, 6}))));
-  EXPECT_EQ(DescribeGroups(State(6, {4}, Between({1, 2}, {3, 4, 5, 6}))),
+  EXPECT_FALSE(HasMajority(Sample(6, {4}, Between({1, 2}, {3, 4, 5, 6}))));
+  EXPECT_EQ(DescribeGroups(Sample(6, {4}, Between({1, 2}, {3, 4, 5, 6}))),
             "[1,2] | [3,5,6] with [4] down, neither a majority");
 }
 

@@ -10,10 +10,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
-
 TEST(ConvergenceCheck, EqualAppliedAndDigestsAfterHealAreValid) {
-  RunCheckResult r = CheckConvergence(ReadRunHistory(Load("convergence.good.jsonl")));
+  RunCheckResult r = CheckConvergence(ReadRunHistory(LoadNamed("convergence.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "3 nodes report applied index 50 and equal digests in the last second after heal");
@@ -24,7 +22,7 @@ TEST(ConvergenceCheck, EqualAppliedAndDigestsAfterHealAreValid) {
 
 TEST(ConvergenceCheck, NodeThatDidNotAnswerMakesItUnknownNamingIt) {
   // Node 3's answer at 11.5 s is line 10; without it node 3 only has an error in the window.
-  History h = Load("convergence.good.jsonl");
+  History h = LoadNamed("convergence.good.jsonl");
   ASSERT_EQ(h.events[9].value["node"], 3);
   RunCheckResult r = CheckConvergence(ReadRunHistory(WithoutLines(h, {10})));
   EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.summary;
@@ -35,7 +33,7 @@ TEST(ConvergenceCheck, NodeThatDidNotAnswerMakesItUnknownNamingIt) {
 }
 
 TEST(ConvergenceCheck, SilentNodeDoesNotHideADifferenceAmongTheOthers) {
-  History h = WithoutLines(Load("convergence.good.jsonl"), {10});
+  History h = WithoutLines(LoadNamed("convergence.good.jsonl"), {10});
   for (Event& event : h.events) {
     if (event.f == "status" && event.value["node"] == 2 && event.value.contains("applied")) {
       event.value["applied"] = 49;
@@ -45,16 +43,18 @@ TEST(ConvergenceCheck, SilentNodeDoesNotHideADifferenceAmongTheOthers) {
 }
 
 TEST(ConvergenceCheck, ClusterSizeFromTheOptionsNamesNodesTheHistoryNeverMentions) {
-  RunCheckResult r = CheckConvergence(ReadRunHistory(Load("convergence.good.jsonl")), {.nodes = 5});
+  RunCheckResult r =
+      CheckConvergence(ReadRunHistory(LoadNamed("convergence.good.jsonl")), {.nodes = 5});
   EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.summary;
   EXPECT_THAT(r.summary, HasSubstr("nodes 4,5 did not answer"));
   EXPECT_EQ(r.details["cluster_nodes"], 5);
-  EXPECT_EQ(CheckConvergence(ReadRunHistory(Load("convergence.good.jsonl")), {.nodes = 3}).verdict,
-            Verdict::kValid);
+  EXPECT_EQ(
+      CheckConvergence(ReadRunHistory(LoadNamed("convergence.good.jsonl")), {.nodes = 3}).verdict,
+      Verdict::kValid);
 }
 
 TEST(ConvergenceCheck, DifferentAppliedIndexIsInvalidNamingEveryNode) {
-  RunCheckResult r = CheckConvergence(ReadRunHistory(Load("convergence.diverged.bad.jsonl")));
+  RunCheckResult r = CheckConvergence(ReadRunHistory(LoadNamed("convergence.diverged.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "replicas differ after the last fault healed: node 1 applied 50 digest \"d50\", node 2 "
@@ -62,7 +62,7 @@ TEST(ConvergenceCheck, DifferentAppliedIndexIsInvalidNamingEveryNode) {
 }
 
 TEST(ConvergenceCheck, SameAppliedButDifferentDigestIsInvalid) {
-  History h = Load("convergence.good.jsonl");
+  History h = LoadNamed("convergence.good.jsonl");
   for (Event& event : h.events) {
     if (event.f == "status" && event.value["node"] == 2 && event.value.contains("digest")) {
       event.value["digest"] = "other";
@@ -72,12 +72,12 @@ TEST(ConvergenceCheck, SameAppliedButDifferentDigestIsInvalid) {
 }
 
 TEST(ConvergenceCheck, UnhealedOrSilentClusterIsUnknown) {
-  RunCheckResult r = CheckConvergence(ReadRunHistory(Load("failover.never.bad.jsonl")));
+  RunCheckResult r = CheckConvergence(ReadRunHistory(LoadNamed("failover.never.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("fault 3 (partition-leader, failover.never.bad.jsonl:6) never "
                                    "ended: the cluster was not healed"));
   // Only the fault events and node 3's error are left in the last second.
-  History h = Load("convergence.good.jsonl");
+  History h = LoadNamed("convergence.good.jsonl");
   std::erase_if(h.events,
                 [](const Event& e) { return e.f == "status" && !e.value.contains("error"); });
   r = CheckConvergence(ReadRunHistory(h));
@@ -88,7 +88,7 @@ TEST(ConvergenceCheck, UnhealedOrSilentClusterIsUnknown) {
 
 TEST(ConvergenceCheck, SampleWithoutAppliedIsUnknownNamingTheLine) {
   RunCheckResult r =
-      CheckConvergence(ReadRunHistory(Load("convergence.no-applied.bad-input.jsonl")));
+      CheckConvergence(ReadRunHistory(LoadNamed("convergence.no-applied.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("convergence.no-applied.bad-input.jsonl:3: status sample "
                                    "without an integer \"applied\""));

@@ -14,7 +14,7 @@ Json Parse(std::string_view text) {
   return value.ok() ? *value : Json();
 }
 
-std::string Error(std::string_view text) {
+std::string EdnError(std::string_view text) {
   auto value = ParseEdn(text, "t.edn");
   EXPECT_FALSE(value.ok()) << "parsed: " << (value.ok() ? value->dump() : "");
   return value.ok() ? "" : value.status().message();
@@ -105,41 +105,41 @@ TEST(Edn, ReadsTopLevelFormsWithTheirLines) {
 }
 
 TEST(Edn, ReportsUnclosedCollectionsAtTheirOpeningLine) {
-  EXPECT_EQ(Error("\n{:a [1 2]\n:b 3"), "t.edn:2: map or set opened here is never closed");
-  EXPECT_EQ(Error("[1 2"), "t.edn:1: vector opened here is never closed");
-  EXPECT_EQ(Error("\"abc"), "t.edn:1: string opened here is never closed");
+  EXPECT_EQ(EdnError("\n{:a [1 2]\n:b 3"), "t.edn:2: map or set opened here is never closed");
+  EXPECT_EQ(EdnError("[1 2"), "t.edn:1: vector opened here is never closed");
+  EXPECT_EQ(EdnError("\"abc"), "t.edn:1: string opened here is never closed");
 }
 
 TEST(Edn, ReportsMismatchedAndStrayClosers) {
-  EXPECT_EQ(Error("[1\n2)"),
+  EXPECT_EQ(EdnError("[1\n2)"),
             "t.edn:2: unexpected ')': expected ']' to close the vector opened at line 1");
-  EXPECT_EQ(Error("1 ]"), "t.edn:1: unexpected ']'");
+  EXPECT_EQ(EdnError("1 ]"), "t.edn:1: unexpected ']'");
 }
 
 TEST(Edn, ReportsMalformedForms) {
-  EXPECT_EQ(Error("{:a}"), "t.edn:1: map has an odd number of forms (1): a key has no value");
-  EXPECT_EQ(Error("{:a 1 \"a\" 2}"), "t.edn:1: map has a duplicate key \"a\"");
-  EXPECT_EQ(Error("1.2.3"), "t.edn:1: invalid number \"1.2.3\"");
-  EXPECT_EQ(Error("1/0"), "t.edn:1: invalid number \"1/0\"");
-  EXPECT_EQ(Error("\"\\q\""), "t.edn:1: unknown string escape '\\q'");
-  EXPECT_EQ(Error("\"\\ud800\""), "t.edn:1: unpaired UTF-16 surrogate in \\u");
-  EXPECT_EQ(Error("\\bogus"), "t.edn:1: unknown character literal \\bogus");
-  EXPECT_EQ(Error("[#_]"), "t.edn:1: #_ has no form after it");
-  EXPECT_EQ(Error("#inst"), "t.edn:1: tag #inst has no form after it");
-  EXPECT_EQ(Error("#:ns{:a 1}"), "t.edn:1: unsupported dispatch '#:'");
-  EXPECT_EQ(Error(":"), "t.edn:1: empty keyword ':'");
-  EXPECT_EQ(Error("\"\xff\""), "t.edn:1: string is not valid UTF-8");
-  EXPECT_EQ(Error(""), "t.edn:1: no EDN form in the input");
-  EXPECT_EQ(Error("1\n2"), "t.edn:2: more than one EDN form in the input");
+  EXPECT_EQ(EdnError("{:a}"), "t.edn:1: map has an odd number of forms (1): a key has no value");
+  EXPECT_EQ(EdnError("{:a 1 \"a\" 2}"), "t.edn:1: map has a duplicate key \"a\"");
+  EXPECT_EQ(EdnError("1.2.3"), "t.edn:1: invalid number \"1.2.3\"");
+  EXPECT_EQ(EdnError("1/0"), "t.edn:1: invalid number \"1/0\"");
+  EXPECT_EQ(EdnError("\"\\q\""), "t.edn:1: unknown string escape '\\q'");
+  EXPECT_EQ(EdnError("\"\\ud800\""), "t.edn:1: unpaired UTF-16 surrogate in \\u");
+  EXPECT_EQ(EdnError("\\bogus"), "t.edn:1: unknown character literal \\bogus");
+  EXPECT_EQ(EdnError("[#_]"), "t.edn:1: #_ has no form after it");
+  EXPECT_EQ(EdnError("#inst"), "t.edn:1: tag #inst has no form after it");
+  EXPECT_EQ(EdnError("#:ns{:a 1}"), "t.edn:1: unsupported dispatch '#:'");
+  EXPECT_EQ(EdnError(":"), "t.edn:1: empty keyword ':'");
+  EXPECT_EQ(EdnError("\"\xff\""), "t.edn:1: string is not valid UTF-8");
+  EXPECT_EQ(EdnError(""), "t.edn:1: no EDN form in the input");
+  EXPECT_EQ(EdnError("1\n2"), "t.edn:2: more than one EDN form in the input");
 }
 
 TEST(Edn, RejectsNestingBeyondTheDepthLimit) {
   EXPECT_EQ(Parse(std::string(512, '[') + std::string(512, ']')).size(), 1u);
-  EXPECT_EQ(Error(std::string(100000, '[')), "t.edn:1: nesting deeper than 512 levels");
-  EXPECT_EQ(Error(std::string(100000, '{')), "t.edn:1: nesting deeper than 512 levels");
+  EXPECT_EQ(EdnError(std::string(100000, '[')), "t.edn:1: nesting deeper than 512 levels");
+  EXPECT_EQ(EdnError(std::string(100000, '{')), "t.edn:1: nesting deeper than 512 levels");
   std::string discards;
   for (int i = 0; i < 100000; ++i) discards += "#_";
-  EXPECT_EQ(Error(discards + "1"), "t.edn:1: nesting deeper than 512 levels");
+  EXPECT_EQ(EdnError(discards + "1"), "t.edn:1: nesting deeper than 512 levels");
 }
 
 }  // namespace

@@ -14,9 +14,6 @@ using ::testing::HasSubstr;
 
 const std::string& kDir = kRunTestdataDir;
 
-History Load(const std::string& name) { return LoadRunHistory(name); }
-History LoadNamed(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
-
 // `history` with the node logs read from run_testdata files ({node, file}) appended, as a run
 // appends each node's events.jsonl.
 RunHistory WithLogs(History history, const std::vector<std::pair<int, std::string>>& files = {}) {
@@ -29,8 +26,9 @@ RunHistory WithLogs(History history, const std::vector<std::pair<int, std::strin
 const ElectionSafetyOptions kSamplesOnly{.logs_expected = false};
 
 TEST(ElectionSafety, OneLeaderPerTermFromSamplesAndLogsIsValid) {
-  RunCheckResult r = CheckElectionSafety(WithLogs(
-      Load("election.good.jsonl"), {{1, "events-node1.jsonl"}, {2, "events-node2.jsonl"}}));
+  RunCheckResult r =
+      CheckElectionSafety(WithLogs(LoadRunHistory("election.good.jsonl"),
+                                   {{1, "events-node1.jsonl"}, {2, "events-node2.jsonl"}}));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "at most one leader in each of 3 terms (1 leader changes); no leader short of a "
@@ -48,9 +46,10 @@ TEST(ElectionSafety, OneLeaderPerTermFromSamplesAndLogsIsValid) {
 TEST(ElectionSafety, MissingNodeLogIsUnknownNamingTheNode) {
   ElectionSafetyOptions three_nodes;
   three_nodes.nodes = 3;
-  RunCheckResult r = CheckElectionSafety(
-      WithLogs(Load("election.good.jsonl"), {{1, "events-node1.jsonl"}, {2, "events-node2.jsonl"}}),
-      three_nodes);
+  RunCheckResult r =
+      CheckElectionSafety(WithLogs(LoadRunHistory("election.good.jsonl"),
+                                   {{1, "events-node1.jsonl"}, {2, "events-node2.jsonl"}}),
+                          three_nodes);
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary, "no node log from node 3: cannot see its elections");
   EXPECT_EQ(r.details["missing_logs"], Json::array({3}));
@@ -60,7 +59,7 @@ TEST(ElectionSafety, MissingNodeLogIsUnknownNamingTheNode) {
 TEST(ElectionSafety, NodeLogWithoutEventsAndAProblemIsUnknownNamingIt) {
   const std::string missing = kDir + "events-node3.missing.jsonl";
   RunCheckResult r = CheckElectionSafety(WithLogs(
-      Load("election.good.jsonl"),
+      LoadRunHistory("election.good.jsonl"),
       {{1, "events-node1.jsonl"}, {2, "events-node2.jsonl"}, {3, "events-node3.missing.jsonl"}}));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary, "cannot read the node log of node 3 (no events.jsonl: " + missing +
@@ -78,7 +77,7 @@ TEST(ElectionSafety, SeveralMissingNodeLogsAreNamedTogether) {
 }
 
 TEST(ElectionSafety, MissingNodeLogDoesNotHideTwoLeaders) {
-  RunCheckResult r = CheckElectionSafety(WithLogs(Load("election.two-leaders.bad.jsonl"),
+  RunCheckResult r = CheckElectionSafety(WithLogs(LoadRunHistory("election.two-leaders.bad.jsonl"),
                                                   {{3, "events-node3.truncated.bad-input.jsonl"}}));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("term 3 had two leaders"));
@@ -105,19 +104,21 @@ TEST(ElectionSafety, NodeThatNeverAnsweredAndLeftNoLogIsUnknown) {
   // election.good.jsonl has samples of nodes 1 and 2 only.
   ElectionSafetyOptions options = kSamplesOnly;
   options.nodes = 3;
-  RunCheckResult r = CheckElectionSafety(WithLogs(Load("election.good.jsonl")), options);
+  RunCheckResult r = CheckElectionSafety(WithLogs(LoadRunHistory("election.good.jsonl")), options);
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "node 3 answered no status sample and left no node log: cannot see its elections");
   EXPECT_EQ(r.details["silent_nodes"], Json::array({3}));
   // Its log is enough.
   r = CheckElectionSafety(
-      WithLogs(Load("election.good.jsonl"), {{3, "events-node3.leads-term-2.jsonl"}}), options);
+      WithLogs(LoadRunHistory("election.good.jsonl"), {{3, "events-node3.leads-term-2.jsonl"}}),
+      options);
   EXPECT_EQ(r.verdict, Verdict::kInvalid) << "the log says node 3 led term 2 too";
 }
 
 TEST(ElectionSafety, TwoLeadersInOneTermFromSamplesIsInvalid) {
-  RunCheckResult r = CheckElectionSafety(WithLogs(Load("election.two-leaders.bad.jsonl")));
+  RunCheckResult r =
+      CheckElectionSafety(WithLogs(LoadRunHistory("election.two-leaders.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("term 3 had two leaders: node 1 ("));
   EXPECT_THAT(r.summary, HasSubstr("election.two-leaders.bad.jsonl:1 status sample) and node 3 ("));
@@ -145,7 +146,8 @@ TEST(ElectionSafety, UnseenNodesMayHaveVoted) {
   // Declared 5 nodes: node 5, never sampled, may have been the third vote.
   ElectionSafetyOptions options = kSamplesOnly;
   options.nodes = 5;
-  RunCheckResult r = CheckElectionSafety(WithLogs(Load("election.half-quorum.bad.jsonl")), options);
+  RunCheckResult r =
+      CheckElectionSafety(WithLogs(LoadRunHistory("election.half-quorum.bad.jsonl")), options);
   EXPECT_EQ(r.details["majority_violations"], 0) << r.summary;
   EXPECT_EQ(r.details["nodes"], 5);
 }
@@ -225,7 +227,8 @@ TEST(ElectionSafety, NodeLogsAloneAreChecked) {
 }
 
 TEST(ElectionSafety, MalformedSampleIsUnknownNamingTheLine) {
-  RunCheckResult r = CheckElectionSafety(WithLogs(Load("election.no-term.bad-sample.jsonl")));
+  RunCheckResult r =
+      CheckElectionSafety(WithLogs(LoadRunHistory("election.no-term.bad-sample.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary,
               HasSubstr("election.no-term.bad-sample.jsonl:2: status sample without an integer "
@@ -247,10 +250,10 @@ TEST(ElectionSafety, MalformedNodeLogEventIsUnknownNamingTheLine) {
 
 TEST(ElectionSafety, TruncatedNodeLogIsUnknownNamingTheLine) {
   const std::string path = kDir + "events-node3.truncated.bad-input.jsonl";
-  RunCheckResult r = CheckElectionSafety(
-      WithLogs(Load("election.good.jsonl"), {{1, "events-node1.jsonl"},
-                                             {2, "events-node2.jsonl"},
-                                             {3, "events-node3.truncated.bad-input.jsonl"}}));
+  RunCheckResult r = CheckElectionSafety(WithLogs(LoadRunHistory("election.good.jsonl"),
+                                                  {{1, "events-node1.jsonl"},
+                                                   {2, "events-node2.jsonl"},
+                                                   {3, "events-node3.truncated.bad-input.jsonl"}}));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary, path + ":2: not a JSON object");
   EXPECT_EQ(r.details["log_lines"], 7) << "the lines before it are read";

@@ -13,8 +13,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
-
 Fault FaultOf(std::string name, std::vector<int64_t> targets,
               std::vector<std::pair<int64_t, int64_t>> cut) {
   return {.name = std::move(name), .targets = std::move(targets), .cut = std::move(cut)};
@@ -41,7 +39,7 @@ TEST(RemovesLeader, CutThatLeavesTheLeaderWithoutATwoWayMajority) {
 }
 
 TEST(FailoverCheck, FastFailoversAreValidWithFigures) {
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.good.jsonl")));
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("failover.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "2 faults removed the leader: new leader median 1.000 s, max 1.200 s; first "
@@ -69,7 +67,7 @@ TEST(FailoverCheck, FirstWriteCountsOnlyWritesInvokedOnceTheFaultWasInPlace) {
   // The write at 10.01-10.02 s ran while the cut was being installed (start 10.0 s, applied
   // 10.3 s) and committed under the old leader; the failover's first write is the one invoked
   // after 10.3 s, acknowledged at 10.6 s.
-  const History h = Load("failover.slow-apply.good.jsonl");
+  const History h = LoadNamed("failover.slow-apply.good.jsonl");
   const RunHistory run = ReadRunHistory(h);
   ASSERT_TRUE(run.status.ok()) << run.status.message();
   ASSERT_EQ(run.faults.size(), 1u);
@@ -89,7 +87,7 @@ TEST(FailoverCheck, FirstWriteCountsOnlyWritesInvokedOnceTheFaultWasInPlace) {
 }
 
 TEST(FailoverCheck, SlowFailoverIsInvalidNamingTheFaultAndTimes) {
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.slow.bad.jsonl")));
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("failover.slow.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 7 (kill of leader 1 at 9.000 s): new leader after 6.500 s, acknowledged write "
@@ -99,10 +97,10 @@ TEST(FailoverCheck, SlowFailoverIsInvalidNamingTheFaultAndTimes) {
 
 TEST(FailoverCheck, BoundComesFromTheOptions) {
   RunCheckResult r =
-      CheckFailover(ReadRunHistory(Load("failover.slow.bad.jsonl")), {.max_failover_s = 7});
+      CheckFailover(ReadRunHistory(LoadNamed("failover.slow.bad.jsonl")), {.max_failover_s = 7});
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_DOUBLE_EQ(r.details["bound_s"].get<double>(), 7.0);
-  r = CheckFailover(ReadRunHistory(Load("failover.good.jsonl")), {.max_failover_s = 1.4});
+  r = CheckFailover(ReadRunHistory(LoadNamed("failover.good.jsonl")), {.max_failover_s = 1.4});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 1 (kill of leader 1 at 9.000 s): acknowledged write after 1.500 s, over the "
@@ -110,7 +108,7 @@ TEST(FailoverCheck, BoundComesFromTheOptions) {
 }
 
 TEST(FailoverCheck, NoRecoveryWhileTheHistoryGoesOnIsInvalid) {
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.never.bad.jsonl")));
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("failover.never.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 3 (partition-leader of leader 1 at 9.000 s): no new leader in the 8.000 s the "
@@ -120,7 +118,7 @@ TEST(FailoverCheck, NoRecoveryWhileTheHistoryGoesOnIsInvalid) {
 
 TEST(FailoverCheck, HistoryEndingWithinTheBoundIsNotAViolation) {
   RunCheckResult r =
-      CheckFailover(ReadRunHistory(Load("failover.never.bad.jsonl")), {.max_failover_s = 10});
+      CheckFailover(ReadRunHistory(LoadNamed("failover.never.bad.jsonl")), {.max_failover_s = 10});
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_THAT(r.summary, HasSubstr("new leader n/a; first acknowledged write n/a"));
   EXPECT_TRUE(r.details["events"][0]["new_leader_s"].is_null());
@@ -128,7 +126,7 @@ TEST(FailoverCheck, HistoryEndingWithinTheBoundIsNotAViolation) {
 }
 
 TEST(FailoverCheck, LeaderBackAfterAShortPauseNeedsNoNewLeader) {
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.short-pause.good.jsonl")));
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("failover.short-pause.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   ASSERT_EQ(r.details["events"].size(), 1u);
   const Json& pause = r.details["events"][0];
@@ -141,23 +139,23 @@ TEST(FailoverCheck, LeaderBackAfterAShortPauseNeedsNoNewLeader) {
 }
 
 TEST(FailoverCheck, NoFaultOnTheLeaderIsValidSayingSo) {
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("election.good.jsonl")));
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("election.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary, "no fault removed the leader");
   EXPECT_EQ(CheckFailover(ReadRunHistory(History{})).summary, "no fault removed the leader");
 }
 
 TEST(FailoverCheck, MalformedInputIsUnknownNamingTheLine) {
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("faults.bad-cut.bad-input.jsonl")));
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("faults.bad-cut.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("faults.bad-cut.bad-input.jsonl:2: a cut link is not a pair "
                                    "of node numbers: [3]"));
-  r = CheckFailover(ReadRunHistory(Load("election.no-term.bad-sample.jsonl")));
+  r = CheckFailover(ReadRunHistory(LoadNamed("election.no-term.bad-sample.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("election.no-term.bad-sample.jsonl:2: status sample without an "
                                    "integer \"term\""));
   // An ok with no open invocation: line 11 completes the write invoked on line 9.
-  r = CheckFailover(ReadRunHistory(WithoutLines(Load("failover.slow.bad.jsonl"), {9})));
+  r = CheckFailover(ReadRunHistory(WithoutLines(LoadNamed("failover.slow.bad.jsonl"), {9})));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("failover.slow.bad.jsonl:11: "));
 }
@@ -166,7 +164,7 @@ TEST(FailoverCheck, NoMajorityFaultIsMeasuredFromTheHealNotAgainstTheFailoverBou
   // 4 nodes split 2|2 from 10.05 s to 16.0 s: no leader can be elected until the heal; the new
   // leader at 16.4 s would be 6.35 s after the cut, over the failover bound. The kill at 20 s
   // leaves 3 of 4 nodes: a majority, measured as a failover.
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.no-majority.good.jsonl")));
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("failover.no-majority.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "2 faults removed the leader (1 with a majority left: new leader median 1.000 s, max "
@@ -192,30 +190,30 @@ TEST(FailoverCheck, NoMajorityFaultIsMeasuredFromTheHealNotAgainstTheFailoverBou
 }
 
 TEST(FailoverCheck, SlowRecoveryAfterHealIsInvalidNamingTheFault) {
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("failover.no-majority.good.jsonl")),
+  RunCheckResult r = CheckFailover(ReadRunHistory(LoadNamed("failover.no-majority.good.jsonl")),
                                    {.max_recovery_s = 0.2});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 1 (partition-halves of leader 1 at 9.000 s, no majority): recovery after heal "
             "at 15.100 s: leader after 0.300 s, acknowledged write after 0.400 s, over the 0.2 s "
             "recovery bound");
-  r = CheckFailover(ReadRunHistory(Load("failover.no-recovery.bad.jsonl")));
+  r = CheckFailover(ReadRunHistory(LoadNamed("failover.no-recovery.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "fault 4 (kill of leader 1 at 9.000 s, no majority): recovery after heal at 14.000 s: "
             "no leader in the 6.000 s the history continued, no acknowledged write in the 6.000 s "
             "the history continued, over the 5.0 s recovery bound");
   EXPECT_EQ(r.details["events"][0]["kind"], "no-majority");
-  EXPECT_EQ(
-      CheckFailover(ReadRunHistory(Load("failover.no-recovery.bad.jsonl")), {.max_recovery_s = 7})
-          .verdict,
-      Verdict::kValid);
+  EXPECT_EQ(CheckFailover(ReadRunHistory(LoadNamed("failover.no-recovery.bad.jsonl")),
+                          {.max_recovery_s = 7})
+                .verdict,
+            Verdict::kValid);
 }
 
 TEST(FailoverCheck, NoMajorityThatNeverHealedHasNoRecoveryFigures) {
   // Without the healing and end of the kill (lines 10 and 11).
-  RunCheckResult r =
-      CheckFailover(ReadRunHistory(WithoutLines(Load("failover.no-recovery.bad.jsonl"), {10, 11})));
+  RunCheckResult r = CheckFailover(
+      ReadRunHistory(WithoutLines(LoadNamed("failover.no-recovery.bad.jsonl"), {10, 11})));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_TRUE(r.details["events"][0]["recovery_leader_s"].is_null());
   EXPECT_TRUE(r.details["events"][0]["heal_s"].is_null());
@@ -224,12 +222,13 @@ TEST(FailoverCheck, NoMajorityThatNeverHealedHasNoRecoveryFigures) {
 
 TEST(FailoverCheck, FaultsThatFailedToApplyRemoveNoLeader) {
   // A false green once: every iptables call failed, yet "1 fault removed the leader".
-  RunCheckResult r = CheckFailover(ReadRunHistory(Load("faults.iptables-fails.unknown.jsonl")));
+  RunCheckResult r =
+      CheckFailover(ReadRunHistory(LoadNamed("faults.iptables-fails.unknown.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary, "no fault removed the leader");
   EXPECT_EQ(r.details["faults_failed"], 3);
   // The same partition-leader without its error is counted.
-  History h = Load("faults.iptables-fails.unknown.jsonl");
+  History h = LoadNamed("faults.iptables-fails.unknown.jsonl");
   h.events[8].value.erase("error");  // line 9
   EXPECT_EQ(CheckFailover(ReadRunHistory(h)).details["events"].size(), 1u);
 }

@@ -11,7 +11,7 @@ History Read(std::string_view text, JepsenEdnOptions options = {}) {
   return history.ok() ? *history : History();
 }
 
-std::string Error(std::string_view text, JepsenEdnOptions options = {}) {
+std::string JepsenError(std::string_view text, JepsenEdnOptions options = {}) {
   auto history = ParseJepsenEdn(text, "h.edn", options);
   EXPECT_FALSE(history.ok());
   return history.ok() ? "" : history.status().message();
@@ -92,34 +92,34 @@ TEST(JepsenEdn, HonoursAnExplicitIndependenceChoice) {
   History off =
       Read("{:type :invoke, :f :write, :value [:k 1], :process 0}", {.independent = false});
   EXPECT_EQ(off.events[0].value, Json::array({"k", 1}));
-  EXPECT_EQ(Error("{:type :invoke, :f :write, :value 1, :process 0}", {.independent = true}),
+  EXPECT_EQ(JepsenError("{:type :invoke, :f :write, :value 1, :process 0}", {.independent = true}),
             "h.edn:1: :value 1 is not a [key value] tuple, but the history is read as "
             "independent");
 }
 
 TEST(JepsenEdn, ReportsMissingFieldsWithTheirLine) {
-  EXPECT_EQ(Error("\n{:f :read, :process 0}"), "h.edn:2: op has no :type");
-  EXPECT_EQ(Error("{:type :ok, :f :read}"), "h.edn:1: op has no :process");
-  EXPECT_EQ(Error("[{:type :ok, :f :read, :process 1}\n {:type :ok, :process 1}]"),
+  EXPECT_EQ(JepsenError("\n{:f :read, :process 0}"), "h.edn:2: op has no :type");
+  EXPECT_EQ(JepsenError("{:type :ok, :f :read}"), "h.edn:1: op has no :process");
+  EXPECT_EQ(JepsenError("[{:type :ok, :f :read, :process 1}\n {:type :ok, :process 1}]"),
             "h.edn:2: op has no :f");
-  EXPECT_EQ(Error("{:type :done, :f :read, :process 1}"),
+  EXPECT_EQ(JepsenError("{:type :done, :f :read, :process 1}"),
             "h.edn:1: unknown type \"done\" (expected invoke, ok, fail or info)");
 }
 
 TEST(JepsenEdn, ReportsMalformedOps) {
-  EXPECT_EQ(Error("[1]"), "h.edn:1: expected an op map with keyword keys, not 1");
-  EXPECT_EQ(Error("{1 2}"),
+  EXPECT_EQ(JepsenError("[1]"), "h.edn:1: expected an op map with keyword keys, not 1");
+  EXPECT_EQ(JepsenError("{1 2}"),
             "h.edn:1: expected an op map with keyword keys, not {\"#edn/map\":[[1,2]]}");
-  EXPECT_EQ(Error("{:type :ok, :f 3, :process 1}"), "h.edn:1: :f must be a keyword, not 3");
-  EXPECT_EQ(Error("{:type :ok, :f :read, :process 1, :time :soon}"),
+  EXPECT_EQ(JepsenError("{:type :ok, :f 3, :process 1}"), "h.edn:1: :f must be a keyword, not 3");
+  EXPECT_EQ(JepsenError("{:type :ok, :f :read, :process 1, :time :soon}"),
             "h.edn:1: :time must be an integer (nanoseconds), not \"soon\"");
-  EXPECT_EQ(Error("{:type :ok, :f :read, :process 1, :index 4}\n"
-                  "{:type :ok, :f :read, :process 1, :index 4}"),
+  EXPECT_EQ(JepsenError("{:type :ok, :f :read, :process 1, :index 4}\n"
+                        "{:type :ok, :f :read, :process 1, :index 4}"),
             "h.edn:2: :index 4 is not greater than the previous op's index 4");
 }
 
 TEST(JepsenEdn, PassesEdnSyntaxErrorsThrough) {
-  EXPECT_EQ(Error("{:type :ok\n"), "h.edn:1: map or set opened here is never closed");
+  EXPECT_EQ(JepsenError("{:type :ok\n"), "h.edn:1: map or set opened here is never closed");
 }
 
 TEST(JepsenEdn, ReadsTheSampleFiles) {

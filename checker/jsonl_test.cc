@@ -5,7 +5,7 @@
 namespace checker {
 namespace {
 
-std::string Error(std::string_view text) {
+std::string JsonlError(std::string_view text) {
   auto history = ParseJsonl(text, "h.jsonl");
   EXPECT_FALSE(history.ok());
   return history.ok() ? "" : history.status().message();
@@ -48,31 +48,31 @@ TEST(Jsonl, ReadsAnEmptyText) {
 }
 
 TEST(Jsonl, RejectsIndexesThatDoNotIncrease) {
-  EXPECT_EQ(Error("{\"index\":2,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
-                  "{\"index\":2,\"process\":0,\"type\":\"ok\",\"f\":\"read\"}\n"),
+  EXPECT_EQ(JsonlError("{\"index\":2,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
+                       "{\"index\":2,\"process\":0,\"type\":\"ok\",\"f\":\"read\"}\n"),
             "h.jsonl:2: index 2 is not greater than the previous event's index 2");
 }
 
 TEST(Jsonl, ReportsInvalidJsonWithTheParserMessage) {
-  EXPECT_EQ(Error("\n{\"process\":0,"),
+  EXPECT_EQ(JsonlError("\n{\"process\":0,"),
             "h.jsonl:2: invalid JSON: parse error at line 1, column 14: syntax error while "
             "parsing object key - unexpected end of input; expected string literal");
-  EXPECT_EQ(Error("{\"process\":0} x"),
+  EXPECT_EQ(JsonlError("{\"process\":0} x"),
             "h.jsonl:1: invalid JSON: parse error at line 1, column 15: syntax error while "
             "parsing value - invalid literal; last read: '0} x'; expected end of input");
 }
 
 TEST(Jsonl, ReportsEventErrorsWithTheirLine) {
-  EXPECT_EQ(Error("{\"process\":0,\"type\":\"done\",\"f\":\"read\"}"),
+  EXPECT_EQ(JsonlError("{\"process\":0,\"type\":\"done\",\"f\":\"read\"}"),
             "h.jsonl:1: unknown type \"done\" (expected invoke, ok, fail or info)");
-  EXPECT_EQ(Error("[1]"), "h.jsonl:1: expected a JSON object, not [1]");
-  EXPECT_EQ(Error("{\"type\":\"ok\",\"f\":\"read\"}"), "h.jsonl:1: missing field \"process\"");
+  EXPECT_EQ(JsonlError("[1]"), "h.jsonl:1: expected a JSON object, not [1]");
+  EXPECT_EQ(JsonlError("{\"type\":\"ok\",\"f\":\"read\"}"), "h.jsonl:1: missing field \"process\"");
 }
 
 TEST(Jsonl, RejectsNestingBeyondTheDepthLimit) {
-  EXPECT_EQ(
-      Error("{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":" + std::string(100000, '[')),
-      "h.jsonl:1: invalid JSON: nesting deeper than 512 levels");
+  EXPECT_EQ(JsonlError("{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":" +
+                       std::string(100000, '[')),
+            "h.jsonl:1: invalid JSON: nesting deeper than 512 levels");
 }
 
 }  // namespace

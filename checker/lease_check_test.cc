@@ -10,10 +10,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-History Load(const std::string& name) { return LoadRunHistory(name); }
-
 TEST(LeaseCheck, DisjointTenuresAreValidWithMarginAndAvailability) {
-  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.good.jsonl")));
+  RunCheckResult r = CheckLease(ReadRunHistory(LoadRunHistory("lease.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "no overlapping tenures among 3 tenures; smallest handover gap 1500.0 ms (lease 1000 "
@@ -30,7 +28,7 @@ TEST(LeaseCheck, DisjointTenuresAreValidWithMarginAndAvailability) {
 }
 
 TEST(LeaseCheck, OverlappingTenuresAreInvalidNamingBothCandidates) {
-  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.overlap.bad.jsonl")));
+  RunCheckResult r = CheckLease(ReadRunHistory(LoadRunHistory("lease.overlap.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "candidates 0 and 2 both held the lease for 250.000 ms (candidate 0: 1.000-3.000 s, "
@@ -41,7 +39,7 @@ TEST(LeaseCheck, OverlappingTenuresAreInvalidNamingBothCandidates) {
 
 // Under fencing the same overlap is reported but harmless: the fencing check has the say.
 TEST(LeaseCheck, OverlapUnderFencingIsValidAndReported) {
-  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.overlap-fenced.good.jsonl")));
+  RunCheckResult r = CheckLease(ReadRunHistory(LoadRunHistory("lease.overlap-fenced.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_THAT(r.summary, HasSubstr("1 overlapping tenures, harmless under fencing"));
   EXPECT_THAT(r.summary, HasSubstr("candidates 0 and 2 both held the lease"));
@@ -50,7 +48,7 @@ TEST(LeaseCheck, OverlapUnderFencingIsValidAndReported) {
 }
 
 TEST(LeaseCheck, SameCandidateTenuresMayTouch) {
-  History h = Load("lease.good.jsonl");
+  History h = LoadRunHistory("lease.good.jsonl");
   Event extra = h.events.back();
   extra.index += 1;
   extra.process = Process::Named("election");
@@ -65,14 +63,15 @@ TEST(LeaseCheck, SameCandidateTenuresMayTouch) {
 }
 
 TEST(LeaseCheck, NoLeaseConfigIsUnknown) {
-  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.no-config.jsonl")));
+  RunCheckResult r = CheckLease(ReadRunHistory(LoadRunHistory("lease.no-config.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("no lease-config event in "));
   EXPECT_EQ(CheckLease(ReadRunHistory(History{})).verdict, Verdict::kUnknown);
 }
 
 TEST(LeaseCheck, TenureEndingBeforeItStartsIsUnknownNamingTheLine) {
-  RunCheckResult r = CheckLease(ReadRunHistory(Load("lease.backwards-tenure.bad-input.jsonl")));
+  RunCheckResult r =
+      CheckLease(ReadRunHistory(LoadRunHistory("lease.backwards-tenure.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("lease.backwards-tenure.bad-input.jsonl:2: tenure ends "
                                    "(1000000000) before it starts (3000000000)"));
@@ -94,7 +93,7 @@ TEST(LeaseCheck, MalformedConfigIsUnknown) {
 }
 
 TEST(LeaseCheck, NoTenureIsValidWithZeroAvailability) {
-  History h = Load("lease.good.jsonl");
+  History h = LoadRunHistory("lease.good.jsonl");
   std::erase_if(h.events, [](const Event& e) { return e.f == "tenure"; });
   RunCheckResult r = CheckLease(ReadRunHistory(h));
   EXPECT_EQ(r.verdict, Verdict::kValid);

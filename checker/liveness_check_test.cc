@@ -10,18 +10,16 @@ namespace {
 
 using ::testing::HasSubstr;
 
-History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
-
 TEST(LivenessCheck, ServingSoonAfterTheFinalHealIsValid) {
   // The write invoked at 9.5 s, before the heal ended at 10.0 s, does not count; the read
   // invoked at 10.3 s does.
-  RunCheckResult r = CheckLiveness(ReadRunHistory(Load("liveness.good.jsonl")));
+  RunCheckResult r = CheckLiveness(ReadRunHistory(LoadNamed("liveness.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary, "served 0.341 s after the final heal at 9.0 s");
   EXPECT_EQ(r.details["ok_ops"], 3);
   EXPECT_DOUBLE_EQ(r.details["final_heal_s"].get<double>(), 9.0);
   EXPECT_NEAR(r.details["served_after_heal_s"].get<double>(), 0.341, 1e-9);
-  r = CheckLiveness(ReadRunHistory(Load("liveness.good.jsonl")), {.max_recovery_s = 0.3});
+  r = CheckLiveness(ReadRunHistory(LoadNamed("liveness.good.jsonl")), {.max_recovery_s = 0.3});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "the cluster did not serve within 0.3 s after the final heal at 9.0 s (first "
@@ -29,7 +27,7 @@ TEST(LivenessCheck, ServingSoonAfterTheFinalHealIsValid) {
 }
 
 TEST(LivenessCheck, NoServiceAfterTheFinalHealIsInvalid) {
-  RunCheckResult r = CheckLiveness(ReadRunHistory(Load("liveness.no-service.bad.jsonl")));
+  RunCheckResult r = CheckLiveness(ReadRunHistory(LoadNamed("liveness.no-service.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "the cluster did not serve within 5.0 s after the final heal at 7.2 s (no operation "
@@ -38,8 +36,8 @@ TEST(LivenessCheck, NoServiceAfterTheFinalHealIsInvalid) {
 }
 
 TEST(LivenessCheck, HistoryEndingWithinTheBoundIsUnknown) {
-  RunCheckResult r =
-      CheckLiveness(ReadRunHistory(Load("liveness.no-service.bad.jsonl")), {.max_recovery_s = 10});
+  RunCheckResult r = CheckLiveness(ReadRunHistory(LoadNamed("liveness.no-service.bad.jsonl")),
+                                   {.max_recovery_s = 10});
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "the history ended 6.800 s after the final heal at 7.2 s, before any operation was "
@@ -47,7 +45,7 @@ TEST(LivenessCheck, HistoryEndingWithinTheBoundIsUnknown) {
 }
 
 TEST(LivenessCheck, NoAcknowledgedOperationIsInvalid) {
-  RunCheckResult r = CheckLiveness(ReadRunHistory(Load("liveness.no-ops.bad.jsonl")));
+  RunCheckResult r = CheckLiveness(ReadRunHistory(LoadNamed("liveness.no-ops.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary, "no operation was acknowledged");
   EXPECT_EQ(r.details["ok_ops"], 0);
@@ -55,11 +53,12 @@ TEST(LivenessCheck, NoAcknowledgedOperationIsInvalid) {
 
 TEST(LivenessCheck, FaultsThatFailedOrNeverEndedAreNoFinalHeal) {
   // Every fault failed to apply: nothing to recover from.
-  RunCheckResult r = CheckLiveness(ReadRunHistory(Load("faults.iptables-fails.unknown.jsonl")));
+  RunCheckResult r =
+      CheckLiveness(ReadRunHistory(LoadNamed("faults.iptables-fails.unknown.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary, "2 operations acknowledged; no fault to heal");
   EXPECT_TRUE(r.details["final_heal_s"].is_null());
-  r = CheckLiveness(ReadRunHistory(Load("failover.never.bad.jsonl")));
+  r = CheckLiveness(ReadRunHistory(LoadNamed("failover.never.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("fault 3 (partition-leader, failover.never.bad.jsonl:6) never "
                                    "ended"));
@@ -67,7 +66,7 @@ TEST(LivenessCheck, FaultsThatFailedOrNeverEndedAreNoFinalHeal) {
 
 TEST(LivenessCheck, MalformedInputIsUnknownNamingTheLine) {
   RunCheckResult r =
-      CheckLiveness(ReadRunHistory(Load("faults.end-without-start.bad-input.jsonl")));
+      CheckLiveness(ReadRunHistory(LoadNamed("faults.end-without-start.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("faults.end-without-start.bad-input.jsonl:3: end of fault 9"));
 }

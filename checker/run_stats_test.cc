@@ -8,10 +8,8 @@
 namespace checker {
 namespace {
 
-History Load(const std::string& name) { return LoadRunHistory(name); }
-
 TEST(RunStats, CountsLatenciesThroughputAndWorstUnavailability) {
-  RunCheckResult r = ComputeRunStats(ReadRunHistory(Load("stats.jsonl")));
+  RunCheckResult r = ComputeRunStats(ReadRunHistory(LoadRunHistory("stats.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary,
             "3 ok, 1 fail, 2 info in 2.2 s (1.4 ok/s); latency p50 20.0 ms, p99 1820.0 ms; "

@@ -31,6 +31,11 @@ inline History LoadRunHistory(const std::string& name, bool name_as_source = fal
   return *history;
 }
 
+// The same, with the file's name as the history's source (as `splitbrain check FILE` names it).
+inline History LoadNamed(const std::string& name) {
+  return LoadRunHistory(name, /*name_as_source=*/true);
+}
+
 // The history without the events of the given source lines.
 inline History WithoutLines(History history, const std::vector<int64_t>& lines) {
   std::erase_if(history.events, [&lines](const Event& event) {

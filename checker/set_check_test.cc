@@ -10,10 +10,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-History Load(const std::string& name) { return LoadRunHistory(name); }
-
 TEST(SetCheck, AcknowledgedAddsPresentIsValidAndCountsRecovered) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.all-read.good.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.all-read.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary,
             "all 2 acknowledged adds present on 3 nodes, nothing unexpected; at least 1 of 2 "
@@ -31,7 +29,7 @@ TEST(SetCheck, AcknowledgedAddsPresentIsValidAndCountsRecovered) {
 }
 
 TEST(SetCheck, FailedFinalReadOfOneNodeIsUnknownNamingIt) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.node3-read-failed.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.node3-read-failed.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "final read of node 3 failed: did not catch up within 20 s; nodes 1,2 read 3 elements, "
@@ -45,29 +43,30 @@ TEST(SetCheck, FailedFinalReadOfOneNodeIsUnknownNamingIt) {
 
 TEST(SetCheck, NodeNeverReadIsUnknownNamingIt) {
   // Status samples show nodes 1..3; only nodes 1 and 3 were read.
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.read-missing.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.read-missing.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary, "no final read of node 2; nodes 1,3 read 1 to 2 elements, none lost");
   EXPECT_EQ(r.details["missing_reads"], Json::array({2}));
-  r = CheckSet(ReadRunHistory(Load("set.read-missing.jsonl")), {.nodes = 4});
+  r = CheckSet(ReadRunHistory(LoadRunHistory("set.read-missing.jsonl")), {.nodes = 4});
   EXPECT_EQ(r.summary,
             "no final read of node 2; no final read of node 4; nodes 1,3 read 1 to 2 elements, "
             "none lost");
   EXPECT_EQ(r.details["missing_reads"], Json::array({2, 4}));
   // Told to expect node 1 only, the reads are complete.
-  EXPECT_EQ(CheckSet(ReadRunHistory(Load("set.read-missing.jsonl")), {.nodes = 1}).verdict,
-            Verdict::kValid);
+  EXPECT_EQ(
+      CheckSet(ReadRunHistory(LoadRunHistory("set.read-missing.jsonl")), {.nodes = 1}).verdict,
+      Verdict::kValid);
 }
 
 TEST(SetCheck, LostElementsStayInvalidWhenAReadIsMissing) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.lost.bad.jsonl")), {.nodes = 3});
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.lost.bad.jsonl")), {.nodes = 3});
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("lost 1 of 2 acknowledged adds"));
   EXPECT_EQ(r.details["missing_reads"], Json::array({3}));
 }
 
 TEST(SetCheck, LostAcknowledgedAddIsInvalidNamingTheNode) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.lost.bad.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.lost.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("node 2 (final read at "));
   EXPECT_THAT(r.summary,
@@ -77,21 +76,21 @@ TEST(SetCheck, LostAcknowledgedAddIsInvalidNamingTheNode) {
 }
 
 TEST(SetCheck, UnexpectedElementIsInvalid) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.unexpected.bad.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.unexpected.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("read 1 elements never added, e.g. [42]"));
   EXPECT_EQ(r.details["unexpected"], 1);
 }
 
 TEST(SetCheck, FailedAddPresentIsInvalid) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.failed-present.bad.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.failed-present.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_THAT(r.summary, HasSubstr("holds 1 elements whose add failed, e.g. [7]"));
   EXPECT_EQ(r.details["failed_present"], 1);
 }
 
 TEST(SetCheck, NoSuccessfulFinalReadIsUnknown) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.no-final-read.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.no-final-read.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_EQ(r.summary,
             "no final read succeeded (1 failed): final read of node 1 failed: connection refused");
@@ -100,7 +99,7 @@ TEST(SetCheck, NoSuccessfulFinalReadIsUnknown) {
 }
 
 TEST(SetCheck, NonIntegerElementIsUnknownNamingTheLine) {
-  RunCheckResult r = CheckSet(ReadRunHistory(Load("set.string-element.bad-input.jsonl")));
+  RunCheckResult r = CheckSet(ReadRunHistory(LoadRunHistory("set.string-element.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("set.string-element.bad-input.jsonl:3: add of a value that is "
                                    "not an integer: \"one\""));

@@ -10,8 +10,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-History Load(const std::string& name) { return LoadRunHistory(name, /*name_as_source=*/true); }
-
 Event FaultStart(int64_t index, int64_t id, Json cut) {
   return {.index = index,
           .time_ns = index * 1'000'000'000,
@@ -31,7 +29,7 @@ Event Client(int64_t index, EventType type, std::string f, Json value) {
 }
 
 TEST(SplitCheck, NoWriteAcknowledgedDuringTheSplitIsValid) {
-  RunCheckResult r = CheckSplitWithoutMajority(ReadRunHistory(Load("split.good.jsonl")));
+  RunCheckResult r = CheckSplitWithoutMajority(ReadRunHistory(LoadNamed("split.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.summary, "no write acknowledged during 1 interval without a majority of the 4 nodes");
   ASSERT_EQ(r.details["splits"].size(), 1u);  // the pulled link (fault 2) splits nothing
@@ -45,7 +43,8 @@ TEST(SplitCheck, NoWriteAcknowledgedDuringTheSplitIsValid) {
 }
 
 TEST(SplitCheck, WriteAcknowledgedDuringTheSplitIsInvalidNamingItAndTheFault) {
-  RunCheckResult r = CheckSplitWithoutMajority(ReadRunHistory(Load("split.two-leaders.bad.jsonl")));
+  RunCheckResult r =
+      CheckSplitWithoutMajority(ReadRunHistory(LoadNamed("split.two-leaders.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "split.two-leaders.bad.jsonl:7: write 3 to key r1 by process 2 was acknowledged at "
@@ -60,7 +59,7 @@ TEST(SplitCheck, WriteAcknowledgedDuringTheSplitIsInvalidNamingItAndTheFault) {
 TEST(SplitCheck, SplitThatNeverEndsLastsToTheEndOfTheHistory) {
   // Without the end event (line 19), the write acknowledged at 15.5 s was acknowledged in the
   // split too.
-  History h = Load("split.good.jsonl");
+  History h = LoadNamed("split.good.jsonl");
   std::erase_if(h.events, [](const Event& e) { return e.line == 19; });
   RunCheckResult r = CheckSplitWithoutMajority(ReadRunHistory(h));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
@@ -70,7 +69,7 @@ TEST(SplitCheck, SplitThatNeverEndsLastsToTheEndOfTheHistory) {
 }
 
 TEST(SplitCheck, OddClusterSplitByANetworkFaultKeepsAMajority) {
-  RunCheckResult r = CheckSplitWithoutMajority(ReadRunHistory(Load("failover.good.jsonl")));
+  RunCheckResult r = CheckSplitWithoutMajority(ReadRunHistory(LoadNamed("failover.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid);
   EXPECT_EQ(r.summary, "no fault left the 3 nodes without a majority");
   EXPECT_EQ(CheckSplitWithoutMajority(ReadRunHistory(History{})).verdict, Verdict::kValid);
@@ -78,7 +77,7 @@ TEST(SplitCheck, OddClusterSplitByANetworkFaultKeepsAMajority) {
 
 TEST(SplitCheck, WriteAcknowledgedWhileAMajorityIsKilledIsInvalid) {
   RunCheckResult r =
-      CheckSplitWithoutMajority(ReadRunHistory(Load("split.kill-majority.bad.jsonl")));
+      CheckSplitWithoutMajority(ReadRunHistory(LoadNamed("split.kill-majority.bad.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   EXPECT_EQ(r.summary,
             "split.kill-majority.bad.jsonl:5: write 7 to key r1 by process 0 was acknowledged at "
@@ -86,7 +85,7 @@ TEST(SplitCheck, WriteAcknowledgedWhileAMajorityIsKilledIsInvalid) {
             "[1] with [2,3] down, not a majority");
   EXPECT_EQ(r.details["splits"][0]["down"], Json::parse("[2,3]"));
   // A kill of one node of three leaves a majority.
-  History h = Load("split.kill-majority.bad.jsonl");
+  History h = LoadNamed("split.kill-majority.bad.jsonl");
   h.events[1].value["targets"] = {3};
   EXPECT_EQ(CheckSplitWithoutMajority(ReadRunHistory(h)).verdict, Verdict::kValid);
 }
@@ -96,7 +95,7 @@ TEST(SplitCheck, AWriteAcknowledgedWhileAMajorityIsStillBeingKilledIsNoViolation
   // the kill's start was acknowledged 4 ms later, before the second node was down. No majority
   // is gone until the kill is applied (every target down).
   RunCheckResult r =
-      CheckSplitWithoutMajority(ReadRunHistory(Load("split.acked-while-killing.good.jsonl")));
+      CheckSplitWithoutMajority(ReadRunHistory(LoadNamed("split.acked-while-killing.good.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_EQ(r.details["splits"].size(), 1u);
 }
@@ -105,7 +104,7 @@ TEST(SplitCheck, WritesAcknowledgedWhileRulesAreInstalledOrRemovedAreNoViolation
   // A false red once: correct refdb on 4 nodes had writes acknowledged 8-40 ms after a split's
   // start, while its rules were still being installed (applied at 10.3 s), and one acknowledged
   // after the healing began (15.0 s) and before the end (15.06 s).
-  const History h = Load("split.acked-while-installing.good.jsonl");
+  const History h = LoadNamed("split.acked-while-installing.good.jsonl");
   RunCheckResult r = CheckSplitWithoutMajority(ReadRunHistory(h));
   EXPECT_EQ(r.verdict, Verdict::kValid) << r.summary;
   EXPECT_NEAR(r.details["splits"][0]["start_s"].get<double>(), 9.3, 1e-9);
@@ -161,11 +160,11 @@ TEST(SplitCheck, OnlyTwoHalvesJoinedByTwoWayLinksCount) {
 }
 
 TEST(SplitCheck, MalformedInputIsUnknownNamingTheLine) {
-  RunCheckResult r =
-      CheckSplitWithoutMajority(ReadRunHistory(Load("faults.end-without-start.bad-input.jsonl")));
+  RunCheckResult r = CheckSplitWithoutMajority(
+      ReadRunHistory(LoadNamed("faults.end-without-start.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("faults.end-without-start.bad-input.jsonl:3: end of fault 9"));
-  r = CheckSplitWithoutMajority(ReadRunHistory(Load("faults.bad-cut.bad-input.jsonl")));
+  r = CheckSplitWithoutMajority(ReadRunHistory(LoadNamed("faults.bad-cut.bad-input.jsonl")));
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_THAT(r.summary, HasSubstr("faults.bad-cut.bad-input.jsonl:2: a cut link"));
 }

@@ -10,7 +10,7 @@ namespace checker {
 
 namespace {
 
-std::string Seconds(int64_t ns) {
+std::string SecondsText(int64_t ns) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f", static_cast<double>(ns) / 1e9);
   return text;
@@ -99,9 +99,10 @@ RunCheckResult CheckOnePrimary(const RunHistory& run, int nodes, const OnePrimar
     result.verdict = Verdict::kInvalid;
     result.summary =
         "two primaries at once: n" + std::to_string(first.a) + " and n" + std::to_string(first.b) +
-        " were both primary from " + Seconds(first.from_ns - run.origin_ns) + " s to " +
-        Seconds(first.to_ns - run.origin_ns) + " s (" + std::to_string(overlaps.size()) +
-        " overlap" + (overlaps.size() == 1 ? "" : "s") + ", " + Seconds(overlap_ns) + " s in all)";
+        " were both primary from " + SecondsText(first.from_ns - run.origin_ns) + " s to " +
+        SecondsText(first.to_ns - run.origin_ns) + " s (" + std::to_string(overlaps.size()) +
+        " overlap" + (overlaps.size() == 1 ? "" : "s") + ", " + SecondsText(overlap_ns) +
+        " s in all)";
     return result;
   }
   for (int node = 1; node <= nodes; ++node) {

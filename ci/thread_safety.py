@@ -12,7 +12,7 @@ it runs
 
 with the include paths, defines and -std of the file's entry in BUILD_DIR/compile_commands.json
 (default build/release; the build must have run, since the files include generated protobuf
-headers). Other flags are dropped: they are GCC's (clang rejects some, e.g. -Wno-restrict) and
+headers). In a unity build, a file's entry is that of the unity file that includes it. Other flags are dropped: they are GCC's (clang rejects some, e.g. -Wno-restrict) and
 the project's own warnings are GCC's business. One line per file; exit 1 when clang reports
 anything (a warning or an error) for any file, or a file has no compile command.
 
@@ -45,6 +45,8 @@ SELF_TEST_EXPECTED = [
 ]
 MARKER = re.compile(r'\b(?:PT_)?GUARDED_BY\s*\(|\bREQUIRES\s*\(|\bEXCLUDES\s*\(|'
                     r'#\s*include\s*"common/mutex\.h"')
+UNITY_FILE = re.compile(r'^unity_\d+_cxx\.cxx$')
+UNITY_INCLUDE = re.compile(r'^\s*#\s*include\s*"(/[^"]+)"', re.MULTILINE)
 LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)
 # Flags kept from a compile command; those taking a value may carry it joined or as the next
 # argument.
@@ -102,7 +104,19 @@ def load_commands(build_dir):
         arguments = e.get('arguments') or shlex.split(e['command'])
         source = os.path.normpath(os.path.join(e['directory'], e['file']))
         commands[source] = (e['directory'], kept_flags(arguments))
+        # A unity build (the presets') compiles unity_N_cxx.cxx files that #include the
+        # sources: each included source takes that file's command.
+        for included in unity_sources(source):
+            commands.setdefault(included, commands[source])
     return commands
+
+
+def unity_sources(path):
+    """The sources a CMake unity file includes (none for any other file)."""
+    if not UNITY_FILE.search(os.path.basename(path)) or not os.path.isfile(path):
+        return []
+    with open(path, encoding='utf-8') as f:
+        return [os.path.normpath(p) for p in UNITY_INCLUDE.findall(f.read())]
 
 
 def run_clang(source, directory, flags):

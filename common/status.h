@@ -60,6 +60,11 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+// Keeps the first error of several steps: `first` becomes `status` only while `first` is OK.
+inline void KeepFirst(Status& first, const Status& status) {
+  if (first.ok() && !status.ok()) first = status;
+}
+
 template <typename T>
 class [[nodiscard]] Result {
  public:

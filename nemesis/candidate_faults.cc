@@ -12,10 +12,6 @@ namespace {
 
 constexpr double kClockProbeToleranceS = 0.5;
 
-void KeepFirst(Status& first, const Status& status) {
-  if (first.ok() && !status.ok()) first = status;
-}
-
 std::string Name(int candidate) { return "candidate " + std::to_string(candidate); }
 
 }  // namespace

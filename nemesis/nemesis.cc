@@ -21,10 +21,6 @@ Category CategoryOf(FaultKind kind) {
   return Category::kNetwork;
 }
 
-void KeepFirst(common::Status& first, const common::Status& status) {
-  if (first.ok() && !status.ok()) first = status;
-}
-
 }  // namespace
 
 Nemesis::Nemesis(NodeControl& control, CommandRunner& runner, NemesisOptions options)

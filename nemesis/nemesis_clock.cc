@@ -7,13 +7,6 @@
 #include "nemesis/nemesis.h"
 
 namespace nemesis {
-namespace {
-
-void KeepFirst(common::Status& first, const common::Status& status) {
-  if (first.ok() && !status.ok()) first = status;
-}
-
-}  // namespace
 
 common::Status Nemesis::ShiftClocks(const std::vector<int>& nodes, double offset_s) {
   for (size_t i = 0; i < nodes.size(); ++i) {

@@ -11,10 +11,6 @@
 namespace nemesis {
 namespace {
 
-void KeepFirst(common::Status& first, const common::Status& status) {
-  if (first.ok() && !status.ok()) first = status;
-}
-
 // Adds the effect of one disk fault's plan to `faults`.
 void AddDiskFault(const Plan& plan, DiskFaults& faults) {
   switch (plan.kind) {

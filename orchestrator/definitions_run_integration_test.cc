@@ -100,7 +100,10 @@ class DefinitionRunTest : public ::testing::Test {
   }
 
   fs::path Log() const { return fs::path(dir_->path()) / "out.log"; }
-  std::string Output() const { return ReadFile(Log()); }
+  std::string Output() const { return test_support::RunOutput(Log()); }
+  void TearDown() override {
+    if (dir_) test_support::KeepStoreIfFailed(store_);
+  }
   fs::path LatestRun() const { return fs::canonical(store_ / "latest"); }
   Json Results() const {
     return Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false);
@@ -165,13 +168,17 @@ std::string Faults(const std::string& backend) {
 class ZooKeeperRunTest : public DefinitionRunTest,
                          public ::testing::WithParamInterface<SizeAndBackend> {};
 
+// The subject is ZooKeeper's safety, so its bounds on failover and recovery are wide (30 s): on a
+// loaded CI machine its JVMs took 23 s to first serve, and one CI run on docker ended invalid with
+// 15 s bounds (which check was cut from the log; failures now print the checks first and keep
+// the store).
 TEST_P(ZooKeeperRunTest, WritesAndCasAreLinearizableUnderKillPauseAndPartitions) {
   const auto [nodes, backend] = GetParam();
   Require("zookeeper", backend);
   ASSERT_EQ(Splitbrain("run", {"--db", "zookeeper", "--nodes", std::to_string(nodes),
                                "--time-limit", "24s", "--nemesis", Faults(backend),
-                               "--nemesis-interval", "4s", "--max-failover", "15s",
-                               "--max-recovery", "15s", "--seed", "7", "--concurrency", "4"}),
+                               "--nemesis-interval", "4s", "--max-failover", "30s",
+                               "--max-recovery", "30s", "--seed", "7", "--concurrency", "4"}),
             0)
       << Output();
   const Json results = Results();

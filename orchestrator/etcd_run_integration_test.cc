@@ -59,7 +59,10 @@ class EtcdRunTest : public ::testing::TestWithParam<std::string> {
   }
 
   fs::path Log() const { return fs::path(dir_->path()) / "out.log"; }
-  std::string Output() const { return ReadFile(Log()); }
+  std::string Output() const { return test_support::RunOutput(Log()); }
+  void TearDown() override {
+    if (dir_) test_support::KeepStoreIfFailed(store_);
+  }
   fs::path LatestRun() const { return fs::canonical(store_ / "latest"); }
   Json Results() const {
     return Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false);

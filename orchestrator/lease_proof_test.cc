@@ -66,7 +66,10 @@ class LeaseProofTest : public ::testing::TestWithParam<int> {
     return status->ShellCode();
   }
 
-  std::string Output() { return ReadFile(fs::path(dir_->path()) / "out.log"); }
+  std::string Output() { return test_support::RunOutput(fs::path(dir_->path()) / "out.log"); }
+  void TearDown() override {
+    if (dir_) test_support::KeepStoreIfFailed(store_);
+  }
   fs::path LatestRun() { return fs::canonical(store_ / "latest"); }
   Json Results() { return Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false); }
   std::string RunId() {

@@ -71,7 +71,10 @@ class RunTest : public ::testing::TestWithParam<std::string> {
     return status->ShellCode();
   }
 
-  std::string Output() { return ReadFile(fs::path(dir_->path()) / "out.log"); }
+  std::string Output() { return test_support::RunOutput(fs::path(dir_->path()) / "out.log"); }
+  void TearDown() override {
+    if (dir_) test_support::KeepStoreIfFailed(store_);
+  }
 
   fs::path LatestRun() { return fs::canonical(store_ / "latest"); }
 

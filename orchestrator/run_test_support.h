@@ -2,9 +2,13 @@
 // etcd_run_integration_test.cc): reading a stored file, and finding what a run left behind.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -52,6 +56,41 @@ inline std::vector<std::string> Leftovers(const std::string& id, const std::file
     }
   }
   return found;
+}
+
+// The output of a `splitbrain run` for a failure message: its checks and verdict first (CI logs
+// keep the head of a long message), then the whole output.
+inline std::string RunOutput(const std::filesystem::path& log) {
+  const std::string out = ReadFile(log);
+  const size_t checks = out.rfind("\nchecks:\n");
+  if (checks == std::string::npos) return out;
+  const size_t verdict = out.find("\nverdict:", checks);
+  const size_t end = verdict == std::string::npos ? out.size() : out.find('\n', verdict + 1);
+  return out.substr(checks + 1, (end == std::string::npos ? out.size() : end) - checks - 1) +
+         "\n--- the whole output ---\n" + out;
+}
+
+// When the current test failed, copies its store (every run's history, results, report and node
+// logs) to $TMPDIR/splitbrain-failed-tests/<suite>.<test>/ and says where, so a failure that
+// does not come back on the next run can still be read.
+inline void KeepStoreIfFailed(const std::filesystem::path& store) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (info == nullptr || !::testing::Test::HasFailure() || !std::filesystem::exists(store)) return;
+  const char* tmp = std::getenv("TMPDIR");
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const std::filesystem::path kept =
+      std::filesystem::path(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") /
+      "splitbrain-failed-tests" / name;
+  std::error_code error;
+  std::filesystem::remove_all(kept, error);
+  std::filesystem::create_directories(kept, error);
+  std::filesystem::copy(
+      store, kept,
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks,
+      error);
+  std::cerr << "the failed test's store is kept in " << kept.string()
+            << (error ? " (incomplete: " + error.message() + ")" : std::string()) << "\n";
 }
 
 // What orchestrator/store/validate_results.py says of `results_json` against the published

@@ -28,8 +28,8 @@ std::string Describe(const std::string& endpoint, const grpc::Status& s) {
 
 // One member's KV stub over its own channel; a fresh channel after UNAVAILABLE (gRPC keeps a
 // refused channel in backoff for seconds, even after the member is back).
-struct Member {
-  explicit Member(std::string a) : address(std::move(a)) { Connect(); }
+struct EtcdMember {
+  explicit EtcdMember(std::string a) : address(std::move(a)) { Connect(); }
   void Connect() { kv = pb::KV::NewStub(FreshChannel(address)); }
   std::string address;
   std::unique_ptr<pb::KV::Stub> kv;
@@ -60,7 +60,8 @@ Failure Classify(const grpc::Status& s) {
 class EtcdClient final : public DbClient {
  public:
   EtcdClient(const ClientOptions& options) : deadline_(options.call_deadline) {
-    for (const std::string& e : options.endpoints) members_.push_back(std::make_unique<Member>(e));
+    for (const std::string& e : options.endpoints)
+      members_.push_back(std::make_unique<EtcdMember>(e));
     uint64_t id = options.client_id;
     if (id == 0) id = std::random_device{}();
     current_ = static_cast<size_t>(id % members_.size());
@@ -75,7 +76,7 @@ class EtcdClient final : public DbClient {
     request.set_key(key);
     Answer<std::optional<std::string>> answer{.outcome = Outcome::kFail};
     for (size_t t = 0; t < members_.size(); ++t) {
-      Member& m = *members_[next_read_++ % members_.size()];
+      EtcdMember& m = *members_[next_read_++ % members_.size()];
       auto r = Range(m, request);
       if (r.outcome == Outcome::kOk) return r;
       answer.error = r.error;
@@ -89,7 +90,7 @@ class EtcdClient final : public DbClient {
     request.set_value(value);
     pb::PutResponse response;
     Answer<bool> answer = Execute(
-        [&](Member& m, grpc::ClientContext& c) { return m.kv->Put(&c, request, &response); });
+        [&](EtcdMember& m, grpc::ClientContext& c) { return m.kv->Put(&c, request, &response); });
     answer.value = answer.outcome == Outcome::kOk;
     return answer;
   }
@@ -112,7 +113,7 @@ class EtcdClient final : public DbClient {
     put->set_value(new_value);
     pb::TxnResponse response;
     Answer<bool> sent = Execute(
-        [&](Member& m, grpc::ClientContext& c) { return m.kv->Txn(&c, request, &response); });
+        [&](EtcdMember& m, grpc::ClientContext& c) { return m.kv->Txn(&c, request, &response); });
     Answer<CasResult> answer{.outcome = sent.outcome, .error = sent.error};
     if (answer.outcome == Outcome::kOk) answer.value.succeeded = response.succeeded();
     return answer;
@@ -123,7 +124,7 @@ class EtcdClient final : public DbClient {
     auto it = std::find_if(members_.begin(), members_.end(),
                            [&](const auto& m) { return m->address == endpoint; });
     if (it == members_.end()) {
-      members_.push_back(std::make_unique<Member>(endpoint));
+      members_.push_back(std::make_unique<EtcdMember>(endpoint));
       it = members_.end() - 1;
     }
     pb::RangeRequest request;
@@ -140,7 +141,7 @@ class EtcdClient final : public DbClient {
   }
 
   // One Range on `m`; any failure is a fail (a read has no effect).
-  Answer<std::optional<std::string>> Range(Member& m, const pb::RangeRequest& request) {
+  Answer<std::optional<std::string>> Range(EtcdMember& m, const pb::RangeRequest& request) {
     grpc::ClientContext context;
     Prepare(context);
     pb::RangeResponse response;
@@ -161,7 +162,7 @@ class EtcdClient final : public DbClient {
     Answer<bool> answer{.outcome = Outcome::kFail};
     auto backoff = kBackoffInitial;
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-      Member& m = *members_[current_];
+      EtcdMember& m = *members_[current_];
       grpc::ClientContext context;
       Prepare(context);
       const grpc::Status s = call(m, context);
@@ -185,7 +186,7 @@ class EtcdClient final : public DbClient {
   }
 
   std::chrono::milliseconds deadline_;
-  std::vector<std::unique_ptr<Member>> members_;
+  std::vector<std::unique_ptr<EtcdMember>> members_;
   size_t current_ = 0;  // where writes go
   size_t next_read_ = 0;
 };

@@ -11,7 +11,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-LogRecord Record(uint64_t index) {
+LogRecord PosixRecord(uint64_t index) {
   return LogRecord{.index = index, .term = 1, .type = 0, .data = "posix " + std::to_string(index)};
 }
 
@@ -51,13 +51,14 @@ TEST(PosixFileSystem, SegmentedLogRoundTripsThroughARealDirectory) {
   {
     Result<SegmentedLog> log = SegmentedLog::Open(fs, dir.path(), options);
     ASSERT_TRUE(log.ok()) << log.status().message();
-    ASSERT_OK(log->Append(std::vector<LogRecord>{Record(1), Record(2), Record(3), Record(4)}));
+    ASSERT_OK(log->Append(
+        std::vector<LogRecord>{PosixRecord(1), PosixRecord(2), PosixRecord(3), PosixRecord(4)}));
     ASSERT_OK(log->Sync());
   }
   Result<SegmentedLog> log = SegmentedLog::Open(fs, dir.path(), options);
   ASSERT_TRUE(log.ok()) << log.status().message();
   EXPECT_EQ(log->LastIndex(), 4u);
-  EXPECT_EQ(log->Entry(3), Record(3));
+  EXPECT_EQ(log->Entry(3), PosixRecord(3));
   EXPECT_GT(log->SegmentFileNames().size(), 1u);
 }
 
@@ -70,18 +71,18 @@ TEST(PosixFileSystem, SegmentedLogTruncatesATornTailInARealFile) {
   {
     Result<SegmentedLog> log = SegmentedLog::Open(fs, dir.path(), options);
     ASSERT_TRUE(log.ok()) << log.status().message();
-    ASSERT_OK(log->Append(std::vector<LogRecord>{Record(1), Record(2)}));
+    ASSERT_OK(log->Append(std::vector<LogRecord>{PosixRecord(1), PosixRecord(2)}));
     ASSERT_OK(log->Sync());
   }
   auto file = fs.Open(JoinPath(dir.path(), SegmentFileName(1)), OpenMode::kExisting);
   ASSERT_TRUE(file.ok());
-  ASSERT_OK((*file)->Truncate(EncodedSize(Record(1)) + 5));
+  ASSERT_OK((*file)->Truncate(EncodedSize(PosixRecord(1)) + 5));
   Result<SegmentedLog> log = SegmentedLog::Open(fs, dir.path(), options);
   ASSERT_TRUE(log.ok()) << log.status().message();
   EXPECT_EQ(log->LastIndex(), 1u);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], HasSubstr("short record header"));
-  EXPECT_EQ(*(*file)->Size(), EncodedSize(Record(1)));
+  EXPECT_EQ(*(*file)->Size(), EncodedSize(PosixRecord(1)));
 }
 
 TEST(PosixFileSystem, SegmentedLogRefusesMiddleCorruptionInARealFile) {
@@ -90,7 +91,7 @@ TEST(PosixFileSystem, SegmentedLogRefusesMiddleCorruptionInARealFile) {
   {
     Result<SegmentedLog> log = SegmentedLog::Open(fs, dir.path(), {});
     ASSERT_TRUE(log.ok());
-    ASSERT_OK(log->Append(std::vector<LogRecord>{Record(1), Record(2), Record(3)}));
+    ASSERT_OK(log->Append(std::vector<LogRecord>{PosixRecord(1), PosixRecord(2), PosixRecord(3)}));
     ASSERT_OK(log->Sync());
   }
   auto file = fs.Open(JoinPath(dir.path(), SegmentFileName(1)), OpenMode::kExisting);

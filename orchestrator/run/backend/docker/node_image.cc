@@ -277,9 +277,9 @@ Result<std::string> ImageBuilder::Write() const {
 Status CheckImportStream(std::string_view body) {
   std::istringstream lines{std::string(body)};
   for (std::string line; std::getline(lines, line);) {
-    const auto json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (json.is_object() && json.contains("error")) {
-      return Status::Internal("docker image import: " + json["error"].dump());
+    const auto message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (message.is_object() && message.contains("error")) {
+      return Status::Internal("docker image import: " + message["error"].dump());
     }
   }
   return Status::Ok();

@@ -6,7 +6,11 @@
 # when the budget left a run out (a nightly that skipped work is not green).
 #
 # Usage: ci/nightly.sh [--budget 60m] [--seeds 1,2,3] [--out DIR] [--backend auto|docker|netns]
-#                      [--no-build] [SPEC.json...]
+#                      [--shard I/N | --parallel K] [--no-build] [SPEC.json...]
+# --shard I/N runs the I-th of N deterministic slices of (spec x seed), for a CI matrix of N jobs
+# (each on its own machine; join their stores with `splitbrain merge --into STORE SHARD...`).
+# --parallel K runs K shards at once on this machine (OUT/shard-<k>/), then merges their stores
+# into OUT/store (one index.html and one junit.xml for every run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,14 +19,18 @@ seeds=1
 out=nightly
 backend=auto
 build=1
+shard=1/1
+parallel=0
 specs=()
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 254; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 254; }
 while (($#)); do
   case "$1" in
     --budget) budget=${2:?--budget needs a value}; shift 2 ;;
     --seeds) seeds=${2:?--seeds needs a value}; shift 2 ;;
     --out) out=${2:?--out needs a value}; shift 2 ;;
     --backend) backend=${2:?--backend needs a value}; shift 2 ;;
+    --shard) shard=${2:?--shard needs I/N}; shift 2 ;;
+    --parallel) parallel=${2:?--parallel needs a number}; shift 2 ;;
     --no-build) build=0; shift ;;
     -h|--help) usage ;;
     -*) echo "nightly: unknown flag $1" >&2; usage ;;
@@ -48,6 +56,20 @@ seconds_of() {
   esac
 }
 budget_s=$(seconds_of "$budget")
+if [[ ! $shard =~ ^([0-9]+)/([0-9]+)$ ]] || ((BASH_REMATCH[1] < 1 || BASH_REMATCH[1] > BASH_REMATCH[2])); then
+  echo "nightly: --shard \"$shard\" is not I/N with 1 <= I <= N (example: --shard 2/4)" >&2
+  exit 254
+fi
+shard_index=${BASH_REMATCH[1]}
+shard_count=${BASH_REMATCH[2]}
+if [[ ! $parallel =~ ^[0-9]+$ ]] || ((parallel > 64)); then
+  echo "nightly: --parallel \"$parallel\" is not a number of shards (1-64)" >&2
+  exit 254
+fi
+if ((parallel > 0 && shard_count > 1)); then
+  echo "nightly: --parallel and --shard do not go together (--parallel K runs shards 1/K..K/K)" >&2
+  exit 254
+fi
 IFS=, read -r -a seed_list <<<"$seeds"
 for seed in "${seed_list[@]}"; do
   [[ $seed =~ ^[0-9]+$ ]] || { echo "nightly: seed \"$seed\" is not a number" >&2; exit 254; }
@@ -62,8 +84,39 @@ if ((build)); then
 else
   command -v jq >/dev/null || { echo "nightly: needs jq (ci/setup.sh installs it)" >&2; exit 254; }
 fi
-splitbrain=build/release/orchestrator/splitbrain
+# SPLITBRAIN_BIN: another build of the binary (the ctest of this script passes its own).
+splitbrain=${SPLITBRAIN_BIN:-build/release/orchestrator/splitbrain}
 [[ -x $splitbrain ]] || { echo "nightly: $splitbrain is missing (run without --no-build)" >&2; exit 254; }
+
+if ((parallel > 0)); then
+  # K shards at once, each a nightly of its own (own store, JUnit and logs), then one merge.
+  echo "== nightly: $parallel shards in parallel (logs: $out/shard-<k>.log)"
+  mkdir -p "$out"
+  pids=()
+  for ((k = 1; k <= parallel; k++)); do
+    "$0" --shard "$k/$parallel" --out "$out/shard-$k" --budget "$budget" --seeds "$seeds" \
+      --backend "$backend" --no-build "${specs[@]}" >"$out/shard-$k.log" 2>&1 &
+    pids+=($!)
+  done
+  code=0
+  for ((k = 1; k <= parallel; k++)); do
+    if wait "${pids[k - 1]}"; then shard_code=0; else shard_code=$?; fi
+    echo "nightly: shard $k/$parallel ended with exit code $shard_code"
+    tail -n 2 "$out/shard-$k.log" | sed 's/^/    /'
+    ((shard_code == 0)) || code=1
+  done
+  stores=()
+  for ((k = 1; k <= parallel; k++)); do
+    [[ -d $out/shard-$k/store ]] && stores+=("$out/shard-$k/store")
+  done
+  if ((${#stores[@]} > 0)); then
+    "$splitbrain" merge --into "$out/store" "${stores[@]}" || code=1
+  else
+    echo "nightly: no shard stored a run" >&2
+    code=1
+  fi
+  exit "$code"
+fi
 
 mkdir -p "$out/junit" "$out/logs"
 store="$out/store"
@@ -71,12 +124,16 @@ start=$(date +%s)
 rows=()
 failed=0
 skipped=0
+slot=0
 for spec in "${specs[@]}"; do
   name=$(basename "$spec" .json)
   # A run takes its time limit plus bring-up, final reads, teardown and checks (~60 s).
   limit=$(jq -r '."time-limit" // 60' "$spec")
   limit_s=$(seconds_of "${limit%.*}")
   for seed in "${seed_list[@]}"; do
+    # (spec, seed) pairs are dealt to the shards in turn: pair j belongs to shard j mod N + 1.
+    slot=$((slot + 1))
+    (((slot - 1) % shard_count + 1 == shard_index)) || continue
     elapsed=$(($(date +%s) - start))
     if ((elapsed + limit_s + 60 > budget_s)); then
       rows+=("$name|$seed|-|skipped (budget)|-|-|-|-")
@@ -108,7 +165,9 @@ done
 
 total=$(($(date +%s) - start))
 echo
-echo "nightly summary ($((${#rows[@]})) runs, ${total}s; store: $store, JUnit: $out/junit)"
+shard_note=""
+((shard_count > 1)) && shard_note=", shard $shard_index/$shard_count of $slot (spec, seed) pairs"
+echo "nightly summary ($((${#rows[@]})) runs${shard_note}, ${total}s; store: $store, JUnit: $out/junit)"
 printf '%-22s %6s %6s %-18s %5s %14s %14s %8s\n' spec seed db verdict exit "new leader" "first write" "ok/s"
 for row in "${rows[@]}"; do
   IFS='|' read -r n s d v c f w r <<<"$row"

@@ -10,6 +10,7 @@
 #include "orchestrator/cli/check_command.h"
 #include "orchestrator/cli/cleanup_command.h"
 #include "orchestrator/cli/conformance_command.h"
+#include "orchestrator/cli/merge_command.h"
 #include "orchestrator/cli/report_command.h"
 #include "orchestrator/cli/run_command.h"
 #include "orchestrator/store/exit_code.h"
@@ -31,6 +32,8 @@ const std::array kCommands = {
             orchestrator::CheckUsage, orchestrator::RunCheckCommand},
     Command{"report", "(re)write a run's report.html and its store's index.html",
             orchestrator::ReportUsage, orchestrator::RunReportCommand},
+    Command{"merge", "join the stores of several shards into one, with one index and JUnit file",
+            orchestrator::MergeUsage, orchestrator::RunMergeCommand},
     Command{"conformance", "check a database client against the protocol on a fresh cluster",
             orchestrator::ConformanceUsage, orchestrator::RunConformanceCommand},
     Command{"cleanup", "remove what dead runs left behind (containers, networks, namespaces)",

@@ -8,15 +8,6 @@
 
 namespace orchestrator {
 
-namespace {
-
-// A page that could not be written is a failed run of the command; anything else is the input.
-int ExitCodeOf(const common::Status& status) {
-  return status.code() == common::StatusCode::kIoError ? kExitRunFailed : kExitBadInput;
-}
-
-}  // namespace
-
 std::string ReportUsage() {
   return "usage: splitbrain report RUN_DIR\n"
          "(Re)writes RUN_DIR/report.html from the run's files, and STORE/index.html when RUN_DIR\n"
@@ -35,7 +26,7 @@ int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, st
   const common::Status written = report::WriteRunReport(run_dir);
   if (!written.ok()) {
     err << "splitbrain report: " << written.message() << "\n";
-    return ExitCodeOf(written);
+    return ExitCodeOfFailure(written);
   }
   out << "report: " << RunDir(run_dir).report().string() << "\n";
   auto store = StoreOf(run_dir);
@@ -46,7 +37,7 @@ int RunReportCommand(const std::vector<std::string>& args, std::ostream& out, st
   const common::Status indexed = report::WriteStoreIndex(*store);
   if (!indexed.ok()) {
     err << "splitbrain report: " << indexed.message() << "\n";
-    return ExitCodeOf(indexed);
+    return ExitCodeOfFailure(indexed);
   }
   out << "index: " << StoreIndex(*store).string() << "\n";
   return kExitValid;

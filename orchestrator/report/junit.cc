@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "orchestrator/report/html.h"
 #include "orchestrator/report/report.h"
+#include "orchestrator/store/atomic_file.h"
+#include "orchestrator/store/run_dir.h"
 
 namespace orchestrator {
 
@@ -102,8 +106,12 @@ std::string Properties(const RunResults& r, const std::optional<RunSpec>& spec) 
 
 }  // namespace
 
-std::string JunitXml(const RunResults& r, const std::optional<RunSpec>& spec,
-                     std::string_view timestamp) {
+namespace {
+
+// One run's <testsuite> (id `id`), with its counts added to `totals`.
+std::string Suite(const JunitRun& run, int id, Cases& totals, double& total_s) {
+  const RunResults& r = run.results;
+  const std::optional<RunSpec>& spec = run.spec;
   const std::string name = !r.name.empty() ? r.name : spec.has_value() ? spec->name : "run";
   const std::string suite_name = "splitbrain." + name;
   Cases cases;
@@ -116,24 +124,83 @@ std::string JunitXml(const RunResults& r, const std::optional<RunSpec>& spec,
     if (!r.phase.empty()) reason = "during " + r.phase + ": " + reason;
     cases.Add(suite_name, "run", RunVerdictName(RunVerdict::kRunFailed), reason);
   }
-  const std::string properties = Properties(r, spec);
+  totals.tests += cases.tests;
+  totals.failures += cases.failures;
+  totals.errors += cases.errors;
+  total_s += r.elapsed_s;
   const std::string time = Seconds(r.elapsed_s);
-  const std::string counts = Attr("tests", std::to_string(cases.tests)) +
-                             Attr("failures", std::to_string(cases.failures)) +
-                             Attr("errors", std::to_string(cases.errors));
-  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml += "<testsuites" + Attr("name", "splitbrain") + counts + Attr("time", time) + ">\n";
-  xml += "  <testsuite" + Attr("name", suite_name) + Attr("id", "0") + counts +
-         Attr("skipped", "0") + Attr("time", time) + Attr("timestamp", std::string(timestamp)) +
-         Attr("hostname", Hostname()) + ">\n";
-  xml += "    <properties>\n" + properties + "    </properties>\n";
+  std::string xml = "  <testsuite" + Attr("name", suite_name) + Attr("id", std::to_string(id)) +
+                    Attr("tests", std::to_string(cases.tests)) +
+                    Attr("failures", std::to_string(cases.failures)) +
+                    Attr("errors", std::to_string(cases.errors)) + Attr("skipped", "0") +
+                    Attr("time", time) + Attr("timestamp", run.timestamp) +
+                    Attr("hostname", Hostname()) + ">\n";
+  xml += "    <properties>\n" + Properties(r, spec) + "    </properties>\n";
   xml += cases.xml;
   if (spec.has_value()) {
     xml += "    <system-out>" + XmlEscape("reproduce: " + report::ReproduceCommand(*spec)) +
            "</system-out>\n";
   }
-  xml += "  </testsuite>\n</testsuites>\n";
-  return xml;
+  return xml + "  </testsuite>\n";
 }
+
+}  // namespace
+
+std::string JunitXml(const std::vector<JunitRun>& runs) {
+  Cases totals;
+  double total_s = 0;
+  std::string suites;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    suites += Suite(runs[i], static_cast<int>(i), totals, total_s);
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites" + Attr("name", "splitbrain") +
+         Attr("tests", std::to_string(totals.tests)) +
+         Attr("failures", std::to_string(totals.failures)) +
+         Attr("errors", std::to_string(totals.errors)) + Attr("time", Seconds(total_s)) + ">\n" +
+         suites + "</testsuites>\n";
+}
+
+std::string JunitXml(const RunResults& results, const std::optional<RunSpec>& spec,
+                     std::string_view timestamp) {
+  return JunitXml({JunitRun{results, spec, std::string(timestamp)}});
+}
+
+namespace report {
+
+namespace {
+
+// "20261207T072308Z" -> "2026-12-07T07:23:08Z"; another folder name stays as it is.
+std::string IsoTimestamp(const std::string& stamp) {
+  if (stamp.size() < 16 || stamp[8] != 'T' || stamp[15] != 'Z') return stamp;
+  return stamp.substr(0, 4) + "-" + stamp.substr(4, 2) + "-" + stamp.substr(6, 2) + "T" +
+         stamp.substr(9, 2) + ":" + stamp.substr(11, 2) + ":" + stamp.substr(13, 2) + "Z";
+}
+
+}  // namespace
+
+common::Status WriteStoreJunit(const std::filesystem::path& store) {
+  std::vector<RunDir> runs = ListRuns(store);
+  std::sort(runs.begin(), runs.end(), [](const RunDir& a, const RunDir& b) {
+    return std::pair(a.stamp(), a.test()) < std::pair(b.stamp(), b.test());
+  });
+  std::vector<JunitRun> entries;
+  for (const RunDir& run : runs) {
+    JunitRun entry{.timestamp = IsoTimestamp(run.stamp())};
+    auto results = ReadRunResults(run.results());
+    if (results.ok()) {
+      entry.results = std::move(*results);
+    } else {
+      // Listed as a failed run with the reason, never left out.
+      entry.results.name = run.test();
+      entry.results.error = results.status().message();
+    }
+    auto spec = ReadRunSpec(run.spec());
+    if (spec.ok()) entry.spec = std::move(*spec);
+    entries.push_back(std::move(entry));
+  }
+  return WriteFileAtomically(StoreJunit(store), JunitXml(entries));
+}
+
+}  // namespace report
 
 }  // namespace orchestrator

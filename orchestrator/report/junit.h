@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "orchestrator/store/results.h"
 #include "orchestrator/store/spec.h"
@@ -21,6 +22,15 @@ namespace orchestrator {
 // ("2026-11-26T23:37:07Z").
 std::string JunitXml(const RunResults& results, const std::optional<RunSpec>& spec,
                      std::string_view timestamp);
+
+// Several runs in one file (a store's STORE/junit.xml, as `splitbrain merge` writes it): one
+// <testsuite> per run, in the given order, with ids 0, 1, ... and the totals on the root.
+struct JunitRun {
+  RunResults results;
+  std::optional<RunSpec> spec;
+  std::string timestamp;
+};
+std::string JunitXml(const std::vector<JunitRun>& runs);
 
 // Text escaped for XML character data and attribute values.
 std::string XmlEscape(std::string_view text);

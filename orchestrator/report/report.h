@@ -33,6 +33,10 @@ std::string ReproduceCommand(const RunSpec& spec);
 // whose files cannot be read is listed as "unreadable", never skipped silently.
 common::Status WriteStoreIndex(const std::filesystem::path& store);
 
+// (Re)writes STORE/junit.xml: every run of the store in one JUnit file, oldest first (one
+// <testsuite> per run; a run whose results cannot be read is an errored testcase saying why).
+common::Status WriteStoreJunit(const std::filesystem::path& store);
+
 // `splitbrain check --html OUT FILE`: the report of one external history (no cluster
 // sections: no failover table, no node roles).
 struct HistoryReportInput {

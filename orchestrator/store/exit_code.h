@@ -3,6 +3,7 @@
 #pragma once
 
 #include "checker/linearizability.h"
+#include "common/status.h"
 
 namespace orchestrator {
 
@@ -22,6 +23,12 @@ constexpr int ExitCodeOf(checker::Verdict verdict) {
       return kExitUnknown;
   }
   return kExitRunFailed;
+}
+
+// The exit code of a command that writes files (report, merge) when a step failed: a file that
+// could not be written is a failed run of the command (3); anything else is its input (254).
+inline int ExitCodeOfFailure(const common::Status& status) {
+  return status.code() == common::StatusCode::kIoError ? kExitRunFailed : kExitBadInput;
 }
 
 }  // namespace orchestrator

@@ -74,6 +74,10 @@ common::Result<std::filesystem::path> StoreOf(const std::filesystem::path& run_d
 inline std::filesystem::path StoreIndex(const std::filesystem::path& store) {
   return store / "index.html";
 }
+// STORE/junit.xml: every run of the store in one JUnit file (`splitbrain merge` writes it).
+inline std::filesystem::path StoreJunit(const std::filesystem::path& store) {
+  return store / "junit.xml";
+}
 // Every run folder of a store (a folder under STORE/<test>/ with a spec.json or results.json),
 // in no particular order; STORE/latest is not followed.
 std::vector<RunDir> ListRuns(const std::filesystem::path& store);

@@ -38,8 +38,9 @@ packages=(
 if ((with_tests)); then
   # the report's browser test renders report.html headless,
   # the JUnit schema test validates with xmllint, the results schema test with jsonschema,
-  # the netns backend's test pings a node from a lease candidate's namespace
-  packages+=(chromium fonts-dejavu-core libxml2-utils python3-jsonschema iputils-ping)
+  # the netns backend's test pings a node from a lease candidate's namespace, the example
+  # workflow's check (ci/validate_workflow.py) reads YAML
+  packages+=(chromium fonts-dejavu-core libxml2-utils python3-jsonschema python3-yaml iputils-ping)
 fi
 
 missing=()

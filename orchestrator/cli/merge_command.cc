@@ -18,7 +18,8 @@ std::string MergeUsage() {
          "run once by its run id (merging again copies nothing twice), then writes STORE/latest,\n"
          "STORE/index.html and STORE/junit.xml (every run of STORE in one JUnit file).\n"
          "One run id with different results in two stores is refused before anything is copied.\n"
-         "Exit code: 0 merged, 3 a copy or page could not be written, 254 bad arguments or input.\n";
+         "Exit code: 0 merged, 3 a copy or page could not be written, 254 bad arguments or "
+         "input.\n";
 }
 
 int RunMergeCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -39,8 +40,8 @@ int RunMergeCommand(const std::vector<std::string>& args, std::ostream& out, std
     }
   }
   if (into.empty() || sources.empty()) {
-    err << "splitbrain merge: " << (into.empty() ? "no --into STORE given" : "no source store given")
-        << "\n"
+    err << "splitbrain merge: "
+        << (into.empty() ? "no --into STORE given" : "no source store given") << "\n"
         << MergeUsage();
     return kExitBadInput;
   }
@@ -53,7 +54,8 @@ int RunMergeCommand(const std::vector<std::string>& args, std::ostream& out, std
     err << "splitbrain merge: " << merged.status().message() << "\n";
     return ExitCodeOfFailure(merged.status());
   }
-  for (const common::Status& written : {report::WriteStoreIndex(into), report::WriteStoreJunit(into)}) {
+  for (const common::Status& written :
+       {report::WriteStoreIndex(into), report::WriteStoreJunit(into)}) {
     if (!written.ok()) {
       err << "splitbrain merge: " << written.message() << "\n";
       return ExitCodeOfFailure(written);

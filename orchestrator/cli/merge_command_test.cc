@@ -66,8 +66,8 @@ class MergeCommandTest : public ::testing::Test {
 
 TEST_F(MergeCommandTest, TwoShardsBecomeOneStoreWithOneIndexAndOneJunitFile) {
   const fs::path into = root_ / "merged";
-  const MergeOutput run = Merge({"--into", into.string(), (root_ / "shard1").string(),
-                            (root_ / "shard2").string()});
+  const MergeOutput run =
+      Merge({"--into", into.string(), (root_ / "shard1").string(), (root_ / "shard2").string()});
   ASSERT_EQ(run.code, kExitValid) << run.err;
   EXPECT_NE(run.out.find("[2/2]"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("2 run(s) copied, 0 already there"), std::string::npos) << run.out;
@@ -83,8 +83,8 @@ TEST_F(MergeCommandTest, TwoShardsBecomeOneStoreWithOneIndexAndOneJunitFile) {
   EXPECT_NE(junit.find("a308af09"), std::string::npos);  // the invalid run's id
   EXPECT_NE(junit.find("<failure"), std::string::npos);
   // Merging again adds nothing.
-  const MergeOutput again = Merge({"--into", into.string(), (root_ / "shard1").string(),
-                              (root_ / "shard2").string()});
+  const MergeOutput again =
+      Merge({"--into", into.string(), (root_ / "shard1").string(), (root_ / "shard2").string()});
   ASSERT_EQ(again.code, kExitValid) << again.err;
   EXPECT_NE(again.out.find("0 run(s) copied, 2 already there"), std::string::npos) << again.out;
   EXPECT_EQ(Occurrences(ReadText(into / "junit.xml"), "<testsuite "), 2u);
@@ -95,10 +95,10 @@ TEST_F(MergeCommandTest, TheMergedJunitFileFollowsTheJunitSchema) {
   SPLITBRAIN_REQUIRE(nemesis::RunChecked(runner, {"xmllint", "--version"}).ok(),
                      "no xmllint (ci/setup.sh --tests installs libxml2-utils)");
   const fs::path into = root_ / "merged";
-  ASSERT_EQ(Merge({"--into", into.string(), (root_ / "shard1").string(),
-                   (root_ / "shard2").string()})
-                .code,
-            kExitValid);
+  ASSERT_EQ(
+      Merge({"--into", into.string(), (root_ / "shard1").string(), (root_ / "shard2").string()})
+          .code,
+      kExitValid);
   auto linted = runner.Run({"xmllint", "--noout", "--schema", (kSampleRuns / "junit.xsd").string(),
                             (into / "junit.xml").string()});
   ASSERT_TRUE(linted.ok()) << linted.status().message();
@@ -121,8 +121,8 @@ TEST_F(MergeCommandTest, BadArgumentsAndConflictingRunsAreRefused) {
   std::string text = ReadText(spec);
   text.replace(text.find("a308af09"), 8, "4ac7b978");
   std::ofstream(spec) << text;
-  const MergeOutput conflict = Merge({"--into", (root_ / "m").string(), (root_ / "shard1").string(),
-                                 (root_ / "shard3").string()});
+  const MergeOutput conflict = Merge(
+      {"--into", (root_ / "m").string(), (root_ / "shard1").string(), (root_ / "shard3").string()});
   EXPECT_EQ(conflict.code, kExitBadInput);
   EXPECT_NE(conflict.err.find("run id 4ac7b978 stands for two different runs"), std::string::npos)
       << conflict.err;

@@ -48,7 +48,8 @@ Result<fs::path> FreeFolder(const fs::path& destination, const RunDir& run) {
 Status CopyRun(const RunDir& run, const fs::path& to) {
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);
-  if (ec) return Status::IoError("cannot create " + to.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return Status::IoError("cannot create " + to.parent_path().string() + ": " + ec.message());
   const fs::path partial = to.parent_path() / ("." + to.filename().string() + ".merging");
   fs::remove_all(partial, ec);
   fs::copy(run.root(), partial, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
@@ -73,9 +74,9 @@ Status CheckRunIds(const fs::path& destination, const std::vector<fs::path>& sou
       ASSIGN_OR_RETURN(const std::string id, RunIdOf(run));
       auto [it, inserted] = known.try_emplace(id, run);
       if (!inserted && !SameRun(it->second, run)) {
-        return Status::InvalidArgument("run id " + id + " stands for two different runs: " +
-                                       it->second.root().string() + " and " +
-                                       run.root().string() + " (nothing was merged)");
+        return Status::InvalidArgument(
+            "run id " + id + " stands for two different runs: " + it->second.root().string() +
+            " and " + run.root().string() + " (nothing was merged)");
       }
     }
   }

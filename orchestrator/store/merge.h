@@ -25,9 +25,9 @@ struct MergeProgress {
 };
 
 struct MergeSummary {
-  int copied = 0;          // runs copied into the destination
-  int already_there = 0;   // runs whose id and files the destination had
-  int runs_in_store = 0;   // runs in the destination afterwards
+  int copied = 0;         // runs copied into the destination
+  int already_there = 0;  // runs whose id and files the destination had
+  int runs_in_store = 0;  // runs in the destination afterwards
 };
 
 // Copies every run of `sources` into `destination` (created when missing; it may already be a

@@ -64,13 +64,13 @@ TEST_F(MergeTest, EveryRunOfEveryShardLandsOnceAndLatestIsTheNewest) {
   AddRun("shard2", "pause", "20261207T010300Z", "b2");
   const fs::path into = root_ / "merged";
   int calls = 0;
-  auto merged = MergeStores(into, {root_ / "shard1", root_ / "shard2"},
-                            [&calls](const MergeProgress& p) {
-                              ++calls;
-                              EXPECT_EQ(p.total, 4);
-                              EXPECT_EQ(p.done, calls);
-                              EXPECT_FALSE(p.copied.empty());
-                            });
+  auto merged =
+      MergeStores(into, {root_ / "shard1", root_ / "shard2"}, [&calls](const MergeProgress& p) {
+        ++calls;
+        EXPECT_EQ(p.total, 4);
+        EXPECT_EQ(p.done, calls);
+        EXPECT_FALSE(p.copied.empty());
+      });
   ASSERT_TRUE(merged.ok()) << merged.status().message();
   EXPECT_EQ(merged->copied, 4);
   EXPECT_EQ(merged->already_there, 0);
@@ -82,8 +82,7 @@ TEST_F(MergeTest, EveryRunOfEveryShardLandsOnceAndLatestIsTheNewest) {
   EXPECT_EQ(fs::canonical(into / "latest"), fs::canonical(into / "pause" / "20261207T010300Z"));
   // No partial copies are left beside the runs.
   for (const auto& entry : fs::recursive_directory_iterator(into)) {
-    EXPECT_EQ(entry.path().filename().string().find(".merging"), std::string::npos)
-        << entry.path();
+    EXPECT_EQ(entry.path().filename().string().find(".merging"), std::string::npos) << entry.path();
   }
 }
 

@@ -35,6 +35,34 @@ std::vector<std::string> ClockEnvironment(const std::filesystem::path& library,
           "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_CACHE_DURATION=1"};
 }
 
+common::Result<std::filesystem::path> FindClockShim() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path shim = self.parent_path() / "libsplitbrain-clock.so";
+  if (!ec && std::filesystem::is_regular_file(shim, ec)) return shim;
+  return common::Status::NotFound(
+      "the clock-rate fault needs libsplitbrain-clock.so beside the splitbrain binary (" +
+      shim.string() + "): build the splitbrain-clock target");
+}
+
+std::vector<std::string> ScaledClockEnvironment(const std::filesystem::path& libfaketime,
+                                                const std::filesystem::path& shim,
+                                                const std::string& ctl_dir) {
+  std::vector<std::string> env = ClockEnvironment(libfaketime, ctl_dir);
+  env[0] = "LD_PRELOAD=" + shim.string() + ":" + libfaketime.string();
+  env.push_back(std::string(clockshim::kControlEnv) + "=" +
+                (std::filesystem::path(ctl_dir) / clockshim::kControlFile).string());
+  return env;
+}
+
+common::Status CreateMonotonicControl(const std::filesystem::path& host_ctl_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(host_ctl_dir, ec);
+  return clockshim::ControlFile::Create(host_ctl_dir / clockshim::kControlFile)
+      .status()
+      .WithContext("monotonic clock control");
+}
+
 std::string ClockOffsetText(double offset_s) {
   char text[64];
   std::snprintf(text, sizeof text, "%+.3f", offset_s);
@@ -78,6 +106,13 @@ common::Status NodeClocks::SetRate(int node, double rate) {
   state.drift_s = rate == 1 ? 0 : OffsetNow(state, now) - state.offset_s;
   state.rate = rate;
   state.since = now;
+  auto monotonic = monotonic_.find(node);
+  if (monotonic == monotonic_.end()) {
+    auto created = clockshim::ControlFile::Create(ctl_dir_(node) / clockshim::kControlFile);
+    if (!created.ok()) return created.status().WithContext("monotonic clock control");
+    monotonic = monotonic_.emplace(node, std::move(*created)).first;
+  }
+  RETURN_IF_ERROR(monotonic->second.SetRate(rate));
   return WriteClockOffset(ctl_dir_(node), OffsetNow(state, now));
 }
 

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "orchestrator/run/backend/netns/netns_backend.h"
 #include "orchestrator/run/nemesis_adapter.h"
@@ -22,6 +23,47 @@ TEST(NodeClock, EnvironmentPreloadsTheLibraryAndLeavesTheMonotonicClockReal) {
   EXPECT_EQ(env, (std::vector<std::string>{
                      "LD_PRELOAD=/lib/libfaketime.so.1", "FAKETIME_TIMESTAMP_FILE=/ctl/faketime",
                      "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_CACHE_DURATION=1"}));
+}
+
+TEST(NodeClock, ScaledEnvironmentPreloadsTheShimInFrontOfLibfaketime) {
+  const std::vector<std::string> env =
+      ScaledClockEnvironment("/lib/libfaketime.so.1", "/b/libsplitbrain-clock.so", "/ctl");
+  EXPECT_EQ(env, (std::vector<std::string>{
+                     "LD_PRELOAD=/b/libsplitbrain-clock.so:/lib/libfaketime.so.1",
+                     "FAKETIME_TIMESTAMP_FILE=/ctl/faketime", "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                     "FAKETIME_CACHE_DURATION=1", "SPLITBRAIN_CLOCK_FILE=/ctl/monotonic"}));
+}
+
+// SetRate sets the node's monotonic control block with its wall-clock drift: the block follows
+// each rate, and a rate back to 1 keeps what the monotonic clock ran ahead (it never goes back).
+TEST(NodeClock, SetRateSetsTheMonotonicControlBlockWhichNeverGoesBack) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("node_clock_rate_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "n1");
+  ASSERT_TRUE(CreateMonotonicControl(dir / "n1").ok());
+  {
+    NodeClocks clocks([&dir](int node) { return dir / ("n" + std::to_string(node)); });
+    ASSERT_TRUE(clocks.SetRate(1, 8).ok());
+    auto block = clockshim::ControlFile::Create(dir / "n1" / clockshim::kControlFile);
+    ASSERT_TRUE(block.ok()) << block.status().message();
+    EXPECT_EQ(block->rate(), 8);
+    const int64_t start = clockshim::MonotonicNowNs();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int64_t ahead = block->FakeNowNs() - clockshim::MonotonicNowNs();
+    EXPECT_GT(ahead, 500'000'000) << "8x for 100 ms runs ~700 ms ahead";
+    ASSERT_TRUE(clocks.SetRate(1, 1).ok());
+    EXPECT_EQ(block->rate(), 1);
+    EXPECT_GE(block->FakeNowNs() - clockshim::MonotonicNowNs(), ahead - 5'000'000);
+    EXPECT_GT(block->FakeNowNs(), start);
+    EXPECT_EQ(clocks.SetRate(1, 0).code(), common::StatusCode::kInvalidArgument);
+    // A node whose block was not created yet gets one.
+    std::filesystem::create_directories(dir / "n2");
+    ASSERT_TRUE(clocks.SetRate(2, 0.5).ok());
+    auto second = clockshim::ControlFile::Create(dir / "n2" / clockshim::kControlFile);
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->rate(), 0.5);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(NodeClock, WriteReplacesTheOffsetFile) {

@@ -74,6 +74,7 @@ Status ClusterSession::Open() {
   ASSIGN_OR_RETURN(backend_, ChooseBackend(spec.backend));
   if (plan_.moves_clocks) {
     ASSIGN_OR_RETURN(libfaketime_, FindLibfaketime());
+    ASSIGN_OR_RETURN(clock_shim_, FindClockShim());
   }
   recorded_spec_ = spec;
   recorded_spec_.run_id = run_id_;
@@ -101,6 +102,7 @@ Status ClusterSession::BringUp(std::ostream& out) {
                          .files = plan_.db->ImageFiles(),
                          .image = plan_.db->ImageName()};
   if (!libfaketime_.empty()) options.libraries.push_back(libfaketime_);
+  if (!clock_shim_.empty()) options.libraries.push_back(clock_shim_);
   RETURN_IF_ERROR(backend_->Up(options));
   if (plan_.has_disk_faults) {
     phase_ = "mount the disk layer";
@@ -140,7 +142,8 @@ Status ClusterSession::StartNodes() {
     if (!libfaketime_.empty()) {
       // Each node starts on the real clock; the clock fault moves it.
       RETURN_IF_ERROR(WriteClockOffset(run_dir_->node_ctl(i), 0).WithContext(node_name));
-      node_env = ClockEnvironment(libfaketime_, backend_->NodeCtlDir(i));
+      RETURN_IF_ERROR(CreateMonotonicControl(run_dir_->node_ctl(i)).WithContext(node_name));
+      node_env = ScaledClockEnvironment(libfaketime_, clock_shim_, backend_->NodeCtlDir(i));
     }
     RETURN_IF_ERROR(
         backend_->CreateNode(i, plan_.db->NodeArgv(env), node_env).WithContext(node_name));

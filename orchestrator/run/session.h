@@ -80,6 +80,7 @@ class ClusterSession {
   std::unique_ptr<NodeDisks> disks_;
   common::Mutex backend_mutex_;        // held by every call NemesisAdapter makes on backend_
   std::filesystem::path libfaketime_;  // set when the plan moves clocks
+  std::filesystem::path clock_shim_;   // set when the plan moves clocks
   RunSpec recorded_spec_;
   std::vector<std::string> endpoints_;
   std::vector<workloads::NodeEnv> node_envs_;  // index i-1 for node i

@@ -154,6 +154,18 @@ INSTANTIATE_TEST_SUITE_P(
                Schedule("lose-unsynced.json"), "--seed", "7"},
               "no-fsync",
               {"set"}},
+        // The same bug with never every node down: a majority crashes ten times; the data
+        // is lost when the restarted majority elects one of its own before the survivor.
+        Proof{"NoFsyncMajority3",
+              {"--nodes", "3", "--time-limit", "12s", "--workload", "set", "--schedule",
+               Schedule("lose-unsynced-majority.json"), "--seed", "31"},
+              "no-fsync",
+              {"set"}},
+        Proof{"NoFsyncMajority4",
+              {"--nodes", "4", "--time-limit", "12s", "--workload", "set", "--schedule",
+               Schedule("lose-unsynced-majority.json"), "--seed", "32"},
+              "no-fsync",
+              {"set"}},
         Proof{"VoteWithoutLogCheck3",
               {"--nodes", "3", "--time-limit", "34s", "--schedule",
                Schedule("stale-node-then-kill-leader.json"), "--seed", "6"},

@@ -101,6 +101,9 @@ class ProofAndControl : public RunFixture, public ::testing::WithParamInterface<
 
 TEST_P(ProofAndControl, TheBugIsCaughtByItsCheckAndTheCorrectRefdbStaysValid) {
   const Proof& proof = GetParam();
+  if (test_support::UsesDiskFaults(proof.args)) {
+    SPLITBRAIN_REQUIRE(std::filesystem::exists("/dev/fuse"), "/dev/fuse (disk faults)");
+  }
   std::vector<std::string> with_bug = proof.args;
   with_bug.insert(with_bug.end(), {"--db-bug", proof.bug});
   EXPECT_EQ(Run(with_bug), 1) << Output();
@@ -186,6 +189,9 @@ std::ostream& operator<<(std::ostream& out, const Control& control) { return out
 class CorrectRefdb : public RunFixture, public ::testing::WithParamInterface<Control> {};
 
 TEST_P(CorrectRefdb, IsValidUnderPartitions) {
+  if (test_support::UsesDiskFaults(GetParam().args)) {
+    SPLITBRAIN_REQUIRE(std::filesystem::exists("/dev/fuse"), "/dev/fuse (disk faults)");
+  }
   EXPECT_EQ(Run(GetParam().args), 0) << Output() << "\n" << Results().dump(2);
   EXPECT_EQ(Verdict("faults"), "valid");
   EXPECT_EQ(Verdict("liveness"), "valid");

@@ -178,6 +178,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, RunTest, ::testing::Values("netns", "docker")
 class DiskRunTest : public RunTest {};
 
 TEST_P(DiskRunTest, SigintUnmountsEveryNodesDisk) {
+  SPLITBRAIN_REQUIRE(fs::exists("/dev/fuse"), "/dev/fuse (disk faults)");
   Child child = Start(Args({"--time-limit", "60s", "--nemesis", "disk-slow"}));
   ASSERT_TRUE(WaitForHistory()) << Output();
   const std::string id = RunId();
@@ -190,6 +191,7 @@ TEST_P(DiskRunTest, SigintUnmountsEveryNodesDisk) {
 }
 
 TEST_P(DiskRunTest, CleanupUnmountsTheDisksOfAKilledRun) {
+  SPLITBRAIN_REQUIRE(fs::exists("/dev/fuse"), "/dev/fuse (disk faults)");
   Child child = Start(Args({"--time-limit", "60s", "--nemesis", "disk-error"}));
   ASSERT_TRUE(WaitForHistory()) << Output();
   const std::string id = RunId();
@@ -212,6 +214,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, DiskRunTest, ::testing::Values("netns", "dock
 class DockerDiskRunTest : public RunTest {};
 
 TEST_P(DockerDiskRunTest, LoseUnsyncedCatchesNoFsyncAndTheCorrectRefdbStaysValid) {
+  SPLITBRAIN_REQUIRE(fs::exists("/dev/fuse"), "/dev/fuse (disk faults)");
   const std::vector<std::string> args = {
       "--workload",    "set",
       "--time-limit",  "12s",

@@ -93,6 +93,14 @@ inline void KeepStoreIfFailed(const std::filesystem::path& store) {
             << (error ? " (incomplete: " + error.message() + ")" : std::string()) << "\n";
 }
 
+// True when a run with these arguments mounts the FUSE disk layer (a disk fault in --nemesis or
+// in its schedule file: the schedules name them disk-*.json and lose-unsynced*.json).
+inline bool UsesDiskFaults(const std::vector<std::string>& args) {
+  return std::any_of(args.begin(), args.end(), [](const std::string& arg) {
+    return arg.find("disk-") != std::string::npos || arg.find("lose-unsynced") != std::string::npos;
+  });
+}
+
 // What orchestrator/store/validate_results.py says of `results_json` against the published
 // results.schema.json: "" when it follows the schema, else the validator's output.
 inline std::string ResultsSchemaErrors(const std::filesystem::path& results_json) {

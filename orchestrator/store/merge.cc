@@ -3,9 +3,10 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
+
+#include "orchestrator/store/atomic_file.h"
 
 namespace orchestrator {
 
@@ -86,16 +87,16 @@ Status CheckRunIds(const fs::path& destination, const std::vector<fs::path>& sou
 }  // namespace
 
 Result<std::string> RunIdOf(const RunDir& run) {
-  const std::optional<std::string> text = ReadAll(run.spec());
-  if (!text.has_value()) {
-    return Status::InvalidArgument(run.root().string() + " has no spec.json, so no run id");
+  auto spec = ReadJsonFile(run.spec());
+  if (!spec.ok()) {
+    return Status::InvalidArgument("no run id for " + run.root().string() + ": " +
+                                   spec.status().message());
   }
-  const nlohmann::json spec = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!spec.is_object() || !spec.contains("run-id") || !spec["run-id"].is_string() ||
-      spec["run-id"].get<std::string>().empty()) {
+  if (!spec->is_object() || !spec->contains("run-id") || !(*spec)["run-id"].is_string() ||
+      (*spec)["run-id"].get<std::string>().empty()) {
     return Status::InvalidArgument(run.spec().string() + " names no run id (\"run-id\")");
   }
-  return spec["run-id"].get<std::string>();
+  return (*spec)["run-id"].get<std::string>();
 }
 
 Result<MergeSummary> MergeStores(const fs::path& destination, const std::vector<fs::path>& sources,

@@ -185,6 +185,14 @@ Json ScheduleToJson(const Schedule& schedule) {
   return entries;
 }
 
+std::string ScheduleFileText(const Schedule& schedule) {
+  std::string text = "[";
+  for (const Json& entry : ScheduleToJson(schedule)) {
+    text += (text.size() == 1 ? "" : ",\n ") + entry.dump();
+  }
+  return text + "]\n";
+}
+
 common::Result<Schedule> RandomSchedule(const RandomScheduleOptions& options) {
   if (options.interval.count() <= 0) {
     return Status::InvalidArgument("--nemesis-interval must be positive");

@@ -60,6 +60,8 @@ common::Result<std::vector<FaultKind>> ParseFaultList(std::string_view text);
 common::Result<Schedule> ParseSchedule(std::string_view json_text);
 common::Result<Schedule> LoadSchedule(const std::filesystem::path& path);
 nlohmann::json ScheduleToJson(const Schedule& schedule);
+// A schedule file's text: the JSON array with one entry per line, as people write them.
+std::string ScheduleFileText(const Schedule& schedule);
 
 struct RandomScheduleOptions {
   std::vector<FaultKind> faults;

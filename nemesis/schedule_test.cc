@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "nemesis/testing_fakes.h"
@@ -264,6 +265,20 @@ TEST(Schedule, DiskOptionsAreCheckedAndBelongToTheirFault) {
   auto again = ParseSchedule(ScheduleToJson(*slow).dump());
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ(*again, *slow);
+}
+
+TEST(Schedule, AFileTextHasOneEntryPerLineAndReadsBackTheSame) {
+  auto schedule =
+      ParseSchedule(R"([{"at": "1s", "fault": "kill", "targets": [1, 3], "duration": "2s"},
+    {"at": "4s", "fault": "partition-halves", "cut": [[1, 2], [2, 1]], "duration": "1500ms"}])");
+  ASSERT_TRUE(schedule.ok()) << schedule.status().message();
+  const std::string text = ScheduleFileText(*schedule);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
+  EXPECT_EQ(text.substr(0, 2), "[{");
+  auto again = ParseSchedule(text);
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << text;
+  EXPECT_EQ(*again, *schedule);
+  EXPECT_EQ(ScheduleFileText({}), "[]\n");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "orchestrator/cli/merge_command.h"
 #include "orchestrator/cli/report_command.h"
 #include "orchestrator/cli/run_command.h"
+#include "orchestrator/cli/shrink_command.h"
 #include "orchestrator/store/exit_code.h"
 #include "orchestrator/store/spec.h"
 
@@ -25,7 +26,7 @@ struct Command {
   int (*run)(const std::vector<std::string>&, std::ostream&, std::ostream&);
 };
 
-const std::array kCommands = {
+constexpr std::array kCommands = {
     Command{"run", "bring up a cluster, drive a workload, record the history and check it",
             orchestrator::RunUsage, orchestrator::RunRunCommand},
     Command{"check", "check histories (JSONL, Jepsen EDN, Porcupine logs) for linearizability",
@@ -34,6 +35,9 @@ const std::array kCommands = {
             orchestrator::ReportUsage, orchestrator::RunReportCommand},
     Command{"merge", "join the stores of several shards into one, with one index and JUnit file",
             orchestrator::MergeUsage, orchestrator::RunMergeCommand},
+    Command{"shrink",
+            "replay an invalid run with fewer and shorter faults: the smallest that fails",
+            orchestrator::ShrinkUsage, orchestrator::RunShrinkCommand},
     Command{"conformance", "check a database client against the protocol on a fresh cluster",
             orchestrator::ConformanceUsage, orchestrator::RunConformanceCommand},
     Command{"cleanup", "remove what dead runs left behind (containers, networks, namespaces)",

@@ -88,9 +88,8 @@ class Driver::Faults {
   void Heal() {
     if (schedule_.has_value()) {
       schedule_->Stop();
-      Status written =
-          WriteFileAtomically(session_.run_dir()->schedule(),
-                              nemesis::ScheduleToJson(schedule_->executed()).dump(2) + "\n");
+      Status written = WriteFileAtomically(session_.run_dir()->schedule(),
+                                           nemesis::ScheduleFileText(schedule_->executed()));
       if (!written.ok()) err_ << "splitbrain run: " << written.message() << "\n";
     }
     Status healed = nemesis_.HealAll();

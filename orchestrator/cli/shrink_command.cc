@@ -226,7 +226,10 @@ void PrintOutcome(std::ostream& out, const fs::path& dir, const FailingRun& fail
       << " invalid under it\n";
   if (outcome.result.failed == 0) out << "no smaller schedule failed " << failing.check << "\n";
   if (!outcome.result.complete) {
-    out << "the search ended early (" << (trials.interrupted() ? "interrupted" : "budget spent")
+    const std::string why = trials.interrupted()   ? "interrupted"
+                            : !trials.error().ok() ? "a run could not start"
+                                                   : "budget spent";
+    out << "the search ended early (" << why
         << "): this is the smallest failing schedule found so far\n";
   }
   out << "schedule:  " << (dir / "schedule.json").string() << "\n"

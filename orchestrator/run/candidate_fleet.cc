@@ -51,6 +51,9 @@ Status CandidateFleet::Prepare(int candidate) {
   std::filesystem::create_directories(ctl, ec);
   if (ec) return Status::IoError(ctl.string() + ": mkdir: " + ec.message());
   if (!options_.libfaketime.empty()) RETURN_IF_ERROR(WriteClockOffset(ctl, 0));
+  if (!options_.libfaketime.empty() && !options_.clock_shim.empty()) {
+    RETURN_IF_ERROR(CreateMonotonicControl(ctl));
+  }
   Result<CandidateBox> box = [&] {
     if (options_.backend_mutex == nullptr) return options_.backend->AddCandidateBox(candidate);
     common::MutexLock lock(*options_.backend_mutex);
@@ -74,7 +77,9 @@ Status CandidateFleet::Check(int candidate) const {
 
 std::vector<std::string> CandidateFleet::ClockEnv(int candidate) const {
   if (options_.libfaketime.empty()) return {};
-  return ClockEnvironment(options_.libfaketime, options_.run_dir.candidate_ctl(candidate));
+  const std::string ctl = options_.run_dir.candidate_ctl(candidate).string();
+  if (options_.clock_shim.empty()) return ClockEnvironment(options_.libfaketime, ctl);
+  return ScaledClockEnvironment(options_.libfaketime, options_.clock_shim, ctl);
 }
 
 Result<workloads::CandidatePlace> CandidateFleet::Place(int candidate) {

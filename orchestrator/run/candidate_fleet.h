@@ -40,6 +40,10 @@ struct CandidateFleetOptions {
   RunDir run_dir = RunDir({});
   // libfaketime, when the run moves candidate clocks; empty: clock-candidate is refused.
   std::filesystem::path libfaketime;
+  // libsplitbrain-clock.so, preloaded in front of libfaketime (with libfaketime only): it keeps
+  // gRPC's futex deadlines on the real clock while a candidate's wall clock is stepped, which
+  // libfaketime alone turns into busy loops (behind) or late timers (ahead); node_clock.h.
+  std::filesystem::path clock_shim;
   int probe_port = 0;  // the database's client port on every node
   // The candidate holding the lease now, as the database says (0: none or unknown).
   std::function<int()> lease_holder;

@@ -71,7 +71,8 @@ class CandidateFleetTest : public ::testing::Test {
     ASSERT_TRUE(dir.ok());
     dir_.emplace(std::move(*dir));
   }
-  std::unique_ptr<CandidateFleet> Make(FakeBackend& backend, const std::string& libfaketime) {
+  std::unique_ptr<CandidateFleet> Make(FakeBackend& backend, const std::string& libfaketime,
+                                       const std::string& clock_shim = "") {
     auto fleet = CandidateFleet::Create({.backend = &backend,
                                          .backend_mutex = &mutex_,
                                          .candidates = 3,
@@ -79,6 +80,7 @@ class CandidateFleetTest : public ::testing::Test {
                                          .run_id = "abcd1234",
                                          .run_dir = RunDir(dir_->path()),
                                          .libfaketime = libfaketime,
+                                         .clock_shim = clock_shim,
                                          .probe_port = 7000,
                                          .lease_holder = [] { return 2; }});
     EXPECT_TRUE(fleet.ok()) << fleet.status().message();
@@ -123,6 +125,17 @@ TEST_F(CandidateFleetTest, ClockFilesStartAtZeroAndMoveWithTheFault) {
   EXPECT_EQ(ReadFile(file), "+0.000\n");
   ASSERT_TRUE(fleet->SetCandidateClockOffset(1, 5).ok());
   EXPECT_EQ(ReadFile(file), "+5.000\n");
+}
+
+TEST_F(CandidateFleetTest, TheClockShimGoesInFrontOfLibfaketimeWithItsControlFile) {
+  FakeBackend backend(/*gives_boxes=*/false);
+  auto fleet = Make(backend, "/lib/libfaketime.so.1", "/bin/libsplitbrain-clock.so");
+  auto place = fleet->Place(2);
+  ASSERT_TRUE(place.ok());
+  EXPECT_TRUE(Has(place->env, "LD_PRELOAD=/bin/libsplitbrain-clock.so:/lib/libfaketime.so.1"));
+  const fs::path control = RunDir(dir_->path()).candidate_ctl(2) / "monotonic";
+  EXPECT_TRUE(fs::is_regular_file(control));
+  EXPECT_TRUE(Has(place->env, "SPLITBRAIN_CLOCK_FILE=" + control.string()));
 }
 
 TEST_F(CandidateFleetTest, ClockAndCutAreRefusedWhereTheRunCannotDoThem) {

@@ -147,8 +147,10 @@ Result<std::unique_ptr<CandidateFleet>> Driver::MakeFleet() {
     return std::unique_ptr<CandidateFleet>();
   }
   std::filesystem::path libfaketime;
+  std::filesystem::path clock_shim;
   if (plan_.moves_candidate_clocks) {
     ASSIGN_OR_RETURN(libfaketime, FindLibfaketime());
+    ASSIGN_OR_RETURN(clock_shim, FindClockShim());
   }
   ASSIGN_OR_RETURN(lease_reader_, plan_.db->Connect({.endpoints = session_.endpoints(),
                                                      .call_deadline = kLeaseReadDeadline}));
@@ -159,6 +161,7 @@ Result<std::unique_ptr<CandidateFleet>> Driver::MakeFleet() {
                                  .run_id = session_.run_id(),
                                  .run_dir = *session_.run_dir(),
                                  .libfaketime = libfaketime,
+                                 .clock_shim = clock_shim,
                                  .probe_port = plan_.db->port(),
                                  .lease_holder = [this] { return LeaseHolder(); }});
 }

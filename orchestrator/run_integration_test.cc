@@ -139,6 +139,7 @@ TEST_P(RunTest, ANodeThatCannotStartFailsTheRunAndLeavesNothing) {
   EXPECT_EQ(ResultsSchemaErrors(LatestRun() / "results.json"), "");
   Json results = Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false);
   EXPECT_EQ(results["verdict"], "run-failed");
+  EXPECT_EQ(results["phase"], "wait for a leader") << results.dump(2);
   EXPECT_TRUE(Leftovers(RunId(), store_).empty());
 }
 
@@ -151,7 +152,12 @@ TEST_P(RunTest, SigintTearsDownEverything) {
   auto status = child.WaitForExit(std::chrono::seconds(60));
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->code, 3) << status->Describe() << "\n" << Output();
-  EXPECT_NE(Output().find("interrupted by SIGINT"), std::string::npos) << Output();
+  // The phase it was in, not the teardown that followed.
+  EXPECT_NE(Output().find("the run failed during workload: interrupted by SIGINT"),
+            std::string::npos)
+      << Output();
+  Json results = Json::parse(ReadFile(LatestRun() / "results.json"), nullptr, false);
+  EXPECT_EQ(results["phase"], "workload");
   EXPECT_TRUE(Leftovers(id, store_).empty());
 }
 

@@ -1,8 +1,9 @@
 // `splitbrain shrink` end to end with real runs on the netns backend (label `run`): a 4-node run
 // of refdb with the half-quorum bug under six faults (schedules/six-faults.json) is invalid;
 // shrinking it gives a schedule of at most two faults (the split into halves is the one that
-// matters, or none: see below) that still fails the same check, its report and the command that reproduces it; and
-// Ctrl-C during a shrink stops the run in flight, tears it down and keeps what was found.
+// matters, or none: see below) that still fails the same check, its report and the command that
+// reproduces it; and Ctrl-C during a shrink stops the run in flight, tears it down and keeps what
+// was found.
 #include <gtest/gtest.h>
 #include <signal.h>
 

@@ -49,7 +49,8 @@ class Execution {
  private:
   Status Drive();
   Status Finish(Status status);
-  int Failed(const Status& status);
+  // Writes the run-failed results; `phase` is what the run was doing when it failed.
+  int Failed(const Status& status, const std::string& phase);
   int CheckAndStore();
   RunResults Results(const std::vector<CheckResult>& checks) const;
   void WriteResults(const RunResults& results);
@@ -95,16 +96,16 @@ Status Execution::Finish(Status status) {
   return status;
 }
 
-int Execution::Failed(const Status& status) {
+int Execution::Failed(const Status& status, const std::string& phase) {
   const std::string reason =
       interrupts_.interrupted() ? "interrupted by " + interrupts_.signal_name() : status.message();
-  err_ << "splitbrain run: the run failed during " << session_.phase() << ": " << reason << "\n";
+  err_ << "splitbrain run: the run failed during " << phase << ": " << reason << "\n";
   if (session_.run_dir().has_value()) {
     RunResults results{.run_id = session_.run_id(),
                        .name = plan_.spec.name,
                        .verdict = RunVerdict::kRunFailed,
                        .exit_code = kExitRunFailed,
-                       .phase = session_.phase(),
+                       .phase = phase,
                        .error = reason};
     NameDb(results);
     WriteResults(results);
@@ -117,8 +118,12 @@ int Execution::Execute() {
   Status status = session_.Open();
   if (status.ok()) status = session_.BringUp(out_);
   if (status.ok() && !interrupts_.interrupted()) status = Drive();
+  // What failed is the phase it failed (or was interrupted) in, not the teardown after it.
+  const bool failed = !status.ok() || interrupts_.interrupted();
+  const std::string phase = session_.phase();
   status = Finish(status);
-  if (!status.ok() || interrupts_.interrupted()) return Failed(status);
+  if (failed) return Failed(status, phase);
+  if (!status.ok() || interrupts_.interrupted()) return Failed(status, session_.phase());
   session_.set_phase("checks");
   return CheckAndStore();
 }

@@ -93,7 +93,7 @@ Status ClusterSession::BringUp(std::ostream& out) {
       << spec.time_limit_s << " s, seed " << *spec.seed
       << "\n  store: " << run_dir_->root().string() << "\n"
       << std::flush;
-  phase_ = "backend up";
+  set_phase("backend up");
   const auto t0 = Clock::now();
   BackendOptions options{.run_id = run_id_,
                          .nodes = spec.nodes,
@@ -105,16 +105,16 @@ Status ClusterSession::BringUp(std::ostream& out) {
   if (!clock_shim_.empty()) options.libraries.push_back(clock_shim_);
   RETURN_IF_ERROR(backend_->Up(options));
   if (plan_.has_disk_faults) {
-    phase_ = "mount the disk layer";
+    set_phase("mount the disk layer");
     ASSIGN_OR_RETURN(disks_, NodeDisks::Mount(run_id_, *run_dir_, spec.nodes));
   }
-  phase_ = "start nodes";
+  set_phase("start nodes");
   RETURN_IF_ERROR(StartNodes());
   if (plan_.db->ReadyTimeout().count() > 0) {
-    phase_ = "wait until the nodes are ready";
+    set_phase("wait until the nodes are ready");
     RETURN_IF_ERROR(AwaitReady(out));
   }
-  phase_ = "wait for a leader";
+  set_phase("wait for a leader");
   ASSIGN_OR_RETURN(int leader, AwaitFirstWrite());
   out << "  cluster serving in " << Millis(Clock::now() - t0) << " ms (leader n" << leader << ")\n"
       << std::flush;
@@ -214,7 +214,7 @@ Result<int> ClusterSession::AwaitFirstWrite() {
 }
 
 Status ClusterSession::CollectLogs() {
-  phase_ = "collect logs";
+  set_phase("collect logs");
   Status status = backend_->CollectLogs();
   for (int i = 1; i <= plan_.spec.nodes; ++i) {
     std::error_code ec;
@@ -226,7 +226,7 @@ Status ClusterSession::CollectLogs() {
 
 Status ClusterSession::Down(std::ostream& out, std::ostream& err) {
   if (!backend_ || down_) return Status::Ok();
-  phase_ = "teardown";
+  set_phase("teardown");
   const auto t0 = Clock::now();
   Status down = backend_->Down();
   if (disks_) {

@@ -7,7 +7,9 @@
 // Down removes everything the backend made. The destructor tears down what is still up, so an
 // error, an exception or Ctrl-C tears down the same way a normal end does.
 //
-// `phase` names what the session is doing, for the error line of a failed run. Not
+// `phase` names what the session is doing, for the error line of a failed run; after Ctrl-C it
+// stays what the run was doing when the signal came (the heal and teardown that follow are not
+// what failed). Not
 // thread-safe: the run's thread drives it; the nemesis reaches the backend through
 // NemesisAdapter under backend_mutex().
 #pragma once
@@ -52,7 +54,9 @@ class ClusterSession {
   const std::string& run_id() const { return run_id_; }
   const std::optional<RunDir>& run_dir() const { return run_dir_; }
   const std::string& phase() const { return phase_; }
-  void set_phase(std::string phase) { phase_ = std::move(phase); }
+  void set_phase(std::string phase) {
+    if (!interrupts_.interrupted()) phase_ = std::move(phase);
+  }
   Backend* backend() { return backend_.get(); }
   const Backend* backend() const { return backend_.get(); }
   common::Mutex& backend_mutex() { return backend_mutex_; }

@@ -9,6 +9,8 @@
 #include "orchestrator/report/json_fields.h"
 #include "orchestrator/report/report.h"
 #include "orchestrator/report/report_assets.h"
+#include "orchestrator/report/trends.h"
+#include "orchestrator/report/trends_page.h"
 #include "orchestrator/store/atomic_file.h"
 #include "orchestrator/store/results.h"
 #include "orchestrator/store/run_dir.h"
@@ -104,7 +106,7 @@ std::string RowHtml(const RunRow& row) {
          (row.link.ends_with("report.html") ? "report" : "results") + "</a></td></tr>";
 }
 
-std::string IndexPage(const std::vector<RunRow>& rows) {
+std::string IndexPage(const std::vector<RunRow>& rows, const std::string& trends_html) {
   int invalid = 0;
   for (const RunRow& row : rows) invalid += row.verdict == "invalid" ? 1 : 0;
   std::string html =
@@ -114,8 +116,9 @@ std::string IndexPage(const std::vector<RunRow>& rows) {
       std::string(IndexCss()) +
       R"(</style></head><body><main id="index"><h1>splitbrain runs</h1><p class="dim">)" +
       std::to_string(rows.size()) + " runs, " + std::to_string(invalid) +
-      " invalid; newest first. <a href=\"latest/report.html\">latest report</a></p>"
-      "<table id=\"runs\"><tr><th>test</th><th>time</th><th>database</th><th>faults</th>"
+      " invalid; newest first. <a href=\"latest/report.html\">latest report</a></p>" + trends_html +
+      "<h2>Runs</h2><table "
+      "id=\"runs\"><tr><th>test</th><th>time</th><th>database</th><th>faults</th>"
       "<th>verdict</th><th>failover median</th><th>report</th></tr>";
   for (const RunRow& row : rows) html += RowHtml(row);
   return html + "</table></main></body></html>\n";
@@ -123,10 +126,14 @@ std::string IndexPage(const std::vector<RunRow>& rows) {
 
 }  // namespace
 
-Status WriteStoreIndex(const fs::path& store) {
+Status WriteStoreIndex(const fs::path& store) { return WriteStoreIndex(store, TrendOptions{}); }
+
+Status WriteStoreIndex(const fs::path& store, const TrendOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(store, ec)) return Status::NotFound(store.string() + ": no such store");
-  const std::string page = IndexPage(ReadRuns(store));
+  const std::string trends =
+      TrendsSectionHtml(ComputeTrends(ReadTrendRuns(store), options), options);
+  const std::string page = IndexPage(ReadRuns(store), trends);
   return WriteFileAtomically(StoreIndex(store), page);
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
+#include <iterator>
 #include <map>
 
 #include "orchestrator/report/json_fields.h"
@@ -84,9 +86,11 @@ std::vector<std::string> OrderedNights(const std::vector<TrendRun>& runs) {
     if (!inserted && run.stamp < it->second) it->second = run.stamp;
   }
   std::vector<std::pair<std::string, std::string>> order;  // (stamp, night)
+  order.reserve(earliest.size());
   for (const auto& [night, stamp] : earliest) order.emplace_back(stamp, night);
   std::sort(order.begin(), order.end());
   std::vector<std::string> nights;
+  nights.reserve(order.size());
   for (const auto& entry : order) nights.push_back(entry.second);
   return nights;
 }
@@ -216,8 +220,8 @@ std::vector<Regression> FindRegressions(const TestTrend& trend, const TrendOptio
 StoreTrends ComputeTrends(const std::vector<TrendRun>& runs, const TrendOptions& options) {
   StoreTrends out;
   out.nights = OrderedNights(runs);
-  const size_t keep = static_cast<size_t>(std::max(options.nights, 1));
-  if (out.nights.size() > keep) out.nights.erase(out.nights.begin(), out.nights.end() - keep);
+  const auto keep = static_cast<std::ptrdiff_t>(std::max(options.nights, 1));
+  if (std::ssize(out.nights) > keep) out.nights.erase(out.nights.begin(), out.nights.end() - keep);
   std::map<std::string, std::map<std::string, std::vector<const TrendRun*>>> by_test;
   for (const TrendRun& run : runs) by_test[run.test][run.night].push_back(&run);
   for (const auto& [test, by_night] : by_test) {

@@ -77,9 +77,9 @@ std::string SparklineHtml(const TestTrend& trend, const NightFigure& figure,
     newest = text_of(*v);
   }
   return std::string("<td class=\"spark") + (regressed ? " regressed" : "") +
-         "\"><svg class=\"sparkline\" width=\"" + Coordinate(kSparkWidth) + "\" height=\"" +
+         R"("><svg class="sparkline" width=")" + Coordinate(kSparkWidth) + "\" height=\"" +
          Coordinate(kSparkHeight) + "\" viewBox=\"0 0 " + Coordinate(kSparkWidth) + " " +
-         Coordinate(kSparkHeight) + "\" role=\"img\"><polyline points=\"" + points + "\"/>" + dots +
+         Coordinate(kSparkHeight) + R"(" role="img"><polyline points=")" + points + "\"/>" + dots +
          "</svg> <span class=\"newest\">" + EscapeHtml(newest) + "</span></td>";
 }
 
@@ -109,14 +109,14 @@ std::string NightCounts(const NightTrend& night) {
 std::string VerdictStripHtml(const TestTrend& trend, bool regressed) {
   const int width = static_cast<int>(trend.nights.size()) * (kCellWidth + 2);
   std::string html = std::string("<td class=\"strip") + (regressed ? " regressed" : "") +
-                     "\"><svg class=\"verdict-strip\" width=\"" + std::to_string(width) +
-                     "\" height=\"16\" viewBox=\"0 0 " + std::to_string(width) +
-                     " 16\" role=\"img\">";
+                     R"("><svg class="verdict-strip" width=")" + std::to_string(width) +
+                     R"(" height="16" viewBox="0 0 )" + std::to_string(width) +
+                     R"( 16" role="img">)";
   for (size_t i = 0; i < trend.nights.size(); ++i) {
     const NightTrend& night = trend.nights[i];
     html += "<rect class=\"" + NightClass(night) + "\" x=\"" +
-            std::to_string(int(i) * (kCellWidth + 2)) + "\" y=\"1\" width=\"" +
-            std::to_string(kCellWidth) + "\" height=\"14\" rx=\"2\"><title>" +
+            std::to_string(int(i) * (kCellWidth + 2)) + R"(" y="1" width=")" +
+            std::to_string(kCellWidth) + R"(" height="14" rx="2"><title>)" +
             EscapeHtml(night.night + ": " + NightCounts(night)) + "</title></rect>";
   }
   return html + "</svg></td>";
@@ -145,7 +145,7 @@ std::string RegressionsHtml(const StoreTrends& trends, const TrendOptions& optio
   char threshold[32];
   std::snprintf(threshold, sizeof threshold, "%.0f %%", options.regression_threshold * 100);
   if (trends.regressions.empty()) {
-    return "<p id=\"regressions\" class=\"dim\">No regression in the newest night (threshold " +
+    return R"(<p id="regressions" class="dim">No regression in the newest night (threshold )" +
            std::string(threshold) + ", against the median of at least two earlier nights).</p>";
   }
   std::string html = "<div id=\"regressions\"><h3>" + std::to_string(trends.regressions.size()) +

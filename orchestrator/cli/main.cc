@@ -13,6 +13,7 @@
 #include "orchestrator/cli/merge_command.h"
 #include "orchestrator/cli/report_command.h"
 #include "orchestrator/cli/run_command.h"
+#include "orchestrator/cli/trends_command.h"
 #include "orchestrator/store/exit_code.h"
 #include "orchestrator/store/spec.h"
 
@@ -34,6 +35,8 @@ const std::array kCommands = {
             orchestrator::ReportUsage, orchestrator::RunReportCommand},
     Command{"merge", "join the stores of several shards into one, with one index and JUnit file",
             orchestrator::MergeUsage, orchestrator::RunMergeCommand},
+    Command{"trends", "trends of a store's last nights; flag (and fail on) regressions",
+            orchestrator::TrendsUsage, orchestrator::RunTrendsCommand},
     Command{"conformance", "check a database client against the protocol on a fresh cluster",
             orchestrator::ConformanceUsage, orchestrator::RunConformanceCommand},
     Command{"cleanup", "remove what dead runs left behind (containers, networks, namespaces)",

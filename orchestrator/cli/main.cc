@@ -26,7 +26,7 @@ struct Command {
   int (*run)(const std::vector<std::string>&, std::ostream&, std::ostream&);
 };
 
-const std::array kCommands = {
+constexpr std::array kCommands = {
     Command{"run", "bring up a cluster, drive a workload, record the history and check it",
             orchestrator::RunUsage, orchestrator::RunRunCommand},
     Command{"check", "check histories (JSONL, Jepsen EDN, Porcupine logs) for linearizability",

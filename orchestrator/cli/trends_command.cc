@@ -56,6 +56,10 @@ Status ApplyTrendsFlag(const std::string& flag, const std::string& value, Trends
     parsed.options.nights = static_cast<int>(*nights);
   } else if (flag == "--regression-threshold") {
     ASSIGN_OR_RETURN(parsed.options.regression_threshold, ParsePercent(value));
+  } else if (flag == "--min-change") {
+    auto seconds = common::ParseSeconds(value);
+    if (!seconds.ok()) return seconds.status().WithContext("--min-change");
+    parsed.options.min_change_s = *seconds;
   } else {
     return Status::InvalidArgument("unknown flag " + flag);
   }
@@ -137,12 +141,13 @@ void PrintTrends(const StoreTrends& trends, const TrendsArgs& args, std::ostream
 
 std::string TrendsUsage() {
   return "usage: splitbrain trends --store STORE [--nights 10] [--regression-threshold 50%]\n"
-         "                         [--fail-on-regression]\n"
+         "                         [--min-change 50ms] [--fail-on-regression]\n"
          "Prints the trends of the store's last nights (a night: the runs of one `--night ID`,\n"
          "or of one UTC day for runs without one): per test and night the runs, verdicts,\n"
          "failover median and p99, recovery after heal and ok/s; then the regressions of the\n"
          "newest night against the median of the earlier ones (at least two): failover or\n"
-         "recovery up by the threshold or more, ok/s down by the same ratio, a not-valid rate\n"
+         "recovery up by the threshold or more (and by --min-change), ok/s down by the same\n"
+         "ratio, a not-valid rate\n"
          "above 0 after a median of 0. Rewrites STORE/index.html with these trends.\n"
          "Exit code: 0 written, 1 a regression with --fail-on-regression, 3 the index could\n"
          "not be written, 254 bad arguments or not a store.\n";

@@ -68,6 +68,8 @@ TEST_F(TrendsCommandTest, ARegressionFailsOnlyWithFailOnRegression) {
       kExitValid);
   EXPECT_EQ(Trends({"--store", store_.string(), "--fail-on-regression", "--nights", "2"}).code,
             kExitValid);
+  EXPECT_EQ(Trends({"--store", store_.string(), "--fail-on-regression", "--min-change", "1s"}).code,
+            kExitValid);
 }
 
 TEST_F(TrendsCommandTest, NoRegressionPassesWithFailOnRegression) {
@@ -87,6 +89,7 @@ TEST_F(TrendsCommandTest, BadArgumentsExit254WithTheReason) {
       {{"--store", store_.string(), "--nights", "many"}, "--nights"},
       {{"--store", store_.string(), "--regression-threshold", "0%"}, "--regression-threshold"},
       {{"--store", store_.string(), "--regression-threshold", "fifty"}, "--regression-threshold"},
+      {{"--store", store_.string(), "--min-change", "soon"}, "--min-change"},
       {{"--store", store_.string(), "--frobnicate", "1"}, "unknown flag --frobnicate"},
       {{"--store", store_.string(), "stray"}, "unexpected argument"},
       {{"--store", (store_ / "missing").string()}, "no such store"},

@@ -111,14 +111,20 @@ std::optional<double> FigureOf(const NightTrend& night, TrendMetric metric) {
   return std::nullopt;
 }
 
-bool IsRegression(TrendMetric metric, double before, double after, double threshold) {
+// A change of exactly the threshold counts (0.2 s -> 0.3 s is +50 %), whatever the rounding of
+// 0.2 * 1.5 in binary.
+constexpr double kRelativeSlack = 1e-9;
+
+bool IsRegression(TrendMetric metric, double before, double after, const TrendOptions& options) {
+  const double threshold = options.regression_threshold;
   switch (metric) {
     case TrendMetric::kFailoverMedian:
     case TrendMetric::kFailoverP99:
     case TrendMetric::kRecovery:
-      return before > 0 && after >= before * (1 + threshold);
+      return before > 0 && after >= before * (1 + threshold) * (1 - kRelativeSlack) &&
+             after - before >= options.min_change_s * (1 - kRelativeSlack);
     case TrendMetric::kOkPerS:
-      return before > 0 && after <= before / (1 + threshold);
+      return before > 0 && after <= before / (1 + threshold) * (1 + kRelativeSlack);
     case TrendMetric::kNotValidRate:
       return before == 0 && after > 0;
   }
@@ -206,7 +212,7 @@ std::vector<Regression> FindRegressions(const TestTrend& trend, const TrendOptio
     }
     if (!after.has_value() || earlier.size() < 2) continue;
     const double before = *MedianOf(earlier);
-    if (!IsRegression(metric, before, *after, options.regression_threshold)) continue;
+    if (!IsRegression(metric, before, *after, options)) continue;
     found.push_back({.test = trend.test,
                      .metric = metric,
                      .night = newest.night,

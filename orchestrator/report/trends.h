@@ -21,8 +21,9 @@
 // Regressions compare a test's newest night (the store's newest night, when the test ran in
 // it) with the median of its earlier nights among the last N that have the figure; at least two
 // earlier nights are needed. With threshold t (0.5 = 50 %): failover median, p99 or recovery up
-// by t or more; ok/s down to 1/(1+t) or less (the same ratio); not-valid rate above 0 after a
-// median of 0. Pure functions apart from ReadTrendRuns; nothing throws. Thread-compatible.
+// by t or more (and by at least min_change_s); ok/s down to 1/(1+t) or less (the same ratio);
+// not-valid rate above 0 after a median of 0. Pure functions apart from ReadTrendRuns; nothing
+// throws. Thread-compatible.
 #pragma once
 
 #include <filesystem>
@@ -37,6 +38,8 @@ namespace orchestrator::report {
 struct TrendOptions {
   int nights = 10;                    // the last N nights of the store
   double regression_threshold = 0.5;  // 0.5: a change of 50 % (ok/s: down to 1/1.5)
+  // Failover and recovery times must also grow by this much: 4 ms -> 9 ms is +125 % but noise.
+  double min_change_s = 0.05;
 };
 
 // What one run contributes, read from its folder.

@@ -55,6 +55,19 @@ TEST_F(TrendsTest, AChangeWithinTheThresholdIsNotFlagged) {
   EXPECT_EQ(Trends({.regression_threshold = 0.4}).regressions.size(), 1u);
 }
 
+TEST_F(TrendsTest, ExactlyTheThresholdIsARegression) {
+  AddFailoverMedians({0.2, 0.2, 0.3});
+  ASSERT_EQ(Trends().regressions.size(), 1u);
+  EXPECT_NE(Trends().regressions[0].Sentence().find("200 ms → 300 ms (+50 %)"), std::string::npos);
+  EXPECT_EQ(Trends({.regression_threshold = 0.51}).regressions.size(), 0u);
+}
+
+TEST_F(TrendsTest, ASmallAbsoluteChangeIsNoiseNotARegression) {
+  AddFailoverMedians({0.004, 0.004, 0.009});  // +125 %, but 5 ms
+  EXPECT_EQ(Trends().regressions.size(), 0u);
+  EXPECT_EQ(Trends({.min_change_s = 0.005}).regressions.size(), 1u);
+}
+
 TEST_F(TrendsTest, FewerThanTwoEarlierNightsAreNeverFlagged) {
   AddFailoverMedians({0.2, 2.0});
   const StoreTrends trends = Trends();
@@ -64,7 +77,7 @@ TEST_F(TrendsTest, FewerThanTwoEarlierNightsAreNeverFlagged) {
 
 TEST_F(TrendsTest, OkPerSecondDownByTheSameRatioIsARegression) {
   for (int i = 1; i <= 3; ++i) Add(Night(i, {.ok_per_s = 900}));
-  Add(Night(4, {.ok_per_s = 610}));  // 900 / 1.5 = 600: not yet
+  Add(Night(4, {.ok_per_s = 601}));  // 900 / 1.5 = 600: not yet
   EXPECT_EQ(Trends().regressions.size(), 0u);
   Add(Night(5, {.ok_per_s = 590}));
   const StoreTrends trends = Trends();
@@ -107,6 +120,14 @@ TEST_F(TrendsTest, ANightIsTheMedianOfItsRunsAndItsWorstP99) {
   EXPECT_DOUBLE_EQ(*night.failover_median_s, 0.2);
   EXPECT_DOUBLE_EQ(*night.failover_p99_s, 0.9);
   EXPECT_DOUBLE_EQ(*night.recovery_s, 2);  // the run without a figure does not count
+}
+
+TEST_F(TrendsTest, WithoutAP99TheFailoverMaxStandsForIt) {
+  Add(Night(1, {.failover_p99_s = std::nullopt, .failover_max_s = 0.7}));
+  Add(Night(2, {.failover_p99_s = std::nullopt}));
+  const StoreTrends trends = Trends();
+  EXPECT_DOUBLE_EQ(*trends.tests[0].nights[0].failover_p99_s, 0.7);
+  EXPECT_FALSE(trends.tests[0].nights[1].failover_p99_s.has_value());
 }
 
 TEST_F(TrendsTest, RunsWithoutANightAreGroupedByTheirUtcDay) {

@@ -54,11 +54,10 @@ std::string Join(const std::vector<std::string>& items) {
   return text;
 }
 
-RunRow ReadRun(const fs::path& store, const RunDir& run) {
+RunRow RowOf(const fs::path& store, const RunDir& run, const Result<RunSpec>& spec_read,
+             const Result<orchestrator::RunResults>& results) {
   RunRow row{.test = run.test(), .stamp = run.stamp()};
-  const auto spec_read = orchestrator::ReadRunSpec(run.spec());
   const std::optional<RunSpec> spec = spec_read.ok() ? std::optional(*spec_read) : std::nullopt;
-  auto results = ReadRunResults(run.results());
   auto is_unreadable = [](const common::Status& s) {
     return !s.ok() && s.code() != common::StatusCode::kNotFound;
   };
@@ -86,13 +85,24 @@ RunRow ReadRun(const fs::path& store, const RunDir& run) {
   return row;
 }
 
-std::vector<RunRow> ReadRuns(const fs::path& store) {
-  std::vector<RunRow> rows;
-  for (const RunDir& run : ListRuns(store)) rows.push_back(ReadRun(store, run));
-  std::sort(rows.begin(), rows.end(), [](const RunRow& a, const RunRow& b) {
+// Each run's spec.json and results.json are read once, for its row and for the trends.
+struct StoreRead {
+  std::vector<RunRow> rows;  // newest first
+  std::vector<TrendRun> trend_runs;
+};
+
+StoreRead ReadStore(const fs::path& store) {
+  StoreRead read;
+  for (const RunDir& run : ListRuns(store)) {
+    const Result<RunSpec> spec = orchestrator::ReadRunSpec(run.spec());
+    const Result<orchestrator::RunResults> results = ReadRunResults(run.results());
+    read.rows.push_back(RowOf(store, run, spec, results));
+    read.trend_runs.push_back(TrendRunOf(run, spec, results));
+  }
+  std::sort(read.rows.begin(), read.rows.end(), [](const RunRow& a, const RunRow& b) {
     return a.stamp != b.stamp ? a.stamp > b.stamp : a.test < b.test;
   });
-  return rows;
+  return read;
 }
 
 std::string RowHtml(const RunRow& row) {
@@ -131,9 +141,9 @@ Status WriteStoreIndex(const fs::path& store) { return WriteStoreIndex(store, Tr
 Status WriteStoreIndex(const fs::path& store, const TrendOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(store, ec)) return Status::NotFound(store.string() + ": no such store");
-  const std::string trends =
-      TrendsSectionHtml(ComputeTrends(ReadTrendRuns(store), options), options);
-  const std::string page = IndexPage(ReadRuns(store), trends);
+  const StoreRead read = ReadStore(store);
+  const std::string trends = TrendsSectionHtml(ComputeTrends(read.trend_runs, options), options);
+  const std::string page = IndexPage(read.rows, trends);
   return WriteFileAtomically(StoreIndex(store), page);
 }
 

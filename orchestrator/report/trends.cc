@@ -175,23 +175,25 @@ std::string Regression::Sentence() const {
          (earlier_nights == 1 ? "" : "s") + " (night " + night + ")";
 }
 
+TrendRun TrendRunOf(const RunDir& dir, const common::Result<RunSpec>& spec,
+                    const common::Result<RunResults>& results) {
+  TrendRun run{.test = dir.test(), .stamp = dir.stamp()};
+  run.night = spec.ok() && !spec->night.empty() ? spec->night : DayOfStamp(run.stamp);
+  if (!results.ok()) return run;
+  run.verdict = results->verdict;
+  const json& new_leader = Field(results->Details("failover"), "new_leader_s");
+  run.failover_median_s = NumberField(new_leader, "median");
+  run.failover_p99_s = NumberField(new_leader, "p99");
+  if (!run.failover_p99_s.has_value()) run.failover_p99_s = NumberField(new_leader, "max");
+  run.recovery_s = NumberField(results->Details("liveness"), "served_after_heal_s");
+  run.ok_per_s = NumberAt(results->Details("stats"), "total", "ok_per_s");
+  return run;
+}
+
 std::vector<TrendRun> ReadTrendRuns(const fs::path& store) {
   std::vector<TrendRun> runs;
   for (const RunDir& dir : ListRuns(store)) {
-    TrendRun run{.test = dir.test(), .stamp = dir.stamp()};
-    const auto spec = ReadRunSpec(dir.spec());
-    run.night = spec.ok() && !spec->night.empty() ? spec->night : DayOfStamp(run.stamp);
-    const auto results = ReadRunResults(dir.results());
-    if (results.ok()) {
-      run.verdict = results->verdict;
-      const json& new_leader = Field(results->Details("failover"), "new_leader_s");
-      run.failover_median_s = NumberField(new_leader, "median");
-      run.failover_p99_s = NumberField(new_leader, "p99");
-      if (!run.failover_p99_s.has_value()) run.failover_p99_s = NumberField(new_leader, "max");
-      run.recovery_s = NumberField(results->Details("liveness"), "served_after_heal_s");
-      run.ok_per_s = NumberAt(results->Details("stats"), "total", "ok_per_s");
-    }
-    runs.push_back(std::move(run));
+    runs.push_back(TrendRunOf(dir, ReadRunSpec(dir.spec()), ReadRunResults(dir.results())));
   }
   return runs;
 }

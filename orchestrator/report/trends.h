@@ -32,6 +32,8 @@
 #include <vector>
 
 #include "orchestrator/store/results.h"
+#include "orchestrator/store/run_dir.h"
+#include "orchestrator/store/spec.h"
 
 namespace orchestrator::report {
 
@@ -96,6 +98,11 @@ struct StoreTrends {
   std::vector<TestTrend> tests;     // by test name
   std::vector<Regression> regressions;
 };
+
+// What `run` contributes, from its spec.json and results.json as read (either may have failed):
+// for a caller that reads them for other uses too (the store index).
+TrendRun TrendRunOf(const RunDir& run, const common::Result<RunSpec>& spec,
+                    const common::Result<RunResults>& results);
 
 // Every run of the store (results and spec read through the store layer's types).
 std::vector<TrendRun> ReadTrendRuns(const std::filesystem::path& store);

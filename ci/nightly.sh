@@ -6,11 +6,17 @@
 # when the budget left a run out (a nightly that skipped work is not green).
 #
 # Usage: ci/nightly.sh [--budget 60m] [--seeds 1,2,3] [--out DIR] [--backend auto|docker|netns]
-#                      [--shard I/N | --parallel K] [--no-build] [SPEC.json...]
+#                      [--shard I/N | --parallel K] [--night ID] [--fail-on-regression]
+#                      [--regression-threshold 50%] [--no-build] [SPEC.json...]
 # --shard I/N runs the I-th of N deterministic slices of (spec x seed), for a CI matrix of N jobs
 # (each on its own machine; join their stores with `splitbrain merge --into STORE SHARD...`).
 # --parallel K runs K shards at once on this machine (OUT/shard-<k>/), then merges their stores
 # into OUT/store (one index.html and one junit.xml for every run).
+# --night ID names this nightly in every run's spec.json (default: the UTC start time,
+# 20261207T021700Z; shards of one nightly must share it). The store's index draws the trends of
+# its last nights; `splitbrain trends` prints them at the end (without --shard). Keep --out
+# across nights for trends. --fail-on-regression also fails (exit 1) when the newest night
+# regressed beyond --regression-threshold (default 50%) against the median of earlier nights.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +27,11 @@ backend=auto
 build=1
 shard=1/1
 parallel=0
+night=""
+fail_on_regression=0
+threshold=50%
 specs=()
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 254; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 254; }
 while (($#)); do
   case "$1" in
     --budget) budget=${2:?--budget needs a value}; shift 2 ;;
@@ -31,6 +40,9 @@ while (($#)); do
     --backend) backend=${2:?--backend needs a value}; shift 2 ;;
     --shard) shard=${2:?--shard needs I/N}; shift 2 ;;
     --parallel) parallel=${2:?--parallel needs a number}; shift 2 ;;
+    --night) night=${2:?--night needs an id}; shift 2 ;;
+    --fail-on-regression) fail_on_regression=1; shift ;;
+    --regression-threshold) threshold=${2:?--regression-threshold needs a percentage}; shift 2 ;;
     --no-build) build=0; shift ;;
     -h|--help) usage ;;
     -*) echo "nightly: unknown flag $1" >&2; usage ;;
@@ -70,6 +82,20 @@ if ((parallel > 0 && shard_count > 1)); then
   echo "nightly: --parallel and --shard do not go together (--parallel K runs shards 1/K..K/K)" >&2
   exit 254
 fi
+if ((fail_on_regression && shard_count > 1)); then
+  echo "nightly: --fail-on-regression judges a whole night: use it where the shards are merged" \
+    "(splitbrain trends --store STORE --fail-on-regression), not with --shard" >&2
+  exit 254
+fi
+night=${night:-$(date -u +%Y%m%dT%H%M%SZ)}
+if [[ ! $night =~ ^[A-Za-z0-9._:-]{1,64}$ ]]; then
+  echo "nightly: --night \"$night\" is not 1-64 of A-Z a-z 0-9 . _ : -" >&2
+  exit 254
+fi
+if [[ ! $threshold =~ ^[0-9]+(\.[0-9]+)?%?$ ]]; then
+  echo "nightly: --regression-threshold \"$threshold\" is not a percentage (example: 50%)" >&2
+  exit 254
+fi
 IFS=, read -r -a seed_list <<<"$seeds"
 for seed in "${seed_list[@]}"; do
   [[ $seed =~ ^[0-9]+$ ]] || { echo "nightly: seed \"$seed\" is not a number" >&2; exit 254; }
@@ -88,6 +114,15 @@ fi
 splitbrain=${SPLITBRAIN_BIN:-build/release/orchestrator/splitbrain}
 [[ -x $splitbrain ]] || { echo "nightly: $splitbrain is missing (run without --no-build)" >&2; exit 254; }
 
+# The trends of the store's last nights (and the index with them); with --fail-on-regression a
+# regression of this night fails the nightly.
+trends() {
+  local args=(trends --store "$1" --regression-threshold "$threshold")
+  ((fail_on_regression)) && args+=(--fail-on-regression)
+  echo
+  "$splitbrain" "${args[@]}"
+}
+
 if ((parallel > 0)); then
   # K shards at once, each a nightly of its own (own store, JUnit and logs), then one merge.
   echo "== nightly: $parallel shards in parallel (logs: $out/shard-<k>.log)"
@@ -95,7 +130,7 @@ if ((parallel > 0)); then
   pids=()
   for ((k = 1; k <= parallel; k++)); do
     "$0" --shard "$k/$parallel" --out "$out/shard-$k" --budget "$budget" --seeds "$seeds" \
-      --backend "$backend" --no-build "${specs[@]}" >"$out/shard-$k.log" 2>&1 &
+      --backend "$backend" --night "$night" --no-build "${specs[@]}" >"$out/shard-$k.log" 2>&1 &
     pids+=($!)
   done
   code=0
@@ -111,6 +146,7 @@ if ((parallel > 0)); then
   done
   if ((${#stores[@]} > 0)); then
     "$splitbrain" merge --into "$out/store" "${stores[@]}" || code=1
+    trends "$out/store" || code=1
   else
     echo "nightly: no shard stored a run" >&2
     code=1
@@ -145,7 +181,7 @@ for spec in "${specs[@]}"; do
     log="$out/logs/$name-seed$seed.log"
     set +e
     "$splitbrain" run --spec "$spec" --seed "$seed" --backend "$backend" --store "$store" \
-      --junit "$junit" 2>&1 | tee "$log"
+      --night "$night" --junit "$junit" 2>&1 | tee "$log"
     code=${PIPESTATUS[0]}
     set -e
     results="$store/latest/results.json"
@@ -167,15 +203,20 @@ total=$(($(date +%s) - start))
 echo
 shard_note=""
 ((shard_count > 1)) && shard_note=", shard $shard_index/$shard_count of $slot (spec, seed) pairs"
-echo "nightly summary ($((${#rows[@]})) runs${shard_note}, ${total}s; store: $store, JUnit: $out/junit)"
+echo "nightly summary ($((${#rows[@]})) runs${shard_note}, night $night, ${total}s; store: $store, JUnit: $out/junit)"
 printf '%-22s %6s %6s %-18s %5s %14s %14s %8s\n' spec seed db verdict exit "new leader" "first write" "ok/s"
 for row in "${rows[@]}"; do
   IFS='|' read -r n s d v c f w r <<<"$row"
   printf '%-22s %6s %6s %-18s %5s %14s %14s %8s\n' "$n" "$s" "$d" "$v" "$c" "$f" "$w" "$r"
 done
 [[ -e $store/index.html ]] && echo "index: $store/index.html"
-if ((failed > 0 || skipped > 0)); then
-  echo "nightly: $failed run(s) not valid, $skipped left out by the budget"
+regressed=0
+if ((shard_count == 1)) && [[ -d $store ]]; then
+  trends "$store" || regressed=1
+fi
+if ((failed > 0 || skipped > 0 || regressed)); then
+  echo "nightly: $failed run(s) not valid, $skipped left out by the budget$( ((regressed)) &&
+    echo ", trends failed (a regression with --fail-on-regression, or an error)")"
   exit 1
 fi
-echo "nightly: every run valid"
+echo "nightly: every run valid (night $night)"

@@ -2,7 +2,8 @@
 # ctest `nightly_shards`: ci/nightly.sh --parallel 2 runs two shards of real short refdb runs
 # (netns, 2 specs x 2 seeds) as separate processes with separate stores and merges them: the
 # merged store holds every run once (4 runs, 4 distinct run ids), its index lists each run once
-# and its junit.xml has one testsuite per run; merging the shards again copies nothing.
+# and its junit.xml has one testsuite per run; merging the shards again copies nothing. Every run
+# carries the nightly's --night id, and the trends ran on the merged store (its index has them).
 # Usage: ci/nightly_test.sh SPLITBRAIN_BIN
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ for fault in kill partition-halves; do
     "\"nemesis\": \"$fault\", \"nemesis-interval\": \"2s\"}" >"$tmp/$fault.json"
 done
 SPLITBRAIN_BIN=$bin ci/nightly.sh --no-build --parallel 2 --seeds 1,2 --backend netns \
+  --night test-night-1 --fail-on-regression \
   --out "$tmp/out" "$tmp/kill.json" "$tmp/partition-halves.json" ||
   fail "ci/nightly.sh --parallel 2 exited $? (shard logs: $(cat "$tmp"/out/shard-*.log))"
 store=$tmp/out/store
@@ -38,6 +40,9 @@ for s in "${specs[@]}"; do
   n=$(grep -o "href=\"$rel/report.html\"" "$store/index.html" | wc -l)
   ((n == 1)) || fail "index.html links $rel $n times, expected once"
 done
+nights=$(for s in "${specs[@]}"; do jq -r '.night' "$s"; done | sort -u)
+[[ $nights == test-night-1 ]] || fail "the runs' nights are \"$nights\", expected test-night-1"
+grep -q 'id="trends"' "$store/index.html" || fail "index.html has no trends section"
 suites=$(grep -c '<testsuite ' "$store/junit.xml")
 ((suites == 4)) || fail "junit.xml has $suites testsuites, expected 4"
 again=$("$bin" merge --into "$store" "$tmp"/out/shard-*/store | tail -3)

@@ -14,6 +14,7 @@
 #include "orchestrator/cli/report_command.h"
 #include "orchestrator/cli/run_command.h"
 #include "orchestrator/cli/shrink_command.h"
+#include "orchestrator/cli/trends_command.h"
 #include "orchestrator/store/exit_code.h"
 #include "orchestrator/store/spec.h"
 
@@ -38,6 +39,8 @@ constexpr std::array kCommands = {
     Command{"shrink",
             "replay an invalid run with fewer and shorter faults: the smallest that fails",
             orchestrator::ShrinkUsage, orchestrator::RunShrinkCommand},
+    Command{"trends", "trends of a store's last nights; flag (and fail on) regressions",
+            orchestrator::TrendsUsage, orchestrator::RunTrendsCommand},
     Command{"conformance", "check a database client against the protocol on a fresh cluster",
             orchestrator::ConformanceUsage, orchestrator::RunConformanceCommand},
     Command{"cleanup", "remove what dead runs left behind (containers, networks, namespaces)",

@@ -15,6 +15,7 @@
 #include "nemesis/command_runner.h"
 #include "orchestrator/cli/check_command.h"
 #include "orchestrator/report/report.h"
+#include "orchestrator/report/synthetic_runs.h"
 #include "orchestrator/report/test_store.h"
 
 namespace orchestrator::report {
@@ -165,6 +166,53 @@ TEST_F(BrowserTest, ExternalHistoryReportDrawsOnAnEventAxis) {
   for (const char* chart : {"ops", "throughput", "counterexample"}) {
     EXPECT_NE(Section(dom, chart).find("<svg"), std::string::npos) << chart;
   }
+  ExpectPng(shot);
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+TEST_F(BrowserTest, StoreIndexDrawsTrendsOfFourNightsWithoutAConsoleMessage) {
+  // Two tests over four nights (one with a hostile name), the last night's failover doubled,
+  // and a real run without a night before them (its own night: the UTC day of its stamp).
+  for (int night = 1; night <= 4; ++night) {
+    for (const char* test : {"refdb-partitions", "etcd-<i>kill&\"x\""}) {
+      char stamp[32];
+      std::snprintf(stamp, sizeof stamp, "202612%02dT021700Z", night);
+      WriteSyntheticRun(store_.root(),
+                        {.test = test,
+                         .stamp = stamp,
+                         .night = "night-" + std::to_string(night),
+                         .verdict = night == 2 ? RunVerdict::kInvalid : RunVerdict::kValid,
+                         .failover_median_s = night == 4 ? 0.5 : 0.2 + 0.01 * night,
+                         .ok_per_s = 800 + 10 * night});
+    }
+  }
+  store_.AddRun("valid-run", "refdb-register", "20261130T030000Z");
+  ASSERT_TRUE(WriteStoreIndex(store_.root()).ok());
+  const fs::path shot = kScreenshots / "index-trends.png";
+  const std::string dom = browser_.Load(store_.root() / "index.html", shot);
+  EXPECT_EQ(ConsoleLines(dom), std::vector<std::string>{});
+  const size_t start = dom.find("id=\"trends\"");
+  ASSERT_NE(start, std::string::npos) << dom.substr(0, 2000);
+  const std::string trends = dom.substr(start, dom.find("id=\"runs\"") - start);
+  // Three tests with up to four charts each, and a verdict strip of five nights per test.
+  EXPECT_EQ(Count(trends, "<tr data-test="), 3u) << trends;
+  EXPECT_EQ(Count(trends, "class=\"verdict-strip\""), 3u);
+  EXPECT_EQ(Count(trends, "<rect class="), 15u);
+  EXPECT_GE(Count(trends, "class=\"sparkline\""), 8u);
+  EXPECT_GE(Count(trends, "<polyline points=\""), 8u);
+  EXPECT_NE(trends.find("etcd-&lt;i&gt;kill&amp;"), std::string::npos) << trends;
+  EXPECT_EQ(trends.find("<i>kill"), std::string::npos);
+  // The newest night doubled the failover median of both synthetic tests.
+  const std::string regressions = trends.substr(trends.find("id=\"regressions\""));
+  EXPECT_EQ(Count(regressions, "<li>"), 2u) << regressions;
+  EXPECT_NE(regressions.find("refdb-partitions: failover median 220 ms → 500 ms"),
+            std::string::npos)
+      << regressions;
   ExpectPng(shot);
 }
 

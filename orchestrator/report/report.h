@@ -13,6 +13,7 @@
 
 #include "checker/history.h"
 #include "common/status.h"
+#include "orchestrator/report/trends.h"
 #include "orchestrator/store/spec.h"
 
 namespace orchestrator::report {
@@ -31,7 +32,10 @@ std::string ReproduceCommand(const RunSpec& spec);
 // (Re)writes STORE/index.html: every run folder STORE/<test>/<timestamp>/, newest first, with
 // test name, time, database, faults, verdict, failover median and a link to its report. A run
 // whose files cannot be read is listed as "unreadable", never skipped silently.
+// Above the table, the trends of the last nights (trends_page.h) with default TrendOptions.
 common::Status WriteStoreIndex(const std::filesystem::path& store);
+// The same with the trends over `options` (`splitbrain trends --nights N ...`).
+common::Status WriteStoreIndex(const std::filesystem::path& store, const TrendOptions& options);
 
 // (Re)writes STORE/junit.xml: every run of the store in one JUnit file, oldest first (one
 // <testsuite> per run; a run whose results cannot be read is an errored testcase saying why).

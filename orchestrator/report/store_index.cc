@@ -9,6 +9,8 @@
 #include "orchestrator/report/json_fields.h"
 #include "orchestrator/report/report.h"
 #include "orchestrator/report/report_assets.h"
+#include "orchestrator/report/trends.h"
+#include "orchestrator/report/trends_page.h"
 #include "orchestrator/store/atomic_file.h"
 #include "orchestrator/store/results.h"
 #include "orchestrator/store/run_dir.h"
@@ -52,11 +54,10 @@ std::string Join(const std::vector<std::string>& items) {
   return text;
 }
 
-RunRow ReadRun(const fs::path& store, const RunDir& run) {
+RunRow RowOf(const fs::path& store, const RunDir& run, const Result<RunSpec>& spec_read,
+             const Result<orchestrator::RunResults>& results) {
   RunRow row{.test = run.test(), .stamp = run.stamp()};
-  const auto spec_read = orchestrator::ReadRunSpec(run.spec());
   const std::optional<RunSpec> spec = spec_read.ok() ? std::optional(*spec_read) : std::nullopt;
-  auto results = ReadRunResults(run.results());
   auto is_unreadable = [](const common::Status& s) {
     return !s.ok() && s.code() != common::StatusCode::kNotFound;
   };
@@ -84,13 +85,24 @@ RunRow ReadRun(const fs::path& store, const RunDir& run) {
   return row;
 }
 
-std::vector<RunRow> ReadRuns(const fs::path& store) {
-  std::vector<RunRow> rows;
-  for (const RunDir& run : ListRuns(store)) rows.push_back(ReadRun(store, run));
-  std::sort(rows.begin(), rows.end(), [](const RunRow& a, const RunRow& b) {
+// Each run's spec.json and results.json are read once, for its row and for the trends.
+struct StoreRead {
+  std::vector<RunRow> rows;  // newest first
+  std::vector<TrendRun> trend_runs;
+};
+
+StoreRead ReadStore(const fs::path& store) {
+  StoreRead read;
+  for (const RunDir& run : ListRuns(store)) {
+    const Result<RunSpec> spec = orchestrator::ReadRunSpec(run.spec());
+    const Result<orchestrator::RunResults> results = ReadRunResults(run.results());
+    read.rows.push_back(RowOf(store, run, spec, results));
+    read.trend_runs.push_back(TrendRunOf(run, spec, results));
+  }
+  std::sort(read.rows.begin(), read.rows.end(), [](const RunRow& a, const RunRow& b) {
     return a.stamp != b.stamp ? a.stamp > b.stamp : a.test < b.test;
   });
-  return rows;
+  return read;
 }
 
 std::string RowHtml(const RunRow& row) {
@@ -104,7 +116,7 @@ std::string RowHtml(const RunRow& row) {
          (row.link.ends_with("report.html") ? "report" : "results") + "</a></td></tr>";
 }
 
-std::string IndexPage(const std::vector<RunRow>& rows) {
+std::string IndexPage(const std::vector<RunRow>& rows, const std::string& trends_html) {
   int invalid = 0;
   for (const RunRow& row : rows) invalid += row.verdict == "invalid" ? 1 : 0;
   std::string html =
@@ -114,8 +126,9 @@ std::string IndexPage(const std::vector<RunRow>& rows) {
       std::string(IndexCss()) +
       R"(</style></head><body><main id="index"><h1>splitbrain runs</h1><p class="dim">)" +
       std::to_string(rows.size()) + " runs, " + std::to_string(invalid) +
-      " invalid; newest first. <a href=\"latest/report.html\">latest report</a></p>"
-      "<table id=\"runs\"><tr><th>test</th><th>time</th><th>database</th><th>faults</th>"
+      " invalid; newest first. <a href=\"latest/report.html\">latest report</a></p>" + trends_html +
+      "<h2>Runs</h2><table "
+      "id=\"runs\"><tr><th>test</th><th>time</th><th>database</th><th>faults</th>"
       "<th>verdict</th><th>failover median</th><th>report</th></tr>";
   for (const RunRow& row : rows) html += RowHtml(row);
   return html + "</table></main></body></html>\n";
@@ -123,10 +136,14 @@ std::string IndexPage(const std::vector<RunRow>& rows) {
 
 }  // namespace
 
-Status WriteStoreIndex(const fs::path& store) {
+Status WriteStoreIndex(const fs::path& store) { return WriteStoreIndex(store, TrendOptions{}); }
+
+Status WriteStoreIndex(const fs::path& store, const TrendOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(store, ec)) return Status::NotFound(store.string() + ": no such store");
-  const std::string page = IndexPage(ReadRuns(store));
+  const StoreRead read = ReadStore(store);
+  const std::string trends = TrendsSectionHtml(ComputeTrends(read.trend_runs, options), options);
+  const std::string page = IndexPage(read.rows, trends);
   return WriteFileAtomically(StoreIndex(store), page);
 }
 

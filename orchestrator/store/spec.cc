@@ -1,5 +1,6 @@
 #include "orchestrator/store/spec.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -70,6 +71,7 @@ Json RunSpec::ToJson() const {
   if (!backend_used.empty()) j["backend-used"] = backend_used;
   if (!db_file.empty()) j["db-file"] = db_file;
   if (!db_sha256.empty()) j["db-sha256"] = db_sha256;
+  if (!night.empty()) j["night"] = night;
   return j;
 }
 
@@ -78,7 +80,8 @@ Result<RunSpec> RunSpec::FromJson(const Json& json) {
   RETURN_IF_ERROR(ApplySpecJson(json, spec));
   for (const auto& [key, field] :
        {std::pair{"run-id", &spec.run_id}, std::pair{"backend-used", &spec.backend_used},
-        std::pair{"db-file", &spec.db_file}, std::pair{"db-sha256", &spec.db_sha256}}) {
+        std::pair{"db-file", &spec.db_file}, std::pair{"db-sha256", &spec.db_sha256},
+        std::pair{"night", &spec.night}}) {
     auto it = json.find(key);
     if (it == json.end() || it->is_null()) continue;
     if (!it->is_string()) {
@@ -86,7 +89,24 @@ Result<RunSpec> RunSpec::FromJson(const Json& json) {
     }
     *field = it->get<std::string>();
   }
+  if (!spec.night.empty()) RETURN_IF_ERROR(CheckNightId(spec.night));
   return spec;
+}
+
+Status CheckNightId(std::string_view night) {
+  if (night.empty() || night.size() > 64) {
+    return Status::InvalidArgument("night: \"" + std::string(night.substr(0, 80)) +
+                                   "\" must have 1 to 64 characters");
+  }
+  for (const char c : night) {
+    const bool allowed = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' ||
+                         c == ':' || c == '-';
+    if (!allowed) {
+      return Status::InvalidArgument("night: \"" + std::string(night) +
+                                     "\" may only hold letters, digits and . _ : -");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<RunSpec> ReadRunSpec(const std::filesystem::path& path) {

@@ -47,6 +47,11 @@ struct RunSpec {
   std::string etcd_bin = "/usr/bin/etcd";
   // election: leader writes carry the lease's fencing token (workloads/lease_candidate.h).
   bool fencing = false;
+  // The nightly invocation this run belongs to (`--night ID`; ci/nightly.sh gives all its runs
+  // one). Written to spec.json and read back from it, but never taken from a --spec file and
+  // not part of ReproduceArgv: a reproduction is not part of the night. Empty: none (the index
+  // groups such runs by the UTC day of their folder's stamp).
+  std::string night;
   // Recorded by the run in spec.json, not settable (a --spec file's values are ignored).
   std::string run_id;        // "run-id"
   std::string backend_used;  // "backend-used": what --backend auto chose
@@ -65,6 +70,10 @@ struct RunSpec {
   // workload and fault schedule.
   std::vector<std::string> ReproduceArgv() const;
 };
+
+// OK for a night id: 1 to 64 of the characters A-Z a-z 0-9 . _ : - ("20261207T021700Z",
+// "gh-1234567"); InvalidArgument saying why otherwise.
+common::Status CheckNightId(std::string_view night);
 
 // Parses `args` (the words after "run"); `--spec FILE` is read first, then every flag
 // overrides it. Errors are InvalidArgument naming the flag or key.

@@ -25,6 +25,7 @@ std::string RunUsage() {
          "                      [--schedule FILE.json] [--max-failover 5s] [--max-recovery 5s]\n"
          "                      [--seed N] [--store DIR] [--name TEST] [--junit FILE]\n"
          "                      [--refdb-bin PATH] [--etcd-bin /usr/bin/etcd] [--fencing on|off]\n"
+         "                      [--night ID]\n"
          "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
          "stores everything in STORE/TEST/TIMESTAMP/ (STORE/latest points at it).\n"
          "Exit code: 0 valid, 1 invalid, 2 unknown, 3 the run failed, 254 bad arguments.\n"
@@ -58,6 +59,9 @@ std::string RunUsage() {
          "  --fencing      on|off (default off), election workload: each leader write to the\n"
          "                 protected key carries the lease's token; the database refuses stale "
          "ones\n"
+         "  --night        the nightly invocation this run belongs to (ci/nightly.sh sets one id\n"
+         "                 for all its runs); recorded in spec.json, groups the index's trends\n"
+         "                 (not read from a --spec file, not part of the reproduce command)\n"
          "  --junit        also write the verdict as JUnit XML to FILE (always in the run folder\n"
          "                 as junit.xml)\n";
 }
@@ -84,7 +88,8 @@ constexpr std::array kKeys = {"spec",
                               "junit",
                               "refdb-bin",
                               "etcd-bin",
-                              "fencing"};
+                              "fencing",
+                              "night"};
 
 bool IsKey(const std::string& key) {
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
@@ -197,8 +202,17 @@ Status ApplyFencing(const Json& v, RunSpec& spec) {
   return Status::Ok();
 }
 
+// "night": the nightly invocation a run belongs to (the store index groups trends by it).
+Status ApplyNight(const Json& v, RunSpec& spec) {
+  ASSIGN_OR_RETURN(std::string night, AsString("night", v));
+  RETURN_IF_ERROR(CheckNightId(night));
+  spec.night = std::move(night);
+  return Status::Ok();
+}
+
 Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
   if (key == "fencing") return ApplyFencing(v, spec);
+  if (key == "night") return ApplyNight(v, spec);
   if (key == "name") {
     ASSIGN_OR_RETURN(spec.name, AsString(key, v));
     if (spec.name.empty() || spec.name.find('/') != std::string::npos || spec.name[0] == '.') {
@@ -283,8 +297,9 @@ Status ApplySpecJson(const Json& object, RunSpec& spec) {
   if (!object.is_object()) return Status::InvalidArgument("a spec must be a JSON object");
   for (const auto& [key, value] : object.items()) {
     if (key == "spec" || key == "run-id" || key == "backend-used" || key == "db-file" ||
-        key == "db-sha256") {
-      continue;  // recorded by a run
+        key == "db-sha256" || key == "night") {
+      continue;  // recorded by a run; a night only from --night, so a replayed spec.json
+                 // does not join the night it came from
     }
     if (!IsKey(key)) return Status::InvalidArgument("unknown key \"" + key + "\"");
     if (key == "db-bug") spec.db_bugs.clear();

@@ -179,5 +179,43 @@ TEST(RunSpecTest, SpecJsonRoundTripsWithWhatTheRunRecorded) {
   EXPECT_EQ(again->backend, BackendKind::kNetns);
 }
 
+TEST(RunSpecTest, NightIsRecordedInSpecJsonButNotReproducedOrReadFromASpecFile) {
+  auto spec = ParseRunSpec({"--night", "20261207T021700Z", "--seed", "3"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->night, "20261207T021700Z");
+  EXPECT_EQ(spec->ToJson()["night"], "20261207T021700Z");
+  auto back = RunSpec::FromJson(spec->ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->night, "20261207T021700Z");
+  // A reproduction is not part of the night.
+  const std::vector<std::string> argv = back->ReproduceArgv();
+  EXPECT_EQ(std::find(argv.begin(), argv.end(), "--night"), argv.end());
+  // Nor is a run that replays the spec.json with --spec.
+  const std::string file = WriteTemp("night.json", spec->ToJson().dump());
+  auto replayed = ParseRunSpec({"--spec", file});
+  ASSERT_TRUE(replayed.ok()) << replayed.status().message();
+  EXPECT_EQ(replayed->night, "");
+  EXPECT_FALSE(replayed->ToJson().contains("night"));
+  std::remove(file.c_str());
+  // Without --night, spec.json has no night.
+  EXPECT_FALSE(ParseRunSpec({})->ToJson().contains("night"));
+}
+
+TEST(RunSpecTest, BadNightIdsAreRefusedWithTheReason) {
+  for (const std::string& bad : {std::string(), std::string(65, 'a'), std::string("a b"),
+                                 std::string("<script>"), std::string("../x")}) {
+    auto spec = ParseRunSpec({"--night", bad});
+    ASSERT_FALSE(spec.ok()) << bad;
+    EXPECT_NE(spec.status().message().find("--night"), std::string::npos)
+        << spec.status().message();
+    // In spec.json an empty night is no night.
+    if (!bad.empty()) {
+      EXPECT_FALSE(RunSpec::FromJson({{"night", bad}}).ok()) << bad;
+    }
+  }
+  EXPECT_FALSE(RunSpec::FromJson({{"night", 7}}).ok());
+  EXPECT_TRUE(ParseRunSpec({"--night", "gh-123_4.5:6"}).ok());
+}
+
 }  // namespace
 }  // namespace orchestrator

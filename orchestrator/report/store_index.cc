@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "checker/formats.h"
+#include "orchestrator/report/coverage_matrix.h"
 #include "orchestrator/report/html.h"
 #include "orchestrator/report/json_fields.h"
 #include "orchestrator/report/report.h"
@@ -12,6 +13,7 @@
 #include "orchestrator/store/atomic_file.h"
 #include "orchestrator/store/results.h"
 #include "orchestrator/store/run_dir.h"
+#include "orchestrator/store/store_coverage.h"
 
 namespace orchestrator::report {
 
@@ -104,7 +106,7 @@ std::string RowHtml(const RunRow& row) {
          (row.link.ends_with("report.html") ? "report" : "results") + "</a></td></tr>";
 }
 
-std::string IndexPage(const std::vector<RunRow>& rows) {
+std::string IndexPage(const std::vector<RunRow>& rows, const std::string& coverage_section) {
   int invalid = 0;
   for (const RunRow& row : rows) invalid += row.verdict == "invalid" ? 1 : 0;
   std::string html =
@@ -118,7 +120,7 @@ std::string IndexPage(const std::vector<RunRow>& rows) {
       "<table id=\"runs\"><tr><th>test</th><th>time</th><th>database</th><th>faults</th>"
       "<th>verdict</th><th>failover median</th><th>report</th></tr>";
   for (const RunRow& row : rows) html += RowHtml(row);
-  return html + "</table></main></body></html>\n";
+  return html + "</table>" + coverage_section + "</main></body></html>\n";
 }
 
 }  // namespace
@@ -126,7 +128,10 @@ std::string IndexPage(const std::vector<RunRow>& rows) {
 Status WriteStoreIndex(const fs::path& store) {
   std::error_code ec;
   if (!fs::is_directory(store, ec)) return Status::NotFound(store.string() + ": no such store");
-  const std::string page = IndexPage(ReadRuns(store));
+  // Fault coverage: its own section, summed over every run of the store (coverage_matrix.h).
+  const orchestrator::StoreCoverage coverage = orchestrator::ReadStoreCoverage(store);
+  const std::string page =
+      IndexPage(ReadRuns(store), StoreCoverageSectionHtml(coverage.coverage, coverage.runs));
   return WriteFileAtomically(StoreIndex(store), page);
 }
 

@@ -65,7 +65,7 @@ RunRow ReadRun(const fs::path& store, const RunDir& run) {
   const bool unreadable = is_unreadable(spec_read.status()) || is_unreadable(results.status());
   row.db = spec.has_value() ? spec->DbLabel() : "?";
   if (spec.has_value() && !spec->db_bugs.empty()) row.db += " (bugs: " + Join(spec->db_bugs) + ")";
-  if (spec.has_value()) row.faults = Join(spec->nemesis);
+  if (spec.has_value()) row.faults = spec->nemesis_auto ? "auto" : Join(spec->nemesis);
   if (spec.has_value() && !spec->schedule.empty()) row.faults = "schedule " + spec->schedule;
   if (row.faults.empty()) row.faults = "none";
   row.verdict = unreadable     ? "unreadable"

@@ -66,7 +66,7 @@ std::string CoverageMatrixHtml(const checker::FaultCoverage& coverage,
   if (rows.empty()) return "";
   const size_t cells =
       rows.size() * checker::kCoverageRoles.size() * checker::kCoverageStates.size();
-  std::string html = "<p class=\"dim\">" + std::to_string(coverage.faults) + " faults; " +
+  std::string html = "<p class=\"dim\">Faults counted: " + std::to_string(coverage.faults) + "; " +
                      std::to_string(EmptyCoverageCells(coverage, options.faults)) + " of " +
                      std::to_string(cells) +
                      " cells empty (0). A fault counts once per target, and again under "

@@ -44,13 +44,14 @@ double RandomOffset(common::Rng& rng) {
   return rng.Chance(1, 2) ? magnitude : -magnitude;
 }
 
-constexpr std::array<std::pair<Target, std::string_view>, 6> kTargetNames{{
+constexpr std::array<std::pair<Target, std::string_view>, 7> kTargetNames{{
     {Target::kOne, "one"},
     {Target::kMinority, "minority"},
     {Target::kMajority, "majority"},
     {Target::kAll, "all"},
     {Target::kLeader, "leader"},
     {Target::kRandom, "random"},
+    {Target::kFollower, "follower"},
 }};
 
 std::vector<int> FirstOf(std::vector<int> nodes, size_t count) {
@@ -223,8 +224,9 @@ common::Result<Target> ParseTarget(std::string_view name) {
   for (const auto& [target, text] : kTargetNames) {
     if (text == name) return target;
   }
-  return common::Status::InvalidArgument("unknown target \"" + std::string(name) +
-                                         "\"; known: one, minority, majority, all, leader, random");
+  return common::Status::InvalidArgument(
+      "unknown target \"" + std::string(name) +
+      "\"; known: one, minority, majority, all, leader, follower, random");
 }
 
 std::string_view DiskOpName(DiskOp op) {
@@ -314,6 +316,16 @@ common::Result<std::vector<int>> ResolveTarget(Target target, int n, int leader,
       return std::vector<int>{leader};
     case Target::kRandom:
       return FirstOf(Shuffled(n, rng), rng.Uniform(static_cast<uint64_t>(n)) + 1);
+    case Target::kFollower: {
+      // Checked before drawing: a retry while no leader is known draws the same numbers.
+      if (leader < 1 || leader > n) {
+        return common::Status::Unavailable("target follower: no leader is known");
+      }
+      if (n < 2) return common::Status::InvalidArgument("target follower: one node only");
+      std::vector<int> others = Shuffled(n, rng);
+      std::erase(others, leader);
+      return FirstOf(std::move(others), 1);
+    }
   }
   return common::Status::Internal("unhandled target");
 }

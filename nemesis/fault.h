@@ -46,8 +46,9 @@
 //
 // Targets: one (a random node), minority (a random (n-1)/2 nodes), majority (a random n/2+1),
 // all, leader (the current leader; an error when none is known), random (a random non-empty
-// subset). A fault may instead name its exact nodes, and a partition its exact cut, which is
-// how an executed schedule replays exactly.
+// subset), follower (a random node that is not the leader; an error when no leader is known, so
+// the nemesis waits for one as for leader). A fault may instead name its exact nodes, and a
+// partition its exact cut, which is how an executed schedule replays exactly.
 #pragma once
 
 #include <chrono>
@@ -89,7 +90,7 @@ enum class FaultKind {
   kDiskFull,
 };
 
-enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom };
+enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom, kFollower };
 
 struct Fault {
   FaultKind kind = FaultKind::kKill;

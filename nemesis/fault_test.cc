@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 namespace nemesis {
 namespace {
@@ -59,6 +60,22 @@ TEST(Fault, TargetsHaveTheirSizes) {
   const size_t random = ResolveTarget(Target::kRandom, 5, 0, rng)->size();
   EXPECT_GE(random, 1u);
   EXPECT_LE(random, 5u);
+}
+
+TEST(Fault, FollowerTargetIsNeverTheLeader) {
+  common::Rng rng(5);
+  std::set<int> seen;
+  for (int i = 0; i < 50; ++i) {
+    auto nodes = ResolveTarget(Target::kFollower, 3, 2, rng);
+    ASSERT_TRUE(nodes.ok()) << nodes.status().message();
+    ASSERT_EQ(nodes->size(), 1u);
+    seen.insert(nodes->front());
+  }
+  EXPECT_EQ(seen, (std::set<int>{1, 3}));
+  EXPECT_EQ(ParseTarget("follower").value(), Target::kFollower);
+  auto plan = PlanFault({.kind = FaultKind::kPause, .target = Target::kFollower}, 3, 0, rng);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), common::StatusCode::kUnavailable);  // the nemesis waits
 }
 
 TEST(Fault, LeaderTargetWithoutALeaderIsUnavailable) {

@@ -123,6 +123,19 @@ Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
   return fault;
 }
 
+// A choice by weight; with every weight 1 the same draw as picking uniformly from the kinds, so
+// unbiased schedules stay what they were for a seed.
+const FaultChoice& PickChoice(const std::vector<FaultChoice>& choices, uint64_t total,
+                              common::Rng& rng) {
+  uint64_t draw = rng.Uniform(total);
+  for (const FaultChoice& choice : choices) {
+    const auto weight = static_cast<uint64_t>(choice.weight);
+    if (draw < weight) return choice;
+    draw -= weight;
+  }
+  return choices.back();
+}
+
 }  // namespace
 
 common::Result<milliseconds> ParseDuration(std::string_view text) {
@@ -197,11 +210,20 @@ common::Result<Schedule> RandomSchedule(const RandomScheduleOptions& options) {
   if (options.interval.count() <= 0) {
     return Status::InvalidArgument("--nemesis-interval must be positive");
   }
-  std::vector<FaultKind> kinds;
-  for (FaultKind kind : options.faults) {
-    if (Applicable(kind, options.nodes)) kinds.push_back(kind);
+  std::vector<FaultChoice> choices;
+  for (FaultKind kind : options.faults) choices.push_back({.kind = kind});
+  if (!options.choices.empty()) choices = options.choices;
+  std::erase_if(choices, [&](const FaultChoice& c) { return !Applicable(c.kind, options.nodes); });
+  uint64_t total = 0;
+  for (const FaultChoice& choice : choices) {
+    if (choice.weight < 1) return Status::InvalidArgument("--nemesis: a weight below 1");
+    if (choice.target.has_value() && !TakesTargets(choice.kind)) {
+      return Status::InvalidArgument("--nemesis: " + std::string(FaultName(choice.kind)) +
+                                     " takes no target");
+    }
+    total += static_cast<uint64_t>(choice.weight);
   }
-  if (kinds.empty()) {
+  if (choices.empty()) {
     return Status::InvalidArgument("--nemesis: none of the faults can run on " +
                                    std::to_string(options.nodes) + " nodes");
   }
@@ -209,9 +231,10 @@ common::Result<Schedule> RandomSchedule(const RandomScheduleOptions& options) {
   Schedule schedule;
   for (milliseconds at = options.interval; at + options.interval <= options.time_limit;
        at += 2 * options.interval) {
-    const FaultKind kind = kinds[rng.Uniform(kinds.size())];
-    schedule.push_back(
-        {.at = at, .fault = RandomFault(kind, options.nodes, rng), .duration = options.interval});
+    const FaultChoice& choice = PickChoice(choices, total, rng);
+    Fault fault = RandomFault(choice.kind, options.nodes, rng);
+    if (choice.target.has_value()) fault.target = choice.target;
+    schedule.push_back({.at = at, .fault = std::move(fault), .duration = options.interval});
   }
   return schedule;
 }

@@ -17,7 +17,8 @@
 //
 // A random schedule (`--nemesis a,b --nemesis-interval 10s`) alternates a healed gap of one
 // interval with a fault held for one interval, until the time limit; which fault and target
-// is drawn from a seeded Rng, so the same seed gives the same schedule.
+// is drawn from a seeded Rng, so the same seed gives the same schedule. A biased one draws from
+// weighted choices (kind and target) instead.
 //
 // ScheduleRunner executes a schedule on a Nemesis from its own thread. Stop() (or the
 // destructor) ends it early and heals everything. Thread-safe.
@@ -27,6 +28,7 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -63,8 +65,20 @@ nlohmann::json ScheduleToJson(const Schedule& schedule);
 // A schedule file's text: the JSON array with one entry per line, as people write them.
 std::string ScheduleFileText(const Schedule& schedule);
 
+// One choice of a biased random schedule: a fault kind, the target it is aimed at (empty: drawn
+// as in an unbiased schedule; only for kinds that take targets) and its weight (>= 1).
+struct FaultChoice {
+  FaultKind kind = FaultKind::kKill;
+  std::optional<Target> target;
+  int weight = 1;
+  bool operator==(const FaultChoice&) const = default;
+};
+
 struct RandomScheduleOptions {
   std::vector<FaultKind> faults;
+  // When not empty, each fault is drawn from these by weight instead of uniformly from `faults`
+  // (`--nemesis auto`: orchestrator/run/auto_nemesis.h). Still a pure function of the seed.
+  std::vector<FaultChoice> choices;
   milliseconds interval{10000};
   milliseconds time_limit{60000};
   uint64_t seed = 0;

@@ -123,6 +123,51 @@ TEST(Schedule, FaultListsParseAndUnknownNamesAreErrors) {
   EXPECT_FALSE(ParseFaultList("").ok());
 }
 
+TEST(Schedule, WeightedChoicesAreDrawnByWeightAndKeepTheirTarget) {
+  RandomScheduleOptions options{
+      .faults = {FaultKind::kKill, FaultKind::kPause},
+      .choices = {{.kind = FaultKind::kKill, .weight = 1},
+                  {.kind = FaultKind::kPause, .target = Target::kFollower, .weight = 9}},
+      .interval = std::chrono::seconds(1),
+      .time_limit = std::chrono::seconds(400),
+      .seed = 11,
+      .nodes = 3};
+  auto schedule = RandomSchedule(options);
+  ASSERT_TRUE(schedule.ok()) << schedule.status().message();
+  int pauses = 0;
+  for (const ScheduleEntry& entry : *schedule) {
+    if (entry.fault.kind != FaultKind::kPause) continue;
+    ++pauses;
+    EXPECT_EQ(entry.fault.target, Target::kFollower);
+  }
+  EXPECT_GT(pauses, static_cast<int>(schedule->size()) * 3 / 4);  // 9 in 10 expected
+  EXPECT_EQ(*RandomSchedule(options), *schedule);
+  // The aimed target survives the schedule file (replay).
+  auto replayed = ParseSchedule(ScheduleToJson(*schedule).dump());
+  ASSERT_TRUE(replayed.ok()) << replayed.status().message();
+  EXPECT_EQ(*replayed, *schedule);
+}
+
+TEST(Schedule, WeightedChoicesAreChecked) {
+  RandomScheduleOptions options{
+      .choices = {{.kind = FaultKind::kPartitionHalves, .target = Target::kLeader}}, .nodes = 3};
+  EXPECT_FALSE(RandomSchedule(options).ok());
+  options.choices = {{.kind = FaultKind::kKill, .weight = 0}};
+  EXPECT_FALSE(RandomSchedule(options).ok());
+}
+
+TEST(Schedule, EqualWeightsDrawWhatTheFaultListDraws) {
+  RandomScheduleOptions plain{
+      .faults = {FaultKind::kKill, FaultKind::kPause, FaultKind::kPartitionLeader},
+      .interval = std::chrono::seconds(1),
+      .time_limit = std::chrono::seconds(60),
+      .seed = 3,
+      .nodes = 5};
+  RandomScheduleOptions weighted = plain;
+  for (FaultKind kind : plain.faults) weighted.choices.push_back({.kind = kind});
+  EXPECT_EQ(*RandomSchedule(weighted), *RandomSchedule(plain));
+}
+
 TEST(Schedule, RandomScheduleAlternatesFaultsAndGapsUntilTheTimeLimit) {
   RandomScheduleOptions options{
       .faults = {FaultKind::kKill, FaultKind::kPause, FaultKind::kPartitionHalves},

@@ -69,6 +69,8 @@ RunSpec ShrinkTrials::SpecFor(const ShrinkCandidate& candidate, const fs::path& 
   RunSpec spec = settings_.spec;
   spec.schedule = schedule.string();
   spec.nemesis.clear();
+  spec.nemesis_auto = false;  // the candidate's schedule, not one drawn or recorded before
+  spec.replay_schedule.clear();
   spec.time_limit_s = std::chrono::duration<double>(candidate.time_limit).count();
   spec.junit.clear();
   spec.store = (settings_.out / "store").string();

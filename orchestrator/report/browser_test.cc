@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "checker/fault_coverage.h"
+#include "checker/formats.h"
+#include "checker/run_history.h"
 #include "common/testing/prerequisite.h"
 #include "nemesis/command_runner.h"
 #include "orchestrator/cli/check_command.h"
@@ -149,6 +152,45 @@ TEST_F(BrowserTest, StoreIndexListsBothRunsWithoutAConsoleMessage) {
   EXPECT_NE(dom.find("refdb-register"), std::string::npos);
   EXPECT_NE(dom.find("stale-reads/20261126T204000Z/report.html"), std::string::npos);
   ExpectPng(shot);
+}
+
+// Puts into the run's results.json the fault coverage of its own history, plus one hostile cell.
+void RecordCoverage(const fs::path& run) {
+  auto history =
+      checker::ReadHistoryFile((run / "history.jsonl").string(), checker::Format::kJsonl);
+  ASSERT_TRUE(history.ok()) << history.status().message();
+  checker::FaultCoverage coverage =
+      checker::ComputeFaultCoverage(checker::ReadRunHistory(std::move(*history)));
+  ASSERT_GT(coverage.faults, 0);
+  coverage.cells[{.fault = "kill<img src=x onerror=alert(1)>",
+                  .role = checker::CoverageRole::kFollower,
+                  .state = checker::CoverageState::kElecting}] = 1;
+  nlohmann::json results = nlohmann::json::parse(ReadFile(run / "results.json"));
+  results["fault_coverage"] = coverage.ToJson();
+  WriteFile(run / "results.json", results.dump());
+}
+
+TEST_F(BrowserTest, StoreIndexDrawsTheFaultCoverageMatrixWithoutAConsoleMessage) {
+  const fs::path run = store_.AddRun("valid-run", "refdb-register", "20261126T203000Z");
+  RecordCoverage(run);
+  ASSERT_TRUE(WriteRunReport(run).ok());
+  ASSERT_TRUE(WriteStoreIndex(store_.root()).ok());
+  for (const fs::path& page : {store_.root() / "index.html", run / "report.html"}) {
+    const fs::path shot = kScreenshots / ("coverage-" + page.stem().string() + ".png");
+    const std::string dom = browser_.Load(page, shot);
+    EXPECT_EQ(ConsoleLines(dom), std::vector<std::string>{}) << page;
+    const size_t matrix = dom.find("<table class=\"coverage\" id=\"coverage-matrix\">");
+    ASSERT_NE(matrix, std::string::npos) << page;
+    // The real run's kill of the leader (node 3), hit cells and empty ones.
+    EXPECT_NE(dom.find("<th class=\"fault\">kill</th>", matrix), std::string::npos) << page;
+    EXPECT_NE(dom.find("title=\"kill, leader, steady\">1</td>", matrix), std::string::npos);
+    EXPECT_NE(dom.find("class=\"num hit\"", matrix), std::string::npos) << page;
+    EXPECT_NE(dom.find("class=\"num empty\"", matrix), std::string::npos) << page;
+    // The hostile name stayed text: no element was made of it.
+    EXPECT_EQ(dom.find("<img"), std::string::npos) << page;
+    EXPECT_NE(dom.find("kill&lt;img src=x onerror=alert(1)&gt;"), std::string::npos) << page;
+    ExpectPng(shot);
+  }
 }
 
 TEST_F(BrowserTest, ExternalHistoryReportDrawsOnAnEventAxis) {

@@ -121,6 +121,7 @@ Status WriteRunReport(const fs::path& run_dir) {
   in.links = RunLinks(run);
   in.failover = results->Details("failover");
   in.faults = results->Details("faults");
+  in.fault_coverage = results->fault_coverage;
   in.linearizable = results->Details("linearizable");
   if (spec_missing) {
     in.notes.emplace_back("spec.json is missing: no command to reproduce");

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "orchestrator/report/counterexample_view.h"
+#include "orchestrator/report/coverage_matrix.h"
 #include "orchestrator/report/html.h"
 #include "orchestrator/report/json_fields.h"
 #include "orchestrator/report/report_assets.h"
@@ -163,6 +164,16 @@ std::string FaultsSection(const ReportInput& in) {
   return html + "</table></section>";
 }
 
+// Which fault hit which role in which cluster state (checker/fault_coverage.h).
+std::string CoverageSection(const ReportInput& in) {
+  if (!in.fault_coverage.has_value()) return "";
+  const std::string matrix = CoverageMatrixHtml(*in.fault_coverage, {.id = "coverage-matrix"});
+  return R"(<section id="coverage"><h2>Fault coverage</h2>)" +
+         (matrix.empty() ? std::string("<p class=\"dim\">No fault took effect on a node.</p>")
+                         : matrix) +
+         "</section>";
+}
+
 std::string TimelineSection(const ReportInput& in, const Json& timeline, bool has_cx) {
   std::string html =
       "<section id=\"timeline\"><h2>Timeline</h2><div class=\"toolbar\">"
@@ -204,7 +215,7 @@ std::string RenderReportPage(const ReportInput& in) {
       "<header><h1>" +
       EscapeHtml(in.title) + "</h1><p class=\"sub\">" + EscapeHtml(in.subtitle) + "</p></header>" +
       VerdictSection(in, has_cx);
-  if (in.is_run) html += FailoverSection(in, timeline) + FaultsSection(in);
+  if (in.is_run) html += FailoverSection(in, timeline) + FaultsSection(in) + CoverageSection(in);
   if (in.history != nullptr) html += TimelineSection(in, timeline, has_cx);
   html += cx.html;
   const Json data = {{"timeline", std::move(timeline)}, {"counterexample", std::move(cx.data)}};

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "checker/formats.h"
+#include "orchestrator/report/coverage_matrix.h"
 #include "orchestrator/report/html.h"
 #include "orchestrator/report/json_fields.h"
 #include "orchestrator/report/report.h"
@@ -14,6 +15,7 @@
 #include "orchestrator/store/atomic_file.h"
 #include "orchestrator/store/results.h"
 #include "orchestrator/store/run_dir.h"
+#include "orchestrator/store/store_coverage.h"
 
 namespace orchestrator::report {
 
@@ -64,7 +66,7 @@ RunRow RowOf(const fs::path& store, const RunDir& run, const Result<RunSpec>& sp
   const bool unreadable = is_unreadable(spec_read.status()) || is_unreadable(results.status());
   row.db = spec.has_value() ? spec->DbLabel() : "?";
   if (spec.has_value() && !spec->db_bugs.empty()) row.db += " (bugs: " + Join(spec->db_bugs) + ")";
-  if (spec.has_value()) row.faults = Join(spec->nemesis);
+  if (spec.has_value()) row.faults = spec->nemesis_auto ? "auto" : Join(spec->nemesis);
   if (spec.has_value() && !spec->schedule.empty()) row.faults = "schedule " + spec->schedule;
   if (row.faults.empty()) row.faults = "none";
   row.verdict = unreadable     ? "unreadable"
@@ -116,7 +118,8 @@ std::string RowHtml(const RunRow& row) {
          (row.link.ends_with("report.html") ? "report" : "results") + "</a></td></tr>";
 }
 
-std::string IndexPage(const std::vector<RunRow>& rows, const std::string& trends_html) {
+std::string IndexPage(const std::vector<RunRow>& rows, const std::string& trends_html,
+                      const std::string& coverage_section) {
   int invalid = 0;
   for (const RunRow& row : rows) invalid += row.verdict == "invalid" ? 1 : 0;
   std::string html =
@@ -131,7 +134,7 @@ std::string IndexPage(const std::vector<RunRow>& rows, const std::string& trends
       "id=\"runs\"><tr><th>test</th><th>time</th><th>database</th><th>faults</th>"
       "<th>verdict</th><th>failover median</th><th>report</th></tr>";
   for (const RunRow& row : rows) html += RowHtml(row);
-  return html + "</table></main></body></html>\n";
+  return html + "</table>" + coverage_section + "</main></body></html>\n";
 }
 
 }  // namespace
@@ -143,7 +146,10 @@ Status WriteStoreIndex(const fs::path& store, const TrendOptions& options) {
   if (!fs::is_directory(store, ec)) return Status::NotFound(store.string() + ": no such store");
   const StoreRead read = ReadStore(store);
   const std::string trends = TrendsSectionHtml(ComputeTrends(read.trend_runs, options), options);
-  const std::string page = IndexPage(read.rows, trends);
+  // Fault coverage: its own section, summed over every run of the store (coverage_matrix.h).
+  const orchestrator::StoreCoverage coverage = orchestrator::ReadStoreCoverage(store);
+  const std::string page =
+      IndexPage(read.rows, trends, StoreCoverageSectionHtml(coverage.coverage, coverage.runs));
   return WriteFileAtomically(StoreIndex(store), page);
 }
 

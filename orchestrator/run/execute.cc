@@ -174,18 +174,19 @@ int Execution::CheckAndStore() {
     return kExitRunFailed;
   }
   const workloads::DbTraits traits = plan_.db->traits();
-  const std::vector<CheckResult> checks =
-      RunChecks({.checks = driver_.workload()->checks(),
-                 .nodes = plan_.spec.nodes,
-                 .max_failover_s = plan_.spec.max_failover_s,
-                 .max_recovery_s = plan_.spec.max_recovery_s,
-                 .node_logs = traits.writes_node_events,
-                 .terms_are_current = traits.status_term_is_current,
-                 .has_terms = traits.has_terms,
-                 .reads_linearizable = traits.reads_linearizable,
-                 .reports_applied = traits.reports_applied},
-                std::move(*history));
-  const RunResults results = Results(checks);
+  ChecksOutcome outcome = RunChecks({.checks = driver_.workload()->checks(),
+                                     .nodes = plan_.spec.nodes,
+                                     .max_failover_s = plan_.spec.max_failover_s,
+                                     .max_recovery_s = plan_.spec.max_recovery_s,
+                                     .node_logs = traits.writes_node_events,
+                                     .terms_are_current = traits.status_term_is_current,
+                                     .has_terms = traits.has_terms,
+                                     .reads_linearizable = traits.reads_linearizable,
+                                     .reports_applied = traits.reports_applied},
+                                    std::move(*history));
+  const std::vector<CheckResult>& checks = outcome.checks;
+  RunResults results = Results(checks);
+  results.fault_coverage = std::move(outcome.fault_coverage);
   out_ << "checks:\n";
   for (const CheckResult& c : checks) {
     out_ << "  " << c.name << ": " << checker::VerdictName(c.verdict) << "  " << c.summary << "\n";

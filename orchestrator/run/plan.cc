@@ -6,7 +6,9 @@
 #include <chrono>
 #include <utility>
 
+#include "orchestrator/run/auto_nemesis.h"
 #include "orchestrator/run/databases.h"
+#include "orchestrator/store/store_coverage.h"
 
 namespace orchestrator {
 
@@ -19,6 +21,19 @@ std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
 }
 
+// --nemesis auto: weighted toward the coverage cells the store's runs left empty.
+Result<nemesis::Schedule> AutoSchedule(const RunSpec& spec) {
+  const StoreCoverage store = ReadStoreCoverage(spec.store);
+  auto schedule =
+      nemesis::RandomSchedule({.choices = AutoNemesisChoices(store.coverage, spec.nodes),
+                               .interval = Millis(spec.nemesis_interval_s),
+                               .time_limit = Millis(spec.time_limit_s),
+                               .seed = *spec.seed,
+                               .nodes = spec.nodes});
+  if (!schedule.ok()) return schedule.status().WithContext("--nemesis auto");
+  return schedule;
+}
+
 // The fault schedule of a run: --schedule FILE, or a random mix of --nemesis faults drawn from
 // the seed; empty without either.
 Result<nemesis::Schedule> BuildSchedule(const RunSpec& spec) {
@@ -27,6 +42,7 @@ Result<nemesis::Schedule> BuildSchedule(const RunSpec& spec) {
     if (!schedule.ok()) return schedule.status().WithContext("--schedule");
     return schedule;
   }
+  if (spec.nemesis_auto) return AutoSchedule(spec);
   if (spec.nemesis.empty()) return nemesis::Schedule{};
   std::vector<nemesis::FaultKind> kinds;
   for (const std::string& name : spec.nemesis) {

@@ -1,10 +1,11 @@
 // RunPlan: what a run will do, computed from its spec alone before anything starts: the
 // database adapter (constructed, nothing started), the fault schedule (from --schedule, or
-// drawn from the seed over --nemesis) and whether nodes need a movable clock. Pure: no files
-// but the schedule file, no processes, no network. Every error here is about the user's input
-// (exit 254), and names the flag: a fault the cluster size cannot take, a clock fault for a
-// database whose clock libfaketime cannot move, a bug switch the database does not have, a
-// candidate fault without the election workload's candidates.
+// drawn from the seed over --nemesis; for --nemesis auto weighted by the fault coverage of the
+// runs in the store, auto_nemesis.h) and whether nodes need a movable clock. Pure: no files but
+// the schedule file and the store's results.json files (auto), no processes, no network. Every
+// error here is about the user's input (exit 254), and names the flag: a fault the cluster size
+// cannot take, a clock fault for a database whose clock libfaketime cannot move, a bug switch the
+// database does not have, a candidate fault without the election workload's candidates.
 #pragma once
 
 #include <memory>

@@ -68,7 +68,7 @@ CheckResult From(std::string name, checker::RunCheckResult r) {
 
 }  // namespace
 
-std::vector<CheckResult> RunChecks(const ChecksInput& input, checker::History history) {
+ChecksOutcome RunChecks(const ChecksInput& input, checker::History history) {
   const checker::RunHistory run = checker::ReadRunHistory(std::move(history));
   const workloads::WorkloadChecks& checks = input.checks;
   std::vector<CheckResult> outcomes;
@@ -107,7 +107,7 @@ std::vector<CheckResult> RunChecks(const ChecksInput& input, checker::History hi
   outcomes.push_back(
       From("liveness", checker::CheckLiveness(run, {.max_recovery_s = input.max_recovery_s})));
   outcomes.push_back(From("stats", checker::ComputeRunStats(run)));
-  return outcomes;
+  return {.checks = std::move(outcomes), .fault_coverage = checker::ComputeFaultCoverage(run)};
 }
 
 Verdict CombinedVerdict(const std::vector<CheckResult>& checks) {

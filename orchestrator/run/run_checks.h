@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/fault_coverage.h"
 #include "checker/history.h"
 #include "checker/linearizability.h"
 #include "orchestrator/store/results.h"
@@ -43,8 +44,15 @@ struct ChecksInput {
   bool reports_applied = true;
 };
 
+// What RunChecks found: every check's result, and the fault coverage (informational: it has no
+// verdict and never changes the run's).
+struct ChecksOutcome {
+  std::vector<CheckResult> checks;  // in the order they ran
+  checker::FaultCoverage fault_coverage;
+};
+
 // Requires: the history holds the node-log events (checker::NodeLogEvent) when node_logs is set.
-std::vector<CheckResult> RunChecks(const ChecksInput& input, checker::History history);
+ChecksOutcome RunChecks(const ChecksInput& input, checker::History history);
 
 // invalid if any check is invalid, else unknown if any is unknown, else valid.
 checker::Verdict CombinedVerdict(const std::vector<CheckResult>& checks);

@@ -1,6 +1,7 @@
 #include "orchestrator/run/session.h"
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <ostream>
 #include <thread>
@@ -82,6 +83,12 @@ Status ClusterSession::Open() {
   if (const std::optional<workloads::DbSource> source = plan_.db->source()) {
     recorded_spec_.db_file = source->file.string();
     recorded_spec_.db_sha256 = source->sha256;
+  }
+  if (spec.nemesis_auto) {
+    // Its faults came from the store as it was before this run: replay the executed schedule.
+    std::error_code ec;
+    const std::filesystem::path schedule = std::filesystem::absolute(run_dir_->schedule(), ec);
+    recorded_spec_.replay_schedule = (ec ? run_dir_->schedule() : schedule).string();
   }
   return WriteFileAtomically(run_dir_->spec(), recorded_spec_.ToJson().dump(2) + "\n");
 }

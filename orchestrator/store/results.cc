@@ -173,6 +173,7 @@ Json RunResults::ToJson() const {
                    {"failed", faults->failed},
                    {"unverified", faults->unverified}};
   }
+  if (fault_coverage.has_value()) j["fault_coverage"] = fault_coverage->ToJson();
   Json checks_json = Json::object();
   for (const CheckResult& check : checks) {
     checks_json[check.name] = {{"verdict", checker::VerdictName(check.verdict)},
@@ -212,6 +213,9 @@ Result<RunResults> RunResults::FromJson(const Json& json) {
   RETURN_IF_ERROR(ReadNumber(json, "elapsed_s", r.elapsed_s));
   RETURN_IF_ERROR(ReadCounts(json, r));
   ASSIGN_OR_RETURN(r.checks, ReadChecks(json));
+  if (auto coverage = json.find("fault_coverage"); coverage != json.end() && !coverage->is_null()) {
+    ASSIGN_OR_RETURN(r.fault_coverage, checker::FaultCoverage::FromJson(*coverage));
+  }
   return r;
 }
 

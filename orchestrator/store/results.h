@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "checker/fault_coverage.h"
 #include "checker/linearizability.h"
 #include "common/status.h"
 
@@ -65,8 +66,11 @@ struct RunResults {
   OpCounts ops;
   std::optional<FaultCounts> faults;  // absent when no faults check ran
   std::vector<CheckResult> checks;    // in the order they ran
-  std::string phase;                  // run-failed: the phase it failed in
-  std::string error;                  // run-failed: why
+  // Which fault hit which role in which cluster state (checker/fault_coverage.h). Informational,
+  // never part of the verdict; absent for a failed run and for files from before it existed.
+  std::optional<checker::FaultCoverage> fault_coverage;
+  std::string phase;  // run-failed: the phase it failed in
+  std::string error;  // run-failed: why
 
   // The check named `check_name`, or nullptr.
   const CheckResult* Check(std::string_view check_name) const;

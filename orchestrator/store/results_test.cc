@@ -31,6 +31,14 @@ RunResults ValidRun() {
                       .verdict = checker::Verdict::kInvalid,
                       .summary = "cannot linearize read 3",
                       .details = {{"verdict", "invalid"}}});
+  r.fault_coverage = checker::FaultCoverage{};
+  r.fault_coverage->faults = 3;
+  r.fault_coverage->cells[{.fault = "kill",
+                           .role = checker::CoverageRole::kLeader,
+                           .state = checker::CoverageState::kSteady}] = 2;
+  r.fault_coverage->cells[{.fault = "partition-halves",
+                           .role = checker::CoverageRole::kLagging,
+                           .state = checker::CoverageState::kDuringAnotherFault}] = 1;
   return r;
 }
 
@@ -59,6 +67,23 @@ TEST(RunResultsTest, RoundTripsThroughJson) {
   EXPECT_EQ(back->ops.fail, 12);
   ASSERT_TRUE(back->faults.has_value());
   EXPECT_EQ(back->faults->verified, 3);
+  ASSERT_TRUE(back->fault_coverage.has_value());
+  EXPECT_EQ(back->fault_coverage->cells, original.fault_coverage->cells);
+  EXPECT_EQ(back->fault_coverage->faults, 3);
+}
+
+TEST(RunResultsTest, FaultCoverageIsOptionalAndCheckedWhenPresent) {
+  Json json = ValidRun().ToJson();
+  json.erase("fault_coverage");
+  auto without = RunResults::FromJson(json);
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  EXPECT_FALSE(without->fault_coverage.has_value());
+  json["fault_coverage"] = {
+      {"faults", 1},
+      {"cells", {{{"fault", "kill"}, {"role", "leader"}, {"state", "sideways"}, {"count", 1}}}}};
+  auto bad = RunResults::FromJson(json);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("sideways"), std::string::npos);
 }
 
 TEST(RunResultsTest, AFailedRunHasPhaseAndErrorAndNoChecks) {

@@ -55,7 +55,7 @@ Json RunSpec::ToJson() const {
             {"concurrency", concurrency},
             {"rate", rate},
             {"time-limit", time_limit_s},
-            {"nemesis", nemesis},
+            {"nemesis", nemesis_auto ? std::vector<std::string>{"auto"} : nemesis},
             {"nemesis-interval", nemesis_interval_s},
             {"schedule", schedule},
             {"db-bug", db_bugs},
@@ -72,6 +72,7 @@ Json RunSpec::ToJson() const {
   if (!db_file.empty()) j["db-file"] = db_file;
   if (!db_sha256.empty()) j["db-sha256"] = db_sha256;
   if (!night.empty()) j["night"] = night;
+  if (!replay_schedule.empty()) j["replay-schedule"] = replay_schedule;
   return j;
 }
 
@@ -81,7 +82,7 @@ Result<RunSpec> RunSpec::FromJson(const Json& json) {
   for (const auto& [key, field] :
        {std::pair{"run-id", &spec.run_id}, std::pair{"backend-used", &spec.backend_used},
         std::pair{"db-file", &spec.db_file}, std::pair{"db-sha256", &spec.db_sha256},
-        std::pair{"night", &spec.night}}) {
+        std::pair{"night", &spec.night}, std::pair{"replay-schedule", &spec.replay_schedule}}) {
     auto it = json.find(key);
     if (it == json.end() || it->is_null()) continue;
     if (!it->is_string()) {
@@ -151,9 +152,15 @@ std::vector<std::string> RunSpec::ReproduceArgv() const {
   add("--concurrency", std::to_string(concurrency));
   if (rate > 0) add("--rate", PlainNumber(rate));
   add("--time-limit", PlainNumber(time_limit_s) + "s");
-  add("--nemesis", Join(nemesis));
-  if (!nemesis.empty()) add("--nemesis-interval", PlainNumber(nemesis_interval_s) + "s");
-  add("--schedule", schedule);
+  if (nemesis_auto && !replay_schedule.empty()) {
+    add("--schedule", replay_schedule);
+  } else {
+    add("--nemesis", nemesis_auto ? std::string("auto") : Join(nemesis));
+    if (!nemesis.empty() || nemesis_auto) {
+      add("--nemesis-interval", PlainNumber(nemesis_interval_s) + "s");
+    }
+    add("--schedule", schedule);
+  }
   for (const std::string& bug : db_bugs) add("--db-bug", bug);
   add("--max-failover", PlainNumber(max_failover_s) + "s");
   add("--max-recovery", PlainNumber(max_recovery_s) + "s");

@@ -35,6 +35,10 @@ struct RunSpec {
   double time_limit_s = 60;
   // Fault names; ["none"] in a flag or spec clears it (a run without faults).
   std::vector<std::string> nemesis = {"kill", "pause", "partition-halves", "partition-leader"};
+  // --nemesis auto (then `nemesis` is empty): the faults and targets are drawn with weights from
+  // the coverage of the runs already in `store` (orchestrator/run/auto_nemesis.h). spec.json
+  // keeps "nemesis": ["auto"].
+  bool nemesis_auto = false;
   double nemesis_interval_s = 10;
   std::string schedule;              // a schedule file (nemesis/README.md)
   std::vector<std::string> db_bugs;  // the database's bug switches (the plan checks the names)
@@ -57,6 +61,9 @@ struct RunSpec {
   std::string backend_used;  // "backend-used": what --backend auto chose
   std::string db_file;       // "db-file": the definition file a run read (absolute)
   std::string db_sha256;     // "db-sha256": the SHA-256 of its bytes
+  // "replay-schedule": the run's schedule.json, for a --nemesis auto run. Its faults were drawn
+  // from the store as it was before the run, so ReproduceArgv replays this file instead.
+  std::string replay_schedule;
 
   // "refdb", "etcd", or the definition's folder name (zookeeper for
   // workloads/dbs/zookeeper/db.json).
@@ -67,7 +74,8 @@ struct RunSpec {
   static common::Result<RunSpec> FromJson(const nlohmann::json& json);
   // The argument vector `splitbrain run ...` that repeats this run: every setting that differs
   // from the default, the backend actually used and the seed, so the same seed gives the same
-  // workload and fault schedule.
+  // workload and fault schedule. A --nemesis auto run with a replay_schedule gives
+  // `--schedule REPLAY_SCHEDULE` instead of --nemesis (the store it drew from has changed).
   std::vector<std::string> ReproduceArgv() const;
 };
 

@@ -47,7 +47,8 @@ std::string RunUsage() {
          "                 disk-lose-unsynced, disk-error, disk-slow, disk-full; election\n"
          "                 workload: pause-candidate, clock-candidate, partition-candidate "
          "(default\n"
-         "                 kill,pause,partition-halves,partition-leader; none: no faults)\n"
+         "                 kill,pause,partition-halves,partition-leader; none: no faults;\n"
+         "                 auto: aimed at the fault coverage cells the store's runs left empty)\n"
          "  --schedule     a scripted fault schedule (JSON; nemesis/README.md); a run's\n"
          "                 schedule.json replays it\n"
          "  --max-failover a slower failover (new leader or first acknowledged write) is invalid,\n"
@@ -90,6 +91,30 @@ constexpr std::array kKeys = {"spec",
                               "etcd-bin",
                               "fencing",
                               "night"};
+
+// After "nemesis" was read into spec.nemesis: "none" clears it, "auto" (alone) lets the store's
+// fault coverage choose the faults (orchestrator/run/auto_nemesis.h).
+Status ReadNemesisMode(RunSpec& spec) {
+  spec.nemesis_auto = false;
+  if (spec.nemesis == std::vector<std::string>{"none"}) {
+    spec.nemesis.clear();
+    return Status::Ok();
+  }
+  if (std::find(spec.nemesis.begin(), spec.nemesis.end(), "auto") == spec.nemesis.end()) {
+    return Status::Ok();
+  }
+  if (spec.nemesis.size() != 1) {
+    std::string given;
+    for (const std::string& name : spec.nemesis) given += (given.empty() ? "" : ",") + name;
+    return Status::InvalidArgument(
+        "nemesis: auto chooses the faults itself from the store's coverage and cannot be mixed "
+        "with fault names (given: " +
+        given + ")");
+  }
+  spec.nemesis.clear();
+  spec.nemesis_auto = true;
+  return Status::Ok();
+}
 
 bool IsKey(const std::string& key) {
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
@@ -248,7 +273,7 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     if (spec.time_limit_s <= 0) return Status::InvalidArgument("time-limit: must be positive");
   } else if (key == "nemesis") {
     ASSIGN_OR_RETURN(spec.nemesis, AsList(key, v));
-    if (spec.nemesis == std::vector<std::string>{"none"}) spec.nemesis.clear();
+    RETURN_IF_ERROR(ReadNemesisMode(spec));
   } else if (key == "nemesis-interval") {
     ASSIGN_OR_RETURN(spec.nemesis_interval_s, AsSeconds(key, v));
   } else if (key == "schedule") {
@@ -297,7 +322,7 @@ Status ApplySpecJson(const Json& object, RunSpec& spec) {
   if (!object.is_object()) return Status::InvalidArgument("a spec must be a JSON object");
   for (const auto& [key, value] : object.items()) {
     if (key == "spec" || key == "run-id" || key == "backend-used" || key == "db-file" ||
-        key == "db-sha256" || key == "night") {
+        key == "db-sha256" || key == "night" || key == "replay-schedule") {
       continue;  // recorded by a run; a night only from --night, so a replayed spec.json
                  // does not join the night it came from
     }
@@ -349,6 +374,10 @@ Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args) {
     }
     Status applied = ApplyKey(flag, Json(value), spec);
     if (!applied.ok()) return Status::InvalidArgument("--" + applied.message());
+  }
+  if (spec.nemesis_auto && !spec.schedule.empty()) {
+    return Status::InvalidArgument(
+        "--nemesis auto draws a schedule and --schedule gives one: choose one of them");
   }
   if (spec.name.empty()) {
     spec.name = spec.DbLabel() + "-" + std::string(WorkloadKindName(spec.workload));

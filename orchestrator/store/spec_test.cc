@@ -77,6 +77,48 @@ TEST(RunSpecTest, NemesisNoneMeansNoFaultsAndAListReplacesTheDefault) {
   EXPECT_EQ(two->nemesis, (std::vector<std::string>{"clock", "loss"}));
 }
 
+TEST(RunSpecTest, NemesisAutoStandsAlone) {
+  auto automatic = ParseRunSpec({"--nemesis", "auto", "--nemesis-interval", "2s"});
+  ASSERT_TRUE(automatic.ok()) << automatic.status().message();
+  EXPECT_TRUE(automatic->nemesis_auto);
+  EXPECT_TRUE(automatic->nemesis.empty());
+  EXPECT_EQ(automatic->ToJson()["nemesis"], nlohmann::json::array({"auto"}));
+  auto mixed = ParseRunSpec({"--nemesis", "kill,auto"});
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.status().message(),
+            "--nemesis: auto chooses the faults itself from the store's coverage and cannot be "
+            "mixed with fault names (given: kill,auto)");
+  auto with_schedule = ParseRunSpec({"--nemesis", "auto", "--schedule", "s.json"});
+  ASSERT_FALSE(with_schedule.ok());
+  EXPECT_NE(with_schedule.status().message().find("--schedule"), std::string::npos);
+  // A later --nemesis list replaces auto.
+  auto replaced = ParseRunSpec({"--nemesis", "auto", "--nemesis", "kill"});
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_FALSE(replaced->nemesis_auto);
+  EXPECT_FALSE(
+      ParseRunSpec({"--spec", WriteTemp("auto.json", R"({"nemesis": ["auto", "pause"]})")}).ok());
+}
+
+TEST(RunSpecTest, AutoRunReproducesFromItsRecordedSchedule) {
+  auto spec = ParseRunSpec({"--nemesis", "auto", "--seed", "4", "--store", "/s"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  // Before the run recorded its schedule: auto again.
+  std::vector<std::string> argv = spec->ReproduceArgv();
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "auto"), argv.end());
+  spec->replay_schedule = "/s/refdb-register/20261207T110000Z/schedule.json";
+  auto back = RunSpec::FromJson(spec->ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->nemesis_auto);
+  EXPECT_EQ(back->replay_schedule, spec->replay_schedule);
+  argv = back->ReproduceArgv();
+  EXPECT_EQ(std::find(argv.begin(), argv.end(), "--nemesis"), argv.end());
+  auto again = ParseRunSpec(std::vector<std::string>(argv.begin() + 2, argv.end()));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->schedule, spec->replay_schedule);
+  EXPECT_FALSE(again->nemesis_auto);
+  EXPECT_EQ(again->ToJson()["seed"], 4);
+}
+
 TEST(RunSpecTest, FlagsInBothSpellings) {
   auto spec =
       ParseRunSpec({"--nodes", "3", "--workload=set", "--time-limit", "500ms", "--seed=7",

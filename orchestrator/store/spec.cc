@@ -155,7 +155,9 @@ std::vector<std::string> RunSpec::ReproduceArgv() const {
   if (nemesis_auto && !replay_schedule.empty()) {
     add("--schedule", replay_schedule);
   } else {
-    add("--nemesis", nemesis_auto ? std::string("auto") : Join(nemesis));
+    // No faults is `--nemesis none`: left out, the default mix would be replayed.
+    const bool no_faults = !nemesis_auto && nemesis.empty() && schedule.empty();
+    add("--nemesis", nemesis_auto ? std::string("auto") : no_faults ? "none" : Join(nemesis));
     if (!nemesis.empty() || nemesis_auto) {
       add("--nemesis-interval", PlainNumber(nemesis_interval_s) + "s");
     }

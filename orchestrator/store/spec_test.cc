@@ -119,6 +119,24 @@ TEST(RunSpecTest, AutoRunReproducesFromItsRecordedSchedule) {
   EXPECT_EQ(again->ToJson()["seed"], 4);
 }
 
+TEST(RunSpecTest, ARunWithoutFaultsReproducesWithoutFaults) {
+  // Regression: the reproduce command of a `--nemesis none` run left --nemesis out, so it
+  // replayed the default fault mix.
+  auto spec = ParseRunSpec({"--nemesis", "none", "--seed", "9"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  ASSERT_TRUE(spec->nemesis.empty());
+  const std::vector<std::string> argv = spec->ReproduceArgv();
+  auto again = ParseRunSpec(std::vector<std::string>(argv.begin() + 2, argv.end()));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->nemesis.empty());
+  EXPECT_TRUE(again->schedule.empty());
+  // With a schedule file the faults are the file's: no --nemesis none next to it.
+  auto scheduled = ParseRunSpec({"--nemesis", "none", "--schedule", "/s.json"});
+  ASSERT_TRUE(scheduled.ok());
+  const std::vector<std::string> with_file = scheduled->ReproduceArgv();
+  EXPECT_EQ(std::find(with_file.begin(), with_file.end(), "none"), with_file.end());
+}
+
 TEST(RunSpecTest, FlagsInBothSpellings) {
   auto spec =
       ParseRunSpec({"--nodes", "3", "--workload=set", "--time-limit", "500ms", "--seed=7",

@@ -157,16 +157,18 @@ INSTANTIATE_TEST_SUITE_P(
                Schedule("lose-unsynced.json"), "--seed", "7"},
               "no-fsync",
               {"set"}},
-        // The same bug with never every node down: a majority crashes ten times; the data
-        // is lost when the restarted majority elects one of its own before the survivor.
+        // The same bug with never every node down: a majority crashes five times while the
+        // node that keeps the whole log is frozen (SIGSTOP, 1.5 s), so the restarted majority
+        // elects one of its own, which lost what no-fsync acknowledged. (With the survivor
+        // running, it is a race the survivor often wins: the test went valid in a loaded CI.)
         Proof{"NoFsyncMajority3",
               {"--nodes", "3", "--time-limit", "12s", "--workload", "set", "--schedule",
-               Schedule("lose-unsynced-majority.json"), "--seed", "31"},
+               Schedule("lose-unsynced-majority-3.json"), "--seed", "31"},
               "no-fsync",
               {"set"}},
         Proof{"NoFsyncMajority4",
               {"--nodes", "4", "--time-limit", "12s", "--workload", "set", "--schedule",
-               Schedule("lose-unsynced-majority.json"), "--seed", "32"},
+               Schedule("lose-unsynced-majority-4.json"), "--seed", "32"},
               "no-fsync",
               {"set"}},
         Proof{"VoteWithoutLogCheck3",

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "checker/counterexample.h"
+#include "checker/model_util.h"
 #include "checker/wgl_search.h"
 #include "common/check.h"
 
@@ -34,7 +37,53 @@ struct Compiled {
   State initial;
   std::vector<CompiledOp> ops;
   std::vector<const Operation*> sources;  // sources[i] is the Operation ops[i] came from
+  // When MergeUnobservedValues changed ops[i]'s written value, the value as recorded (else
+  // empty): counterexamples are described, and their windows searched, with these.
+  std::vector<std::optional<int64_t>> recorded_value;
+
+  // ops[i] as recorded.
+  CompiledOp Recorded(size_t i) const {
+    CompiledOp op = ops[i];
+    if (i < recorded_value.size() && recorded_value[i].has_value()) {
+      (op.f == model_util::kWrite ? op.a : op.b) = *recorded_value[i];
+    }
+    return op;
+  }
 };
+
+// A register's written value that no read returns and no CAS compares with can never be told
+// apart from another such value: every read and CAS behaves the same whether the register holds
+// one or the other (a read of x != either fails on both; a CAS expecting x likewise; a failed
+// CAS passes on both). So they are merged into one value, unobservable by construction, and
+// states that differed only there become one state for the search's cache. Only for the
+// register models, whose steps compare values and nothing else (kv's appends concatenate them).
+void MergeUnobservedValues(Compiled& c, const CheckOptions& options) {
+  using model_util::kCas;
+  using model_util::kCasFailed;
+  using model_util::kRead;
+  using model_util::kWrite;
+  if (!options.reduce ||
+      (options.model != ModelKind::kRegister && options.model != ModelKind::kCasRegister)) {
+    return;
+  }
+  std::unordered_set<int64_t> observed;
+  for (const CompiledOp& op : c.ops) {
+    if (!op.txn.empty() || op.f < kRead || op.f > kCasFailed) return;
+    if (op.f == kRead) observed.insert(op.b);
+    if (op.f == kCas || op.f == kCasFailed) observed.insert(op.a);
+  }
+  const size_t before = c.values.size();
+  const int64_t merged = c.values.InternString("splitbrain: a value no operation observes");
+  if (c.values.size() == before) return;  // the history holds that text: leave it alone
+  c.recorded_value.resize(c.ops.size());
+  for (size_t i = 0; i < c.ops.size(); ++i) {
+    CompiledOp& op = c.ops[i];
+    int64_t* written = op.f == kWrite ? &op.a : op.f == kCas ? &op.b : nullptr;
+    if (written == nullptr || observed.contains(*written)) continue;
+    c.recorded_value[i] = *written;
+    *written = merged;
+  }
+}
 
 Result<Compiled> CompileAll(const std::vector<Operation>& ops, const CheckOptions& options) {
   Compiled c;
@@ -49,6 +98,7 @@ Result<Compiled> CompileAll(const std::vector<Operation>& ops, const CheckOption
     c.ops.push_back(std::move(*compiled));
     c.sources.push_back(&op);
   }
+  MergeUnobservedValues(c, options);
   return c;
 }
 
@@ -158,14 +208,23 @@ bool Conclude(Compiled& c, const std::vector<size_t>& partition, LiveSearch& liv
     }
     return true;  // other partitions may still prove the history invalid
   }
+  // The counterexample is described, and its window searched, with the ops as recorded.
   std::vector<const Operation*> sources;
-  for (const SearchOp& op : live.ops) sources.push_back(c.sources[op.op - c.ops.data()]);
+  std::vector<CompiledOp> recorded;
+  recorded.reserve(live.ops.size());
+  std::vector<SearchOp> shown = live.ops;
+  for (SearchOp& op : shown) {
+    const auto index = static_cast<size_t>(op.op - c.ops.data());
+    sources.push_back(c.sources[index]);
+    recorded.push_back(c.Recorded(index));
+    op.op = &recorded.back();
+  }
   const uint64_t search_steps = live.search->steps();
   live.search.reset();  // frees its cache before the counterexample's searches
   Counterexample cx = BuildCounterexample({.model = *c.model,
                                            .values = c.values,
                                            .initial = c.initial,
-                                           .ops = live.ops,
+                                           .ops = shown,
                                            .sources = sources,
                                            .budget = budget},
                                           r.longest, search_steps, options.counterexample);
@@ -195,7 +254,8 @@ void RunPartitions(Compiled& c, const std::vector<std::vector<size_t>>& partitio
     size_t next_live_bytes = 0;
     for (LiveSearch& l : live) {
       if (!l.search) {
-        l.search = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget);
+        l.search = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget,
+                                               options.reduce);
       }
       l.search->set_other_bytes(live_bytes + next_live_bytes);
       SearchResult r = l.search->Run(steps);

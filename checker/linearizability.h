@@ -46,6 +46,10 @@ struct CheckOptions {
   double time_limit_s = 0;      // wall-clock budget for the whole check; 0: none
   int64_t memory_limit_mb = 0;  // budget for the search's caches; 0: none
   bool counterexample = true;   // compute the window (costs a few more searches)
+  // Sound reductions of the search (wgl_search.h, linearizability.cc): values no operation
+  // observes merged into one, identical unknown operations placed in call order, unknown
+  // operations that change nothing not placed. false: the plain search (tests compare them).
+  bool reduce = true;
 };
 
 // One operation as a counterexample shows it.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 
 #include "common/rng.h"
@@ -343,14 +344,33 @@ H Pathological(int writers) {
   return h;
 }
 
+// The same with every written value observed by a read that spans the whole history, so no
+// reduction applies (values are not merged, writes are not twins): hard for every search.
+H PathologicalObserved(int writers) {
+  H h;
+  for (int p = 0; p < writers; ++p) h.Invoke(p, "write", p).Invoke(500 + p, "read");
+  for (int p = 0; p < writers; ++p) h.Info(p, "write").Ok(500 + p, "read", p);
+  h.Invoke(1000, "read").Ok(1000, "read", 12345);
+  return h;
+}
+
 TEST(Budgets, APathologicalHistoryHitsTheTimeLimitAndIsUnknown) {
-  CheckResult r = Check(Pathological(64), "register", {.time_limit_s = 0.2});
-  EXPECT_EQ(r.verdict, Verdict::kUnknown);
-  EXPECT_NE(r.reason.find("time limit"), std::string::npos) << r.reason;
+  // Plain search (the reductions answer Pathological at once), and the reduced one on a
+  // history they do not help with; either way unknown within twice the budget.
+  for (const bool reduce : {false, true}) {
+    const auto start = std::chrono::steady_clock::now();
+    CheckResult r = Check(reduce ? PathologicalObserved(40) : Pathological(64), "register",
+                          {.time_limit_s = 0.1, .reduce = reduce});
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r.verdict, Verdict::kUnknown) << "reduce " << reduce;
+    EXPECT_NE(r.reason.find("time limit"), std::string::npos) << r.reason;
+    EXPECT_LT(took, 0.2) << "reduce " << reduce;
+  }
 }
 
 TEST(Budgets, APathologicalHistoryHitsTheMemoryLimitAndIsUnknown) {
-  CheckResult r = Check(Pathological(64), "register", {.memory_limit_mb = 4});
+  CheckResult r = Check(Pathological(64), "register", {.memory_limit_mb = 4, .reduce = false});
   EXPECT_EQ(r.verdict, Verdict::kUnknown);
   EXPECT_NE(r.reason.find("memory limit of 4 MB"), std::string::npos) << r.reason;
   EXPECT_LE(r.peak_memory_bytes, 6 * 1024 * 1024);

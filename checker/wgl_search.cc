@@ -1,6 +1,8 @@
 #include "checker/wgl_search.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "common/check.h"
 #include "common/rng.h"
@@ -23,19 +25,34 @@ constexpr int32_t kEnd = -1;
 }  // namespace
 
 WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops,
-                     State initial, const SearchBudget& budget)
+                     State initial, const SearchBudget& budget, bool reduce_unknown)
     : model_(model),
       values_(values),
       ops_(ops),
       state_(initial),
       initial_(std::move(initial)),
       budget_(budget),
+      reduce_unknown_(reduce_unknown),
+      previous_twin_(ops.size(), -1),
       linearized_((ops.size() + 63) / 64, 0),
       cache_((ops.size() + 63) / 64) {
   common::Rng rng(0x5eed ^ ops.size());
   zobrist_.resize(ops.size());
   for (uint64_t& z : zobrist_) z = rng.Next();
   BuildEntries();
+  if (reduce_unknown_) FindTwins();
+}
+
+void WglSearch::FindTwins() {
+  using Signature = std::tuple<int32_t, int64_t, int64_t, int64_t>;
+  std::map<Signature, int32_t> last;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    const CompiledOp& op = *ops_[i].op;
+    if (ops_[i].ret != Operation::kNever || !op.txn.empty()) continue;
+    auto [it, inserted] = last.try_emplace(Signature{op.f, op.key, op.a, op.b}, -1);
+    previous_twin_[i] = it->second;
+    it->second = static_cast<int32_t>(i);
+  }
 }
 
 void WglSearch::BuildEntries() {
@@ -98,7 +115,10 @@ void WglSearch::Unlift(int32_t entry) {
 
 bool WglSearch::TryLinearize(int32_t entry, State& next) {
   const int32_t op = entries_[entry].op;
+  const bool cut = reduce_unknown_ && ops_[op].ret == Operation::kNever;
+  if (cut && previous_twin_[op] >= 0 && !IsLinearized(previous_twin_[op])) return false;
   if (!model_.Step(state_, *ops_[op].op, values_, &next)) return false;
+  if (cut && next == state_) return false;
   linearized_[op / 64] ^= uint64_t{1} << (op % 64);
   bitset_hash_ ^= zobrist_[op];
   if (!cache_.Insert(bitset_hash_ ^ HashState(next), linearized_, next)) {

@@ -6,6 +6,15 @@
 // be new to the cache); on success it removes ("lifts") the call and its return and starts
 // over from the head; on reaching a return entry it backtracks (that operation must have been
 // linearized before it returned). It succeeds when every known-outcome operation is placed.
+//
+// With `reduce_unknown`, two sound cuts for operations of unknown outcome (which may take
+// effect at any point after their call, or never):
+// - one that would change nothing (a no-op here: the state after it is the state before) is not
+//   placed: leaving it out of the linearization gives the same states;
+// - of identical unknown operations (same code, key and arguments: "twins"), the one called
+//   first is placed first: with both called, swapping which of them sits where gives the same
+//   states, so only linearizations that place twins in call order are tried. The placed twins
+//   of a class are then always a prefix of it in call order, so the test is one bit.
 // Not thread-safe; one search per thread.
 #pragma once
 
@@ -46,7 +55,7 @@ class WglSearch {
  public:
   // Requires: ops sorted by call; model, values and ops outlive the search.
   WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops, State initial,
-            const SearchBudget& budget);
+            const SearchBudget& budget, bool reduce_unknown = false);
 
   // Searches for at most max_steps more steps (one step tries one entry), continuing where the
   // last call stopped. Requires: the last call returned kPaused, or this is the first call.
@@ -77,6 +86,8 @@ class WglSearch {
   };
 
   void BuildEntries();
+  void FindTwins();
+  bool IsLinearized(int32_t op) const { return (linearized_[op / 64] >> (op % 64)) & 1U; }
   void Lift(int32_t entry);
   void Unlift(int32_t entry);
   bool TryLinearize(int32_t entry, State& next);
@@ -91,6 +102,9 @@ class WglSearch {
   State state_;
   State initial_;
   SearchBudget budget_;
+
+  const bool reduce_unknown_;
+  std::vector<int32_t> previous_twin_;  // per op: the twin called before it, or -1
 
   std::vector<Entry> entries_;  // entries_[0] is the head sentinel
   std::vector<uint64_t> zobrist_;

@@ -115,7 +115,8 @@ TEST_F(TrendsTest, ANightIsTheMedianOfItsRunsAndItsWorstP99) {
   Add(Night(3, {.failover_median_s = 0.1, .failover_p99_s = 0.2, .recovery_s = 1}));
   Add(Night(3, {.failover_median_s = 0.3, .failover_p99_s = 0.9, .recovery_s = 3}));
   Add(Night(3, {.failover_median_s = 0.2, .failover_p99_s = 0.4, .recovery_s = std::nullopt}));
-  const NightTrend& night = Trends().tests[0].nights.back();
+  const StoreTrends trends = Trends();
+  const NightTrend& night = trends.tests[0].nights.back();
   EXPECT_EQ(night.runs, 3);
   EXPECT_DOUBLE_EQ(*night.failover_median_s, 0.2);
   EXPECT_DOUBLE_EQ(*night.failover_p99_s, 0.9);

@@ -60,6 +60,10 @@ class KvModel final : public Model {
     return model_util::StepRegisterOp(state, op, next);
   }
 
+  bool ChangesNoState(const CompiledOp& op) const override {
+    return op.f != kAppend && op.f != kDelete && model_util::RegisterOpChangesNoState(op);
+  }
+
   std::string Describe(const CompiledOp& op, const ValueTable& values) const override {
     std::string unknown = op.is_unknown ? " -> ?" : "";
     if (op.f == kAppend) {

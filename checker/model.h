@@ -72,6 +72,10 @@ class Model {
   virtual bool Step(const State& state, const CompiledOp& op, ValueTable& values,
                     State* next) const = 0;
 
+  // True when Step, wherever it accepts op, leaves the state as it is (a read, a failed CAS):
+  // the search may then place it as soon as it is accepted (wgl_search.h, forced no-ops).
+  virtual bool ChangesNoState(const CompiledOp& /*op*/) const { return false; }
+
   // The state as JSON for reports: {"key": value, ...}, or just the value when the only key is
   // kNil.
   virtual Json StateToJson(const State& state, const ValueTable& values) const;

@@ -74,6 +74,8 @@ Result<std::optional<CompiledOp>> CompileCas(std::string_view model, const Opera
   return std::optional<CompiledOp>(std::move(c));
 }
 
+bool RegisterOpChangesNoState(const CompiledOp& op) { return op.f == kRead || op.f == kCasFailed; }
+
 bool StepRegisterOp(const State& state, const CompiledOp& op, State* next) {
   const int64_t current = keyed_state::Get(state, op.key);
   switch (op.f) {

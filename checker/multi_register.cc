@@ -78,6 +78,11 @@ class MultiRegisterModel final : public Model {
     return true;
   }
 
+  bool ChangesNoState(const CompiledOp& op) const override {
+    return std::none_of(op.txn.begin(), op.txn.end(),
+                        [](const MicroOp& m) { return m.f == kMicroWrite; });
+  }
+
   std::string Describe(const CompiledOp& op, const ValueTable& values) const override {
     std::string text = "txn[";
     for (size_t i = 0; i < op.txn.size(); ++i) {

@@ -38,6 +38,10 @@ class RegisterModel final : public Model {
     return model_util::StepRegisterOp(state, op, next);
   }
 
+  bool ChangesNoState(const CompiledOp& op) const override {
+    return model_util::RegisterOpChangesNoState(op);
+  }
+
   std::string Describe(const CompiledOp& op, const ValueTable& values) const override {
     return model_util::DescribeRegisterOp(op, values, "read", "write");
   }

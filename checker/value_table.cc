@@ -31,30 +31,55 @@ int64_t ValueTable::Intern(const Json& value) {
   std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
   auto [it, inserted] = ids_.try_emplace(std::move(text), static_cast<int64_t>(entries_.size()));
   if (inserted) {
-    entries_.push_back(Entry{.value = value});
-    memory_bytes_ += 2 * it->first.size() + sizeof(Entry) + 64;
+    spelled_.emplace(it->second, value);
+    entries_.push_back(Entry{});
+    text_bytes_ += 2 * it->first.size() + 64;
   }
   return it->second;
 }
 
 int64_t ValueTable::InternString(std::string_view text) {
-  Entry entry{.is_string = true, .key = {text.size(), 0, 0}};
+  Entry entry{.key = {text.size(), 0, 0}, .is_string = true};
   for (unsigned char c : text) {
     entry.key.hash1 = AddMod(MulMod(entry.key.hash1, kBase1), c + 1u);
     entry.key.hash2 = AddMod(MulMod(entry.key.hash2, kBase2), c + 1u);
     entry.power1 = MulMod(entry.power1, kBase1);
     entry.power2 = MulMod(entry.power2, kBase2);
   }
-  if (auto it = string_ids_.find(entry.key); it != string_ids_.end()) return it->second;
-  entry.value = Json(std::string(text));
-  return AddString(std::move(entry));
+  if (int64_t id = FindString(entry.key); id != kNil) return id;
+  int64_t id = AddString(entry);
+  spelled_.emplace(id, Json(std::string(text)));
+  text_bytes_ += text.size() + 64;
+  return id;
 }
 
-int64_t ValueTable::AddString(Entry entry) {
+int64_t ValueTable::FindString(const StringKey& key) const {
+  const size_t mask = string_slots_.size() - 1;
+  for (size_t i = key.Mix() & mask;; i = (i + 1) & mask) {
+    const int64_t id = string_slots_[i];
+    if (id == kNil || entries_[Index(id)].key == key) return id;
+  }
+}
+
+void ValueTable::InsertStringSlot(int64_t id) {
+  const size_t mask = string_slots_.size() - 1;
+  size_t i = entries_[Index(id)].key.Mix() & mask;
+  while (string_slots_[i] != kNil) i = (i + 1) & mask;
+  string_slots_[i] = id;
+}
+
+int64_t ValueTable::AddString(const Entry& entry) {
   auto id = static_cast<int64_t>(entries_.size());
-  string_ids_.emplace(entry.key, id);
-  memory_bytes_ += sizeof(Entry) + 64 + (entry.is_spelled ? entry.key.length : 0);
-  entries_.push_back(std::move(entry));
+  entries_.push_back(entry);
+  if ((strings_ + 1) * 2 > string_slots_.size()) {  // load <= 1/2
+    std::vector<int64_t> old(string_slots_.size() * 2, kNil);
+    old.swap(string_slots_);
+    for (int64_t s : old) {
+      if (s != kNil) InsertStringSlot(s);
+    }
+  }
+  InsertStringSlot(id);
+  ++strings_;
   return id;
 }
 
@@ -62,52 +87,66 @@ int64_t ValueTable::Concat(int64_t a, int64_t b) {
   if ((a != kNil && !IsString(a)) || !IsString(b)) return kNil;
   if (a == kNil || entries_[Index(a)].key.length == 0) return b;
   if (entries_[Index(b)].key.length == 0) return a;
-  auto pair = std::make_pair(a, b);
-  if (auto it = concat_.find(pair); it != concat_.end()) return it->second;
+  auto slot_of = [](int64_t x, int64_t y) {
+    return static_cast<size_t>(x) * 0x9e3779b97f4a7c15ULL ^ static_cast<size_t>(y);
+  };
+  size_t mask = concat_slots_.size() - 1;
+  size_t i = slot_of(a, b) & mask;
+  for (; concat_slots_[i].id != kNil; i = (i + 1) & mask) {
+    if (concat_slots_[i].a == a && concat_slots_[i].b == b) return concat_slots_[i].id;
+  }
   const Entry& l = entries_[Index(a)];
   const Entry& r = entries_[Index(b)];
-  Entry rope{
-      .is_spelled = false,
-      .is_string = true,
+  const Entry rope{
       .key = {l.key.length + r.key.length, AddMod(MulMod(l.key.hash1, r.power1), r.key.hash1),
               AddMod(MulMod(l.key.hash2, r.power2), r.key.hash2)},
       .power1 = MulMod(l.power1, r.power1),
       .power2 = MulMod(l.power2, r.power2),
       .left = a,
-      .right = b};
-  int64_t id;
-  if (auto it = string_ids_.find(rope.key); it != string_ids_.end()) {
-    id = it->second;
-  } else {
-    id = AddString(std::move(rope));
+      .right = b,
+      .is_string = true};
+  int64_t id = FindString(rope.key);
+  if (id == kNil) id = AddString(rope);
+  concat_slots_[i] = {a, b, id};
+  if (++concats_ * 2 > concat_slots_.size()) {  // load <= 1/2
+    std::vector<ConcatSlot> old(concat_slots_.size() * 2);
+    old.swap(concat_slots_);
+    mask = concat_slots_.size() - 1;
+    for (const ConcatSlot& slot : old) {
+      if (slot.id == kNil) continue;
+      size_t j = slot_of(slot.a, slot.b) & mask;
+      while (concat_slots_[j].id != kNil) j = (j + 1) & mask;
+      concat_slots_[j] = slot;
+    }
   }
-  concat_.emplace(pair, id);
-  memory_bytes_ += 64;
   return id;
 }
 
-void ValueTable::Spell(const Entry& entry, std::string& out) const {
-  if (entry.is_spelled) {
-    out += entry.value.get_ref<const std::string&>();
+void ValueTable::Spell(int64_t id, std::string& out) const {
+  if (auto it = spelled_.find(id); it != spelled_.end()) {
+    out += it->second.get_ref<const std::string&>();
     return;
   }
-  Spell(entries_[Index(entry.left)], out);
-  Spell(entries_[Index(entry.right)], out);
+  const Entry& entry = entries_[Index(id)];
+  Spell(entry.left, out);
+  Spell(entry.right, out);
 }
 
 const Json& ValueTable::Get(int64_t id) const {
   static const Json kNullValue;
   if (id == kNil) return kNullValue;
   CHECK(id >= 0 && id < static_cast<int64_t>(entries_.size())) << "unknown value id " << id;
-  const Entry& entry = entries_[Index(id)];
-  if (!entry.is_spelled) {
-    std::string text;
-    text.reserve(entry.key.length);
-    Spell(entry, text);
-    entry.value = Json(std::move(text));
-    entry.is_spelled = true;
-  }
-  return entry.value;
+  if (auto it = spelled_.find(id); it != spelled_.end()) return it->second;
+  std::string text;
+  text.reserve(entries_[Index(id)].key.length);
+  Spell(id, text);
+  text_bytes_ += text.size() + 64;
+  return spelled_.emplace(id, Json(std::move(text))).first->second;
+}
+
+size_t ValueTable::memory_bytes() const {
+  return entries_.capacity() * sizeof(Entry) + string_slots_.capacity() * sizeof(int64_t) +
+         concat_slots_.capacity() * sizeof(ConcatSlot) + text_bytes_;
 }
 
 }  // namespace checker

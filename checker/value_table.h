@@ -14,7 +14,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "checker/history.h"
@@ -37,7 +36,7 @@ class ValueTable {
   bool IsString(int64_t id) const { return id != kNil && entries_[Index(id)].is_string; }
   size_t size() const { return entries_.size(); }
   // Approximate heap bytes held, for memory budgets.
-  size_t memory_bytes() const { return memory_bytes_; }
+  size_t memory_bytes() const;
 
  private:
   struct StringKey {
@@ -45,35 +44,39 @@ class ValueTable {
     uint64_t hash1;
     uint64_t hash2;
     bool operator==(const StringKey&) const = default;
+    uint64_t Mix() const { return hash1 ^ (hash2 * 0x9e3779b97f4a7c15ULL) ^ length; }
   };
-  struct StringKeyHash {
-    size_t operator()(const StringKey& k) const { return k.hash1 ^ (k.hash2 * 31) ^ k.length; }
-  };
-  struct PairHash {
-    size_t operator()(const std::pair<int64_t, int64_t>& p) const {
-      return static_cast<size_t>(p.first) * 0x9e3779b97f4a7c15ULL ^ static_cast<size_t>(p.second);
-    }
-  };
+  // Plain data, so that the millions of ropes a kv search makes cost no allocation each and
+  // nothing to destroy. The JSON of a value lives in spelled_ once someone asks for it.
   struct Entry {
-    mutable Json value;  // spelled out lazily for ropes
-    mutable bool is_spelled = true;
-    bool is_string = false;
     StringKey key{};      // strings only
     uint64_t power1 = 1;  // B1^length and B2^length modulo 2^61-1, for Concat
     uint64_t power2 = 1;
-    int64_t left = kNil;  // rope children
+    int64_t left = kNil;  // rope children; kNil for a string spelled out from the start
     int64_t right = kNil;
+    bool is_string = false;
+  };
+  struct ConcatSlot {
+    int64_t a = kNil;
+    int64_t b = kNil;
+    int64_t id = kNil;  // kNil: empty
   };
 
   static size_t Index(int64_t id) { return static_cast<size_t>(id); }
-  int64_t AddString(Entry entry);
-  void Spell(const Entry& entry, std::string& out) const;
+  // Open addressing over string ids (kNil: empty), keyed by their entries' StringKey.
+  int64_t FindString(const StringKey& key) const;
+  void InsertStringSlot(int64_t id);
+  int64_t AddString(const Entry& entry);
+  void Spell(int64_t id, std::string& out) const;
 
   std::vector<Entry> entries_;
-  std::unordered_map<std::string, int64_t> ids_;  // non-strings: canonical JSON text -> id
-  std::unordered_map<StringKey, int64_t, StringKeyHash> string_ids_;
-  std::unordered_map<std::pair<int64_t, int64_t>, int64_t, PairHash> concat_;
-  size_t memory_bytes_ = 0;
+  mutable std::unordered_map<int64_t, Json> spelled_;  // id -> value, non-strings and spelled
+  std::unordered_map<std::string, int64_t> ids_;       // non-strings: canonical JSON text -> id
+  std::vector<int64_t> string_slots_ = std::vector<int64_t>(64, kNil);
+  size_t strings_ = 0;
+  std::vector<ConcatSlot> concat_slots_ = std::vector<ConcatSlot>(64);
+  size_t concats_ = 0;
+  mutable size_t text_bytes_ = 0;  // of the JSON in spelled_ and ids_
 };
 
 }  // namespace checker

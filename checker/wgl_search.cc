@@ -22,25 +22,59 @@ uint64_t HashState(const State& state) {
 constexpr int32_t kHead = 0;
 constexpr int32_t kEnd = -1;
 
+size_t UnknownCount(std::span<const SearchOp> ops, bool reduce) {
+  if (!reduce) return 0;
+  return static_cast<size_t>(std::count_if(
+      ops.begin(), ops.end(), [](const SearchOp& op) { return op.ret == Operation::kNever; }));
+}
+
 }  // namespace
 
 WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops,
-                     State initial, const SearchBudget& budget, bool reduce_unknown)
+                     State initial, const SearchBudget& budget, bool reduce)
     : model_(model),
       values_(values),
       ops_(ops),
       state_(initial),
       initial_(std::move(initial)),
       budget_(budget),
-      reduce_unknown_(reduce_unknown),
+      reduce_(reduce),
       previous_twin_(ops.size(), -1),
-      linearized_((ops.size() + 63) / 64, 0),
-      cache_((ops.size() + 63) / 64) {
+      rank_(ops.size()),
+      in_unknown_(ops.size()),
+      changes_no_state_(ops.size()),
+      known_((ops.size() - UnknownCount(ops, reduce) + 63) / 64, 0),
+      unknown_((UnknownCount(ops, reduce) + 63) / 64, 0),
+      cache_(known_.size(), unknown_.size()) {
   common::Rng rng(0x5eed ^ ops.size());
   zobrist_.resize(ops.size());
   for (uint64_t& z : zobrist_) z = rng.Next();
+  int32_t known = 0;
+  int32_t unknown = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    in_unknown_[i] = reduce && ops[i].ret == Operation::kNever;
+    rank_[i] = in_unknown_[i] ? unknown++ : known++;
+    changes_no_state_[i] =
+        reduce && ops[i].ret != Operation::kNever && model.ChangesNoState(*ops[i].op);
+  }
   BuildEntries();
-  if (reduce_unknown_) FindTwins();
+  if (reduce_) FindTwins();
+}
+
+void WglSearch::Flip(int32_t op) {
+  const int32_t r = rank_[op];
+  if (in_unknown_[op]) {
+    unknown_[r / 64] ^= uint64_t{1} << (r % 64);
+  } else {
+    known_[r / 64] ^= uint64_t{1} << (r % 64);
+    bitset_hash_ ^= zobrist_[op];
+  }
+}
+
+bool WglSearch::IsLinearized(int32_t op) const {
+  const int32_t r = rank_[op];
+  const std::vector<uint64_t>& set = in_unknown_[op] ? unknown_ : known_;
+  return (set[r / 64] >> (r % 64)) & 1U;
 }
 
 void WglSearch::FindTwins() {
@@ -115,19 +149,18 @@ void WglSearch::Unlift(int32_t entry) {
 
 bool WglSearch::TryLinearize(int32_t entry, State& next) {
   const int32_t op = entries_[entry].op;
-  const bool cut = reduce_unknown_ && ops_[op].ret == Operation::kNever;
+  const bool cut = reduce_ && ops_[op].ret == Operation::kNever;
   if (cut && previous_twin_[op] >= 0 && !IsLinearized(previous_twin_[op])) return false;
   if (!model_.Step(state_, *ops_[op].op, values_, &next)) return false;
   if (cut && next == state_) return false;
-  linearized_[op / 64] ^= uint64_t{1} << (op % 64);
-  bitset_hash_ ^= zobrist_[op];
-  if (!cache_.Insert(bitset_hash_ ^ HashState(next), linearized_, next)) {
-    linearized_[op / 64] ^= uint64_t{1} << (op % 64);
-    bitset_hash_ ^= zobrist_[op];
+  Flip(op);
+  if (!cache_.Insert(bitset_hash_ ^ HashState(next), known_, next, unknown_)) {
+    Flip(op);
     return false;
   }
   if (depth_ == frames_.size()) frames_.push_back(Frame{});
   frames_[depth_].entry = entry;
+  frames_[depth_].forced = false;
   frames_[depth_].state_before.swap(state_);
   state_.swap(next);
   ++depth_;
@@ -141,13 +174,27 @@ bool WglSearch::TryLinearize(int32_t entry, State& next) {
   return true;
 }
 
+// A known-outcome candidate that never changes the state and is accepted here, placed as a forced
+// move (see the header). kRefused: the cache holds the configuration after it, so this one fails
+// too.
+WglSearch::Forced WglSearch::PlaceForced(State& next) {
+  for (int32_t e = entries_[kHead].next; e != kEnd && entries_[e].is_call; e = entries_[e].next) {
+    const int32_t op = entries_[e].op;
+    if (!changes_no_state_[op] || !model_.Step(state_, *ops_[op].op, values_, &next)) continue;
+    if (!TryLinearize(e, next)) return Forced::kRefused;
+    frames_[depth_ - 1].forced = true;
+    --required_left_;
+    return Forced::kPlaced;
+  }
+  return Forced::kNone;
+}
+
 void WglSearch::Backtrack() {
   --depth_;
   Frame& frame = frames_[depth_];
   const int32_t op = entries_[frame.entry].op;
   state_.swap(frame.state_before);
-  linearized_[op / 64] ^= uint64_t{1} << (op % 64);
-  bitset_hash_ ^= zobrist_[op];
+  Flip(op);
   Unlift(frame.entry);
   top_node_ = nodes_[top_node_].parent;
 }
@@ -196,22 +243,35 @@ SearchResult WglSearch::Run(uint64_t max_steps) {
     started_ = true;
     for (const SearchOp& op : ops_) required_left_ += op.ret != Operation::kNever ? 1 : 0;
     entry_ = NextCandidate(kHead);
+    fresh_ = reduce_;
   }
   State next;
   for (uint64_t budget = max_steps; required_left_ > 0; --budget) {
     SearchOutcome stop = SearchOutcome::kPaused;
     if (budget == 0 || ((++steps_ & 0x3ff) == 0 && OverBudget(&stop))) return Finish(stop);
+    if (fresh_) {
+      fresh_ = false;
+      const Forced forced = PlaceForced(next);
+      if (forced == Forced::kPlaced) {
+        fresh_ = true;
+        entry_ = NextCandidate(kHead);
+        continue;
+      }
+      if (forced == Forced::kRefused) entry_ = kEnd;
+    }
     if (entry_ == kEnd) {  // nothing left to try here: undo the last placement
       if (depth_ == 0) return Finish(SearchOutcome::kNotLinearizable);
       const int32_t undone = frames_[depth_ - 1].entry;
+      const bool was_forced = frames_[depth_ - 1].forced;
       if (ops_[entries_[undone].op].ret != Operation::kNever) ++required_left_;
       Backtrack();
-      entry_ = NextCandidate(undone);
+      entry_ = was_forced ? kEnd : NextCandidate(undone);
       continue;
     }
     if (TryLinearize(entry_, next)) {
       if (ops_[entries_[entry_].op].ret != Operation::kNever) --required_left_;
       entry_ = NextCandidate(kHead);
+      fresh_ = reduce_;
     } else {
       entry_ = NextCandidate(entry_);
     }

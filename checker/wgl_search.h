@@ -7,14 +7,29 @@
 // over from the head; on reaching a return entry it backtracks (that operation must have been
 // linearized before it returned). It succeeds when every known-outcome operation is placed.
 //
-// With `reduce_unknown`, two sound cuts for operations of unknown outcome (which may take
-// effect at any point after their call, or never):
-// - one that would change nothing (a no-op here: the state after it is the state before) is not
-//   placed: leaving it out of the linearization gives the same states;
-// - of identical unknown operations (same code, key and arguments: "twins"), the one called
+// With `reduce`, sound cuts (each keeps a completion reachable whenever one exists):
+// - Unknown no-ops: an operation of unknown outcome (it may take effect at any point after its
+//   call, or never) that would change nothing here is not placed: leaving it out gives the same
+//   states.
+// - Twins: of identical unknown operations (same code, key and arguments), the one called
 //   first is placed first: with both called, swapping which of them sits where gives the same
-//   states, so only linearizations that place twins in call order are tried. The placed twins
-//   of a class are then always a prefix of it in call order, so the test is one bit.
+//   states. The placed twins of a class are then always a prefix of it in call order, so the
+//   test is one bit.
+// - Forced reads: when a known-outcome candidate that never changes the state (a read, a failed
+//   CAS: Model::ChangesNoState) is accepted here, it is placed and nothing else is tried in that
+//   configuration. Any completion that places it later can place it now instead: it is a
+//   candidate, so it was called before every remaining known operation returned, it is accepted
+//   in this state, and moving it changes no state any other operation sees. (An operation that
+//   merely leaves this state as it is, like a write of the current value, does not qualify:
+//   placed later it may change the state.)
+// - Dominance: the cache refuses a configuration (K, s, U) when it holds (K, s, U') with U' a
+//   subset of U (K: known operations placed, s: state, U: unknown operations placed); see
+//   memo_cache.h. Sound with a configuration still on the stack, too: if a completion existed,
+//   take a cached configuration with one that has the most known operations placed and, among
+//   those, needs the fewest unknown operations before its next known one. Its first step is
+//   tried (the cuts above only swap it for an equivalent one or drop it), and the resulting
+//   configuration, or the one dominating it, is cached with a completion and is better by that
+//   measure: a contradiction. So the search never ends "not linearizable" wrongly.
 // Not thread-safe; one search per thread.
 #pragma once
 
@@ -55,7 +70,7 @@ class WglSearch {
  public:
   // Requires: ops sorted by call; model, values and ops outlive the search.
   WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops, State initial,
-            const SearchBudget& budget, bool reduce_unknown = false);
+            const SearchBudget& budget, bool reduce = false);
 
   // Searches for at most max_steps more steps (one step tries one entry), continuing where the
   // last call stopped. Requires: the last call returned kPaused, or this is the first call.
@@ -78,6 +93,7 @@ class WglSearch {
   };
   struct Frame {
     int32_t entry;
+    bool forced;  // a forced read: nothing else is tried in the configuration before it
     State state_before;
   };
   struct Node {  // the persistent stack of linearized ops, for the longest linearization
@@ -87,10 +103,14 @@ class WglSearch {
 
   void BuildEntries();
   void FindTwins();
-  bool IsLinearized(int32_t op) const { return (linearized_[op / 64] >> (op % 64)) & 1U; }
+  // Flips op's bit in the known or unknown set.
+  void Flip(int32_t op);
+  bool IsLinearized(int32_t op) const;
   void Lift(int32_t entry);
   void Unlift(int32_t entry);
   bool TryLinearize(int32_t entry, State& next);
+  enum class Forced { kNone, kPlaced, kRefused };
+  Forced PlaceForced(State& next);
   void Backtrack();
   int32_t NextCandidate(int32_t after) const;
   bool OverBudget(SearchOutcome* outcome);
@@ -103,13 +123,19 @@ class WglSearch {
   State initial_;
   SearchBudget budget_;
 
-  const bool reduce_unknown_;
+  const bool reduce_;
   std::vector<int32_t> previous_twin_;  // per op: the twin called before it, or -1
 
   std::vector<Entry> entries_;  // entries_[0] is the head sentinel
   std::vector<uint64_t> zobrist_;
-  std::vector<uint64_t> linearized_;  // bitset over ops
-  uint64_t bitset_hash_ = 0;
+  // With reduce, unknown-outcome operations are counted in unknown_ (for dominance), the
+  // others in known_; without, all in known_. rank_[op] is the op's bit in its set.
+  std::vector<int32_t> rank_;
+  std::vector<bool> in_unknown_;
+  std::vector<bool> changes_no_state_;  // per op: Model::ChangesNoState
+  std::vector<uint64_t> known_;
+  std::vector<uint64_t> unknown_;
+  uint64_t bitset_hash_ = 0;  // of known_
   MemoCache cache_;
   std::vector<Frame> frames_;
   size_t depth_ = 0;  // frames in use (frames_ keeps capacity for reuse)
@@ -121,6 +147,7 @@ class WglSearch {
   bool started_ = false;
   size_t required_left_ = 0;
   int32_t entry_ = -1;  // where the scan resumes
+  bool fresh_ = false;  // a new configuration: look for a forced read first
   uint64_t steps_ = 0;
 };
 

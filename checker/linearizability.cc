@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "checker/counterexample.h"
+#include "checker/impossible_reads.h"
 #include "checker/model_util.h"
 #include "checker/wgl_search.h"
 #include "common/check.h"
@@ -235,6 +236,38 @@ bool Conclude(Compiled& c, const std::vector<size_t>& partition, LiveSearch& liv
   return false;
 }
 
+// With options.reduce, on the register models: the first partition with an impossible read
+// (impossible_reads.h) is not linearizable. Its counterexample comes from a search over just the
+// operations the proof names, which are not linearizable by the same argument. Returns whether
+// one was found (and recorded in result).
+bool ConcludeImpossibleRead(Compiled& c, const std::vector<std::vector<size_t>>& partitions,
+                            std::vector<LiveSearch>& live, const SearchBudget& budget,
+                            const CheckOptions& options, CheckResult& result) {
+  if (!options.reduce ||
+      (options.model != ModelKind::kRegister && options.model != ModelKind::kCasRegister)) {
+    return false;
+  }
+  for (LiveSearch& l : live) {
+    std::optional<ImpossibleRead> found = FindImpossibleRead(l.ops, c.initial);
+    if (!found) continue;
+    std::vector<size_t> named = {found->observation};
+    named.insert(named.end(), found->writers.begin(), found->writers.end());
+    named.insert(named.end(), found->overwriters.begin(), found->overwriters.end());
+    std::sort(named.begin(), named.end());  // the ops are in call order
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    LiveSearch window{l.partition, {}, nullptr};
+    for (size_t i : named) window.ops.push_back(l.ops[i]);
+    window.search = std::make_unique<WglSearch>(*c.model, c.values, window.ops, c.initial, budget,
+                                                options.reduce);
+    SearchResult r = window.search->Run();
+    if (r.outcome != SearchOutcome::kNotLinearizable) return false;  // the search decides
+    std::string unused;
+    Conclude(c, partitions[l.partition], window, r, options, budget, result, unused);
+    return true;
+  }
+  return false;
+}
+
 // Searches all partitions in rounds: each round gives every unfinished search a step budget
 // four times the last one. A partition that is quickly shown invalid ends the check even when
 // another, earlier one would take millions of steps (Porcupine gets the same effect by running
@@ -247,6 +280,7 @@ void RunPartitions(Compiled& c, const std::vector<std::vector<size_t>>& partitio
   for (size_t p = 0; p < partitions.size(); ++p) {
     live.push_back({p, SearchOpsOf(c, partitions[p]), nullptr});
   }
+  if (ConcludeImpossibleRead(c, partitions, live, budget, options, result)) return;
   std::string unknown_reason;
   size_t live_bytes = 0;
   for (uint64_t steps = 1 << 14; !live.empty(); steps *= 4) {

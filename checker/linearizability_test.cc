@@ -334,13 +334,15 @@ TEST(Generated, ConcurrentHistoriesBuiltFromALinearizationAreValid) {
   }
 }
 
-// Many concurrent writes whose outcome is unknown, then a read of a value nobody wrote: the
-// search must rule out every subset and order of the writes before it can say invalid.
+// Many concurrent writes whose outcome is unknown, then a read of a value written only by a
+// crashed write called after the read returned (nothing impossible_reads.h can use): the search
+// must rule out every subset and order of the writes before it can say invalid.
 H Pathological(int writers) {
   H h;
   for (int p = 0; p < writers; ++p) h.Invoke(p, "write", p);
   for (int p = 0; p < writers; ++p) h.Info(p, "write");
   h.Invoke(1000, "read").Ok(1000, "read", 12345);
+  h.Invoke(1001, "write", 12345).Info(1001, "write");
   return h;
 }
 
@@ -351,6 +353,7 @@ H PathologicalObserved(int writers) {
   for (int p = 0; p < writers; ++p) h.Invoke(p, "write", p).Invoke(500 + p, "read");
   for (int p = 0; p < writers; ++p) h.Info(p, "write").Ok(500 + p, "read", p);
   h.Invoke(1000, "read").Ok(1000, "read", 12345);
+  h.Invoke(1001, "write", 12345).Info(1001, "write");
   return h;
 }
 

@@ -170,6 +170,23 @@ std::optional<LiveLinearizability::Candidate> LiveLinearizability::NextCandidate
   return std::nullopt;
 }
 
+LiveInvalid LiveLinearizability::Invalid(const Candidate& candidate,
+                                         const CheckResult& result) const {
+  LiveInvalid invalid{
+      .last_call = candidate.ops.back().call, .found_ns = last_time_ns_, .reason = result.reason};
+  if (candidate.names.size() == 1) invalid.key = Json::parse(candidate.names[0]);
+  if (!result.counterexample.has_value()) return invalid;
+  // The operation named by its call's history index: its id is not known before the end.
+  const Counterexample& cx = *result.counterexample;
+  invalid.key = cx.key;
+  invalid.reason = (cx.key.is_null() ? "" : "key " + cx.key.dump() + ": ") +
+                   cx.failed_op.description + " (process " + std::to_string(cx.failed_op.process) +
+                   ", called at event " + std::to_string(cx.failed_op.call) +
+                   ") cannot be linearized after the " +
+                   std::to_string(cx.longest_linearization.size()) + " operations placed before it";
+  return invalid;
+}
+
 int LiveLinearizability::CheckQuiet(Clock::time_point now) {
   int checked = 0;
   common::MutexLock lock(mu_);
@@ -198,14 +215,7 @@ void LiveLinearizability::Record(Candidate candidate, Result<CheckResult> result
   if (result->verdict == Verdict::kUnknown) ++stats_.unknown;
   if (result->verdict == Verdict::kInvalid) {
     ++stats_.invalid;
-    if (!first_invalid_.has_value()) {
-      Json key = result->counterexample.has_value() ? result->counterexample->key : Json();
-      if (key.is_null() && candidate.names.size() == 1) key = Json::parse(candidate.names[0]);
-      first_invalid_ = LiveInvalid{.key = std::move(key),
-                                   .last_call = candidate.ops.back().call,
-                                   .found_ns = last_time_ns_,
-                                   .reason = result->reason};
-    }
+    if (!first_invalid_.has_value()) first_invalid_ = Invalid(candidate, *result);
   }
   checks_[std::move(candidate.names)] = {.ops = std::move(candidate.ops),
                                          .result = std::move(*result)};

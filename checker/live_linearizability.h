@@ -129,6 +129,7 @@ class LiveLinearizability {
   bool IsQuiet(const Component& c, Clock::time_point now) const REQUIRES(mu_);
   std::optional<Candidate> NextCandidate(Clock::time_point now) REQUIRES(mu_);
   void Record(Candidate candidate, Result<CheckResult> result, double seconds) REQUIRES(mu_);
+  LiveInvalid Invalid(const Candidate& candidate, const CheckResult& result) const REQUIRES(mu_);
   void Loop();
 
   const LiveCheckOptions options_;

@@ -95,6 +95,9 @@ TEST(LiveLinearizability, AKeyIsCheckedAgainAfterNewOperationsAndStaleResultsAre
   ASSERT_TRUE(live.first_invalid().has_value());
   EXPECT_EQ(live.first_invalid()->key, "a");
   EXPECT_EQ(live.first_invalid()->last_call, 4);
+  EXPECT_EQ(live.first_invalid()->reason,
+            "key \"a\": a: read() -> 1 (process 1, called at event 4) cannot be linearized after "
+            "the 2 operations placed before it");
   h.Invoke(2, "write", 3, "a");  // never completes (unknown): Finish must check "a" again
   const std::vector<Operation> ops = h.Ops();
   const LiveOutcome outcome = FinishLive(live, ops);

@@ -59,7 +59,13 @@ void LiveLinearizability::Add(const Event& event) {
 }
 
 void LiveLinearizability::Invoke(const Event& event) {
-  Close(event.process.id);  // a second invoke: the history does not pair (checked at the end)
+  // A second invoke leaves the earlier operation unknown, as PairOperations' allow_reinvoke
+  // does (without it the history does not pair, which the end says).
+  if (auto it = open_.find(event.process.id); it != open_.end()) {
+    Operation earlier = std::move(it->second.op);
+    Close(event.process.id);
+    Finalize(std::move(earlier));
+  }
   OpenOp open;
   open.op.id = event.index;  // renumbered when the whole history is known (CheckReusing)
   open.op.process = event.process.id;
@@ -102,6 +108,10 @@ void LiveLinearizability::Complete(const Event& event) {
     op.ret = event.index;
     op.ret_time_ns = event.time_ns;
   }
+  Finalize(std::move(op));
+}
+
+void LiveLinearizability::Finalize(Operation op) {
   if (!options_.reads && op.f == "read") return;
   auto compiled = model_->Compile(op, values_);
   if (!compiled.ok()) {

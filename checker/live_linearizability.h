@@ -123,6 +123,8 @@ class LiveLinearizability {
   void Invoke(const Event& event) REQUIRES(mu_);
   void Complete(const Event& event) REQUIRES(mu_);
   void Close(int64_t process) REQUIRES(mu_);
+  // Adds a paired operation (its keys from the model) to its component.
+  void Finalize(Operation op) REQUIRES(mu_);
   void Place(Operation op, const std::vector<int64_t>& keys) REQUIRES(mu_);
   size_t SlotOf(int64_t key) REQUIRES(mu_);
   size_t Merge(size_t a, size_t b) REQUIRES(mu_);

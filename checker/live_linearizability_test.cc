@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "checker/formats.h"
 #include "common/mutex.h"
 #include "common/rng.h"
+#include "common/testing/prerequisite.h"
 
 namespace checker {
 namespace {
@@ -166,6 +169,48 @@ TEST(LiveLinearizability, GivesTheWholeChecksVerdictOnEveryTestdataHistory) {
     }
   }
   EXPECT_GE(files, 11);
+}
+
+// Porcupine's 109 shared histories (etcd logs, kv logs with 1 to 50 clients), checked live at two
+// random points while they are fed, give their known verdicts.
+TEST(LiveLinearizability, GivesTheKnownVerdictOfEverySharedHistory) {
+  const std::string root = std::string(SPLITBRAIN_SHARED_DIR) + "/histories/";
+  std::ifstream tsv(root + "expected.tsv");
+  SPLITBRAIN_REQUIRE(tsv.good(), root << "expected.tsv (the shared corpus)");
+  common::Rng rng(109);
+  std::string line;
+  std::getline(tsv, line);  // header
+  int files = 0;
+  while (std::getline(tsv, line)) {
+    std::istringstream fields(line);
+    std::string path, format_name, expected;
+    std::getline(fields, path, '\t');
+    std::getline(fields, format_name, '\t');
+    std::getline(fields, expected, '\t');
+    auto format = ParseFormatName(format_name);
+    ASSERT_TRUE(format.ok()) << format.status().message();
+    auto history = ReadHistoryFile(root + path, *format);
+    ASSERT_TRUE(history.ok()) << history.status().message();
+    const bool porcupine = *format == Format::kPorcupineEtcd || *format == Format::kPorcupineKv;
+    auto ops = PairOperations(*history, {.allow_reinvoke = porcupine});
+    ASSERT_TRUE(ops.ok()) << ops.status().message();
+    const CheckOptions options{.model = *ParseModelKind(DefaultModelFor(*format)),
+                               .initial = history->initial_state};
+    LiveLinearizability live({.check = options});
+    const size_t n = history->events.size();
+    const size_t first = n == 0 ? 0 : rng.Uniform(n);
+    const size_t second = n == 0 ? 0 : rng.Uniform(n);
+    for (size_t i = 0; i < n; ++i) {
+      live.Add(history->events[i]);
+      if (i == first || i == second) live.CheckQuiet(Clock::now() + kLater);
+    }
+    const LiveOutcome outcome = FinishLive(live, *ops);
+    EXPECT_EQ(outcome.result.verdict,
+              expected == "linearizable" ? Verdict::kValid : Verdict::kInvalid)
+        << path << ": " << outcome.result.reason;
+    ++files;
+  }
+  EXPECT_EQ(files, 109);
 }
 
 // A random concurrent history over a few keys, linearizable by construction (each operation

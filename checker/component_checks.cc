@@ -54,7 +54,7 @@ Result<Split> SplitByKeys(const std::vector<Operation>& ops, const CheckOptions&
   split.keys.resize(split.ops.size());
   for (size_t slot = 0; slot < key_of_slot.size(); ++slot) {
     const size_t component = component_of_root.at(sets.Find(slot));
-    split.keys[component].push_back(values.Get(key_of_slot[slot]).dump());
+    split.keys[component].push_back(ComponentKeyName(values.Get(key_of_slot[slot])));
   }
   for (ComponentKeys& keys : split.keys) std::sort(keys.begin(), keys.end());
   for (auto& component : split.ops) {
@@ -124,6 +124,10 @@ CheckResult Combine(const Split& split, std::vector<std::pair<size_t, CheckResul
 }
 
 }  // namespace
+
+std::string ComponentKeyName(const Json& key) {
+  return key.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 bool SameOperations(const std::vector<Operation>& a, const std::vector<const Operation*>& b) {
   if (a.size() != b.size()) return false;

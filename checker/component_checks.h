@@ -25,6 +25,8 @@ namespace checker {
 
 // A component's keys, as canonical JSON text, sorted: its name across value tables.
 using ComponentKeys = std::vector<std::string>;
+// A key's entry in ComponentKeys: its JSON text (invalid UTF-8 replaced, never an exception).
+std::string ComponentKeyName(const Json& key);
 
 // One earlier check of a component.
 struct ComponentCheck {

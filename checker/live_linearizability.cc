@@ -173,7 +173,7 @@ std::optional<LiveLinearizability::Candidate> LiveLinearizability::NextCandidate
     Candidate candidate{.first_key = c.keys[0], .version = c.version, .ops = c.ops};
     std::stable_sort(candidate.ops.begin(), candidate.ops.end(),
                      [](const Operation& a, const Operation& b) { return a.call < b.call; });
-    for (int64_t key : c.keys) candidate.names.push_back(values_.Get(key).dump());
+    for (int64_t key : c.keys) candidate.names.push_back(ComponentKeyName(values_.Get(key)));
     std::sort(candidate.names.begin(), candidate.names.end());
     return candidate;
   }

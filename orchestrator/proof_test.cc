@@ -2,8 +2,9 @@
 // on the netns backend (label `run`):
 // - every bug switch is caught, by the check the README names, and
 // - its control, the correct refdb under the same command, seed and schedule, stays valid,
-// on odd and even cluster sizes; and a run whose faults do not take effect (a firewall tool
-// that fails, or one that succeeds but changes nothing) is never valid.
+// on odd and even cluster sizes; --stop-on-invalid ends a run with the bug at its first invalid
+// key, while its control runs its whole length; and a run whose faults do not take effect (a
+// firewall tool that fails, or one that succeeds but changes nothing) is never valid.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "common/process/child.h"
+#include "common/process/run.h"
 #include "common/testing/prerequisite.h"
 #include "common/testing/temp_dir.h"
 #include "orchestrator/run/backend/netns/netns_backend.h"
@@ -224,6 +226,72 @@ INSTANTIATE_TEST_SUITE_P(
                  "kill,pause,partition-halves,partition-leader", "--nemesis-interval", "1500ms",
                  "--seed", "5"}}),
     [](const auto& param_info) { return param_info.param.name; });
+
+// --stop-on-invalid: the live linearizability check ends the run with stale reads at the first
+// invalid key, well before its time limit and the usual way (healed, torn down, checked,
+// reported), with the counterexample in results.json and report.html; the correct refdb under
+// the same command, seed and schedule runs its whole length and stays valid. Either way the
+// verdict is the one `splitbrain check` gives on the run's history.
+class StopOnInvalid : public RunFixture, public ::testing::WithParamInterface<int> {
+ protected:
+  // The verdict `splitbrain check` gives the latest run's history.
+  std::string CheckedAfterwards() {
+    auto ran = common::process::Run({.argv = {SPLITBRAIN_BIN, "check", "--model", "cas-register",
+                                              "--json", (LatestRun() / "history.jsonl").string()}});
+    EXPECT_TRUE(ran.ok()) << ran.status().message();
+    if (!ran.ok()) return "?";
+    const Json out = Json::parse(ran->out, nullptr, false);
+    return out.is_object() ? out.value("verdict", "?") : "not JSON: " + ran->out + ran->err;
+  }
+};
+
+TEST_P(StopOnInvalid, EndsTheStaleReadsRunEarlyAndTheCorrectRefdbRunsItsWholeLength) {
+  constexpr double kTimeLimitS = 12;
+  const std::vector<std::string> args = {"--nodes",
+                                         std::to_string(GetParam()),
+                                         "--time-limit",
+                                         "12s",
+                                         "--nemesis",
+                                         "partition-leader",
+                                         "--nemesis-interval",
+                                         "2s",
+                                         "--seed",
+                                         std::to_string(40 + GetParam()),
+                                         "--stop-on-invalid"};
+  std::vector<std::string> with_bug = args;
+  with_bug.insert(with_bug.end(), {"--db-bug", "stale-reads"});
+  EXPECT_EQ(Run(with_bug), 1) << Output();
+  Json results = Results();
+  EXPECT_EQ(Verdict("linearizable"), "invalid") << results.dump(2);
+  EXPECT_TRUE(results["checks"]["linearizable"]["details"].contains("counterexample"));
+  ASSERT_TRUE(results.contains("stopped_early")) << results.dump(2);
+  const Json& stop = results["stopped_early"];
+  EXPECT_EQ(stop.value("check", ""), "linearizable");
+  EXPECT_FALSE(stop.value("key", "").empty());
+  EXPECT_LT(stop.value("at_s", kTimeLimitS), kTimeLimitS / 2) << stop.dump();
+  EXPECT_LT(results.value("workload_s", kTimeLimitS), kTimeLimitS * 0.75) << results.dump(2);
+  const std::string report = ReadFile(LatestRun() / "report.html");
+  EXPECT_NE(report.find("stopped early"), std::string::npos);
+  EXPECT_NE(report.find("id=\"counterexample\""), std::string::npos);
+  EXPECT_EQ(test_support::ResultsSchemaErrors(LatestRun() / "results.json"), "");
+  EXPECT_EQ(CheckedAfterwards(), "invalid");
+  const Json spec = Json::parse(ReadFile(LatestRun() / "spec.json"), nullptr, false);
+  EXPECT_EQ(spec.value("stop-on-invalid", false), true) << spec.dump(2);
+  EXPECT_NE(report.find("--stop-on-invalid"), std::string::npos) << "the reproduce command";
+
+  EXPECT_EQ(Run(args), 0) << Output();  // the control
+  results = Results();
+  EXPECT_FALSE(results.contains("stopped_early")) << results.dump(2);
+  EXPECT_GE(results.value("workload_s", 0.0), kTimeLimitS);
+  EXPECT_EQ(Verdict("linearizable"), "valid") << results.dump(2);
+  const Json& live = results["checks"]["linearizable"]["details"]["live"];
+  EXPECT_GE(live.value("keys_checked_live", 0), 1) << live.dump();
+  EXPECT_EQ(CheckedAfterwards(), "valid");
+}
+
+INSTANTIATE_TEST_SUITE_P(Netns, StopOnInvalid, ::testing::Values(3, 4), [](const auto& param_info) {
+  return "Nodes" + std::to_string(param_info.param);
+});
 
 // Faults that do not take effect never make a run valid.
 class BrokenFaults : public RunFixture {

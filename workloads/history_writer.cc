@@ -42,7 +42,13 @@ checker::Event HistoryWriter::Append(checker::Event event) {
     return event;
   }
   events_.fetch_add(1, std::memory_order_relaxed);
+  if (observer_) observer_(event);
   return event;
+}
+
+void HistoryWriter::SetObserver(Observer observer) {
+  common::MutexLock lock(mu_);
+  observer_ = std::move(observer);
 }
 
 Status HistoryWriter::status() const {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "checker/history.h"
@@ -31,6 +32,11 @@ class HistoryWriter {
   // error is sticky: later appends are dropped and status() reports the first error.
   checker::Event Append(checker::Event event);
 
+  // Called with every event written, in index order, under the writer's lock (so it must be
+  // quick and must not append): a live check reading the history as it grows. Empty: none.
+  using Observer = std::function<void(const checker::Event&)>;
+  void SetObserver(Observer observer);
+
   // Nanoseconds on the writer's clock now (the clock time_ns uses).
   int64_t NowNs() const;
   int64_t events_written() const { return events_.load(std::memory_order_relaxed); }
@@ -45,6 +51,7 @@ class HistoryWriter {
   std::FILE* file_ GUARDED_BY(mu_);  // null once closed
   int64_t next_index_ GUARDED_BY(mu_) = 0;
   common::Status status_ GUARDED_BY(mu_);
+  Observer observer_ GUARDED_BY(mu_);
   std::atomic<int64_t> events_{0};
 };
 

@@ -57,6 +57,37 @@ TEST(HistoryWriterTest, ConcurrentAppendsAreOrderedAndParseBack) {
   fs::remove(path);
 }
 
+TEST(HistoryWriterTest, TheObserverSeesEveryWrittenEventInIndexOrder) {
+  const fs::path path = TempPath("observed.jsonl");
+  auto writer = HistoryWriter::Open(path);
+  ASSERT_TRUE(writer.ok());
+  std::vector<checker::Event> seen;  // appended to under the writer's lock
+  (*writer)->SetObserver([&seen](const checker::Event& e) { seen.push_back(e); });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        (*writer)->Append({.process = checker::Process::Client(t),
+                           .type = checker::EventType::kInvoke,
+                           .f = "read",
+                           .key = "k"});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  (*writer)->SetObserver(nullptr);
+  (*writer)->Append({.process = checker::Process::Named("nemesis"), .f = "heal"});
+  ASSERT_TRUE((*writer)->Close().ok());
+  auto history = checker::ReadHistoryFile(path.string(), checker::Format::kJsonl);
+  ASSERT_TRUE(history.ok()) << history.status().message();
+  ASSERT_EQ(seen.size(), 300u) << "the event after SetObserver(nullptr) is not seen";
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].index, static_cast<int64_t>(i));
+    EXPECT_EQ(checker::EventToJsonLine(seen[i]), checker::EventToJsonLine(history->events[i]));
+  }
+  fs::remove(path);
+}
+
 TEST(HistoryWriterTest, EveryEventIsOnDiskBeforeAppendReturns) {
   const fs::path path = TempPath("b.jsonl");
   auto writer = HistoryWriter::Open(path);

@@ -128,6 +128,13 @@ Status WriteRunReport(const fs::path& run_dir) {
   } else if (!read_spec.ok()) {
     in.notes.push_back(read_spec.status().message() + ": no command to reproduce");
   }
+  if (const auto& stop = results->stopped_early; stop.has_value()) {
+    char at[32];
+    std::snprintf(at, sizeof at, "%.1f", stop->at_s);
+    in.notes.push_back("stopped early, " + std::string(at) +
+                       " s into the workload (--stop-on-invalid): " + stop->check + " found key " +
+                       stop->key + " invalid: " + stop->reason);
+  }
   if (!results->error.empty()) {
     in.notes.push_back("the run failed during " + results->phase + ": " + results->error);
   }

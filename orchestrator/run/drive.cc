@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <ostream>
 #include <set>
@@ -16,6 +17,7 @@
 #include "orchestrator/run/nemesis_adapter.h"
 #include "orchestrator/run/node_clock.h"
 #include "orchestrator/run/progress.h"
+#include "orchestrator/run/run_checks.h"
 #include "orchestrator/run/status_poller.h"
 #include "orchestrator/store/atomic_file.h"
 #include "workloads/lease_candidate.h"
@@ -45,6 +47,23 @@ constexpr auto kLeaseReadDeadline = std::chrono::milliseconds(250);
 double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
+
+// Feeds every event the history writes to the live check from construction to destruction.
+class LiveFeed {
+ public:
+  LiveFeed(workloads::HistoryWriter& history, checker::LiveLinearizability* live)
+      : history_(history) {
+    if (live != nullptr) {
+      history_.SetObserver([live](const checker::Event& event) { live->Add(event); });
+    }
+  }
+  ~LiveFeed() { history_.SetObserver(nullptr); }
+  LiveFeed(const LiveFeed&) = delete;
+  LiveFeed& operator=(const LiveFeed&) = delete;
+
+ private:
+  workloads::HistoryWriter& history_;
+};
 
 }  // namespace
 
@@ -188,6 +207,11 @@ Status Driver::Run(workloads::HistoryWriter& history) {
                                                            .fencing = spec.fencing,
                                                            .candidate_program = candidate_program,
                                                            .candidate_host = fleet.get()}));
+  if (auto options = LiveCheckOptionsFor(ChecksInputFor(plan_, *workload_))) {
+    live_ = std::make_unique<checker::LiveLinearizability>(*options);
+    live_->Start();
+  }
+  const LiveFeed feed(history, live_.get());
   StatusPoller poller(*plan_.db, session_.endpoints(), history);
   poller.Start();
   std::atomic<bool> stop{false};
@@ -240,10 +264,27 @@ void Driver::Watch(const StatusPoller& poller, const Faults& faults, Clock::time
                        .nodes = plan_.spec.nodes,
                        .faults = faults.Active()});
     }
-    if (elapsed >= plan_.spec.time_limit_s) break;
+    if (elapsed >= plan_.spec.time_limit_s || StopOnInvalid(start)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   progress.Finish();
+  if (stopped_early_.has_value()) {
+    char at[32];
+    std::snprintf(at, sizeof at, "%.1f", stopped_early_->at_s);
+    out_ << "stopping early at " << at
+         << " s (--stop-on-invalid): linearizable: " << stopped_early_->reason << "\n";
+  }
+}
+
+bool Driver::StopOnInvalid(Clock::time_point start) {
+  if (!plan_.spec.stop_on_invalid || live_ == nullptr) return false;
+  const std::optional<checker::LiveInvalid> invalid = live_->first_invalid();
+  if (!invalid.has_value()) return false;
+  stopped_early_ = EarlyStop{.check = "linearizable",
+                             .key = invalid->key.dump(),
+                             .at_s = SecondsSince(start),
+                             .reason = invalid->reason};
+  return true;
 }
 
 // After the final heal the clients go on until the cluster has served them again, so the

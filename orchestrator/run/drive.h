@@ -4,7 +4,10 @@
 // heals every fault, lets the clients go on until the cluster served them again, stops them,
 // runs the workload's final reads and waits for the replicas to converge. Everything it sees
 // goes into the history: client operations, fault phases and status samples; the executed
-// schedule goes to schedule.json.
+// schedule goes to schedule.json. While the history grows, the live linearizability check
+// (checker/live_linearizability.h) reads it and checks the keys that went quiet; with
+// --stop-on-invalid the run ends (the usual way: heal, recovery, final reads) at the first key
+// it finds invalid.
 //
 // Not thread-safe: one thread calls Run. Inside, the workload, the poller and the nemesis run on
 // their own threads; they share the history (thread-safe) and the backend (under the session's
@@ -15,13 +18,16 @@
 #include <chrono>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 
+#include "checker/live_linearizability.h"
 #include "common/status.h"
 #include "orchestrator/run/candidate_fleet.h"
 #include "orchestrator/run/interrupts.h"
 #include "orchestrator/run/plan.h"
 #include "orchestrator/run/session.h"
 #include "orchestrator/run/status_poller.h"
+#include "orchestrator/store/results.h"
 #include "workloads/history_writer.h"
 #include "workloads/workload.h"
 
@@ -40,6 +46,11 @@ class Driver {
   double workload_s() const { return workload_s_; }
   // The workload, once Run has made it (nullptr before).
   const workloads::Workload* workload() const { return workload_.get(); }
+  // The live linearizability check Run fed (nullptr before Run, or when the workload declares
+  // no linearizability check); its Finish gives the verdict (run_checks.h).
+  checker::LiveLinearizability* live() { return live_.get(); }
+  // Why the run ended before its time limit (--stop-on-invalid), if it did.
+  const std::optional<EarlyStop>& stopped_early() const { return stopped_early_; }
 
  private:
   class Faults;
@@ -50,6 +61,8 @@ class Driver {
   int LeaseHolder();
   void Watch(const StatusPoller& poller, const Faults& faults,
              std::chrono::steady_clock::time_point start, const std::atomic<bool>& workload_done);
+  // With --stop-on-invalid: true (and stopped_early_ set) once the live check found a key invalid.
+  bool StopOnInvalid(std::chrono::steady_clock::time_point start);
   void AwaitServing(const std::atomic<bool>& workload_done);
   void WaitForConvergence();
 
@@ -60,8 +73,10 @@ class Driver {
   std::ostream& err_;
   std::unique_ptr<workloads::Workload> workload_;
   std::unique_ptr<workloads::DbClient> lease_reader_;  // LeaseHolder's
+  std::unique_ptr<checker::LiveLinearizability> live_;
   workloads::WorkloadCounters counters_;
   double workload_s_ = 0;
+  std::optional<EarlyStop> stopped_early_;
 };
 
 }  // namespace orchestrator

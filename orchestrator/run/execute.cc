@@ -1,6 +1,7 @@
 #include "orchestrator/run/execute.h"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <ostream>
 
@@ -173,20 +174,20 @@ int Execution::CheckAndStore() {
     err_ << "splitbrain run: cannot read back the history: " << history.status().message() << "\n";
     return kExitRunFailed;
   }
-  const workloads::DbTraits traits = plan_.db->traits();
-  ChecksOutcome outcome = RunChecks({.checks = driver_.workload()->checks(),
-                                     .nodes = plan_.spec.nodes,
-                                     .max_failover_s = plan_.spec.max_failover_s,
-                                     .max_recovery_s = plan_.spec.max_recovery_s,
-                                     .node_logs = traits.writes_node_events,
-                                     .terms_are_current = traits.status_term_is_current,
-                                     .has_terms = traits.has_terms,
-                                     .reads_linearizable = traits.reads_linearizable,
-                                     .reports_applied = traits.reports_applied},
-                                    std::move(*history));
+  ChecksInput input = ChecksInputFor(plan_, *driver_.workload());
+  input.live = driver_.live();
+  ChecksOutcome outcome = RunChecks(input, std::move(*history));
   const std::vector<CheckResult>& checks = outcome.checks;
   RunResults results = Results(checks);
   results.fault_coverage = std::move(outcome.fault_coverage);
+  results.stopped_early = driver_.stopped_early();
+  if (results.stopped_early.has_value()) {
+    char at[32];
+    std::snprintf(at, sizeof at, "%.1f", results.stopped_early->at_s);
+    out_ << "stopped early: " << results.stopped_early->check << " found key "
+         << results.stopped_early->key << " invalid " << at
+         << " s into the workload (--stop-on-invalid)\n";
+  }
   out_ << "checks:\n";
   for (const CheckResult& c : checks) {
     out_ << "  " << c.name << ": " << checker::VerdictName(c.verdict) << "  " << c.summary << "\n";

@@ -121,6 +121,11 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   if (spec.fencing && spec.workload != workloads::WorkloadKind::kElection) {
     return Status::InvalidArgument("--fencing: only the election workload's leaders write fenced");
   }
+  if (spec.stop_on_invalid && spec.workload == workloads::WorkloadKind::kSet) {
+    return Status::InvalidArgument(
+        "--stop-on-invalid: the set workload is checked after the run (its final reads), not "
+        "for linearizability while it goes");
+  }
   const bool moves_candidate_clocks =
       has([](nemesis::FaultKind kind) { return kind == nemesis::FaultKind::kClockCandidate; });
   const bool has_disk_faults = has(nemesis::IsDiskFault);

@@ -50,6 +50,14 @@ TEST(PlanRunTest, CandidateFaultsNeedTheElectionWorkload) {
   EXPECT_NE(PlanError({"--fencing", "on"}).find("election"), std::string::npos);
 }
 
+TEST(PlanRunTest, StopOnInvalidNeedsAWorkloadCheckedForLinearizability) {
+  EXPECT_NE(PlanError({"--workload", "set", "--stop-on-invalid"}).find("--stop-on-invalid"),
+            std::string::npos);
+  auto plan = PlanRun(Spec({"--stop-on-invalid", "--db-bug", "stale-reads"}));
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(plan->spec.stop_on_invalid);
+}
+
 TEST(PlanRunTest, ClockFaultsMoveClocksWhereTheDatabaseAllowsIt) {
   auto plan = PlanRun(Spec({"--nemesis", "clock", "--time-limit", "40s"}));
   ASSERT_TRUE(plan.ok()) << plan.status().message();

@@ -23,6 +23,43 @@ using checker::Verdict;
 
 namespace {
 
+// The figures of a live check: how much was done during the run, and what was left for the end.
+Json LiveFigures(const checker::LiveOutcome& live) {
+  return {{"keys_checked_live", live.keys_live}, {"keys_checked_at_end", live.keys_at_end},
+          {"live_checks", live.live.checks},     {"live_unknown", live.live.unknown},
+          {"live_check_s", live.live.check_s},   {"final_check_s", live.final_check_s}};
+}
+
+// The whole history checked now, or the live check finished (its figures in `live_figures`).
+common::Result<checker::CheckResult> CheckOperations(const ChecksInput& input,
+                                                     checker::ModelKind model,
+                                                     const std::vector<checker::Operation>& ops,
+                                                     Json& live_figures) {
+  if (input.live == nullptr) {
+    return checker::CheckLinearizability(ops, {.model = model, .time_limit_s = input.time_limit_s});
+  }
+  ASSIGN_OR_RETURN(checker::LiveOutcome live, input.live->Finish(ops));
+  live_figures = LiveFigures(live);
+  return std::move(live.result);
+}
+
+std::string LinearizableSummary(const checker::CheckResult& result, const Json& live) {
+  char figures[160];
+  std::snprintf(figures, sizeof figures, "%lld ops in %lld keys, %lld states, %.0f ms",
+                static_cast<long long>(result.operations),
+                static_cast<long long>(result.partitions),
+                static_cast<long long>(result.states_explored), result.elapsed_s * 1000);
+  std::string summary = figures;
+  if (live.is_object()) {
+    std::snprintf(figures, sizeof figures,
+                  " (%lld keys checked during the run, %lld after it, in %.0f ms)",
+                  live.value("keys_checked_live", 0LL), live.value("keys_checked_at_end", 0LL),
+                  live.value("final_check_s", 0.0) * 1000);
+    summary += figures;
+  }
+  return summary;
+}
+
 CheckResult Linearizable(const ChecksInput& input, checker::ModelKind model,
                          const checker::RunHistory& run) {
   CheckResult outcome{.name = "linearizable"};
@@ -31,9 +68,11 @@ CheckResult Linearizable(const ChecksInput& input, checker::ModelKind model,
     outcome.summary = "the history's operations do not pair: " + run.operations_status.message();
     return outcome;
   }
-  checker::CheckOptions options{.model = model, .time_limit_s = input.time_limit_s};
-  auto result = checker::CheckLinearizability(
-      input.reads_linearizable ? run.operations : checker::WithoutReads(run.operations), options);
+  std::vector<checker::Operation> without_reads;
+  if (!input.reads_linearizable) without_reads = checker::WithoutReads(run.operations);
+  Json live;
+  auto result = CheckOperations(input, model,
+                                input.reads_linearizable ? run.operations : without_reads, live);
   if (!result.ok()) {
     outcome.verdict = Verdict::kUnknown;
     outcome.summary = "cannot check: " + result.status().message();
@@ -41,12 +80,8 @@ CheckResult Linearizable(const ChecksInput& input, checker::ModelKind model,
   }
   outcome.verdict = result->verdict;
   outcome.details = result->ToJson();
-  char figures[160];
-  std::snprintf(figures, sizeof figures, "%lld ops in %lld keys, %lld states, %.0f ms",
-                static_cast<long long>(result->operations),
-                static_cast<long long>(result->partitions),
-                static_cast<long long>(result->states_explored), result->elapsed_s * 1000);
-  outcome.summary = figures;
+  if (live.is_object()) outcome.details["live"] = live;
+  outcome.summary = LinearizableSummary(*result, live);
   if (!input.reads_linearizable) outcome.summary += " (writes and compare-and-sets; reads apart)";
   if (result->verdict == Verdict::kInvalid && result->counterexample.has_value()) {
     const auto& failed = result->counterexample->failed_op;
@@ -108,6 +143,26 @@ ChecksOutcome RunChecks(const ChecksInput& input, checker::History history) {
       From("liveness", checker::CheckLiveness(run, {.max_recovery_s = input.max_recovery_s})));
   outcomes.push_back(From("stats", checker::ComputeRunStats(run)));
   return {.checks = std::move(outcomes), .fault_coverage = checker::ComputeFaultCoverage(run)};
+}
+
+ChecksInput ChecksInputFor(const RunPlan& plan, const workloads::Workload& workload) {
+  const workloads::DbTraits traits = plan.db->traits();
+  return {.checks = workload.checks(),
+          .nodes = plan.spec.nodes,
+          .max_failover_s = plan.spec.max_failover_s,
+          .max_recovery_s = plan.spec.max_recovery_s,
+          .node_logs = traits.writes_node_events,
+          .terms_are_current = traits.status_term_is_current,
+          .has_terms = traits.has_terms,
+          .reads_linearizable = traits.reads_linearizable,
+          .reports_applied = traits.reports_applied};
+}
+
+std::optional<checker::LiveCheckOptions> LiveCheckOptionsFor(const ChecksInput& input) {
+  if (!input.checks.linearizable.has_value()) return std::nullopt;
+  return checker::LiveCheckOptions{
+      .check = {.model = *input.checks.linearizable, .time_limit_s = input.time_limit_s},
+      .reads = input.reads_linearizable};
 }
 
 Verdict CombinedVerdict(const std::vector<CheckResult>& checks) {

@@ -8,15 +8,20 @@
 //   fault that removed the leader, against --max-failover), split without majority (no write
 //   acknowledged while no majority could form), convergence (every replica at the same applied
 //   index at the end), and availability and latency statistics (figures only).
-// The history is parsed once (checker::RunHistory) and handed to every check.
+// The history is parsed once (checker::RunHistory) and handed to every check. The linearizable
+// check reuses what the run's live check (checker/live_linearizability.h) found while the
+// history was recorded, when there was one: same verdict, sooner.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "checker/fault_coverage.h"
 #include "checker/history.h"
 #include "checker/linearizability.h"
+#include "checker/live_linearizability.h"
+#include "orchestrator/run/plan.h"
 #include "orchestrator/store/results.h"
 #include "workloads/workload.h"
 
@@ -42,7 +47,18 @@ struct ChecksInput {
   bool reads_linearizable = true;
   // DbTraits::reports_applied: false skips convergence, which compares applied positions.
   bool reports_applied = true;
+  // The run's live linearizability check, fed while the history was recorded (its options from
+  // LiveCheckOptionsFor(this)); nullptr: the whole history is checked at the end.
+  checker::LiveLinearizability* live = nullptr;
 };
+
+// The checks of a run of `plan` with `workload`: what the workload declares, the database's
+// traits, the spec's bounds.
+ChecksInput ChecksInputFor(const RunPlan& plan, const workloads::Workload& workload);
+
+// The live linearizability check for `input`: the same model, reads and budget as the check at
+// the end; nullopt when the workload declares no linearizability check.
+std::optional<checker::LiveCheckOptions> LiveCheckOptionsFor(const ChecksInput& input);
 
 // What RunChecks found: every check's result, and the fault coverage (informational: it has no
 // verdict and never changes the run's).

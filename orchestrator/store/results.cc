@@ -107,6 +107,19 @@ Status ReadCounts(const Json& object, RunResults& results) {
   return Status::Ok();
 }
 
+Status ReadEarlyStop(const Json& json, RunResults& results) {
+  auto stop = json.find("stopped_early");
+  if (stop == json.end() || stop->is_null()) return Status::Ok();
+  if (!stop->is_object()) return Wrong("stopped_early", "an object", *stop);
+  EarlyStop early;
+  RETURN_IF_ERROR(ReadString(*stop, "check", true, early.check).WithContext("stopped_early"));
+  RETURN_IF_ERROR(ReadString(*stop, "key", false, early.key).WithContext("stopped_early"));
+  RETURN_IF_ERROR(ReadNumber(*stop, "at_s", early.at_s).WithContext("stopped_early"));
+  RETURN_IF_ERROR(ReadString(*stop, "reason", false, early.reason).WithContext("stopped_early"));
+  results.stopped_early = std::move(early);
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string_view RunVerdictName(RunVerdict verdict) {
@@ -174,6 +187,12 @@ Json RunResults::ToJson() const {
                    {"unverified", faults->unverified}};
   }
   if (fault_coverage.has_value()) j["fault_coverage"] = fault_coverage->ToJson();
+  if (stopped_early.has_value()) {
+    j["stopped_early"] = {{"check", stopped_early->check},
+                          {"key", stopped_early->key},
+                          {"at_s", stopped_early->at_s},
+                          {"reason", stopped_early->reason}};
+  }
   Json checks_json = Json::object();
   for (const CheckResult& check : checks) {
     checks_json[check.name] = {{"verdict", checker::VerdictName(check.verdict)},
@@ -216,6 +235,7 @@ Result<RunResults> RunResults::FromJson(const Json& json) {
   if (auto coverage = json.find("fault_coverage"); coverage != json.end() && !coverage->is_null()) {
     ASSIGN_OR_RETURN(r.fault_coverage, checker::FaultCoverage::FromJson(*coverage));
   }
+  RETURN_IF_ERROR(ReadEarlyStop(json, r));
   return r;
 }
 

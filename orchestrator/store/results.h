@@ -51,6 +51,15 @@ struct FaultCounts {
   int64_t unverified = 0;
 };
 
+// Why a run ended before its time limit: --stop-on-invalid, at the first key the live
+// linearizability check found invalid (checker/live_linearizability.h).
+struct EarlyStop {
+  std::string check;   // the check that stopped it: "linearizable"
+  std::string key;     // the failing key, as JSON text ("\"r12\"")
+  double at_s = 0;     // when the run was stopped, in seconds since the workload started
+  std::string reason;  // the check's words for the failure
+};
+
 struct RunResults {
   int schema_version = kResultsSchemaVersion;
   std::string run_id;
@@ -69,8 +78,9 @@ struct RunResults {
   // Which fault hit which role in which cluster state (checker/fault_coverage.h). Informational,
   // never part of the verdict; absent for a failed run and for files from before it existed.
   std::optional<checker::FaultCoverage> fault_coverage;
-  std::string phase;  // run-failed: the phase it failed in
-  std::string error;  // run-failed: why
+  std::optional<EarlyStop> stopped_early;  // absent: the run went its whole length
+  std::string phase;                       // run-failed: the phase it failed in
+  std::string error;                       // run-failed: why
 
   // The check named `check_name`, or nullptr.
   const CheckResult* Check(std::string_view check_name) const;

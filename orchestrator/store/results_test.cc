@@ -39,6 +39,10 @@ RunResults ValidRun() {
   r.fault_coverage->cells[{.fault = "partition-halves",
                            .role = checker::CoverageRole::kLagging,
                            .state = checker::CoverageState::kDuringAnotherFault}] = 1;
+  r.stopped_early = EarlyStop{.check = "linearizable",
+                              .key = "\"r7\"",
+                              .at_s = 4.5,
+                              .reason = "key \"r7\": read() -> 3 cannot be linearized"};
   return r;
 }
 
@@ -70,6 +74,15 @@ TEST(RunResultsTest, RoundTripsThroughJson) {
   ASSERT_TRUE(back->fault_coverage.has_value());
   EXPECT_EQ(back->fault_coverage->cells, original.fault_coverage->cells);
   EXPECT_EQ(back->fault_coverage->faults, 3);
+  ASSERT_TRUE(back->stopped_early.has_value());
+  EXPECT_EQ(back->stopped_early->key, "\"r7\"");
+  EXPECT_EQ(back->stopped_early->at_s, 4.5);
+  Json without = json;
+  without.erase("stopped_early");
+  EXPECT_FALSE(RunResults::FromJson(without)->stopped_early.has_value());
+  Json bad = json;
+  bad["stopped_early"]["at_s"] = "soon";
+  EXPECT_NE(RunResults::FromJson(bad).status().message().find("at_s"), std::string::npos);
 }
 
 TEST(RunResultsTest, FaultCoverageIsOptionalAndCheckedWhenPresent) {
@@ -137,6 +150,7 @@ TEST(RunResultsTest, WritesSamplesForTheSchemaTest) {
   RunResults valid = ValidRun();
   valid.verdict = RunVerdict::kValid;
   valid.exit_code = 0;
+  valid.stopped_early.reset();
   RunResults unknown = ValidRun();
   unknown.verdict = RunVerdict::kUnknown;
   unknown.exit_code = 2;

@@ -65,7 +65,8 @@ Json RunSpec::ToJson() const {
             {"junit", junit},
             {"refdb-bin", refdb_bin},
             {"etcd-bin", etcd_bin},
-            {"fencing", fencing}};
+            {"fencing", fencing},
+            {"stop-on-invalid", stop_on_invalid}};
   j["seed"] = seed.has_value() ? Json(*seed) : Json(nullptr);
   if (!run_id.empty()) j["run-id"] = run_id;
   if (!backend_used.empty()) j["backend-used"] = backend_used;
@@ -170,6 +171,7 @@ std::vector<std::string> RunSpec::ReproduceArgv() const {
   add("--store", store);
   add("--refdb-bin", refdb_bin);
   if (fencing) add("--fencing", "on");
+  if (stop_on_invalid) argv.emplace_back("--stop-on-invalid");
   return argv;
 }
 

@@ -51,6 +51,9 @@ struct RunSpec {
   std::string etcd_bin = "/usr/bin/etcd";
   // election: leader writes carry the lease's fencing token (workloads/lease_candidate.h).
   bool fencing = false;
+  // End the run at the first key the live linearizability check finds invalid (healing and
+  // tearing down as usual); results.json's stopped_early says which key and when.
+  bool stop_on_invalid = false;
   // The nightly invocation this run belongs to (`--night ID`; ci/nightly.sh gives all its runs
   // one). Written to spec.json and read back from it, but never taken from a --spec file and
   // not part of ReproduceArgv: a reproduction is not part of the night. Empty: none (the index

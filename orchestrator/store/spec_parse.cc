@@ -1,4 +1,5 @@
-// The keys of a spec: flags and spec files share them. RunUsage, ApplySpecJson, ParseRunSpec.
+// The keys of a spec: flags and spec files share them. ApplySpecJson, ParseRunSpec (RunUsage,
+// the help text: spec_usage.cc).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -15,57 +16,6 @@ using common::Status;
 using Json = nlohmann::json;
 using workloads::WorkloadKind;
 using workloads::WorkloadKindName;
-
-std::string RunUsage() {
-  return "usage: splitbrain run [--spec FILE.json] [--db refdb|etcd|NAME|PATH] [--backend "
-         "auto|docker|netns]\n"
-         "                      [--nodes 5] [--workload register|set|election] [--concurrency 10]\n"
-         "                      [--rate OPS_PER_S] [--time-limit 60s] [--db-bug NAME]\n"
-         "                      [--nemesis kill,pause,...] [--nemesis-interval 10s]\n"
-         "                      [--schedule FILE.json] [--max-failover 5s] [--max-recovery 5s]\n"
-         "                      [--seed N] [--store DIR] [--name TEST] [--junit FILE]\n"
-         "                      [--refdb-bin PATH] [--etcd-bin /usr/bin/etcd] [--fencing on|off]\n"
-         "                      [--night ID]\n"
-         "Brings up a cluster, runs the workload against it, records the history, checks it and\n"
-         "stores everything in STORE/TEST/TIMESTAMP/ (STORE/latest points at it).\n"
-         "Exit code: 0 valid, 1 invalid, 2 unknown, 3 the run failed, 254 bad arguments.\n"
-         "  --spec         a JSON object with the same keys as these flags (flags override it)\n"
-         "  --backend      docker (the Engine API), netns (network namespaces), or auto: docker\n"
-         "                 when its daemon answers, else netns\n"
-         "  --db           refdb (built beside splitbrain), etcd (Debian's etcd-server 3.4, "
-         "built-in\n"
-         "                 adapter), or a database definition: NAME for "
-         "workloads/dbs/NAME/db.json\n"
-         "                 (zookeeper, redis, etcd's as a definition) or a db.json PATH\n"
-         "  --rate         total client ops per second (default 0: as fast as they go)\n"
-         "  --db-bug       start refdb with a bug switched on (repeatable): half-quorum,\n"
-         "                 vote-without-log-check, commit-previous-term, stale-reads, no-fsync\n"
-         "  --nemesis      faults drawn at random from the seed, one every interval, each held\n"
-         "                 for an interval: kill, pause, partition-halves, partition-leader,\n"
-         "                 partition-random-node, partition-ring, partition-bridge, link, loss,\n"
-         "                 clock, clock-rate, delay, reorder, duplicate, bandwidth,\n"
-         "                 disk-lose-unsynced, disk-error, disk-slow, disk-full; election\n"
-         "                 workload: pause-candidate, clock-candidate, partition-candidate "
-         "(default\n"
-         "                 kill,pause,partition-halves,partition-leader; none: no faults;\n"
-         "                 auto: aimed at the fault coverage cells the store's runs left empty)\n"
-         "  --schedule     a scripted fault schedule (JSON; nemesis/README.md); a run's\n"
-         "                 schedule.json replays it\n"
-         "  --max-failover a slower failover (new leader or first acknowledged write) is invalid,\n"
-         "                 for faults that leave a majority connected, measured from when the\n"
-         "                 fault took effect\n"
-         "  --max-recovery after a fault that left no majority (even halves, a killed majority)\n"
-         "                 and after the final heal: a slower recovery (new leader, first\n"
-         "                 acknowledged write after the heal) is invalid\n"
-         "  --fencing      on|off (default off), election workload: each leader write to the\n"
-         "                 protected key carries the lease's token; the database refuses stale "
-         "ones\n"
-         "  --night        the nightly invocation this run belongs to (ci/nightly.sh sets one id\n"
-         "                 for all its runs); recorded in spec.json, groups the index's trends\n"
-         "                 (not read from a --spec file, not part of the reproduce command)\n"
-         "  --junit        also write the verdict as JUnit XML to FILE (always in the run folder\n"
-         "                 as junit.xml)\n";
-}
 
 namespace {
 
@@ -90,6 +40,7 @@ constexpr std::array kKeys = {"spec",
                               "refdb-bin",
                               "etcd-bin",
                               "fencing",
+                              "stop-on-invalid",
                               "night"};
 
 // After "nemesis" was read into spec.nemesis: "none" clears it, "auto" (alone) lets the store's
@@ -210,21 +161,28 @@ constexpr std::array kBackendKinds = {BackendKind::kAuto, BackendKind::kDocker,
 constexpr std::array kWorkloadKinds = {WorkloadKind::kRegister, WorkloadKind::kSet,
                                        WorkloadKind::kElection};
 
-// "fencing": true / false in a file, on / off (or true / false) as a flag.
-Status ApplyFencing(const Json& v, RunSpec& spec) {
+// A switch ("fencing", "stop-on-invalid"): true / false in a file, on / off (or true / false)
+// as a flag.
+Status ApplySwitch(const std::string& key, const Json& v, bool& out) {
   if (v.is_boolean()) {
-    spec.fencing = v.get<bool>();
+    out = v.get<bool>();
     return Status::Ok();
   }
   const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
   if (text == "on" || text == "true") {
-    spec.fencing = true;
+    out = true;
   } else if (text == "off" || text == "false") {
-    spec.fencing = false;
+    out = false;
   } else {
-    return Status::InvalidArgument("fencing: \"" + text + "\" is not on or off");
+    return Status::InvalidArgument(key + ": \"" + text + "\" is not on or off");
   }
   return Status::Ok();
+}
+
+// A flag that may stand alone (`--stop-on-invalid` is `--stop-on-invalid on`).
+bool IsBareFlag(const std::string& flag) { return flag == "stop-on-invalid"; }
+bool IsSwitchWord(const std::string& word) {
+  return word == "on" || word == "off" || word == "true" || word == "false";
 }
 
 // "night": the nightly invocation a run belongs to (the store index groups trends by it).
@@ -236,7 +194,8 @@ Status ApplyNight(const Json& v, RunSpec& spec) {
 }
 
 Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
-  if (key == "fencing") return ApplyFencing(v, spec);
+  if (key == "fencing") return ApplySwitch(key, v, spec.fencing);
+  if (key == "stop-on-invalid") return ApplySwitch(key, v, spec.stop_on_invalid);
   if (key == "night") return ApplyNight(v, spec);
   if (key == "name") {
     ASSIGN_OR_RETURN(spec.name, AsString(key, v));
@@ -348,6 +307,8 @@ Result<RunSpec> ParseRunSpec(const std::vector<std::string>& args) {
     if (size_t eq = flag.find('='); eq != std::string::npos) {
       value = flag.substr(eq + 1);
       flag = flag.substr(0, eq);
+    } else if (IsBareFlag(flag) && (i + 1 == args.size() || !IsSwitchWord(args[i + 1]))) {
+      value = "on";
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {

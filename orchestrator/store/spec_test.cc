@@ -239,6 +239,41 @@ TEST(RunSpecTest, SpecJsonRoundTripsWithWhatTheRunRecorded) {
   EXPECT_EQ(again->backend, BackendKind::kNetns);
 }
 
+TEST(RunSpecTest, StopOnInvalidIsABareFlagRecordedInSpecJsonAndReproduced) {
+  EXPECT_FALSE(ParseRunSpec({})->stop_on_invalid);
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--stop-on-invalid"},
+                                             {"--stop-on-invalid", "--seed", "3"},
+                                             {"--stop-on-invalid", "on"},
+                                             {"--stop-on-invalid=true"}}) {
+    auto spec = ParseRunSpec(args);
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
+    EXPECT_TRUE(spec->stop_on_invalid) << args.size();
+  }
+  EXPECT_EQ(ParseRunSpec({"--stop-on-invalid", "--seed", "3"})->seed, 3u);
+  EXPECT_FALSE(ParseRunSpec({"--stop-on-invalid", "off"})->stop_on_invalid);
+  EXPECT_FALSE(ParseRunSpec({"--stop-on-invalid=maybe"}).ok());
+  auto spec = ParseRunSpec({"--stop-on-invalid", "--seed", "5", "--db-bug", "stale-reads"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->ToJson()["stop-on-invalid"], true);
+  auto back = RunSpec::FromJson(spec->ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->stop_on_invalid);
+  const std::vector<std::string> argv = back->ReproduceArgv();
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "--stop-on-invalid"), argv.end());
+  auto again = ParseRunSpec(std::vector<std::string>(argv.begin() + 2, argv.end()));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->stop_on_invalid);
+  EXPECT_EQ(again->db_bugs, std::vector<std::string>{"stale-reads"});
+  const std::vector<std::string> plain = ParseRunSpec({})->ReproduceArgv();
+  EXPECT_EQ(std::find(plain.begin(), plain.end(), "--stop-on-invalid"), plain.end());
+  // From a spec file, and overridden by a flag.
+  const std::string file = WriteTemp("stop.json", R"({"stop-on-invalid": true})");
+  EXPECT_TRUE(ParseRunSpec({"--spec", file})->stop_on_invalid);
+  EXPECT_FALSE(ParseRunSpec({"--spec", file, "--stop-on-invalid", "off"})->stop_on_invalid);
+  std::remove(file.c_str());
+}
+
 TEST(RunSpecTest, NightIsRecordedInSpecJsonButNotReproducedOrReadFromASpecFile) {
   auto spec = ParseRunSpec({"--night", "20261207T021700Z", "--seed", "3"});
   ASSERT_TRUE(spec.ok()) << spec.status().message();

@@ -60,6 +60,14 @@ class KvModel final : public Model {
     return model_util::StepRegisterOp(state, op, next);
   }
 
+  bool OnlyExtends(const CompiledOp& op) const override { return op.f == kAppend; }
+
+  bool MayAcceptAfterExtending(const State& state, const CompiledOp& read,
+                               const ValueTable& values) const override {
+    return read.f != model_util::kRead ||
+           values.MayBePrefixOf(keyed_state::Get(state, read.key), read.b);
+  }
+
   bool ChangesNoState(const CompiledOp& op) const override {
     return op.f != kAppend && op.f != kDelete && model_util::RegisterOpChangesNoState(op);
   }

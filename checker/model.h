@@ -76,6 +76,16 @@ class Model {
   // the search may then place it as soon as it is accepted (wgl_search.h, forced no-ops).
   virtual bool ChangesNoState(const CompiledOp& /*op*/) const { return false; }
 
+  // The search's lookahead (wgl_search.h): whether op only extends its key's value (kv's
+  // append), and whether a read (ChangesNoState) may still be accepted once `state` has been
+  // extended by such operations alone (false only when it provably cannot: kv's value is no
+  // prefix of what the read returned).
+  virtual bool OnlyExtends(const CompiledOp& /*op*/) const { return false; }
+  virtual bool MayAcceptAfterExtending(const State& /*state*/, const CompiledOp& /*read*/,
+                                       const ValueTable& /*values*/) const {
+    return true;
+  }
+
   // The state as JSON for reports: {"key": value, ...}, or just the value when the only key is
   // kNil.
   virtual Json StateToJson(const State& state, const ValueTable& values) const;

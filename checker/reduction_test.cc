@@ -83,6 +83,53 @@ History RandomHistory(common::Rng& rng, bool with_cas) {
   return b.history;
 }
 
+// The same for kv on one key: gets, appends of "a", "b" and "ab" (so one string has several
+// splits), puts of "" or "b", deletes; a changed get returns another short string.
+History RandomKvHistory(common::Rng& rng) {
+  Builder b;
+  std::vector<int64_t> process = {0, 1, 2, 3};
+  int64_t next_process = 4;
+  std::vector<std::optional<Pending>> busy(4);
+  Json state = nullptr;
+  std::vector<size_t> reads;
+  const std::vector<std::string> atoms = {"a", "b", "ab"};
+  for (int step = 0; step < 26; ++step) {
+    const size_t c = rng.Uniform(4);
+    if (!busy[c]) {
+      const uint64_t kind = rng.Uniform(8);
+      Pending op = kind < 3   ? Pending{"get", nullptr}
+                   : kind < 6 ? Pending{"append", atoms[rng.Uniform(3)]}
+                   : kind < 7 ? Pending{"put", rng.Chance(1, 2) ? "" : "b"}
+                              : Pending{"delete", nullptr};
+      b.Add(process[c], EventType::kInvoke, op.f, op.input);
+      busy[c] = op;
+      continue;
+    }
+    const Pending op = *busy[c];
+    busy[c].reset();
+    const bool crash = op.f != "get" && rng.Chance(1, 4);
+    if (!crash || rng.Chance(1, 2)) {
+      if (op.f == "append")
+        state = (state.is_null() ? "" : state.get<std::string>()) + op.input.get<std::string>();
+      if (op.f == "put") state = op.input;
+      if (op.f == "delete") state = nullptr;
+    }
+    if (op.f == "get") reads.push_back(b.history.events.size());
+    if (crash) {
+      b.Add(process[c], EventType::kInfo, op.f, nullptr);
+      process[c] = next_process++;
+    } else {
+      b.Add(process[c], EventType::kOk, op.f, op.f == "get" ? state : op.input);
+    }
+  }
+  if (!reads.empty() && rng.Chance(1, 2)) {
+    std::string text;
+    for (uint64_t n = rng.Uniform(4); n > 0; --n) text += atoms[rng.Uniform(3)];
+    b.history.events[reads[rng.Uniform(reads.size())]].value = text;
+  }
+  return b.history;
+}
+
 Verdict VerdictOf(const History& history, ModelKind model, bool reduce) {
   auto ops = PairOperations(history);
   EXPECT_TRUE(ops.ok()) << ops.status().message();
@@ -97,7 +144,8 @@ void CompareOn(ModelKind model, bool with_cas, uint64_t seed) {
   int valid = 0;
   int invalid = 0;
   for (int trial = 0; trial < 3000; ++trial) {
-    const History history = RandomHistory(rng, with_cas);
+    const History history =
+        model == ModelKind::kKv ? RandomKvHistory(rng) : RandomHistory(rng, with_cas);
     const Verdict plain = VerdictOf(history, model, false);
     const Verdict reduced = VerdictOf(history, model, true);
     ASSERT_NE(plain, Verdict::kUnknown);
@@ -115,6 +163,10 @@ TEST(Reductions, TheSameVerdictAsThePlainSearchOnRandomCasRegisterHistories) {
 
 TEST(Reductions, TheSameVerdictAsThePlainSearchOnRandomRegisterHistories) {
   CompareOn(ModelKind::kRegister, false, 2);
+}
+
+TEST(Reductions, TheSameVerdictAsThePlainSearchOnRandomKvHistories) {
+  CompareOn(ModelKind::kKv, false, 3);
 }
 
 // 40 crashed writes of distinct values no read returns, then a read of a value written only by

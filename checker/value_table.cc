@@ -144,6 +144,25 @@ const Json& ValueTable::Get(int64_t id) const {
   return spelled_.emplace(id, Json(std::move(text))).first->second;
 }
 
+bool ValueTable::MayBePrefixOf(int64_t s, int64_t v) const {
+  if (s == v || s == kNil || v == kNil || !IsString(s) || !IsString(v)) return true;
+  const Entry& whole = entries_[Index(s)];
+  if (whole.key.length > entries_[Index(v)].key.length) return false;
+  auto text_of = [this](int64_t id) -> const std::string* {
+    auto it = spelled_.find(id);
+    return it == spelled_.end() ? nullptr : &it->second.get_ref<const std::string&>();
+  };
+  const std::string* v_text = text_of(v);
+  if (v_text == nullptr) return true;
+  size_t offset = 0;
+  const std::string* piece = text_of(s);
+  if (piece == nullptr && whole.left != kNil) {
+    offset = entries_[Index(whole.left)].key.length;
+    piece = text_of(whole.right);
+  }
+  return piece == nullptr || v_text->compare(offset, piece->size(), *piece) == 0;
+}
+
 size_t ValueTable::memory_bytes() const {
   return entries_.capacity() * sizeof(Entry) + string_slots_.capacity() * sizeof(int64_t) +
          concat_slots_.capacity() * sizeof(ConcatSlot) + text_bytes_;

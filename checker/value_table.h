@@ -33,6 +33,10 @@ class ValueTable {
   // The id of the string a + b, where a may be kNil (the empty string). Returns kNil if either
   // value is not a string (the caller reports the type error).
   int64_t Concat(int64_t a, int64_t b);
+  // False when the strings s and v are known to differ in v's first length(s) characters (s is
+  // then no prefix of v); true otherwise, including when either is not a string. Compares the
+  // last piece of s at most, never spells a rope out.
+  bool MayBePrefixOf(int64_t s, int64_t v) const;
   bool IsString(int64_t id) const { return id != kNil && entries_[Index(id)].is_string; }
   size_t size() const { return entries_.size(); }
   // Approximate heap bytes held, for memory budgets.

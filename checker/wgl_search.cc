@@ -43,6 +43,7 @@ WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const Sea
       rank_(ops.size()),
       in_unknown_(ops.size()),
       changes_no_state_(ops.size()),
+      only_extends_(ops.size()),
       known_((ops.size() - UnknownCount(ops, reduce) + 63) / 64, 0),
       unknown_((UnknownCount(ops, reduce) + 63) / 64, 0),
       cache_(known_.size(), unknown_.size()) {
@@ -54,6 +55,8 @@ WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const Sea
   for (size_t i = 0; i < ops.size(); ++i) {
     in_unknown_[i] = reduce && ops[i].ret == Operation::kNever;
     rank_[i] = in_unknown_[i] ? unknown++ : known++;
+    only_extends_[i] = reduce && model.OnlyExtends(*ops[i].op);
+    lookahead_ = lookahead_ || only_extends_[i];
     changes_no_state_[i] =
         reduce && ops[i].ret != Operation::kNever && model.ChangesNoState(*ops[i].op);
   }
@@ -184,9 +187,31 @@ WglSearch::Forced WglSearch::PlaceForced(State& next) {
     if (!TryLinearize(e, next)) return Forced::kRefused;
     frames_[depth_ - 1].forced = true;
     --required_left_;
+    if (!Viable()) {  // its only child has no completion: neither has this configuration
+      ++required_left_;
+      Backtrack();
+      return Forced::kRefused;
+    }
     return Forced::kPlaced;
   }
   return Forced::kNone;
+}
+
+bool WglSearch::Viable() const {
+  if (!lookahead_) return true;
+  int32_t first_return = entries_[kHead].next;
+  while (first_return != kEnd && entries_[first_return].is_call) {
+    first_return = entries_[first_return].next;
+  }
+  if (first_return == kEnd) return true;
+  const int32_t read = entries_[first_return].op;
+  if (!changes_no_state_[read] || !ops_[read].op->txn.empty()) return true;
+  const int64_t key = ops_[read].op->key;
+  for (int32_t e = entries_[kHead].next; e != first_return; e = entries_[e].next) {
+    const int32_t op = entries_[e].op;
+    if (ops_[op].op->key == key && !changes_no_state_[op] && !only_extends_[op]) return true;
+  }
+  return model_.MayAcceptAfterExtending(state_, *ops_[read].op, values_);
 }
 
 void WglSearch::Backtrack() {
@@ -269,6 +294,11 @@ SearchResult WglSearch::Run(uint64_t max_steps) {
       continue;
     }
     if (TryLinearize(entry_, next)) {
+      if (!Viable()) {  // no completion from here: try the next candidate instead
+        Backtrack();
+        entry_ = NextCandidate(entry_);
+        continue;
+      }
       if (ops_[entries_[entry_].op].ret != Operation::kNever) --required_left_;
       entry_ = NextCandidate(kHead);
       fresh_ = reduce_;

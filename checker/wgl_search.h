@@ -22,6 +22,12 @@
 //   in this state, and moving it changes no state any other operation sees. (An operation that
 //   merely leaves this state as it is, like a write of the current value, does not qualify:
 //   placed later it may change the state.)
+// - Lookahead: after a placement, the known read whose return entry comes first (it must be
+//   placed before anything called after it returned, so only the current candidates can come
+//   before it) is asked whether the state can still reach what it returned. When every
+//   candidate on its key only extends the value or changes nothing (Model::OnlyExtends,
+//   ChangesNoState) and the model says no (Model::MayAcceptAfterExtending: kv's value is no
+//   prefix of the read's), the configuration has no completion and is undone at once.
 // - Dominance: the cache refuses a configuration (K, s, U) when it holds (K, s, U') with U' a
 //   subset of U (K: known operations placed, s: state, U: unknown operations placed); see
 //   memo_cache.h. Sound with a configuration still on the stack, too: if a completion existed,
@@ -111,6 +117,7 @@ class WglSearch {
   bool TryLinearize(int32_t entry, State& next);
   enum class Forced { kNone, kPlaced, kRefused };
   Forced PlaceForced(State& next);
+  bool Viable() const;
   void Backtrack();
   int32_t NextCandidate(int32_t after) const;
   bool OverBudget(SearchOutcome* outcome);
@@ -133,6 +140,8 @@ class WglSearch {
   std::vector<int32_t> rank_;
   std::vector<bool> in_unknown_;
   std::vector<bool> changes_no_state_;  // per op: Model::ChangesNoState
+  std::vector<bool> only_extends_;      // per op: Model::OnlyExtends
+  bool lookahead_ = false;              // some op only extends
   std::vector<uint64_t> known_;
   std::vector<uint64_t> unknown_;
   uint64_t bitset_hash_ = 0;  // of known_

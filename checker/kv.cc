@@ -62,10 +62,12 @@ class KvModel final : public Model {
 
   bool OnlyExtends(const CompiledOp& op) const override { return op.f == kAppend; }
 
-  bool MayAcceptAfterExtending(const State& state, const CompiledOp& read,
-                               const ValueTable& values) const override {
-    return read.f != model_util::kRead ||
-           values.MayBePrefixOf(keyed_state::Get(state, read.key), read.b);
+  bool MayAcceptAfterExtending(const State& state, const CompiledOp* extension,
+                               const CompiledOp& read, const ValueTable& values) const override {
+    if (read.f != model_util::kRead) return true;
+    const int64_t current = keyed_state::Get(state, read.key);
+    if (extension == nullptr) return values.MayBePrefixOf(current, read.b);
+    return values.MayStandAt(read.b, current, extension->a);
   }
 
   bool ChangesNoState(const CompiledOp& op) const override {

@@ -77,11 +77,12 @@ class Model {
   virtual bool ChangesNoState(const CompiledOp& /*op*/) const { return false; }
 
   // The search's lookahead (wgl_search.h): whether op only extends its key's value (kv's
-  // append), and whether a read (ChangesNoState) may still be accepted once `state` has been
-  // extended by such operations alone (false only when it provably cannot: kv's value is no
-  // prefix of what the read returned).
+  // append), and whether a read (ChangesNoState) may still be accepted once `state`, extended
+  // first by `extension` if not null, has been extended by such operations alone (false only
+  // when it provably cannot: kv's value is no prefix of what the read returned).
   virtual bool OnlyExtends(const CompiledOp& /*op*/) const { return false; }
-  virtual bool MayAcceptAfterExtending(const State& /*state*/, const CompiledOp& /*read*/,
+  virtual bool MayAcceptAfterExtending(const State& /*state*/, const CompiledOp* /*extension*/,
+                                       const CompiledOp& /*read*/,
                                        const ValueTable& /*values*/) const {
     return true;
   }

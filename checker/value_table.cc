@@ -163,6 +163,19 @@ bool ValueTable::MayBePrefixOf(int64_t s, int64_t v) const {
   return piece == nullptr || v_text->compare(offset, piece->size(), *piece) == 0;
 }
 
+bool ValueTable::MayStandAt(int64_t v, int64_t before, int64_t piece) const {
+  if (v == kNil || piece == kNil || !IsString(v) || !IsString(piece)) return true;
+  if (before != kNil && !IsString(before)) return true;
+  const size_t offset = before == kNil ? 0 : entries_[Index(before)].key.length;
+  const size_t length = entries_[Index(piece)].key.length;
+  if (offset + length > entries_[Index(v)].key.length) return false;
+  auto v_text = spelled_.find(v);
+  auto piece_text = spelled_.find(piece);
+  if (v_text == spelled_.end() || piece_text == spelled_.end()) return true;
+  return v_text->second.get_ref<const std::string&>().compare(
+             offset, length, piece_text->second.get_ref<const std::string&>()) == 0;
+}
+
 size_t ValueTable::memory_bytes() const {
   return entries_.capacity() * sizeof(Entry) + string_slots_.capacity() * sizeof(int64_t) +
          concat_slots_.capacity() * sizeof(ConcatSlot) + text_bytes_;

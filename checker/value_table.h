@@ -37,6 +37,10 @@ class ValueTable {
   // then no prefix of v); true otherwise, including when either is not a string. Compares the
   // last piece of s at most, never spells a rope out.
   bool MayBePrefixOf(int64_t s, int64_t v) const;
+  // False when the string v is known not to continue the string `before` (kNil: "") with the
+  // string `piece` (v too short, or other characters there); true otherwise, including when
+  // they are not strings. Compares piece's characters only.
+  bool MayStandAt(int64_t v, int64_t before, int64_t piece) const;
   bool IsString(int64_t id) const { return id != kNil && entries_[Index(id)].is_string; }
   size_t size() const { return entries_.size(); }
   // Approximate heap bytes held, for memory budgets.

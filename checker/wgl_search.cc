@@ -154,6 +154,7 @@ bool WglSearch::TryLinearize(int32_t entry, State& next) {
   const int32_t op = entries_[entry].op;
   const bool cut = reduce_ && ops_[op].ret == Operation::kNever;
   if (cut && previous_twin_[op] >= 0 && !IsLinearized(previous_twin_[op])) return false;
+  if (only_extends_[op] && !Viable(entry)) return false;
   if (!model_.Step(state_, *ops_[op].op, values_, &next)) return false;
   if (cut && next == state_) return false;
   Flip(op);
@@ -197,10 +198,14 @@ WglSearch::Forced WglSearch::PlaceForced(State& next) {
   return Forced::kNone;
 }
 
-bool WglSearch::Viable() const {
+bool WglSearch::Viable(int32_t extension_entry) const {
   if (!lookahead_) return true;
+  // The extension's own return entry does not count: it is placed first.
+  const int32_t own_return = extension_entry >= 0 ? entries_[extension_entry].match : -1;
+  const int32_t extension = extension_entry >= 0 ? entries_[extension_entry].op : -1;
   int32_t first_return = entries_[kHead].next;
-  while (first_return != kEnd && entries_[first_return].is_call) {
+  while (first_return != kEnd &&
+         (entries_[first_return].is_call || (own_return >= 0 && first_return == own_return))) {
     first_return = entries_[first_return].next;
   }
   if (first_return == kEnd) return true;
@@ -209,9 +214,13 @@ bool WglSearch::Viable() const {
   const int64_t key = ops_[read].op->key;
   for (int32_t e = entries_[kHead].next; e != first_return; e = entries_[e].next) {
     const int32_t op = entries_[e].op;
-    if (ops_[op].op->key == key && !changes_no_state_[op] && !only_extends_[op]) return true;
+    if (entries_[e].is_call && ops_[op].op->key == key && !changes_no_state_[op] &&
+        !only_extends_[op]) {
+      return true;
+    }
   }
-  return model_.MayAcceptAfterExtending(state_, *ops_[read].op, values_);
+  return model_.MayAcceptAfterExtending(state_, extension >= 0 ? ops_[extension].op : nullptr,
+                                        *ops_[read].op, values_);
 }
 
 void WglSearch::Backtrack() {
@@ -294,7 +303,8 @@ SearchResult WglSearch::Run(uint64_t max_steps) {
       continue;
     }
     if (TryLinearize(entry_, next)) {
-      if (!Viable()) {  // no completion from here: try the next candidate instead
+      // (An extension was looked ahead for before it was placed.)
+      if (!only_extends_[entries_[entry_].op] && !Viable()) {  // no completion from here
         Backtrack();
         entry_ = NextCandidate(entry_);
         continue;

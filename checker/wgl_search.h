@@ -117,7 +117,9 @@ class WglSearch {
   bool TryLinearize(int32_t entry, State& next);
   enum class Forced { kNone, kPlaced, kRefused };
   Forced PlaceForced(State& next);
-  bool Viable() const;
+  // The lookahead; with the call entry of an extension, for the state it would make, before it
+  // is placed.
+  bool Viable(int32_t extension_entry = -1) const;
   void Backtrack();
   int32_t NextCandidate(int32_t after) const;
   bool OverBudget(SearchOutcome* outcome);

@@ -66,7 +66,7 @@ struct FileRun {
   double cpu_ms = 0;
 };
 
-FileRun CheckFile(const fs::path& path, bool partition) {
+FileRun CheckFile(const fs::path& path, bool partition, bool counterexample = true) {
   const double start = CpuMs();
   FileRun run;
   std::ifstream in(path, std::ios::binary);
@@ -84,7 +84,8 @@ FileRun CheckFile(const fs::path& path, bool partition) {
       *ops, {.model = *checker::ParseModelKind(checker::DefaultModelFor(*format)),
              .initial = history->initial_state,
              .nil_read_is_unknown = history->nil_read_is_unknown,
-             .partition = partition});
+             .partition = partition,
+             .counterexample = counterexample});
   if (!result.ok()) return {"error: " + result.status().message(), CpuMs() - start};
   run.verdict = std::string(checker::VerdictName(result->verdict));
   run.cpu_ms = CpuMs() - start;
@@ -179,6 +180,8 @@ checker::History ToHistory(const std::vector<GeneratedOp>& ops) {
 struct Flags {
   fs::path dir = fs::path(SPLITBRAIN_SHARED_DIR) / "histories";
   int64_t generated_ops = 1000000;
+  // false: verdicts alone, as Porcupine's check gives them (no counterexample window).
+  bool counterexample = true;
 };
 
 bool ParseFlags(int argc, char** argv, Flags& flags) {
@@ -192,6 +195,8 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
       if (*end != '\0' || flags.generated_ops < 0) return false;
     } else if (arg == "--no-generated") {
       flags.generated_ops = 0;
+    } else if (arg == "--no-counterexample") {
+      flags.counterexample = false;
     } else {
       return false;
     }
@@ -211,12 +216,12 @@ std::vector<fs::path> HistoryFiles(const fs::path& dir) {
 }
 
 // Part 1: every file, partitioned. Returns the number of verdicts that differ from expected.
-int CheckCorpus(const fs::path& dir, const std::vector<fs::path>& files) {
+int CheckCorpus(const fs::path& dir, const std::vector<fs::path>& files, bool counterexample) {
   std::map<std::string, std::string> expected = ReadExpected(dir);
   int mismatches = 0;
   for (const fs::path& path : files) {
     std::string rel = fs::relative(path, dir).string();
-    FileRun run = CheckFile(path, /*partition=*/true);
+    FileRun run = CheckFile(path, /*partition=*/true, counterexample);
     auto it = expected.find(rel);
     std::string want = it == expected.end() ? "?" : it->second;
     if (want != "?" && want != run.verdict) ++mismatches;
@@ -272,21 +277,22 @@ int main(int argc, char** argv) {
   Flags flags;
   if (!ParseFlags(argc, argv, flags)) {
     std::fprintf(stderr,
-                 "usage: checker_bench [--histories DIR] [--generated-ops N] [--no-generated]\n");
+                 "usage: checker_bench [--histories DIR] [--generated-ops N] [--no-generated]\n"
+                 "                     [--no-counterexample]\n");
     return 254;
   }
   std::vector<fs::path> files = HistoryFiles(flags.dir);
   const double start = CpuMs();
-  const int mismatches = CheckCorpus(flags.dir, files);
+  const int mismatches = CheckCorpus(flags.dir, files, flags.counterexample);
   const double total_cpu_ms = CpuMs() - start;
   const double peak_rss_mb = PeakRssMb();
   const double nopartition_max_ms = CheckUnpartitioned(flags.dir, files);
   const double generated_ms = flags.generated_ops > 0 ? CheckGenerated(flags.generated_ops) : 0;
   std::printf(
-      "total_cpu_ms=%.1f peak_rss_mb=%.1f files=%zu mismatches=%d "
+      "total_cpu_ms=%.1f counterexample=%d peak_rss_mb=%.1f files=%zu mismatches=%d "
       "nopartition_c10_max_ms=%.1f generated_ops=%lld generated_check_ms=%.0f "
       "generated_peak_rss_mb=%.1f\n",
-      total_cpu_ms, peak_rss_mb, files.size(), mismatches, nopartition_max_ms,
-      static_cast<long long>(flags.generated_ops), generated_ms, PeakRssMb());
+      total_cpu_ms, flags.counterexample ? 1 : 0, peak_rss_mb, files.size(), mismatches,
+      nopartition_max_ms, static_cast<long long>(flags.generated_ops), generated_ms, PeakRssMb());
   return mismatches == 0 ? 0 : 1;
 }

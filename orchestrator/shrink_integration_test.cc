@@ -1,5 +1,5 @@
 // `splitbrain shrink` end to end with real runs on the netns backend (label `run`): a 4-node run
-// of refdb with the half-quorum bug under six faults (schedules/six-faults.json) is invalid;
+// of refdb with the half-quorum bug under four faults (schedules/four-faults.json) is invalid;
 // shrinking it gives a schedule of at most two faults (the split into halves is the one that
 // matters, or none: see below) that still fails the same check, its report and the command that
 // reproduces it; and Ctrl-C during a shrink stops the run in flight, tears it down and keeps what
@@ -67,11 +67,11 @@ class ShrinkRunTest : public ::testing::Test {
   fs::path store_;
 };
 
-TEST_F(ShrinkRunTest, SixFaultsShrinkToAtMostTwoThatStillFailTheSameCheck) {
-  // The run to shrink: six faults over 15 s, one of them a split into halves.
+TEST_F(ShrinkRunTest, FourFaultsShrinkToAtMostTwoThatStillFailTheSameCheck) {
+  // The run to shrink: four faults over 10.5 s, one of them a split into halves.
   ASSERT_EQ(Splitbrain({"run", "--backend", "netns", "--store", store_.string(), "--nodes", "4",
-                        "--time-limit", "17s", "--db-bug", "half-quorum", "--seed", "41",
-                        "--schedule", std::string(SCHEDULES_DIR) + "/six-faults.json"},
+                        "--time-limit", "12s", "--db-bug", "half-quorum", "--seed", "41",
+                        "--schedule", std::string(SCHEDULES_DIR) + "/four-faults.json"},
                        "run.log"),
             1)
       << Log("run.log");
@@ -87,7 +87,7 @@ TEST_F(ShrinkRunTest, SixFaultsShrinkToAtMostTwoThatStillFailTheSameCheck) {
   const Json summary = Json::parse(ReadFile(out / "shrink.json"), nullptr, false);
   ASSERT_TRUE(summary.is_object()) << ReadFile(out / "shrink.json");
   EXPECT_TRUE(summary["complete"].get<bool>()) << summary.dump(2);
-  EXPECT_EQ(summary["original"]["faults"], 6);
+  EXPECT_EQ(summary["original"]["faults"], 4);
   const std::string check = summary["check"];
   EXPECT_EQ(check, "linearizable");  // the run found it invalid, and it comes first
 

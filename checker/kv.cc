@@ -66,7 +66,10 @@ class KvModel final : public Model {
                                const CompiledOp& read, const ValueTable& values) const override {
     if (read.f != model_util::kRead) return true;
     const int64_t current = keyed_state::Get(state, read.key);
-    if (extension == nullptr) return values.MayBePrefixOf(current, read.b);
+    // An extension of another key leaves this one as it is.
+    if (extension == nullptr || extension->key != read.key) {
+      return values.MayBePrefixOf(current, read.b);
+    }
     return values.MayStandAt(read.b, current, extension->a);
   }
 

@@ -5,6 +5,7 @@
 // case they are for: unknown writes whose values no one reads, answered at once.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,7 +18,7 @@ namespace {
 
 struct Builder {
   History history;
-  void Add(int64_t process, EventType type, const std::string& f, Json value) {
+  void Add(int64_t process, EventType type, const std::string& f, Json value, Json key = nullptr) {
     Event e;
     e.index = static_cast<int64_t>(history.events.size());
     e.line = e.index + 1;
@@ -25,6 +26,7 @@ struct Builder {
     e.type = type;
     e.f = f;
     e.value = std::move(value);
+    e.key = std::move(key);
     history.events.push_back(std::move(e));
   }
 };
@@ -83,14 +85,16 @@ History RandomHistory(common::Rng& rng, bool with_cas) {
   return b.history;
 }
 
-// The same for kv on one key: gets, appends of "a", "b" and "ab" (so one string has several
-// splits), puts of "" or "b", deletes; a changed get returns another short string.
+// The same for kv on two keys: gets, appends of "a", "b" and "ab" (so one string has several
+// splits), puts of "" or "b", deletes; a changed get returns another short string. Checked per
+// key and, with partition false, with both keys in one search.
 History RandomKvHistory(common::Rng& rng) {
   Builder b;
   std::vector<int64_t> process = {0, 1, 2, 3};
   int64_t next_process = 4;
   std::vector<std::optional<Pending>> busy(4);
-  Json state = nullptr;
+  std::vector<std::string> busy_key(4);
+  std::map<std::string, Json> state;  // absent: nil
   std::vector<size_t> reads;
   const std::vector<std::string> atoms = {"a", "b", "ab"};
   for (int step = 0; step < 26; ++step) {
@@ -101,25 +105,29 @@ History RandomKvHistory(common::Rng& rng) {
                    : kind < 6 ? Pending{"append", atoms[rng.Uniform(3)]}
                    : kind < 7 ? Pending{"put", rng.Chance(1, 2) ? "" : "b"}
                               : Pending{"delete", nullptr};
-      b.Add(process[c], EventType::kInvoke, op.f, op.input);
+      busy_key[c] = rng.Chance(1, 2) ? "x" : "y";
+      b.Add(process[c], EventType::kInvoke, op.f, op.input, busy_key[c]);
       busy[c] = op;
       continue;
     }
     const Pending op = *busy[c];
+    const std::string key = busy_key[c];
     busy[c].reset();
     const bool crash = op.f != "get" && rng.Chance(1, 4);
+    Json& value = state[key];
     if (!crash || rng.Chance(1, 2)) {
-      if (op.f == "append")
-        state = (state.is_null() ? "" : state.get<std::string>()) + op.input.get<std::string>();
-      if (op.f == "put") state = op.input;
-      if (op.f == "delete") state = nullptr;
+      if (op.f == "append") {
+        value = (value.is_null() ? "" : value.get<std::string>()) + op.input.get<std::string>();
+      }
+      if (op.f == "put") value = op.input;
+      if (op.f == "delete") value = nullptr;
     }
     if (op.f == "get") reads.push_back(b.history.events.size());
     if (crash) {
-      b.Add(process[c], EventType::kInfo, op.f, nullptr);
+      b.Add(process[c], EventType::kInfo, op.f, nullptr, key);
       process[c] = next_process++;
     } else {
-      b.Add(process[c], EventType::kOk, op.f, op.f == "get" ? state : op.input);
+      b.Add(process[c], EventType::kOk, op.f, op.f == "get" ? value : op.input, key);
     }
   }
   if (!reads.empty() && rng.Chance(1, 2)) {
@@ -130,11 +138,12 @@ History RandomKvHistory(common::Rng& rng) {
   return b.history;
 }
 
-Verdict VerdictOf(const History& history, ModelKind model, bool reduce) {
+Verdict VerdictOf(const History& history, ModelKind model, bool reduce, bool partition = true) {
   auto ops = PairOperations(history);
   EXPECT_TRUE(ops.ok()) << ops.status().message();
   if (!ops.ok()) return Verdict::kUnknown;
-  auto result = CheckLinearizability(*ops, {.model = model, .reduce = reduce});
+  auto result =
+      CheckLinearizability(*ops, {.model = model, .partition = partition, .reduce = reduce});
   EXPECT_TRUE(result.ok()) << result.status().message();
   return result.ok() ? result->verdict : Verdict::kUnknown;
 }
@@ -150,6 +159,9 @@ void CompareOn(ModelKind model, bool with_cas, uint64_t seed) {
     const Verdict reduced = VerdictOf(history, model, true);
     ASSERT_NE(plain, Verdict::kUnknown);
     ASSERT_EQ(reduced, plain) << "trial " << trial << " of seed " << seed;
+    if (model == ModelKind::kKv) {  // both keys in one search
+      ASSERT_EQ(VerdictOf(history, model, true, false), plain) << "unpartitioned, trial " << trial;
+    }
     (plain == Verdict::kValid ? valid : invalid) += 1;
   }
   // Both answers are well represented, so the comparison means something.

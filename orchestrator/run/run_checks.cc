@@ -36,7 +36,9 @@ common::Result<checker::CheckResult> CheckOperations(const ChecksInput& input,
                                                      const std::vector<checker::Operation>& ops,
                                                      Json& live_figures) {
   if (input.live == nullptr) {
-    return checker::CheckLinearizability(ops, {.model = model, .time_limit_s = input.time_limit_s});
+    return checker::CheckLinearizability(ops, {.model = model,
+                                               .time_limit_s = input.time_limit_s,
+                                               .memory_limit_mb = input.memory_limit_mb});
   }
   ASSIGN_OR_RETURN(checker::LiveOutcome live, input.live->Finish(ops));
   live_figures = LiveFigures(live);
@@ -149,6 +151,8 @@ ChecksInput ChecksInputFor(const RunPlan& plan, const workloads::Workload& workl
   const workloads::DbTraits traits = plan.db->traits();
   return {.checks = workload.checks(),
           .nodes = plan.spec.nodes,
+          .time_limit_s = plan.spec.check_time_limit_s,
+          .memory_limit_mb = kCheckMemoryLimitMb,
           .max_failover_s = plan.spec.max_failover_s,
           .max_recovery_s = plan.spec.max_recovery_s,
           .node_logs = traits.writes_node_events,
@@ -160,9 +164,10 @@ ChecksInput ChecksInputFor(const RunPlan& plan, const workloads::Workload& workl
 
 std::optional<checker::LiveCheckOptions> LiveCheckOptionsFor(const ChecksInput& input) {
   if (!input.checks.linearizable.has_value()) return std::nullopt;
-  return checker::LiveCheckOptions{
-      .check = {.model = *input.checks.linearizable, .time_limit_s = input.time_limit_s},
-      .reads = input.reads_linearizable};
+  return checker::LiveCheckOptions{.check = {.model = *input.checks.linearizable,
+                                             .time_limit_s = input.time_limit_s,
+                                             .memory_limit_mb = input.memory_limit_mb},
+                                   .reads = input.reads_linearizable};
 }
 
 Verdict CombinedVerdict(const std::vector<CheckResult>& checks) {

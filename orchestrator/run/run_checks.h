@@ -30,10 +30,14 @@ namespace orchestrator {
 // The name of the check that lists which faults took effect (checker/fault_check.h).
 inline constexpr char kFaultsCheck[] = "faults";
 
+// The linearizability check's memory budget in runs (splitbrain check's default too).
+inline constexpr int64_t kCheckMemoryLimitMb = 4096;
+
 struct ChecksInput {
   workloads::WorkloadChecks checks;  // what the workload declares (Workload::checks())
   int nodes = 0;                     // the cluster size
   double time_limit_s = 0;           // budget of the linearizability search (0: none)
+  int64_t memory_limit_mb = 0;       // its memory budget (0: none)
   double max_failover_s = 5;         // the failover bound (--max-failover)
   double max_recovery_s = 5;         // recovery after a no-majority fault and the final heal
   // The database keeps node logs (DbTraits::writes_node_events): election safety wants one

@@ -61,6 +61,7 @@ Json RunSpec::ToJson() const {
             {"db-bug", db_bugs},
             {"max-failover", max_failover_s},
             {"max-recovery", max_recovery_s},
+            {"check-time-limit", check_time_limit_s},
             {"store", store},
             {"junit", junit},
             {"refdb-bin", refdb_bin},
@@ -167,6 +168,10 @@ std::vector<std::string> RunSpec::ReproduceArgv() const {
   for (const std::string& bug : db_bugs) add("--db-bug", bug);
   add("--max-failover", PlainNumber(max_failover_s) + "s");
   add("--max-recovery", PlainNumber(max_recovery_s) + "s");
+  // Only when set: it changes what the verdict may cost, not what the run does.
+  if (check_time_limit_s != kDefaultCheckTimeLimitS) {
+    add("--check-time-limit", PlainNumber(check_time_limit_s) + "s");
+  }
   if (seed.has_value()) add("--seed", std::to_string(*seed));
   add("--store", store);
   add("--refdb-bin", refdb_bin);

@@ -43,7 +43,11 @@ struct RunSpec {
   std::string schedule;              // a schedule file (nemesis/README.md)
   std::vector<std::string> db_bugs;  // the database's bug switches (the plan checks the names)
   double max_failover_s = 5;
-  double max_recovery_s = 5;     // after a fault that left no majority, and after the final heal
+  double max_recovery_s = 5;  // after a fault that left no majority, and after the final heal
+  // The linearizability check's time budget (live and at the end): past it the check says
+  // unknown. Its memory budget is fixed (orchestrator/run/run_checks.h).
+  static constexpr double kDefaultCheckTimeLimitS = 300;
+  double check_time_limit_s = kDefaultCheckTimeLimitS;
   std::optional<uint64_t> seed;  // drawn at random when absent; always in spec.json
   std::string store = "store";
   std::string junit;      // also write the JUnit XML here (always in the run folder)

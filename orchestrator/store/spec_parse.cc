@@ -34,6 +34,7 @@ constexpr std::array kKeys = {"spec",
                               "db-bug",
                               "max-failover",
                               "max-recovery",
+                              "check-time-limit",
                               "seed",
                               "store",
                               "junit",
@@ -241,6 +242,11 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     ASSIGN_OR_RETURN(std::vector<std::string> bugs, AsList(key, v));
     // Which names the database accepts is its adapter's to say (run/plan.cc checks them).
     spec.db_bugs.insert(spec.db_bugs.end(), bugs.begin(), bugs.end());
+  } else if (key == "check-time-limit") {
+    ASSIGN_OR_RETURN(spec.check_time_limit_s, AsSeconds(key, v));
+    if (spec.check_time_limit_s <= 0) {
+      return Status::InvalidArgument("check-time-limit: must be positive");
+    }
   } else if (key == "max-failover") {
     ASSIGN_OR_RETURN(spec.max_failover_s, AsSeconds(key, v));
   } else if (key == "max-recovery") {

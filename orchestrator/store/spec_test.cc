@@ -239,6 +239,26 @@ TEST(RunSpecTest, SpecJsonRoundTripsWithWhatTheRunRecorded) {
   EXPECT_EQ(again->backend, BackendKind::kNetns);
 }
 
+TEST(RunSpecTest, CheckTimeLimitIsPositiveRecordedAndReproduced) {
+  EXPECT_EQ(ParseRunSpec({})->check_time_limit_s, 300);
+  auto spec = ParseRunSpec({"--check-time-limit", "90s"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->check_time_limit_s, 90);
+  EXPECT_EQ(spec->ToJson()["check-time-limit"], 90);
+  auto back = RunSpec::FromJson(spec->ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  const std::vector<std::string> argv = back->ReproduceArgv();
+  auto again = ParseRunSpec(std::vector<std::string>(argv.begin() + 2, argv.end()));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->check_time_limit_s, 90);
+  for (const char* bad : {"0s", "-5s", "soon"}) {
+    auto refused = ParseRunSpec({"--check-time-limit", bad});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("check-time-limit"), std::string::npos)
+        << refused.status().message();
+  }
+}
+
 TEST(RunSpecTest, StopOnInvalidIsABareFlagRecordedInSpecJsonAndReproduced) {
   EXPECT_FALSE(ParseRunSpec({})->stop_on_invalid);
   for (const std::vector<std::string>& args :

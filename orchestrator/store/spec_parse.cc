@@ -194,8 +194,18 @@ Status ApplyNight(const Json& v, RunSpec& spec) {
   return Status::Ok();
 }
 
+// "check-time-limit": the linearizability check's budget, positive.
+Status ApplyCheckTimeLimit(const Json& v, RunSpec& spec) {
+  ASSIGN_OR_RETURN(spec.check_time_limit_s, AsSeconds("check-time-limit", v));
+  if (spec.check_time_limit_s <= 0) {
+    return Status::InvalidArgument("check-time-limit: must be positive");
+  }
+  return Status::Ok();
+}
+
 Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
   if (key == "fencing") return ApplySwitch(key, v, spec.fencing);
+  if (key == "check-time-limit") return ApplyCheckTimeLimit(v, spec);
   if (key == "stop-on-invalid") return ApplySwitch(key, v, spec.stop_on_invalid);
   if (key == "night") return ApplyNight(v, spec);
   if (key == "name") {
@@ -242,11 +252,6 @@ Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
     ASSIGN_OR_RETURN(std::vector<std::string> bugs, AsList(key, v));
     // Which names the database accepts is its adapter's to say (run/plan.cc checks them).
     spec.db_bugs.insert(spec.db_bugs.end(), bugs.begin(), bugs.end());
-  } else if (key == "check-time-limit") {
-    ASSIGN_OR_RETURN(spec.check_time_limit_s, AsSeconds(key, v));
-    if (spec.check_time_limit_s <= 0) {
-      return Status::InvalidArgument("check-time-limit: must be positive");
-    }
   } else if (key == "max-failover") {
     ASSIGN_OR_RETURN(spec.max_failover_s, AsSeconds(key, v));
   } else if (key == "max-recovery") {

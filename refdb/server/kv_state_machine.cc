@@ -1,5 +1,6 @@
 #include "refdb/server/kv_state_machine.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace refdb::server {
@@ -37,21 +38,49 @@ uint64_t KvStateMachine::PairHash(std::string_view key, std::string_view value) 
   return Mix(HashBytes(key, key.size()) + 0x9e3779b97f4a7c15ULL * HashBytes(value, 1));
 }
 
-void KvStateMachine::SetPair(const std::string& key, const std::string& value) {
-  auto [it, inserted] = pairs_.try_emplace(key, value);
-  if (!inserted) {
-    digest_ -= PairHash(key, it->second);
-    it->second = value;
+int64_t KvStateMachine::WriteRevision() {
+  if (!revision_taken_) {
+    ++revision_;
+    revision_taken_ = true;
   }
+  return revision_;
+}
+
+void KvStateMachine::SetPair(const std::string& key, const std::string& value, int64_t lease) {
+  const int64_t revision = WriteRevision();
+  auto [it, inserted] = pairs_.try_emplace(key);
+  Record& record = it->second;
+  if (inserted) {
+    record.create_revision = revision;
+    size_bytes_ += static_cast<int64_t>(key.size());
+  } else {
+    digest_ -= PairHash(key, record.value);
+    size_bytes_ -= static_cast<int64_t>(record.value.size());
+  }
+  record.value = value;
+  record.mod_revision = revision;
+  ++record.version;
+  Attach(key, record.lease, lease);
+  record.lease = lease;
   digest_ += PairHash(key, value);
+  size_bytes_ += static_cast<int64_t>(value.size());
 }
 
 bool KvStateMachine::ErasePair(const std::string& key) {
   auto it = pairs_.find(key);
   if (it == pairs_.end()) return false;
-  digest_ -= PairHash(key, it->second);
+  WriteRevision();
+  digest_ -= PairHash(key, it->second.value);
+  size_bytes_ -= static_cast<int64_t>(key.size() + it->second.value.size());
+  Attach(key, it->second.lease, 0);
   pairs_.erase(it);
   return true;
+}
+
+void KvStateMachine::Attach(const std::string& key, int64_t old_lease, int64_t new_lease) {
+  if (old_lease == new_lease) return;
+  if (auto it = leases_.find(old_lease); it != leases_.end()) it->second.keys.erase(key);
+  if (auto it = leases_.find(new_lease); it != leases_.end()) it->second.keys.insert(key);
 }
 
 CommandResult KvStateMachine::Apply(const Command& command) {
@@ -73,6 +102,7 @@ CommandResult KvStateMachine::Apply(const Command& command) {
 }
 
 CommandResult KvStateMachine::ApplyOp(const Command& command) {
+  revision_taken_ = false;
   CommandResult result;
   switch (command.op_case()) {
     case Command::kPut:
@@ -88,6 +118,12 @@ CommandResult KvStateMachine::ApplyOp(const Command& command) {
     case Command::kTxn:
       *result.mutable_txn() = ApplyTxn(command.txn());
       break;
+    case Command::kEtcdPut:
+    case Command::kEtcdDeleteRange:
+    case Command::kEtcdTxn:
+    case Command::kLeaseGrant:
+    case Command::kLeaseRevoke:
+      return ApplyEtcd(command);
     case Command::OP_NOT_SET:
       break;
   }
@@ -98,9 +134,9 @@ kvpb::CompareAndSwapResponse KvStateMachine::ApplyCas(const kvpb::CompareAndSwap
   kvpb::CompareAndSwapResponse response;
   auto it = pairs_.find(cas.key());
   response.set_found(it != pairs_.end());
-  if (it != pairs_.end()) response.set_current_value(it->second);
+  if (it != pairs_.end()) response.set_current_value(it->second.value);
   const bool matches = cas.has_expected_value()
-                           ? it != pairs_.end() && it->second == cas.expected_value()
+                           ? it != pairs_.end() && it->second.value == cas.expected_value()
                            : it == pairs_.end();
   response.set_succeeded(matches);
   if (matches) SetPair(cas.key(), cas.new_value());
@@ -115,7 +151,7 @@ kvpb::TxnResponse KvStateMachine::ApplyTxn(const kvpb::TxnRequest& txn) {
     r.set_found(it != pairs_.end());
     switch (op.kind()) {
       case kvpb::TxnOp::GET:
-        if (it != pairs_.end()) r.set_value(it->second);
+        if (it != pairs_.end()) r.set_value(it->second.value);
         break;
       case kvpb::TxnOp::PUT:
         SetPair(op.key(), op.value());
@@ -134,17 +170,28 @@ kvpb::GetResponse KvStateMachine::Get(const std::string& key) const {
   kvpb::GetResponse response;
   auto it = pairs_.find(key);
   response.set_found(it != pairs_.end());
-  if (it != pairs_.end()) response.set_value(it->second);
+  if (it != pairs_.end()) response.set_value(it->second.value);
   return response;
 }
 
 std::string KvStateMachine::Serialize() const {
   commandpb::StateImage image;
-  for (const auto& [key, value] : pairs_) {
+  for (const auto& [key, record] : pairs_) {
     commandpb::KeyValue& kv = *image.add_pairs();
     kv.set_key(key);
-    kv.set_value(value);
+    kv.set_value(record.value);
+    kv.set_create_revision(record.create_revision);
+    kv.set_mod_revision(record.mod_revision);
+    kv.set_version(record.version);
+    kv.set_lease(record.lease);
   }
+  image.set_revision(revision_);
+  for (const auto& [id, lease] : leases_) {
+    commandpb::Lease& l = *image.add_leases();
+    l.set_id(id);
+    l.set_ttl_seconds(lease.ttl_seconds);
+  }
+  image.set_leases_granted(leases_granted_);
   for (const auto& [client_id, session] : sessions_) {
     commandpb::Session& s = *image.add_sessions();
     s.set_client_id(client_id);
@@ -164,8 +211,21 @@ Status KvStateMachine::Restore(std::string_view data) {
   }
   pairs_.clear();
   sessions_.clear();
+  leases_.clear();
   digest_ = 0;
-  for (const commandpb::KeyValue& kv : image.pairs()) SetPair(kv.key(), kv.value());
+  size_bytes_ = 0;
+  for (const commandpb::Lease& l : image.leases()) leases_[l.id()].ttl_seconds = l.ttl_seconds();
+  for (const commandpb::KeyValue& kv : image.pairs()) {
+    SetPair(kv.key(), kv.value(), kv.lease());
+    Record& record = pairs_[kv.key()];
+    record.create_revision = kv.create_revision();
+    record.mod_revision = kv.mod_revision();
+    record.version = kv.version();
+  }
+  revision_ = std::max<int64_t>(image.revision(), 1);
+  revision_taken_ = false;
+  leases_granted_ = image.leases_granted();
+  ++lease_epoch_;
   for (const commandpb::Session& s : image.sessions()) {
     sessions_[s.client_id()] =
         Session{.last_sequence = s.last_sequence(), .last_result = s.last_result()};

@@ -95,6 +95,7 @@ void Driver::Run() {
     // iteration's proposals are persisted: those answers need no wait for that write and fsync
     // (each Ready is still handled in STYLE.md §2's order).
     ProcessReadies();
+    ExpireLeases();
     ProposeWrites();
     StartReads();
     TickIfDue(next_tick);
@@ -126,8 +127,9 @@ void Driver::Handle(Input& input) {
   } else if (auto* write = std::get_if<WriteInput>(&input)) {
     writes_to_propose_.push_back(std::move(*write));
   } else if (auto* read = std::get_if<ReadInput>(&input)) {
-    if (read->serializable) {
-      read->reply->Set({.response = state_machine_.Get(read->key)});
+    if (read->serializable ||
+        std::holds_alternative<etcdserverpb::LeaseKeepAliveRequest>(read->etcd)) {
+      read->reply->Set(AnswerRead(*read));
     } else {
       reads_to_start_.push_back(std::move(*read));
     }
@@ -205,6 +207,8 @@ void Driver::PublishStatus() {
   s.set_last_log_index(node_->last_index());
   s.set_snapshot_index(store_->snapshot().index);
   s.set_state_digest(state_machine_.digest());
+  s.set_revision(state_machine_.revision());
+  s.set_state_size_bytes(state_machine_.size_bytes());
   for (raft::NodeId id : node_->members()) s.add_members(id);
   common::MutexLock lock(mu_);
   status_ = std::move(s);

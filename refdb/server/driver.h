@@ -36,6 +36,7 @@
 #include "refdb/server/disk_log_store.h"
 #include "refdb/server/event_log.h"
 #include "refdb/server/kv_state_machine.h"
+#include "refdb/server/lessor.h"
 #include "refdb/server/peer_transport.h"
 #include "refdb/server/reply.h"
 #include "refdb/server/server_options.h"
@@ -50,10 +51,16 @@ struct WriteInput {
   commandpb::Command command;  // proposer and proposal ids are filled in by the loop
   std::shared_ptr<Reply<WriteReply>> reply;
 };
+// What a read asks: refdb's Get of `key` (monostate), or one of etcd's reads. A keep-alive
+// renews a lease on the leader (Lessor); it is answered at once, without a ReadIndex round.
+using EtcdRead =
+    std::variant<std::monostate, etcdserverpb::RangeRequest, etcdserverpb::LeaseTimeToLiveRequest,
+                 etcdserverpb::LeaseLeasesRequest, etcdserverpb::LeaseKeepAliveRequest>;
 struct ReadInput {
   std::string key;
   bool serializable = false;
   std::shared_ptr<Reply<ReadReply>> reply;
+  EtcdRead etcd = {};
 };
 using Input = std::variant<PeerInput, WriteInput, ReadInput>;
 
@@ -107,10 +114,17 @@ class Driver {
   void ServeReads();
   void MaybeCompact();
 
+  // driver_etcd.cc: etcd's reads and the leader's lease clock.
+  ReadReply AnswerRead(const ReadInput& read);
+  ReadReply AnswerLeaseRead(const EtcdRead& read);
+  // Leader: keeps the Lessor's deadlines in step and queues a revoke for each expired lease.
+  void ExpireLeases();
+
   const ServerOptions options_;
   common::Rng rng_;
   std::unique_ptr<DiskLogStore> store_;
   KvStateMachine state_machine_;
+  Lessor lessor_;
   std::optional<raft::Node> node_;
   PeerTransport* transport_;
   std::unique_ptr<EventLog> events_;

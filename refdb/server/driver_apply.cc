@@ -89,7 +89,7 @@ void Driver::ServeReads() {
   const uint64_t applied = node_->applied_index();
   auto end = reads_awaiting_apply_.upper_bound(applied);
   for (auto it = reads_awaiting_apply_.begin(); it != end; ++it) {
-    it->second.reply->Set({.response = state_machine_.Get(it->second.key)});
+    it->second.reply->Set(AnswerRead(it->second));
   }
   reads_awaiting_apply_.erase(reads_awaiting_apply_.begin(), end);
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "refdb/server/driver.h"
+#include "refdb/server/etcd_services.h"
 #include "refdb/server/peer_transport.h"
 #include "refdb/server/server_options.h"
 #include "refdb/server/services.h"
@@ -44,6 +45,12 @@ int Serve(const ServerOptions& options, const sigset_t& signals) {
   refdb::server::KvService kv(**driver);
   refdb::server::PeerService peer(**driver);
   refdb::server::StatusService status(**driver);
+  // etcd's v3 API on the same port (etcd_services.h).
+  const auto identity = refdb::server::EtcdIdentity::From(options);
+  refdb::server::EtcdKvService etcd_kv(**driver, identity);
+  refdb::server::EtcdLeaseService etcd_lease(**driver, identity);
+  refdb::server::EtcdMaintenanceService etcd_maintenance(**driver, identity);
+  refdb::server::EtcdClusterService etcd_cluster(**driver, identity);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
@@ -59,6 +66,10 @@ int Serve(const ServerOptions& options, const sigset_t& signals) {
   builder.RegisterService(&kv);
   builder.RegisterService(&peer);
   builder.RegisterService(&status);
+  builder.RegisterService(&etcd_kv);
+  builder.RegisterService(&etcd_lease);
+  builder.RegisterService(&etcd_maintenance);
+  builder.RegisterService(&etcd_cluster);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     std::cerr << "refdb " << options.id << ": cannot listen on " << options.listen_address << "\n";

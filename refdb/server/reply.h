@@ -14,6 +14,7 @@
 
 #include "command.pb.h"
 #include "common/mutex.h"
+#include "etcd_rpc.pb.h"
 #include "kv.pb.h"
 
 namespace refdb::server {
@@ -33,10 +34,17 @@ struct WriteReply {
   commandpb::CommandResult result;
 };
 
+// The answer of a read: refdb's Get fills `response`; etcd's reads fill the field of their
+// kind, or `etcd_error` (code != 0) when the state machine refused the request.
 struct ReadReply {
   ReplyCode code = ReplyCode::kOk;
   std::string message;
   kvpb::GetResponse response;
+  etcdserverpb::RangeResponse range;
+  etcdserverpb::LeaseTimeToLiveResponse time_to_live;
+  etcdserverpb::LeaseLeasesResponse leases;
+  etcdserverpb::LeaseKeepAliveResponse keep_alive;
+  commandpb::EtcdError etcd_error;
 };
 
 template <typename T>

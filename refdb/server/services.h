@@ -12,6 +12,7 @@
 #include "kv.grpc.pb.h"
 #include "peer.grpc.pb.h"
 #include "refdb/server/driver.h"
+#include "refdb/server/pending_call.h"
 #include "status.grpc.pb.h"
 
 namespace refdb::server {
@@ -36,7 +37,7 @@ class KvService final : public kvpb::KV::CallbackService {
                                 const kvpb::TxnRequest* request,
                                 kvpb::TxnResponse* response) override;
 
-  static constexpr auto kMaxWait = std::chrono::seconds(30);
+  static constexpr auto kMaxWait = kMaxCallWait;
 
  private:
   // Proposes `command`; on success `fill_response` copies the state machine's answer into the

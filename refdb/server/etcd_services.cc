@@ -1,0 +1,175 @@
+// etcd's KV, Maintenance and Cluster services (Lease: etcd_lease_service.cc).
+#include "refdb/server/etcd_services.h"
+
+#include <utility>
+
+#include "refdb/server/grpc_status.h"
+#include "refdb/server/pending_call.h"
+
+namespace refdb::server {
+
+namespace pb = etcdserverpb;
+using commandpb::Command;
+using commandpb::CommandResult;
+
+namespace {
+
+// FNV-1a 64 over the bytes.
+uint64_t Fnv(std::string_view bytes, uint64_t h = 0xcbf29ce484222325ULL) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+grpc::Status EtcdErrorStatus(const commandpb::EtcdError& e) {
+  return {static_cast<grpc::StatusCode>(e.code()), e.message()};
+}
+
+grpc::Status LoopFailure(grpc::ServerContextBase& context, const Driver& driver, ReplyCode code,
+                         const std::string& message) {
+  const statuspb::StatusResponse s = driver.status();
+  return ReplyToGrpcStatus(context, code, message, s.node_id(), s.leader_id(), s.leader_address());
+}
+
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, grpc::Status status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+}  // namespace
+
+EtcdIdentity EtcdIdentity::From(const ServerOptions& options) {
+  EtcdIdentity identity{.member_id = options.id, .addresses = options.peers};
+  identity.addresses[options.id] = options.listen_address;
+  uint64_t h = Fnv("refdb");
+  for (const auto& [id, address] : identity.addresses) {
+    h = Fnv(std::to_string(id) + "=" + address + ",", h);
+  }
+  identity.cluster_id = h;
+  return identity;
+}
+
+void EtcdIdentity::Fill(const statuspb::StatusResponse& status, int64_t revision,
+                        pb::ResponseHeader& header) const {
+  header.set_cluster_id(cluster_id);
+  header.set_member_id(member_id);
+  header.set_raft_term(status.term());
+  header.set_revision(revision);
+}
+
+grpc::ServerUnaryReactor* EtcdKvService::Range(grpc::CallbackServerContext* context,
+                                               const pb::RangeRequest* request,
+                                               pb::RangeResponse* response) {
+  if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
+    return Refuse(context, EtcdErrorStatus(e));
+  }
+  auto* call = new PendingCall<ReadReply>(
+      *context, [this, context, response](std::optional<ReadReply> r) -> grpc::Status {
+        if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "read did not complete in time"};
+        if (r->code != ReplyCode::kOk) return LoopFailure(*context, *driver_, r->code, r->message);
+        if (r->etcd_error.code() != 0) return EtcdErrorStatus(r->etcd_error);
+        *response = std::move(r->range);
+        identity_.Fill(driver_->status(), response->header().revision(),
+                       *response->mutable_header());
+        return grpc::Status::OK;
+      });
+  if (!driver_->Submit(ReadInput{
+          .serializable = request->serializable(), .reply = call->reply(), .etcd = *request})) {
+    call->reply()->Set({.code = ReplyCode::kRejected, .message = "input queue full"});
+  }
+  return call;
+}
+
+template <typename Response>
+grpc::ServerUnaryReactor* EtcdKvService::Write(grpc::CallbackServerContext* context,
+                                               Command command, Response* response,
+                                               Response* (*pick)(CommandResult&)) {
+  auto* call = new PendingCall<WriteReply>(
+      *context, [this, context, response, pick](std::optional<WriteReply> r) -> grpc::Status {
+        if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "write proposed, outcome unknown"};
+        if (r->code != ReplyCode::kOk) return LoopFailure(*context, *driver_, r->code, r->message);
+        if (r->result.has_etcd_error()) return EtcdErrorStatus(r->result.etcd_error());
+        *response = std::move(*pick(r->result));
+        identity_.Fill(driver_->status(), response->header().revision(),
+                       *response->mutable_header());
+        return grpc::Status::OK;
+      });
+  if (!driver_->Submit(WriteInput{.command = std::move(command), .reply = call->reply()})) {
+    call->reply()->Set({.code = ReplyCode::kRejected, .message = "input queue full"});
+  }
+  return call;
+}
+
+grpc::ServerUnaryReactor* EtcdKvService::Put(grpc::CallbackServerContext* context,
+                                             const pb::PutRequest* request,
+                                             pb::PutResponse* response) {
+  if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
+    return Refuse(context, EtcdErrorStatus(e));
+  }
+  Command command;
+  *command.mutable_etcd_put() = *request;
+  return Write<pb::PutResponse>(context, std::move(command), response,
+                                [](CommandResult& r) { return r.mutable_etcd_put(); });
+}
+
+grpc::ServerUnaryReactor* EtcdKvService::DeleteRange(grpc::CallbackServerContext* context,
+                                                     const pb::DeleteRangeRequest* request,
+                                                     pb::DeleteRangeResponse* response) {
+  if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
+    return Refuse(context, EtcdErrorStatus(e));
+  }
+  Command command;
+  *command.mutable_etcd_delete_range() = *request;
+  return Write<pb::DeleteRangeResponse>(
+      context, std::move(command), response,
+      [](CommandResult& r) { return r.mutable_etcd_delete_range(); });
+}
+
+grpc::ServerUnaryReactor* EtcdKvService::Txn(grpc::CallbackServerContext* context,
+                                             const pb::TxnRequest* request,
+                                             pb::TxnResponse* response) {
+  if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
+    return Refuse(context, EtcdErrorStatus(e));
+  }
+  Command command;
+  *command.mutable_etcd_txn() = *request;
+  return Write<pb::TxnResponse>(context, std::move(command), response,
+                                [](CommandResult& r) { return r.mutable_etcd_txn(); });
+}
+
+grpc::Status EtcdMaintenanceService::Status(grpc::ServerContext* /*context*/,
+                                            const pb::StatusRequest* /*request*/,
+                                            pb::StatusResponse* response) {
+  const statuspb::StatusResponse s = driver_->status();
+  identity_.Fill(s, s.revision(), *response->mutable_header());
+  response->set_version(kEtcdApiVersion);
+  response->set_dbsize(s.state_size_bytes());
+  response->set_dbsizeinuse(s.state_size_bytes());
+  response->set_leader(s.leader_id());
+  response->set_raftindex(s.commit_index());
+  response->set_raftterm(s.term());
+  response->set_raftappliedindex(s.applied_index());
+  return grpc::Status::OK;
+}
+
+grpc::Status EtcdClusterService::MemberList(grpc::ServerContext* /*context*/,
+                                            const pb::MemberListRequest* /*request*/,
+                                            pb::MemberListResponse* response) {
+  const statuspb::StatusResponse s = driver_->status();
+  identity_.Fill(s, s.revision(), *response->mutable_header());
+  for (uint64_t id : s.members()) {
+    pb::Member& m = *response->add_members();
+    m.set_id(id);
+    m.set_name("n" + std::to_string(id));
+    auto it = identity_.addresses.find(id);
+    if (it == identity_.addresses.end()) continue;
+    m.add_peerurls("http://" + it->second);
+    m.add_clienturls("http://" + it->second);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace refdb::server

@@ -41,6 +41,8 @@ if ((with_tests)); then
   # the netns backend's test pings a node from a lease candidate's namespace, the example
   # workflow's check (ci/validate_workflow.py) reads YAML
   packages+=(chromium fonts-dejavu-core libxml2-utils python3-jsonschema python3-yaml iputils-ping)
+  # refdb's etcd API is tested with Debian's etcdctl (refdb/server/etcdctl_test.cc)
+  packages+=(etcd-client)
 fi
 
 missing=()

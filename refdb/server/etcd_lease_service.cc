@@ -63,6 +63,10 @@ grpc::Status EtcdLeaseService::WaitForRead(grpc::ServerContext& context, EtcdRea
 grpc::Status EtcdLeaseService::LeaseGrant(grpc::ServerContext* context,
                                           const pb::LeaseGrantRequest* request,
                                           pb::LeaseGrantResponse* response) {
+  if (auto leader = forwarder_->Target(*context)) {
+    return forwarder_->StubsFor(*leader).lease->LeaseGrant(
+        EtcdForwarder::RelayContext(*context).get(), *request, response);
+  }
   Command command;
   *command.mutable_lease_grant() = *request;
   CommandResult result;
@@ -76,6 +80,10 @@ grpc::Status EtcdLeaseService::LeaseGrant(grpc::ServerContext* context,
 grpc::Status EtcdLeaseService::LeaseRevoke(grpc::ServerContext* context,
                                            const pb::LeaseRevokeRequest* request,
                                            pb::LeaseRevokeResponse* response) {
+  if (auto leader = forwarder_->Target(*context)) {
+    return forwarder_->StubsFor(*leader).lease->LeaseRevoke(
+        EtcdForwarder::RelayContext(*context).get(), *request, response);
+  }
   Command command;
   *command.mutable_lease_revoke() = *request;
   CommandResult result;
@@ -89,6 +97,7 @@ grpc::Status EtcdLeaseService::LeaseRevoke(grpc::ServerContext* context,
 grpc::Status EtcdLeaseService::LeaseKeepAlive(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<pb::LeaseKeepAliveResponse, pb::LeaseKeepAliveRequest>* stream) {
+  if (auto leader = forwarder_->Target(*context)) return RelayKeepAlive(*context, *leader, *stream);
   pb::LeaseKeepAliveRequest request;
   while (stream->Read(&request)) {
     ReadReply reply;
@@ -101,9 +110,30 @@ grpc::Status EtcdLeaseService::LeaseKeepAlive(
   return grpc::Status::OK;
 }
 
+// One keep-alive answer per request, as the leader gives them.
+grpc::Status EtcdLeaseService::RelayKeepAlive(
+    grpc::ServerContext& context, const std::string& leader,
+    grpc::ServerReaderWriter<pb::LeaseKeepAliveResponse, pb::LeaseKeepAliveRequest>& stream) {
+  std::shared_ptr<grpc::ClientContext> relay =
+      EtcdForwarder::RelayContext(context, /*cap_deadline=*/false);
+  auto upstream = forwarder_->StubsFor(leader).lease->LeaseKeepAlive(relay.get());
+  pb::LeaseKeepAliveRequest request;
+  pb::LeaseKeepAliveResponse response;
+  while (stream.Read(&request)) {
+    if (!upstream->Write(request) || !upstream->Read(&response)) break;
+    if (!stream.Write(response)) break;
+  }
+  upstream->WritesDone();
+  return upstream->Finish();
+}
+
 grpc::Status EtcdLeaseService::LeaseTimeToLive(grpc::ServerContext* context,
                                                const pb::LeaseTimeToLiveRequest* request,
                                                pb::LeaseTimeToLiveResponse* response) {
+  if (auto leader = forwarder_->Target(*context)) {
+    return forwarder_->StubsFor(*leader).lease->LeaseTimeToLive(
+        EtcdForwarder::RelayContext(*context).get(), *request, response);
+  }
   ReadReply reply;
   grpc::Status status = WaitForRead(*context, *request, reply);
   if (!status.ok()) return status;
@@ -115,6 +145,10 @@ grpc::Status EtcdLeaseService::LeaseTimeToLive(grpc::ServerContext* context,
 grpc::Status EtcdLeaseService::LeaseLeases(grpc::ServerContext* context,
                                            const pb::LeaseLeasesRequest* request,
                                            pb::LeaseLeasesResponse* response) {
+  if (auto leader = forwarder_->Target(*context)) {
+    return forwarder_->StubsFor(*leader).lease->LeaseLeases(
+        EtcdForwarder::RelayContext(*context).get(), *request, response);
+  }
   ReadReply reply;
   grpc::Status status = WaitForRead(*context, *request, reply);
   if (!status.ok()) return status;

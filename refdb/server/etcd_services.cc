@@ -39,6 +39,19 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, grpc::Sta
   return reactor;
 }
 
+// Relays a KV call to the leader; `invoke` starts it on the stub's async interface.
+template <typename Request, typename Response, typename Invoke>
+grpc::ServerUnaryReactor* Relay(EtcdForwarder& forwarder, const std::string& leader,
+                                grpc::CallbackServerContext* context, const Request* request,
+                                Response* response, Invoke invoke) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Held by the callback: the client context lives until the relayed call is done.
+  std::shared_ptr<grpc::ClientContext> relay = EtcdForwarder::RelayContext(*context);
+  invoke(forwarder.StubsFor(leader).kv->async(), relay.get(), request, response,
+         [reactor, relay](const grpc::Status& status) { reactor->Finish(status); });
+  return reactor;
+}
+
 }  // namespace
 
 EtcdIdentity EtcdIdentity::From(const ServerOptions& options) {
@@ -65,6 +78,12 @@ grpc::ServerUnaryReactor* EtcdKvService::Range(grpc::CallbackServerContext* cont
                                                pb::RangeResponse* response) {
   if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
     return Refuse(context, EtcdErrorStatus(e));
+  }
+  if (auto leader = request->serializable() ? std::nullopt : forwarder_->Target(*context)) {
+    return Relay(*forwarder_, *leader, context, request, response,
+                 [](auto* kv, auto* c, auto* req, auto* resp, auto done) {
+                   kv->Range(c, req, resp, std::move(done));
+                 });
   }
   auto* call = new PendingCall<ReadReply>(
       *context, [this, context, response](std::optional<ReadReply> r) -> grpc::Status {
@@ -109,6 +128,12 @@ grpc::ServerUnaryReactor* EtcdKvService::Put(grpc::CallbackServerContext* contex
   if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
     return Refuse(context, EtcdErrorStatus(e));
   }
+  if (auto leader = forwarder_->Target(*context)) {
+    return Relay(*forwarder_, *leader, context, request, response,
+                 [](auto* kv, auto* c, auto* req, auto* resp, auto done) {
+                   kv->Put(c, req, resp, std::move(done));
+                 });
+  }
   Command command;
   *command.mutable_etcd_put() = *request;
   return Write<pb::PutResponse>(context, std::move(command), response,
@@ -120,6 +145,12 @@ grpc::ServerUnaryReactor* EtcdKvService::DeleteRange(grpc::CallbackServerContext
                                                      pb::DeleteRangeResponse* response) {
   if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
     return Refuse(context, EtcdErrorStatus(e));
+  }
+  if (auto leader = forwarder_->Target(*context)) {
+    return Relay(*forwarder_, *leader, context, request, response,
+                 [](auto* kv, auto* c, auto* req, auto* resp, auto done) {
+                   kv->DeleteRange(c, req, resp, std::move(done));
+                 });
   }
   Command command;
   *command.mutable_etcd_delete_range() = *request;
@@ -133,6 +164,12 @@ grpc::ServerUnaryReactor* EtcdKvService::Txn(grpc::CallbackServerContext* contex
                                              pb::TxnResponse* response) {
   if (auto e = KvStateMachine::Validate(*request); e.code() != 0) {
     return Refuse(context, EtcdErrorStatus(e));
+  }
+  if (auto leader = forwarder_->Target(*context)) {
+    return Relay(*forwarder_, *leader, context, request, response,
+                 [](auto* kv, auto* c, auto* req, auto* resp, auto done) {
+                   kv->Txn(c, req, resp, std::move(done));
+                 });
   }
   Command command;
   *command.mutable_etcd_txn() = *request;

@@ -8,8 +8,9 @@
 // Writes (Put, DeleteRange, Txn, LeaseGrant, LeaseRevoke) are Commands through Raft, as refdb's
 // own; reads (Range, LeaseTimeToLive, LeaseLeases) are linearizable through ReadIndex like
 // refdb's Get, and a Range with serializable=true is served from this node's applied state.
-// Like refdb's own API, only the leader serves them: a follower answers FAILED_PRECONDITION
-// "not leader" with the leader in trailing metadata. Bad requests are INVALID_ARGUMENT before
+// Only the leader serves them: a follower relays KV and Lease calls to the leader it knows
+// (etcd_forwarder.h); with no leader known it answers FAILED_PRECONDITION "not leader", as
+// refdb's own API does. Bad requests are INVALID_ARGUMENT before
 // anything is proposed; errors the state machine decides (a missing lease) carry etcd's codes.
 // Every response header has cluster_id (a hash of the member list), member_id (the refdb node
 // id), raft_term (as of the loop's last iteration) and the store revision the answer saw.
@@ -22,6 +23,7 @@
 
 #include "etcd_rpc.grpc.pb.h"
 #include "refdb/server/driver.h"
+#include "refdb/server/etcd_forwarder.h"
 #include "refdb/server/server_options.h"
 
 namespace refdb::server {
@@ -42,8 +44,8 @@ inline constexpr char kEtcdApiVersion[] = "3.4.0-refdb";
 
 class EtcdKvService final : public etcdserverpb::KV::CallbackService {
  public:
-  EtcdKvService(Driver& driver, EtcdIdentity identity)
-      : driver_(&driver), identity_(std::move(identity)) {}
+  EtcdKvService(Driver& driver, EtcdIdentity identity, EtcdForwarder& forwarder)
+      : driver_(&driver), identity_(std::move(identity)), forwarder_(&forwarder) {}
 
   grpc::ServerUnaryReactor* Range(grpc::CallbackServerContext* context,
                                   const etcdserverpb::RangeRequest* request,
@@ -67,12 +69,13 @@ class EtcdKvService final : public etcdserverpb::KV::CallbackService {
 
   Driver* driver_;
   EtcdIdentity identity_;
+  EtcdForwarder* forwarder_;
 };
 
 class EtcdLeaseService final : public etcdserverpb::Lease::Service {
  public:
-  EtcdLeaseService(Driver& driver, EtcdIdentity identity)
-      : driver_(&driver), identity_(std::move(identity)) {}
+  EtcdLeaseService(Driver& driver, EtcdIdentity identity, EtcdForwarder& forwarder)
+      : driver_(&driver), identity_(std::move(identity)), forwarder_(&forwarder) {}
 
   grpc::Status LeaseGrant(grpc::ServerContext* context,
                           const etcdserverpb::LeaseGrantRequest* request,
@@ -95,9 +98,14 @@ class EtcdLeaseService final : public etcdserverpb::Lease::Service {
   grpc::Status WaitForWrite(grpc::ServerContext& context, commandpb::Command command,
                             commandpb::CommandResult& result);
   grpc::Status WaitForRead(grpc::ServerContext& context, EtcdRead read, ReadReply& reply);
+  grpc::Status RelayKeepAlive(
+      grpc::ServerContext& context, const std::string& leader,
+      grpc::ServerReaderWriter<etcdserverpb::LeaseKeepAliveResponse,
+                               etcdserverpb::LeaseKeepAliveRequest>& stream);
 
   Driver* driver_;
   EtcdIdentity identity_;
+  EtcdForwarder* forwarder_;
 };
 
 class EtcdMaintenanceService final : public etcdserverpb::Maintenance::Service {

@@ -47,8 +47,9 @@ int Serve(const ServerOptions& options, const sigset_t& signals) {
   refdb::server::StatusService status(**driver);
   // etcd's v3 API on the same port (etcd_services.h).
   const auto identity = refdb::server::EtcdIdentity::From(options);
-  refdb::server::EtcdKvService etcd_kv(**driver, identity);
-  refdb::server::EtcdLeaseService etcd_lease(**driver, identity);
+  refdb::server::EtcdForwarder forwarder(**driver);
+  refdb::server::EtcdKvService etcd_kv(**driver, identity, forwarder);
+  refdb::server::EtcdLeaseService etcd_lease(**driver, identity, forwarder);
   refdb::server::EtcdMaintenanceService etcd_maintenance(**driver, identity);
   refdb::server::EtcdClusterService etcd_cluster(**driver, identity);
   grpc::ServerBuilder builder;

@@ -9,6 +9,7 @@
 #include "checker/formats.h"
 #include "checker/linearizability.h"
 #include "refdb/server/testing/local_cluster.h"
+#include "workloads/etcd_db.h"
 #include "workloads/refdb_db.h"
 #include "workloads/workload.h"
 
@@ -29,9 +30,12 @@ class WorkloadsTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove(path_); }
 
-  // Runs `kind` for `seconds`; `during` runs on the side while it does.
+  // Runs `kind` for `seconds` through `db`'s clients (default: refdb's own); `during` runs on
+  // the side while it does.
   checker::History RunWorkload(WorkloadKind kind, double seconds,
-                               const std::function<void()>& during = nullptr) {
+                               const std::function<void()>& during = nullptr,
+                               const Db* db = nullptr) {
+    const Db& through = db == nullptr ? db_ : *db;
     auto history = HistoryWriter::Open(path_);
     EXPECT_TRUE(history.ok());
     auto workload = MakeWorkload(kind, {.concurrency = 5,
@@ -43,13 +47,13 @@ class WorkloadsTest : public ::testing::Test {
     std::atomic<bool> stop{false};
     WorkloadCounters counters;
     common::Status run;
-    std::thread thread([&] { run = (*workload)->Run(db_, **history, stop, counters); });
+    std::thread thread([&] { run = (*workload)->Run(through, **history, stop, counters); });
     if (during) during();
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     stop = true;
     thread.join();
     EXPECT_TRUE(run.ok()) << run.message();
-    EXPECT_TRUE((*workload)->Finish(db_, **history).ok());
+    EXPECT_TRUE((*workload)->Finish(through, **history).ok());
     EXPECT_TRUE((*history)->Close().ok());
     EXPECT_GT(counters.ok.load(), 10);
     auto parsed = checker::ReadHistoryFile(path_.string(), checker::Format::kJsonl);
@@ -91,6 +95,40 @@ TEST_F(WorkloadsTest, RegisterStaysLinearizableWhenTheLeaderIsKilled) {
     ASSERT_TRUE(cluster_->KillNode(*leader).ok());
   });
   EXPECT_EQ(Linearizable(history), checker::Verdict::kValid);
+}
+
+// splitbrain's etcd adapter, unchanged, against refdb's etcd API (refdb/server/etcd_services.h).
+TEST_F(WorkloadsTest, EtcdAdapterDrivesRefdbUnchanged) {
+  const EtcdDb etcd({});
+  auto client = etcd.Connect(
+      {.endpoints = cluster_->endpoints(), .call_deadline = std::chrono::milliseconds(2000)});
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  DbClient& c = **client;
+  EXPECT_EQ(c.Write("k", "v1").outcome, Outcome::kOk);
+  const Answer<std::optional<std::string>> read = c.Read("k");
+  ASSERT_EQ(read.outcome, Outcome::kOk) << read.error;
+  EXPECT_EQ(read.value, "v1");
+  EXPECT_TRUE(c.Cas("k", "v1", "v2").value.succeeded);
+  const Answer<CasResult> stale = c.Cas("k", "v1", "v3");
+  EXPECT_EQ(stale.outcome, Outcome::kOk);
+  EXPECT_FALSE(stale.value.succeeded);
+  EXPECT_TRUE(c.Cas("fresh", std::nullopt, "x").value.succeeded);
+  EXPECT_FALSE(c.Cas("fresh", std::nullopt, "y").value.succeeded);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const int leader = *cluster_->WaitForLeader(std::chrono::seconds(5));
+  for (const std::string& endpoint : cluster_->endpoints()) {
+    Answer<std::optional<std::string>> local = c.ReadLocal(endpoint, "k");
+    while (local.value != "v2" && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      local = c.ReadLocal(endpoint, "k");
+    }
+    EXPECT_EQ(local.value, "v2") << endpoint;
+    auto status = etcd.Status(endpoint, std::chrono::milliseconds(1000));
+    ASSERT_TRUE(status.ok()) << status.status().message();
+    EXPECT_EQ(status->leader_id, static_cast<uint64_t>(leader)) << endpoint;
+  }
+  EXPECT_EQ(Linearizable(RunWorkload(WorkloadKind::kRegister, 2, nullptr, &etcd)),
+            checker::Verdict::kValid);
 }
 
 TEST_F(WorkloadsTest, SetFinalReadsHoldEveryAcknowledgedAdd) {

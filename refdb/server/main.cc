@@ -2,8 +2,8 @@
 // Exit codes: 0 clean shutdown (SIGTERM/SIGINT), 3 could not start (storage, address),
 // 254 bad flags. A storage failure while running aborts (the node must not go on).
 #include <grpcpp/grpcpp.h>
-#include <signal.h>
 
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>

@@ -1,7 +1,7 @@
 // EtcdDb: the Db adapter for etcd (Debian's etcd-server 3.4, /usr/bin/etcd). One member per
 // node, named n<i>, clients on IP:2379 and peers on IP:2380, heartbeat 100 ms and election
 // timeout 1000 ms (etcd's defaults, stated so they never drift), pre-vote on (the default from
-// etcd 3.5; refdb has it too). Clients speak etcd's gRPC v3 API (workloads/etcd/proto):
+// etcd 3.5; refdb has it too). Clients speak etcd's gRPC v3 API (refdb/proto/etcd):
 //   Read      KV.Range, linearizable; on a failure, on the next member (each at most once)
 //   Write     KV.Put
 //   Cas       KV.Txn: compare value == expected (absent: create_revision == 0), then Put

@@ -32,6 +32,8 @@ ReadReply Driver::AnswerLeaseRead(const EtcdRead& read) {
   }
   ReadReply reply;
   const auto now = Lessor::Clock::now();
+  // A lease granted in this iteration's second apply is not synced yet.
+  lessor_.Sync(state_machine_, now);
   const auto& leases = state_machine_.leases();
   if (const auto* ttl = std::get_if<pb::LeaseTimeToLiveRequest>(&read)) {
     pb::LeaseTimeToLiveResponse& r = reply.time_to_live;

@@ -170,6 +170,20 @@ TEST_F(EtcdStateMachine, OldRevisionsAndBadRangesAreRefused) {
   EXPECT_EQ(sm_.Range(r).error.code(), KvStateMachine::kInvalidArgument);
 }
 
+TEST_F(EtcdStateMachine, HugeRangeIsRefusedUnlessLimited) {
+  const std::string mib(1 << 20, 'x');
+  for (int i = 0; i < 65; ++i) Put("big/" + std::to_string(100 + i), mib);
+  pb::RangeRequest all;
+  all.set_key("big/");
+  all.set_range_end("big0");
+  EXPECT_EQ(sm_.Range(all).error.code(), KvStateMachine::kResourceExhausted);
+  all.set_limit(2);
+  const KvStateMachine::RangeAnswer limited = sm_.Range(all);
+  EXPECT_EQ(limited.error.code(), 0);
+  EXPECT_EQ(limited.response.kvs_size(), 2);
+  EXPECT_EQ(limited.response.count(), 65);
+}
+
 TEST_F(EtcdStateMachine, TxnComparesPickTheBranchAndWriteOneRevision) {
   Put("k", "v");  // revision 2, version 1
   pb::TxnRequest txn;

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "refdb/server/etcd_services.h"
-#include "refdb/server/grpc_status.h"
 #include "refdb/server/pending_call.h"
 
 namespace refdb::server {
@@ -22,12 +21,6 @@ std::chrono::steady_clock::time_point SteadyDeadline(const grpc::ServerContext& 
          std::chrono::duration_cast<std::chrono::steady_clock::duration>(left);
 }
 
-grpc::Status FromLoop(grpc::ServerContext& context, const Driver& driver, ReplyCode code,
-                      const std::string& message) {
-  const statuspb::StatusResponse s = driver.status();
-  return ReplyToGrpcStatus(context, code, message, s.node_id(), s.leader_id(), s.leader_address());
-}
-
 }  // namespace
 
 grpc::Status EtcdLeaseService::WaitForWrite(grpc::ServerContext& context, Command command,
@@ -38,7 +31,7 @@ grpc::Status EtcdLeaseService::WaitForWrite(grpc::ServerContext& context, Comman
   }
   std::optional<WriteReply> r = reply->WaitUntil(SteadyDeadline(context));
   if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "write proposed, outcome unknown"};
-  if (r->code != ReplyCode::kOk) return FromLoop(context, *driver_, r->code, r->message);
+  if (r->code != ReplyCode::kOk) return EtcdLoopFailure(context, *driver_, r->code, r->message);
   if (r->result.has_etcd_error()) {
     return {static_cast<grpc::StatusCode>(r->result.etcd_error().code()),
             r->result.etcd_error().message()};
@@ -55,7 +48,7 @@ grpc::Status EtcdLeaseService::WaitForRead(grpc::ServerContext& context, EtcdRea
   }
   std::optional<ReadReply> r = waiting->WaitUntil(SteadyDeadline(context));
   if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "read did not complete in time"};
-  if (r->code != ReplyCode::kOk) return FromLoop(context, *driver_, r->code, r->message);
+  if (r->code != ReplyCode::kOk) return EtcdLoopFailure(context, *driver_, r->code, r->message);
   reply = std::move(*r);
   return grpc::Status::OK;
 }

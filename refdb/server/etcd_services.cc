@@ -27,12 +27,6 @@ grpc::Status EtcdErrorStatus(const commandpb::EtcdError& e) {
   return {static_cast<grpc::StatusCode>(e.code()), e.message()};
 }
 
-grpc::Status LoopFailure(grpc::ServerContextBase& context, const Driver& driver, ReplyCode code,
-                         const std::string& message) {
-  const statuspb::StatusResponse s = driver.status();
-  return ReplyToGrpcStatus(context, code, message, s.node_id(), s.leader_id(), s.leader_address());
-}
-
 grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, grpc::Status status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(std::move(status));
@@ -53,6 +47,15 @@ grpc::ServerUnaryReactor* Relay(EtcdForwarder& forwarder, const std::string& lea
 }
 
 }  // namespace
+
+grpc::Status EtcdLoopFailure(grpc::ServerContextBase& context, const Driver& driver, ReplyCode code,
+                             const std::string& message) {
+  const statuspb::StatusResponse s = driver.status();
+  if (code == ReplyCode::kNotLeader && s.leader_id() == 0) {
+    return {grpc::StatusCode::UNAVAILABLE, "etcdserver: no leader"};
+  }
+  return ReplyToGrpcStatus(context, code, message, s.node_id(), s.leader_id(), s.leader_address());
+}
 
 EtcdIdentity EtcdIdentity::From(const ServerOptions& options) {
   EtcdIdentity identity{.member_id = options.id, .addresses = options.peers};
@@ -88,7 +91,8 @@ grpc::ServerUnaryReactor* EtcdKvService::Range(grpc::CallbackServerContext* cont
   auto* call = new PendingCall<ReadReply>(
       *context, [this, context, response](std::optional<ReadReply> r) -> grpc::Status {
         if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "read did not complete in time"};
-        if (r->code != ReplyCode::kOk) return LoopFailure(*context, *driver_, r->code, r->message);
+        if (r->code != ReplyCode::kOk)
+          return EtcdLoopFailure(*context, *driver_, r->code, r->message);
         if (r->etcd_error.code() != 0) return EtcdErrorStatus(r->etcd_error);
         *response = std::move(r->range);
         identity_.Fill(driver_->status(), response->header().revision(),
@@ -109,7 +113,8 @@ grpc::ServerUnaryReactor* EtcdKvService::Write(grpc::CallbackServerContext* cont
   auto* call = new PendingCall<WriteReply>(
       *context, [this, context, response, pick](std::optional<WriteReply> r) -> grpc::Status {
         if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "write proposed, outcome unknown"};
-        if (r->code != ReplyCode::kOk) return LoopFailure(*context, *driver_, r->code, r->message);
+        if (r->code != ReplyCode::kOk)
+          return EtcdLoopFailure(*context, *driver_, r->code, r->message);
         if (r->result.has_etcd_error()) return EtcdErrorStatus(r->result.etcd_error());
         *response = std::move(*pick(r->result));
         identity_.Fill(driver_->status(), response->header().revision(),

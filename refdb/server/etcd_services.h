@@ -9,8 +9,8 @@
 // own; reads (Range, LeaseTimeToLive, LeaseLeases) are linearizable through ReadIndex like
 // refdb's Get, and a Range with serializable=true is served from this node's applied state.
 // Only the leader serves them: a follower relays KV and Lease calls to the leader it knows
-// (etcd_forwarder.h); with no leader known it answers FAILED_PRECONDITION "not leader", as
-// refdb's own API does. Bad requests are INVALID_ARGUMENT before
+// (etcd_forwarder.h); with no leader known it answers UNAVAILABLE "etcdserver: no leader", as
+// etcd does (EtcdLoopFailure). Bad requests are INVALID_ARGUMENT before
 // anything is proposed; errors the state machine decides (a missing lease) carry etcd's codes.
 // Every response header has cluster_id (a hash of the member list), member_id (the refdb node
 // id), raft_term (as of the loop's last iteration) and the store revision the answer saw.
@@ -38,6 +38,13 @@ struct EtcdIdentity {
   void Fill(const statuspb::StatusResponse& status, int64_t revision,
             etcdserverpb::ResponseHeader& header) const;
 };
+
+// The status of a call the loop did not answer with kOk. As etcd answers: UNAVAILABLE
+// "etcdserver: no leader" when this node knows no leader (nothing was proposed; etcd clients
+// retry reads on it), otherwise as refdb's own API (grpc_status.h; "not leader" is
+// FAILED_PRECONDITION with the leader in trailing metadata).
+grpc::Status EtcdLoopFailure(grpc::ServerContextBase& context, const Driver& driver, ReplyCode code,
+                             const std::string& message);
 
 // The version Maintenance.Status reports: the etcd API level refdb speaks, marked as refdb.
 inline constexpr char kEtcdApiVersion[] = "3.4.0-refdb";

@@ -43,6 +43,15 @@ class Etcdctl : public ::testing::Test {
     auto leader = cluster_->WaitForLeader(kElectionDeadline);
     ASSERT_TRUE(leader.ok()) << leader.status().message();
     leader_ = *leader;
+    // Until a follower has heard from the leader it cannot relay (it answers "no leader").
+    const auto deadline = std::chrono::steady_clock::now() + kElectionDeadline;
+    for (int node = 1; node <= cluster_->size(); ++node) {
+      while (std::chrono::steady_clock::now() < deadline) {
+        auto s = cluster_->Status(node);
+        if (s.ok() && s->leader_id() == static_cast<uint64_t>(leader_)) break;
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+    }
   }
 
   // Runs etcdctl against `endpoints` (default: every node), `input` on its stdin.
@@ -163,6 +172,28 @@ TEST_F(Etcdctl, ExpiredLeaseIsRevokedOnEveryReplica) {
     EXPECT_EQ(out, "") << "node " << node << " still has the key of an expired lease";
   }
   EXPECT_EQ(Ok({"lease", "timetolive", id}), "lease " + id + " already expired\n");
+}
+
+// The lease clock moves with the leadership: the new leader gives the lease a full TTL (the
+// key outlives the old leader), then expires it itself, on every replica still running.
+TEST_F(Etcdctl, LeaseOutlivesTheLeaderThatGrantedItThenExpires) {
+  const std::string granted = Ok({"lease", "grant", "5"});
+  const std::string id = granted.substr(6, granted.find(' ', 6) - 6);
+  Ok({"put", "survivor", "v", "--lease=" + id});
+  ASSERT_TRUE(cluster_->KillNode(leader_).ok());
+  auto next = cluster_->WaitForLeader(kElectionDeadline);
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  const std::vector<std::string> new_leader = {cluster_->address(*next)};
+  EXPECT_EQ(Ok({"get", "survivor", "--print-value-only"}, "", new_leader), "v\n");
+  const std::string ttl = Ok({"lease", "timetolive", id}, "", new_leader);
+  EXPECT_NE(ttl.find("granted with TTL(5s)"), std::string::npos) << ttl;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string out = "v\n";
+  while (!out.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(200));
+    out = Ok({"get", "survivor", "--print-value-only"}, "", new_leader);
+  }
+  EXPECT_EQ(out, "") << "the new leader never expired the lease";
 }
 
 TEST_F(Etcdctl, EndpointStatusNamesOneLeaderForEveryNode) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,6 +61,33 @@ EtcdError ValidateCompare(const pb::Compare& c) {
   return Ok();
 }
 
+bool Covers(const pb::DeleteRangeRequest& del, const std::string& key) {
+  if (del.range_end().empty()) return key == del.key();
+  if (del.range_end() == std::string(1, '\0')) return key >= del.key();
+  return key >= del.key() && key < del.range_end();
+}
+
+// etcd refuses a branch that writes one key twice: two puts, or a put inside a delete's range.
+EtcdError CheckDuplicateKeys(const google::protobuf::RepeatedPtrField<pb::RequestOp>& ops) {
+  std::set<std::string> puts;
+  for (const pb::RequestOp& op : ops) {
+    if (op.has_request_put() && !puts.insert(op.request_put().key()).second) {
+      return EtcdFail(KvStateMachine::kInvalidArgument,
+                      "etcdserver: duplicate key given in txn request");
+    }
+  }
+  for (const pb::RequestOp& op : ops) {
+    if (!op.has_request_delete_range()) continue;
+    for (const std::string& key : puts) {
+      if (Covers(op.request_delete_range(), key)) {
+        return EtcdFail(KvStateMachine::kInvalidArgument,
+                        "etcdserver: duplicate key given in txn request");
+      }
+    }
+  }
+  return Ok();
+}
+
 EtcdError ValidateOps(const google::protobuf::RepeatedPtrField<pb::RequestOp>& ops) {
   for (const pb::RequestOp& op : ops) {
     EtcdError e;
@@ -80,7 +108,7 @@ EtcdError ValidateOps(const google::protobuf::RepeatedPtrField<pb::RequestOp>& o
     }
     if (e.code() != 0) return e;
   }
-  return Ok();
+  return CheckDuplicateKeys(ops);
 }
 
 // The field a range is sorted by, as a three-way comparison.

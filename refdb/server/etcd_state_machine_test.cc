@@ -221,6 +221,10 @@ TEST_F(EtcdStateMachine, MalformedTxnIsRefusedWithoutChangingAnything) {
   u.set_target(static_cast<pb::Compare::CompareTarget>(42));
   *unknown_target.add_compare() = u;
   EXPECT_EQ(Txn(unknown_target).etcd_error().code(), KvStateMachine::kInvalidArgument);
+  pb::TxnRequest twice;
+  *twice.add_success() = PutOp("a", "1");
+  *twice.add_success() = PutOp("a", "2");
+  EXPECT_EQ(Txn(twice).etcd_error().message(), "etcdserver: duplicate key given in txn request");
   // A put with a lease that does not exist fails the whole branch: the first put is not applied.
   pb::TxnRequest missing_lease;
   *missing_lease.add_success() = PutOp("a", "1");

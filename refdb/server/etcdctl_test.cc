@@ -37,7 +37,8 @@ class Etcdctl : public ::testing::Test {
   void SetUp() override {
     const bool has_etcdctl = common::process::FindProgram("etcdctl").has_value();
     SPLITBRAIN_REQUIRE(has_etcdctl, "etcdctl on PATH (Debian package etcd-client)");
-    auto cluster = testing::LocalCluster::Start({.binary = REFDB_BINARY, .nodes = 3});
+    auto cluster = testing::LocalCluster::Start(
+        {.binary = REFDB_BINARY, .nodes = 3, .extra_flags = ExtraFlags()});
     ASSERT_TRUE(cluster.ok()) << cluster.status().message();
     cluster_ = std::move(cluster).value();
     auto leader = cluster_->WaitForLeader(kElectionDeadline);
@@ -53,6 +54,8 @@ class Etcdctl : public ::testing::Test {
       }
     }
   }
+
+  virtual std::vector<std::string> ExtraFlags() const { return {}; }
 
   // Runs etcdctl against `endpoints` (default: every node), `input` on its stdin.
   RunOutput Run(std::vector<std::string> args, const std::string& input = "",
@@ -227,6 +230,49 @@ TEST_F(Etcdctl, EveryNodeServesThroughTheLeader) {
               "lease " + id + " keepalived with TTL(30)\n");
     EXPECT_EQ(Ok({"lease", "revoke", id}, "", one), "lease " + id + " revoked\n");
   }
+}
+
+// Snapshots every 10 applied entries, so a follower that was down catches up by one.
+class EtcdctlWithSnapshots : public Etcdctl {
+ protected:
+  std::vector<std::string> ExtraFlags() const override { return {"--snapshot-threshold", "10"}; }
+};
+
+TEST_F(EtcdctlWithSnapshots, FollowerRestoredFromASnapshotHoldsTheSameRevisionsAndLeases) {
+  const int follower = leader_ % cluster_->size() + 1;
+  ASSERT_TRUE(cluster_->StopNode(follower).ok());
+  const std::vector<std::string> leader = {cluster_->address(leader_)};
+  const std::string granted = Ok({"lease", "grant", "300"}, "", leader);
+  const std::string id = granted.substr(6, granted.find(' ', 6) - 6);
+  for (int i = 0; i < 30; ++i) {
+    Ok({"put", "s" + std::to_string(i % 5), "v" + std::to_string(i)}, "", leader);
+  }
+  Ok({"put", "leased", "x", "--lease=" + id}, "", leader);
+  Ok({"del", "s4"}, "", leader);
+  ASSERT_TRUE(cluster_->StartNode(follower).ok());
+  auto leader_status = cluster_->Status(leader_);
+  ASSERT_TRUE(leader_status.ok());
+  ASSERT_TRUE(
+      cluster_->WaitForApplied(leader_status->commit_index(), std::chrono::seconds(15)).ok());
+  auto follower_status = cluster_->Status(follower);
+  ASSERT_TRUE(follower_status.ok());
+  EXPECT_GT(follower_status->snapshot_index(), 0u) << "the follower caught up without a snapshot";
+  const std::vector<std::string> everything = {"get", "",     "--prefix",
+                                               "-w",  "json", "--consistency=s"};
+  const Json on_leader = Json::parse(Ok(everything, "", leader), nullptr, false);
+  const Json on_follower =
+      Json::parse(Ok(everything, "", {cluster_->address(follower)}), nullptr, false);
+  EXPECT_EQ(on_follower["kvs"], on_leader["kvs"]);
+  EXPECT_EQ(on_follower["header"]["revision"], on_leader["header"]["revision"]);
+  EXPECT_EQ(on_leader["kvs"].size(), 5u);  // s0..s3 and leased
+  // The lease came with the snapshot: revoking it deletes its key on the restored follower too.
+  EXPECT_EQ(Ok({"lease", "revoke", id}, "", leader), "lease " + id + " revoked\n");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string out;
+  do {
+    out = Ok({"get", "leased", "--consistency=s"}, "", {cluster_->address(follower)});
+  } while (!out.empty() && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(out, "");
 }
 
 // What etcdctl cannot send: requests a careless client might.

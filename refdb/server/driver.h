@@ -54,8 +54,9 @@ struct WriteInput {
 // What a read asks: refdb's Get of `key` (monostate), or one of etcd's reads. A keep-alive
 // renews a lease on the leader (Lessor); it is answered at once, without a ReadIndex round.
 using EtcdRead =
-    std::variant<std::monostate, etcdserverpb::RangeRequest, etcdserverpb::LeaseTimeToLiveRequest,
-                 etcdserverpb::LeaseLeasesRequest, etcdserverpb::LeaseKeepAliveRequest>;
+    std::variant<std::monostate, etcdserverpb::RangeRequest, etcdserverpb::CompactionRequest,
+                 etcdserverpb::LeaseTimeToLiveRequest, etcdserverpb::LeaseLeasesRequest,
+                 etcdserverpb::LeaseKeepAliveRequest>;
 struct ReadInput {
   std::string key;
   bool serializable = false;

@@ -16,6 +16,17 @@ ReadReply Driver::AnswerRead(const ReadInput& read) {
     KvStateMachine::RangeAnswer answer = state_machine_.Range(*range);
     return {.range = std::move(answer.response), .etcd_error = std::move(answer.error)};
   }
+  if (const auto* compact = std::get_if<pb::CompactionRequest>(&read.etcd)) {
+    // Only the newest revision is ever kept: compacting up to it has nothing left to do.
+    const int64_t revision = state_machine_.revision();
+    if (compact->revision() > revision) {
+      return {.etcd_error = EtcdFail(KvStateMachine::kOutOfRange,
+                                     "etcdserver: mvcc: required revision is a future revision")};
+    }
+    ReadReply reply;
+    reply.compaction.mutable_header()->set_revision(revision);
+    return reply;
+  }
   ReadReply reply = AnswerLeaseRead(read.etcd);
   if (reply.code == ReplyCode::kOk) {
     reply.time_to_live.mutable_header()->set_revision(state_machine_.revision());

@@ -182,6 +182,33 @@ grpc::ServerUnaryReactor* EtcdKvService::Txn(grpc::CallbackServerContext* contex
                                 [](CommandResult& r) { return r.mutable_etcd_txn(); });
 }
 
+grpc::ServerUnaryReactor* EtcdKvService::Compact(grpc::CallbackServerContext* context,
+                                                 const pb::CompactionRequest* request,
+                                                 pb::CompactionResponse* response) {
+  if (auto leader = forwarder_->Target(*context)) {
+    return Relay(*forwarder_, *leader, context, request, response,
+                 [](auto* kv, auto* c, auto* req, auto* resp, auto done) {
+                   kv->Compact(c, req, resp, std::move(done));
+                 });
+  }
+  auto* call = new PendingCall<ReadReply>(
+      *context, [this, context, response](std::optional<ReadReply> r) -> grpc::Status {
+        if (!r) return {grpc::StatusCode::DEADLINE_EXCEEDED, "compaction did not complete in time"};
+        if (r->code != ReplyCode::kOk) {
+          return EtcdLoopFailure(*context, *driver_, r->code, r->message);
+        }
+        if (r->etcd_error.code() != 0) return EtcdErrorStatus(r->etcd_error);
+        *response = std::move(r->compaction);
+        identity_.Fill(driver_->status(), response->header().revision(),
+                       *response->mutable_header());
+        return grpc::Status::OK;
+      });
+  if (!driver_->Submit(ReadInput{.reply = call->reply(), .etcd = *request})) {
+    call->reply()->Set({.code = ReplyCode::kRejected, .message = "input queue full"});
+  }
+  return call;
+}
+
 grpc::Status EtcdMaintenanceService::Status(grpc::ServerContext* /*context*/,
                                             const pb::StatusRequest* /*request*/,
                                             pb::StatusResponse* response) {

@@ -1,6 +1,6 @@
 // etcd's v3 API on refdb's client port, beside refdb's own KV service in the same gRPC server,
 // so etcd's clients (etcdctl 3.4, splitbrain's etcd adapter) drive refdb unchanged:
-//   KV           Range, Put, DeleteRange, Txn (callback API, like KvService)
+//   KV           Range, Put, DeleteRange, Txn, Compact (callback API, like KvService)
 //   Lease        LeaseGrant, LeaseRevoke, LeaseKeepAlive (a bidi stream), LeaseTimeToLive,
 //                LeaseLeases (sync: an open keep-alive stream holds one handler thread)
 //   Maintenance  Status (this node's view: version, leader, raft index and term, db size)
@@ -66,6 +66,11 @@ class EtcdKvService final : public etcdserverpb::KV::CallbackService {
   grpc::ServerUnaryReactor* Txn(grpc::CallbackServerContext* context,
                                 const etcdserverpb::TxnRequest* request,
                                 etcdserverpb::TxnResponse* response) override;
+  // A no-op on any revision up to the current one (refdb keeps only the newest); a future
+  // revision is OUT_OF_RANGE. Served like a linearizable read, so a revision just written counts.
+  grpc::ServerUnaryReactor* Compact(grpc::CallbackServerContext* context,
+                                    const etcdserverpb::CompactionRequest* request,
+                                    etcdserverpb::CompactionResponse* response) override;
 
  private:
   // Proposes `command`; `pick` names the part of the state machine's answer that becomes the

@@ -111,6 +111,11 @@ TEST_F(Etcdctl, PutGetAndDeleteWithRevisions) {
   EXPECT_EQ(Ok({"get", "dir/", "--prefix"}), "");
   EXPECT_EQ(Ok({"del", "foo", "--prev-kv"}), "1\nfoo\nbaz\n");
   EXPECT_EQ(Ok({"get", "foo"}), "");
+  // Compaction (Kubernetes compacts every few minutes) is a no-op up to the current revision.
+  const int64_t revision = OkJson({"get", "dirt"})["header"]["revision"].get<int64_t>();
+  EXPECT_EQ(Ok({"compaction", std::to_string(revision)}),
+            "compacted revision " + std::to_string(revision) + "\n");
+  EXPECT_FALSE(Run({"compaction", std::to_string(revision + 100)}).status.ok());
   // Only the newest revision is kept: an older one is refused, clearly.
   const RunOutput old = Run({"get", "dirt", "--rev=2"});
   EXPECT_FALSE(old.status.ok());

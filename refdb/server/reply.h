@@ -41,6 +41,7 @@ struct ReadReply {
   std::string message;
   kvpb::GetResponse response;
   etcdserverpb::RangeResponse range;
+  etcdserverpb::CompactionResponse compaction;
   etcdserverpb::LeaseTimeToLiveResponse time_to_live;
   etcdserverpb::LeaseLeasesResponse leases;
   etcdserverpb::LeaseKeepAliveResponse keep_alive;

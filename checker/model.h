@@ -87,6 +87,17 @@ class Model {
     return true;
   }
 
+  // The search's observed-value cut (wgl_search.h), for models where a key only ever takes a
+  // value some operation writes (register, cas-register; ReplacesValues): the value op's key
+  // must hold for Step to accept op with its recorded output (a known read, a successful CAS),
+  // and the value op may write (a write, a CAS's new value, whatever its outcome).
+  struct ValueUse {
+    std::optional<int64_t> observes;
+    std::optional<int64_t> writes;
+  };
+  virtual bool ReplacesValues() const { return false; }
+  virtual ValueUse Uses(const CompiledOp& /*op*/) const { return {}; }
+
   // The state as JSON for reports: {"key": value, ...}, or just the value when the only key is
   // kNil.
   virtual Json StateToJson(const State& state, const ValueTable& values) const;

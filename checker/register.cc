@@ -42,6 +42,9 @@ class RegisterModel final : public Model {
     return model_util::RegisterOpChangesNoState(op);
   }
 
+  bool ReplacesValues() const override { return true; }
+  ValueUse Uses(const CompiledOp& op) const override { return model_util::RegisterOpUses(op); }
+
   std::string Describe(const CompiledOp& op, const ValueTable& values) const override {
     return model_util::DescribeRegisterOp(op, values, "read", "write");
   }

@@ -28,6 +28,9 @@
 //   candidate on its key only extends the value or changes nothing (Model::OnlyExtends,
 //   ChangesNoState) and the model says no (Model::MayAcceptAfterExtending: kv's value is no
 //   prefix of the read's), the configuration has no completion and is undone at once.
+// - Observed values: a placement that replaces a value only one operation (or the initial
+//   state) can produce, while a known operation that observes that value is unplaced, is
+//   refused: that observer could never be placed (observed_values.h, register models).
 // - Dominance: the cache refuses a configuration (K, s, U) when it holds (K, s, U') with U' a
 //   subset of U (K: known operations placed, s: state, U: unknown operations placed); see
 //   memo_cache.h. Sound with a configuration still on the stack, too: if a completion existed,
@@ -47,6 +50,7 @@
 
 #include "checker/memo_cache.h"
 #include "checker/model.h"
+#include "checker/observed_values.h"
 
 namespace checker {
 
@@ -144,6 +148,7 @@ class WglSearch {
   std::vector<bool> changes_no_state_;  // per op: Model::ChangesNoState
   std::vector<bool> only_extends_;      // per op: Model::OnlyExtends
   bool lookahead_ = false;              // some op only extends
+  ObservedValues observed_;             // the observed-value cut (observed_values.h)
   std::vector<uint64_t> known_;
   std::vector<uint64_t> unknown_;
   uint64_t bitset_hash_ = 0;  // of known_

@@ -72,6 +72,14 @@ class Model {
   virtual bool Step(const State& state, const CompiledOp& op, ValueTable& values,
                     State* next) const = 0;
 
+  // Whether Step accepts op in state; the search probes the operations that change no state with
+  // it often (forced reads), so models answer those without building the next state. `scratch`
+  // may be overwritten.
+  virtual bool Accepts(const State& state, const CompiledOp& op, ValueTable& values,
+                       State* scratch) const {
+    return Step(state, op, values, scratch);
+  }
+
   // True when Step, wherever it accepts op, leaves the state as it is (a read, a failed CAS):
   // the search may then place it as soon as it is accepted (wgl_search.h, forced no-ops).
   virtual bool ChangesNoState(const CompiledOp& /*op*/) const { return false; }
@@ -127,7 +135,13 @@ Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptio
 // Helpers for the shared state layout, used by every model.
 namespace keyed_state {
 State Make(int64_t default_value);
-int64_t Get(const State& state, int64_t key);
+int64_t GetListed(const State& state, int64_t key);
+inline int64_t Get(const State& state, int64_t key) {
+  // A partitioned check's states hold one key at most: no search.
+  if (state.size() == 1) return state[0];
+  if (state.size() == 3 && state[1] == key) return state[2];
+  return GetListed(state, key);
+}
 // Writes into *next the state with key set to value (next may not alias state).
 void Set(const State& state, int64_t key, int64_t value, State* next);
 }  // namespace keyed_state

@@ -89,6 +89,22 @@ Model::ValueUse RegisterOpUses(const CompiledOp& op) {
   }
 }
 
+bool RegisterOpAccepts(const State& state, const CompiledOp& op) {
+  const int64_t current = keyed_state::Get(state, op.key);
+  switch (op.f) {
+    case kRead:
+      return current == op.b;
+    case kWrite:
+      return true;
+    case kCas:
+      return current == op.a;
+    case kCasFailed:
+      return current != op.a;
+    default:
+      return false;
+  }
+}
+
 bool StepRegisterOp(const State& state, const CompiledOp& op, State* next) {
   const int64_t current = keyed_state::Get(state, op.key);
   switch (op.f) {

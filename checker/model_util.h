@@ -38,6 +38,8 @@ Result<std::optional<CompiledOp>> CompileCas(std::string_view model, const Opera
 bool RegisterOpChangesNoState(const CompiledOp& op);
 // What a RegisterOp observes and writes (Model::Uses).
 Model::ValueUse RegisterOpUses(const CompiledOp& op);
+// Whether StepRegisterOp accepts op, without building the next state.
+bool RegisterOpAccepts(const State& state, const CompiledOp& op);
 // Steps a RegisterOp (see register.cc for the rules).
 bool StepRegisterOp(const State& state, const CompiledOp& op, State* next);
 // "k: read() -> 3", "k: write(3) -> ?", "cas(1, 2) -> false"; read_name / write_name name the

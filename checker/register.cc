@@ -38,6 +38,11 @@ class RegisterModel final : public Model {
     return model_util::StepRegisterOp(state, op, next);
   }
 
+  bool Accepts(const State& state, const CompiledOp& op, ValueTable& /*values*/,
+               State* /*scratch*/) const override {
+    return model_util::RegisterOpAccepts(state, op);
+  }
+
   bool ChangesNoState(const CompiledOp& op) const override {
     return model_util::RegisterOpChangesNoState(op);
   }

@@ -196,7 +196,7 @@ bool WglSearch::TryLinearize(int32_t entry, State& next) {
 WglSearch::Forced WglSearch::PlaceForced(State& next) {
   for (int32_t e = entries_[kHead].next; e != kEnd && entries_[e].is_call; e = entries_[e].next) {
     const int32_t op = entries_[e].op;
-    if (!changes_no_state_[op] || !model_.Step(state_, *ops_[op].op, values_, &next)) continue;
+    if (!changes_no_state_[op] || !model_.Accepts(state_, *ops_[op].op, values_, &next)) continue;
     if (!TryLinearize(e, next)) return Forced::kRefused;
     frames_[depth_ - 1].forced = true;
     --required_left_;

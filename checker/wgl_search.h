@@ -144,11 +144,11 @@ class WglSearch {
   // With reduce, unknown-outcome operations are counted in unknown_ (for dominance), the
   // others in known_; without, all in known_. rank_[op] is the op's bit in its set.
   std::vector<int32_t> rank_;
-  std::vector<bool> in_unknown_;
-  std::vector<bool> changes_no_state_;  // per op: Model::ChangesNoState
-  std::vector<bool> only_extends_;      // per op: Model::OnlyExtends
-  bool lookahead_ = false;              // some op only extends
-  ObservedValues observed_;             // the observed-value cut (observed_values.h)
+  std::vector<uint8_t> in_unknown_;
+  std::vector<uint8_t> changes_no_state_;  // per op: Model::ChangesNoState
+  std::vector<uint8_t> only_extends_;      // per op: Model::OnlyExtends
+  bool lookahead_ = false;                 // some op only extends
+  ObservedValues observed_;                // the observed-value cut (observed_values.h)
   std::vector<uint64_t> known_;
   std::vector<uint64_t> unknown_;
   uint64_t bitset_hash_ = 0;  // of known_

@@ -260,7 +260,8 @@ bool WglSearch::OverBudget(SearchOutcome* outcome) {
     *outcome = SearchOutcome::kOutOfMemory;
     return true;
   }
-  if (budget_.deadline && std::chrono::steady_clock::now() > *budget_.deadline) {
+  if ((budget_.deadline && std::chrono::steady_clock::now() > *budget_.deadline) ||
+      (budget_.cancel != nullptr && budget_.cancel->load(std::memory_order_relaxed))) {
     *outcome = SearchOutcome::kOutOfTime;
     return true;
   }

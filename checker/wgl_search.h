@@ -42,6 +42,7 @@
 // Not thread-safe; one search per thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -64,6 +65,7 @@ struct SearchBudget {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   size_t memory_limit_bytes = 0;  // 0: none
   size_t other_bytes = 0;         // held by other live searches; counts against the limit
+  const std::atomic<bool>* cancel = nullptr;  // true: stop as if out of time
 };
 
 // kPaused: the step budget of this Run call ran out; call Run again to continue.

@@ -70,6 +70,14 @@ common::Status ValidateEntries(const Message& m) {
   return common::Status::Ok();
 }
 
+// A snapshot's voters, like a membership entry's: non-empty, non-zero, strictly increasing.
+bool IsVoterList(const std::vector<NodeId>& members) {
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (members[i] == kNoNode || (i > 0 && members[i - 1] >= members[i])) return false;
+  }
+  return !members.empty();
+}
+
 }  // namespace
 
 common::Status ValidateMessage(const Message& m) {
@@ -80,6 +88,9 @@ common::Status ValidateMessage(const Message& m) {
   if (m.term != 0 && IsLocalOnly(m.type)) return bad("a local message has no term");
   if (m.type == MsgType::kSnapshot && (!m.snapshot || m.snapshot->empty())) {
     return bad("no snapshot");
+  }
+  if (m.type == MsgType::kSnapshot && !IsVoterList(m.snapshot->members)) {
+    return bad("snapshot voters must be non-zero and increasing");
   }
   common::Status entries = ValidateEntries(m);
   if (!entries.ok()) return bad(entries.message());

@@ -110,9 +110,10 @@ struct Message {
 };
 
 // InvalidArgument when `m` is malformed: a peer message without a term, a local-only type with
-// one, an AppendEntries whose entries do not follow `index`, a snapshot message without a
-// snapshot or whose voters are not non-zero and increasing, a membership entry that does not
-// decode.
+// one, an AppendEntries whose entries do not follow `index` or whose terms (log_term, then each
+// entry's) decrease or pass the message's term, a snapshot message without a snapshot, with
+// voters that are not non-zero and increasing, or with a term past the message's, a membership
+// entry that does not decode.
 common::Status ValidateMessage(const Message& m);
 
 // One line, for traces and test failures: "kAppend 1->2 t3 i5/t2 c4 entries=[6/3]".

@@ -138,6 +138,37 @@ TEST(Node, MalformedMessagesAreRejected) {
   EXPECT_EQ(s.node.term(), 0u);
 }
 
+// Found by the peer_message fuzz target: an AppendEntries of term 2 carrying an entry of term
+// 43 left a follower whose last log term was past its current term. A leader sends only
+// entries of its term or earlier, terms never decreasing from the previous entry's.
+TEST(Node, MessagesWithImpossibleTermsOrIndexesAreRejected) {
+  const auto append = [](uint64_t index, uint64_t log_term, std::vector<Entry> entries) {
+    return Message{.type = MsgType::kAppend,
+                   .from = 2,
+                   .to = 1,
+                   .term = 2,
+                   .log_term = log_term,
+                   .index = index,
+                   .entries = std::move(entries)};
+  };
+  const std::vector<Message> malformed = {
+      append(0, 0, {{.term = 43, .index = 1}}),
+      append(0, 0, {{.term = 2, .index = 1}, {.term = 1, .index = 2}}),
+      append(4, 2, {{.term = 1, .index = 5}}),
+      append(4, 3, {}),
+      append(UINT64_MAX, 2, {{.term = 2, .index = 0}}),
+      {.type = MsgType::kSnapshot,
+       .from = 2,
+       .to = 1,
+       .term = 2,
+       .snapshot = Snapshot{.index = 5, .term = 3, .members = {1, 2, 3}}}};
+  for (const Message& m : malformed) {
+    Single s;
+    EXPECT_EQ(s.node.Step(m).code(), common::StatusCode::kInvalidArgument) << Describe(m);
+    EXPECT_EQ(s.node.term(), 0u) << Describe(m);
+  }
+}
+
 TEST(Node, SingleNodeClusterCommitsAlone) {
   MemoryLogStore store;
   common::Rng rng(1);

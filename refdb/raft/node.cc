@@ -61,6 +61,11 @@ void Node::Tick() {
 Status Node::Step(const Message& m) {
   CHECK(!ready_outstanding_) << "node " << id() << ": Step between TakeReady and Advance";
   RETURN_IF_ERROR(ValidateMessage(m));
+  // A peer message "from" this node (or from none) would make it follow itself, or answer no one.
+  if (m.term != 0 && (m.from == id() || m.from == kNoNode)) {
+    return Status::InvalidArgument("raft message " + Describe(m) + ": a peer message must come " +
+                                   "from another node");
+  }
   if (m.term > term_) {
     bool handled = false;
     Status status = StepHigherTerm(m, handled);

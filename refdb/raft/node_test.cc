@@ -169,6 +169,18 @@ TEST(Node, MessagesWithImpossibleTermsOrIndexesAreRejected) {
   }
 }
 
+// Found by the peer_message fuzz target: an AppendEntries "from" the receiving node itself
+// made it follow itself without being leader.
+TEST(Node, PeerMessagesFromThisNodeOrFromNoNodeAreRejected) {
+  for (const NodeId from : {NodeId{1}, kNoNode}) {
+    Single s;
+    const Message m{.type = MsgType::kAppend, .from = from, .to = 1, .term = 2};
+    EXPECT_EQ(s.node.Step(m).code(), common::StatusCode::kInvalidArgument) << Describe(m);
+    EXPECT_EQ(s.node.term(), 0u);
+    EXPECT_EQ(s.node.leader(), kNoNode);
+  }
+}
+
 TEST(Node, SingleNodeClusterCommitsAlone) {
   MemoryLogStore store;
   common::Rng rng(1);

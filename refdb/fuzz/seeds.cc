@@ -114,6 +114,21 @@ std::map<std::string, std::string> StableStoreSeeds() {
           {"short-snapshot-fixed-checksum", input(1 | 4, "", snapshot.substr(0, 30))}};
 }
 
+std::map<std::string, std::string> DataDirSeeds() {
+  const auto [hard_state, snapshot] = StableStoreFiles();
+  const auto input = [](uint8_t flags, const std::string& hs, const std::string& snap,
+                        const std::vector<std::pair<uint8_t, std::string>>& log_files) {
+    std::string out(1, static_cast<char>(flags));
+    PutPiece(out, hs);
+    PutPiece(out, snap);
+    return out + Files(0, log_files).substr(1);
+  };
+  return {{"snapshot-and-log", input(2 | 4, hard_state, snapshot, {{11, Records(11, 3, 3)}})},
+          {"log-only", input(0, "", "", {{1, Records(1, 4, 1)}})},
+          {"log-ends-before-snapshot", input(4, "", snapshot, {{1, Records(1, 3, 1)}})},
+          {"empty", std::string(1, '\0')}};
+}
+
 std::map<std::string, std::string> SnapshotSeeds() {
   const auto input = [](const std::string& members, const std::string& image) {
     std::string out;
@@ -221,7 +236,8 @@ std::map<std::string, std::string> ClientRequestSeeds() {
 Corpus BuildSeedCorpus() {
   return {{"wal_record", WalRecordSeeds()},     {"wal_recovery", WalRecoverySeeds()},
           {"stable_store", StableStoreSeeds()}, {"snapshot", SnapshotSeeds()},
-          {"peer_message", PeerMessageSeeds()}, {"client_request", ClientRequestSeeds()}};
+          {"peer_message", PeerMessageSeeds()}, {"client_request", ClientRequestSeeds()},
+          {"data_dir", DataDirSeeds()}};
 }
 
 }  // namespace refdb::fuzz

@@ -19,8 +19,7 @@
 
 #include "common/check.h"
 #include "refdb/fuzz/fuzz_input.h"
-#include "refdb/storage/coding.h"
-#include "refdb/storage/crc32c.h"
+#include "refdb/fuzz/storage_input.h"
 #include "refdb/storage/faulty_file_system.h"
 #include "refdb/storage/stable_store.h"
 
@@ -35,13 +34,6 @@ constexpr uint8_t kHasHardState = 2;
 constexpr uint8_t kHasSnapshot = 4;
 constexpr uint8_t kHasLeftover = 8;
 const std::string kDir = "/data";
-
-void FixChecksum(std::string& envelope) {
-  if (envelope.size() < 8) return;
-  std::string crc;
-  storage::PutFixed32(crc, storage::crc32c::Value(std::string_view(envelope).substr(8)));
-  envelope.replace(4, 4, crc);
-}
 
 void WriteFile(FaultyFileSystem& fs, std::string_view name, std::string_view contents) {
   auto file = fs.Open(storage::JoinPath(kDir, name), storage::OpenMode::kCreateOrTruncate);
@@ -99,8 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string hard_state(reader.TakePiece());
   std::string snapshot(reader.TakeRest());
   if ((flags & refdb::fuzz::kFixChecksums) != 0) {
-    refdb::fuzz::FixChecksum(hard_state);
-    refdb::fuzz::FixChecksum(snapshot);
+    refdb::fuzz::FixEnvelopeChecksum(hard_state);
+    refdb::fuzz::FixEnvelopeChecksum(snapshot);
   }
   refdb::storage::FaultyFileSystem fs;
   CHECK(fs.CreateDir(kDir).ok());

@@ -1,10 +1,10 @@
 // Fuzz target: recovery of a SegmentedLog (segmented_log.h) from arbitrary directory contents,
 // on the in-memory FaultyFileSystem, so no real disk is touched.
 //
-// Input (fuzz_input.h): a flags byte, then up to kMaxFiles files, each a name byte and a
-// piece of contents. Name byte n < 200 names the segment whose first index is n; 200..254 the
-// segments just below 2^64 (index overflow); 255 a file that is not a segment. Flag bit 0
-// recomputes every record's checksum first, so mutations reach the checks behind the CRC
+// Input (fuzz_input.h): a flags byte, then up to kMaxFiles files, each a name byte and a piece
+// of contents (storage_input.h, TakeLogFiles: name byte n < 200 names the segment whose first
+// index is n; 200..254 the segments just below 2^64; 255 a file that is not a segment). Flag
+// bit 0 recomputes every record's checksum first, so mutations reach the checks behind the CRC
 // (index sequence, terms, segment chain) instead of all dying as checksum mismatches.
 //
 // Beyond "no crash" it holds that
@@ -17,14 +17,13 @@
 //   - a record appended and synced after recovery is there after the next open.
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/check.h"
 #include "refdb/fuzz/fuzz_input.h"
-#include "refdb/storage/coding.h"
+#include "refdb/fuzz/storage_input.h"
 #include "refdb/storage/faulty_file_system.h"
 #include "refdb/storage/log_format.h"
 #include "refdb/storage/segmented_log.h"
@@ -35,70 +34,9 @@ namespace {
 using storage::FaultyFileSystem;
 using storage::LogRecord;
 using storage::SegmentedLog;
-using Files = std::map<std::string, std::string>;
 
-constexpr size_t kMaxFiles = 8;
 constexpr uint8_t kFixChecksums = 1;
 const std::string kDir = "/log";
-
-std::string FileName(uint8_t name_byte) {
-  if (name_byte < 200) return storage::SegmentFileName(name_byte);
-  if (name_byte < 255) return storage::SegmentFileName(UINT64_MAX - (254 - name_byte));
-  return "notes.txt";
-}
-
-// Rewrites the checksum of every whole record, walking the file as recovery does.
-void FixChecksums(std::string& contents) {
-  size_t offset = 0;
-  while (contents.size() - offset >= storage::kRecordHeaderSize) {
-    const std::string_view rest = std::string_view(contents).substr(offset);
-    const size_t data_size = storage::DecodeFixed32(rest, 0);
-    if (rest.size() - storage::kRecordHeaderSize < data_size) return;
-    const LogRecord record{.index = storage::DecodeFixed64(rest, 8),
-                           .term = storage::DecodeFixed64(rest, 16),
-                           .type = static_cast<uint8_t>(rest[24]),
-                           .data = std::string(rest.substr(storage::kRecordHeaderSize, data_size))};
-    std::string encoded;
-    storage::AppendEncodedRecord(encoded, record);
-    contents.replace(offset, encoded.size(), encoded);
-    offset += encoded.size();
-  }
-}
-
-Files ParseInput(ByteReader& reader) {
-  const uint8_t flags = reader.TakeByte();
-  Files files;
-  for (size_t i = 0; i < kMaxFiles && !reader.empty(); ++i) {
-    const std::string name = FileName(reader.TakeByte());
-    std::string contents(reader.TakePiece());
-    if ((flags & kFixChecksums) != 0) FixChecksums(contents);
-    files[name] = std::move(contents);
-  }
-  return files;
-}
-
-void WriteFiles(FaultyFileSystem& fs, const Files& files) {
-  CHECK(fs.CreateDir(kDir).ok());
-  for (const auto& [name, contents] : files) {
-    auto file = fs.Open(storage::JoinPath(kDir, name), storage::OpenMode::kCreateOrTruncate);
-    CHECK(file.ok()) << file.status().message();
-    CHECK((*file)->Append(contents).ok());
-    CHECK((*file)->Sync().ok());
-  }
-  CHECK(fs.SyncDir(kDir).ok());
-}
-
-Files ReadFiles(FaultyFileSystem& fs) {
-  Files files;
-  auto names = fs.ListDir(kDir);
-  CHECK(names.ok()) << names.status().message();
-  for (const std::string& name : *names) {
-    auto contents = storage::ReadWholeFile(fs, storage::JoinPath(kDir, name));
-    CHECK(contents.ok()) << contents.status().message();
-    files[name] = *contents;
-  }
-  return files;
-}
 
 std::string Encode(const SegmentedLog& log, uint64_t lo, uint64_t hi) {
   std::string out;
@@ -155,13 +93,14 @@ void CheckReopenAndAppend(FaultyFileSystem& fs, const SegmentedLog& recovered) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using refdb::fuzz::Files;
   refdb::fuzz::ByteReader reader(data, size);
-  const Files before = refdb::fuzz::ParseInput(reader);
+  const bool fix_checksums = (reader.TakeByte() & refdb::fuzz::kFixChecksums) != 0;
+  const Files before = refdb::fuzz::TakeLogFiles(reader, fix_checksums);
   refdb::storage::FaultyFileSystem fs;
-  refdb::fuzz::WriteFiles(fs, before);
+  refdb::fuzz::WriteFiles(fs, refdb::fuzz::kDir, before);
   std::vector<std::string> log_lines;
   auto log =
       refdb::storage::SegmentedLog::Open(fs, refdb::fuzz::kDir, refdb::fuzz::LogOptions(log_lines));
-  const Files after = refdb::fuzz::ReadFiles(fs);
+  const Files after = refdb::fuzz::ReadFiles(fs, refdb::fuzz::kDir);
   if (!log.ok()) {
     CHECK(log.status().code() == common::StatusCode::kIoError) << log.status().message();
     CHECK(!log.status().message().empty());

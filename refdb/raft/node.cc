@@ -47,8 +47,14 @@ common::Result<Node> Node::Open(const Config& config, const LogStore& log_store,
   node.log_.CommitTo(hs.commit);
   node.log_.AppliedTo(config.applied_index);
   node.RecomputeMembers();
-  node.BecomeFollower(hs.term, kNoNode);
-  node.vote_ = hs.vote;
+  // The shell persists a Ready's entries (or snapshot) before its hard state, so a crash between
+  // the two leaves entries of a term the saved hard state never reached. Nothing of that Ready
+  // was sent (sending waits for persisting), so no vote in that term left this node: adopt the
+  // term, voted for no one; the next Ready persists it. Staying in the older term, the node
+  // could campaign in a term that already has a leader.
+  const bool is_behind_log = node.log_.last_term() > hs.term;
+  node.BecomeFollower(is_behind_log ? node.log_.last_term() : hs.term, kNoNode);
+  node.vote_ = is_behind_log ? kNoNode : hs.vote;
   node.persisted_hard_state_ = hs;
   return node;
 }

@@ -48,6 +48,27 @@ TEST(Node, OpenRejectsCommitPastTheLog) {
   EXPECT_THAT(node.status().message(), HasSubstr("commit 5 outside the log"));
 }
 
+// Found by a seed of the data_dir fuzz target: the shell persists a Ready's entries (or
+// snapshot) before its hard state, so a crash between the two leaves entries of a term the hard
+// state never reached. The node opened in the older term with entries of a later one, and could
+// campaign in a term that already had a leader.
+TEST(Node, OpenAdoptsTheLastLogTermWhenTheHardStateIsBehindIt) {
+  MemoryLogStore store;
+  store.Append({{.term = 3, .index = 1}});
+  store.SetHardState({.term = 2, .vote = 2});
+  common::Rng rng(1);
+  Node node = Node::Open(ThreeNodes(1), store, rng).value();
+  EXPECT_EQ(node.term(), 3u);
+  EXPECT_EQ(node.vote(), kNoNode);
+  ASSERT_TRUE(node.HasReady());
+  const Ready rd = node.TakeReady();
+  ASSERT_TRUE(rd.hard_state.has_value());
+  EXPECT_EQ(rd.hard_state->term, 3u);
+  EXPECT_TRUE(rd.must_sync);
+  node.Advance(rd);
+  CheckInvariants(node);
+}
+
 TEST(Node, FreshNodeHasNothingReady) {
   Single s;
   EXPECT_FALSE(s.node.HasReady());

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-${SPLITBRAIN_FUZZ_SECONDS:-20}}
-targets=(wal_record wal_recovery stable_store snapshot peer_message client_request)
+targets=(wal_record wal_recovery stable_store snapshot peer_message client_request data_dir)
 started=$SECONDS
 
 cmake --preset fuzz >/dev/null

@@ -19,6 +19,7 @@
 //     it persisted is there when the directory is opened again.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,7 +42,7 @@ using server::DiskLogStore;
 constexpr uint8_t kFixChecksums = 1;
 constexpr uint8_t kHasHardState = 2;
 constexpr uint8_t kHasSnapshot = 4;
-const std::string kDir = "/node";
+constexpr char kDir[] = "/node";
 
 void WriteDataDir(storage::FaultyFileSystem& fs, ByteReader& reader) {
   const uint8_t flags = reader.TakeByte();
@@ -60,7 +61,7 @@ void WriteDataDir(storage::FaultyFileSystem& fs, ByteReader& reader) {
 }
 
 std::unique_ptr<DiskLogStore> OpenStore(storage::FaultyFileSystem& fs) {
-  auto store = DiskLogStore::Open(fs, kDir, [](std::function<void()> job) { job(); });
+  auto store = DiskLogStore::Open(fs, kDir, [](const std::function<void()>& job) { job(); });
   if (!store.ok()) {
     CHECK(!store.status().message().empty());
     return nullptr;

@@ -33,7 +33,7 @@ constexpr uint8_t kFixChecksums = 1;
 constexpr uint8_t kHasHardState = 2;
 constexpr uint8_t kHasSnapshot = 4;
 constexpr uint8_t kHasLeftover = 8;
-const std::string kDir = "/data";
+constexpr char kDir[] = "/data";
 
 void WriteFile(FaultyFileSystem& fs, std::string_view name, std::string_view contents) {
   auto file = fs.Open(storage::JoinPath(kDir, name), storage::OpenMode::kCreateOrTruncate);
@@ -104,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CHECK(fs.SyncDir(kDir).ok());
   auto store = refdb::storage::StableStore::Open(fs, kDir);
   CHECK(store.ok()) << store.status().message();
-  auto exists = fs.Exists(kDir + "/snapshot.tmp");
+  auto exists = fs.Exists(refdb::storage::JoinPath(kDir, "snapshot.tmp"));
   CHECK(exists.ok() && !*exists) << "a leftover .tmp survived Open";
   refdb::fuzz::CheckHardState(fs, *store, has_hard_state);
   refdb::fuzz::CheckSnapshot(fs, *store, has_snapshot);

@@ -36,7 +36,7 @@ using storage::LogRecord;
 using storage::SegmentedLog;
 
 constexpr uint8_t kFixChecksums = 1;
-const std::string kDir = "/log";
+constexpr char kDir[] = "/log";
 
 std::string Encode(const SegmentedLog& log, uint64_t lo, uint64_t hi) {
   std::string out;

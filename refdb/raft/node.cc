@@ -25,8 +25,8 @@ std::string_view RoleName(Role role) {
   return "unknown";
 }
 
-Node::Node(const Config& config, const LogStore& log_store, common::Rng& rng)
-    : config_(config), rng_(&rng), log_(&log_store) {}
+Node::Node(Config config, const LogStore& log_store, common::Rng& rng)
+    : config_(std::move(config)), rng_(&rng), log_(&log_store) {}
 
 common::Result<Node> Node::Open(const Config& config, const LogStore& log_store, common::Rng& rng) {
   RETURN_IF_ERROR(config.Validate());

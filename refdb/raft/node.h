@@ -124,7 +124,7 @@ class Node {
     std::set<NodeId> acks = {};
   };
 
-  Node(const Config& config, const LogStore& log_store, common::Rng& rng);
+  Node(Config config, const LogStore& log_store, common::Rng& rng);
 
   // node.cc: dispatch, role changes, Ready.
   common::Status StepHigherTerm(const Message& m, bool& handled);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "refdb/storage/faulty_file_system.h"
+#include "refdb/storage/segmented_log.h"
 #include "refdb/storage/test_util.h"
 
 namespace refdb::server {
@@ -48,6 +49,22 @@ TEST_F(DiskLogStoreTest, EmptyStoreHasNoEntries) {
   EXPECT_EQ(store_->LastIndex(), 0u);
   EXPECT_EQ(store_->Term(0), 0u);
   EXPECT_EQ(store_->hard_state(), HardState{});
+}
+
+// Found by the data_dir fuzz target: a record with a valid checksum but a type byte the core
+// does not know reached the core as an EntryType outside the enum.
+TEST_F(DiskLogStoreTest, EntryOfAnUnknownTypeRefusesToStart) {
+  store_.reset();
+  {
+    auto log = storage::SegmentedLog::Open(fs_, "/data/log", {});
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    const storage::LogRecord record{.index = 1, .term = 1, .type = 96, .data = "x"};
+    ASSERT_OK(log->Append({&record, 1}));
+    ASSERT_OK(log->Sync());
+  }
+  auto store = DiskLogStore::Open(fs_, "/data");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("entry 1 has unknown type 96"));
 }
 
 TEST_F(DiskLogStoreTest, SyncedEntriesSurviveACrash) {

@@ -25,14 +25,20 @@ raft::Entry FromRecord(const storage::LogRecord& r) {
           .data = r.data};
 }
 
-// A record's checksum proves it is what was written, not that refdb wrote it: a type the core
-// does not know (another version's, or a bug's) stops the node instead of reaching the core.
-Status CheckEntryTypes(const storage::SegmentedLog& log) {
+// A record's checksum proves it is what was written, not that refdb wrote it. The core trusts
+// its log (it checks what peers send, in ValidateMessage), so a type it does not know or a
+// membership entry that does not decode (another version's, or a bug's) stops the node here.
+Status CheckEntries(const storage::SegmentedLog& log) {
   for (uint64_t index = log.FirstIndex(); index <= log.LastIndex(); ++index) {
-    const uint8_t type = log.Entry(index).type;
-    if (type > static_cast<uint8_t>(raft::EntryType::kEmpty)) {
-      return Status::IoError("log store: entry " + std::to_string(index) + " has unknown type " +
-                             std::to_string(type) + "; refusing to start");
+    const storage::LogRecord& record = log.Entry(index);
+    const std::string what = "log store: entry " + std::to_string(index);
+    if (record.type > static_cast<uint8_t>(raft::EntryType::kEmpty)) {
+      return Status::IoError(what + " has unknown type " + std::to_string(record.type) +
+                             "; refusing to start");
+    }
+    if (record.type == static_cast<uint8_t>(raft::EntryType::kConfChange)) {
+      const Status members = raft::DecodeMembers(record.data).status();
+      if (!members.ok()) return Status::IoError(what + ": " + members.message());
     }
   }
   return Status::Ok();
@@ -83,7 +89,7 @@ Status DiskLogStore::Load() {
   }
   // A crash between saving a snapshot and freeing the log leaves a log that ends before it.
   if (log_.LastIndex() < snapshot_.index) RETURN_IF_ERROR(log_.TruncatePrefix(snapshot_.index + 1));
-  RETURN_IF_ERROR(CheckEntryTypes(log_));
+  RETURN_IF_ERROR(CheckEntries(log_));
   if (log_.FirstIndex() > snapshot_.index + 1) {
     return Status::IoError("log store: the log starts at " + std::to_string(log_.FirstIndex()) +
                            " but the snapshot ends at " + std::to_string(snapshot_.index) +

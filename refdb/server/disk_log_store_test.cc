@@ -67,6 +67,25 @@ TEST_F(DiskLogStoreTest, EntryOfAnUnknownTypeRefusesToStart) {
   EXPECT_THAT(store.status().message(), ::testing::HasSubstr("entry 1 has unknown type 96"));
 }
 
+// Found by the data_dir fuzz target: a membership entry whose voters do not decode reached the
+// core, which aborts on it (it trusts its log).
+TEST_F(DiskLogStoreTest, MembershipEntryThatDoesNotDecodeRefusesToStart) {
+  store_.reset();
+  {
+    auto log = storage::SegmentedLog::Open(fs_, "/data/log", {});
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    const storage::LogRecord record{.index = 1,
+                                    .term = 1,
+                                    .type = static_cast<uint8_t>(raft::EntryType::kConfChange),
+                                    .data = "1,x"};
+    ASSERT_OK(log->Append({&record, 1}));
+    ASSERT_OK(log->Sync());
+  }
+  auto store = DiskLogStore::Open(fs_, "/data");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("entry 1: membership \"1,x\""));
+}
+
 TEST_F(DiskLogStoreTest, SyncedEntriesSurviveACrash) {
   Append(1, 5, 1);
   CrashAndReopen();

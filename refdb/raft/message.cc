@@ -102,6 +102,7 @@ common::Status ValidateMessage(const Message& m) {
     return common::Status::InvalidArgument("raft message " + Describe(m) + ": " + why);
   };
   if (m.term == 0 && !MayBeLocal(m.type)) return bad("a peer message needs a term");
+  if (m.term > kMaxTerm) return bad("term past 2^62");
   if (m.term != 0 && IsLocalOnly(m.type)) return bad("a local message has no term");
   if (m.type == MsgType::kSnapshot && (!m.snapshot || m.snapshot->empty())) {
     return bad("no snapshot");

@@ -40,6 +40,9 @@ common::Result<Node> Node::Open(const Config& config, const LogStore& log_store,
                                    " outside the log [" + std::to_string(first - 1) + ", " +
                                    std::to_string(last) + "]");
   }
+  if (hs.term > kMaxTerm || log_store.Term(last) > kMaxTerm) {
+    return Status::InvalidArgument(self + "term past 2^62 in the hard state or the log");
+  }
   if (config.applied_index > hs.commit) {
     return Status::InvalidArgument(self + "applied index " + std::to_string(config.applied_index) +
                                    " past commit " + std::to_string(hs.commit));

@@ -69,6 +69,20 @@ TEST(Node, OpenAdoptsTheLastLogTermWhenTheHardStateIsBehindIt) {
   CheckInvariants(node);
 }
 
+// Found by the data_dir fuzz target: a log entry of term 2^64 - 1 made the node's next
+// campaign wrap its term around to 0.
+TEST(Node, OpenRefusesATermNoClusterReaches) {
+  common::Rng rng(1);
+  MemoryLogStore hard_state_past;
+  hard_state_past.SetHardState({.term = kMaxTerm + 1});
+  EXPECT_EQ(Node::Open(ThreeNodes(1), hard_state_past, rng).status().code(),
+            common::StatusCode::kInvalidArgument);
+  MemoryLogStore entry_past;
+  entry_past.Append({{.term = UINT64_MAX, .index = 1}});
+  EXPECT_EQ(Node::Open(ThreeNodes(1), entry_past, rng).status().code(),
+            common::StatusCode::kInvalidArgument);
+}
+
 TEST(Node, FreshNodeHasNothingReady) {
   Single s;
   EXPECT_FALSE(s.node.HasReady());
@@ -178,6 +192,7 @@ TEST(Node, MessagesWithImpossibleTermsOrIndexesAreRejected) {
       append(4, 2, {{.term = 1, .index = 5}}),
       append(4, 3, {}),
       append(UINT64_MAX, 2, {{.term = 2, .index = 0}}),
+      {.type = MsgType::kHeartbeat, .from = 2, .to = 1, .term = kMaxTerm + 1},
       {.type = MsgType::kSnapshot,
        .from = 2,
        .to = 1,

@@ -79,6 +79,12 @@ DiskLogStore::~DiskLogStore() {
 
 Status DiskLogStore::Load() {
   ASSIGN_OR_RETURN(std::optional<storage::Snapshot> snapshot, stable_.LoadSnapshot());
+  // No log reaches index 2^63 (storage refuses segments past it); a later snapshot would move
+  // the log where indexes wrap.
+  if (snapshot && snapshot->meta.index >= uint64_t{1} << 63) {
+    return Status::IoError("log store: snapshot index " + std::to_string(snapshot->meta.index) +
+                           " is past 2^63; refusing to start");
+  }
   if (snapshot) {
     ASSIGN_OR_RETURN(std::vector<raft::NodeId> members,
                      raft::DecodeMembers(snapshot->meta.members_blob));

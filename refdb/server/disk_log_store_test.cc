@@ -7,6 +7,7 @@
 
 #include "refdb/storage/faulty_file_system.h"
 #include "refdb/storage/segmented_log.h"
+#include "refdb/storage/stable_store.h"
 #include "refdb/storage/test_util.h"
 
 namespace refdb::server {
@@ -84,6 +85,19 @@ TEST_F(DiskLogStoreTest, MembershipEntryThatDoesNotDecodeRefusesToStart) {
   auto store = DiskLogStore::Open(fs_, "/data");
   ASSERT_FALSE(store.ok());
   EXPECT_THAT(store.status().message(), ::testing::HasSubstr("entry 1: membership \"1,x\""));
+}
+
+// A snapshot no cluster reaches: the log would be moved past 2^63, where indexes wrap.
+TEST_F(DiskLogStoreTest, SnapshotIndexNearTwoToTheSixtyFourRefusesToStart) {
+  store_.reset();
+  {
+    auto stable = storage::StableStore::Open(fs_, "/data");
+    ASSERT_TRUE(stable.ok()) << stable.status().message();
+    ASSERT_OK(stable->SaveSnapshot({.index = UINT64_MAX - 1, .term = 1, .members_blob = "1"}, ""));
+  }
+  auto store = DiskLogStore::Open(fs_, "/data");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("snapshot index"));
 }
 
 TEST_F(DiskLogStoreTest, SyncedEntriesSurviveACrash) {

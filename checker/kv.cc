@@ -60,6 +60,12 @@ class KvModel final : public Model {
     return model_util::StepRegisterOp(state, op, next);
   }
 
+  bool Accepts(const State& state, const CompiledOp& op, ValueTable& values,
+               State* scratch) const override {
+    if (op.f == kAppend || op.f == kDelete) return Step(state, op, values, scratch);
+    return model_util::RegisterOpAccepts(state, op);
+  }
+
   bool OnlyExtends(const CompiledOp& op) const override { return op.f == kAppend; }
 
   bool MayAcceptAfterExtending(const State& state, const CompiledOp* extension,

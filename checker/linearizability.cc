@@ -198,8 +198,11 @@ bool Conclude(Compiled& c, const std::vector<size_t>& partition, LiveSearch& liv
   std::string where = (key.is_null() ? std::string("the history") : "key " + key.dump());
   std::string explored = " (" + std::to_string(r.states) + " states explored)";
   if (r.outcome == SearchOutcome::kOutOfTime) {
-    unknown_reason = "time limit of " + std::to_string(options.time_limit_s) +
-                     " s reached while checking " + where + explored;
+    const bool cancelled = options.cancel != nullptr && options.cancel->load();
+    unknown_reason =
+        (cancelled ? "cancelled"
+                   : "time limit of " + std::to_string(options.time_limit_s) + " s reached") +
+        std::string(" while checking ") + where + explored;
     return false;  // the budget is shared: nothing else can be checked
   }
   if (r.outcome == SearchOutcome::kOutOfMemory) {
@@ -325,6 +328,7 @@ Result<CheckResult> CheckLinearizability(const std::vector<Operation>& ops,
                                   std::chrono::duration<double>(options.time_limit_s));
   }
   budget.memory_limit_bytes = static_cast<size_t>(options.memory_limit_mb) * 1024 * 1024;
+  budget.cancel = options.cancel;
 
   CheckResult result;
   result.operations = static_cast<int64_t>(c.ops.size());

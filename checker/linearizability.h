@@ -24,6 +24,7 @@
 // linearized (see Counterexample).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,9 @@ struct CheckOptions {
   // observes merged into one, identical unknown operations placed in call order, unknown
   // operations that change nothing not placed. false: the plain search (tests compare them).
   bool reduce = true;
+  // When it becomes true the check stops soon (within about a thousand search steps) and says
+  // unknown; live checks use it to give up at the end of a run. Not owned.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // One operation as a counterexample shows it.

@@ -29,6 +29,7 @@ void LiveLinearizability::Stop() {
     common::MutexLock lock(mu_);
     stopping_ = true;
   }
+  cancel_.store(true);
   wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
@@ -200,12 +201,19 @@ LiveInvalid LiveLinearizability::Invalid(const Candidate& candidate,
 int LiveLinearizability::CheckQuiet(Clock::time_point now) {
   int checked = 0;
   common::MutexLock lock(mu_);
+  CheckOptions options = options_.check;
+  options.cancel = &cancel_;
   while (std::optional<Candidate> candidate = NextCandidate(now)) {
+    if (cancel_.load()) break;
     lock.unlock();
     const Clock::time_point start = Clock::now();
-    Result<CheckResult> result = CheckLinearizability(candidate->ops, options_.check);
+    Result<CheckResult> result = CheckLinearizability(candidate->ops, options);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     lock.lock();
+    if (cancel_.load()) {  // its result may be cut short: Finish checks the component
+      ++stats_.cancelled;
+      break;
+    }
     Record(std::move(*candidate), std::move(result), seconds);
     ++checked;
   }

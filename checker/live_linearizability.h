@@ -20,10 +20,11 @@
 // early on it); Finish still decides the final verdict from the whole history.
 //
 // Thread safety: Add, CheckQuiet, first_invalid and stats may be called from any thread; Start,
-// Stop and Finish from the owner only. Stop (and Finish, and the destructor) wait for a check in
-// progress: at most the options' time budget.
+// Stop and Finish from the owner only. Stop (and Finish, and the destructor) cancel a live check
+// in progress (CheckOptions::cancel; it is left to Finish's check) and wait for it to give up.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -58,10 +59,11 @@ struct LiveInvalid {
 };
 
 struct LiveStats {
-  int64_t checks = 0;   // live checks run (a component checked again counts again)
-  int64_t invalid = 0;  // of which invalid
-  int64_t unknown = 0;  // of which unknown (a budget ran out)
-  double check_s = 0;   // time the live checks took
+  int64_t checks = 0;     // live checks run (a component checked again counts again)
+  int64_t invalid = 0;    // of which invalid
+  int64_t unknown = 0;    // of which unknown (a budget ran out)
+  double check_s = 0;     // time the live checks took
+  int64_t cancelled = 0;  // checks in progress when Stop was called, given up (not counted above)
 };
 
 struct LiveOutcome {
@@ -83,7 +85,7 @@ class LiveLinearizability {
 
   // Starts the background thread that runs CheckQuiet every quiet/4 (at most every 100 ms).
   void Start();
-  // Stops it, waiting for the check in progress. Idempotent.
+  // Stops it, cancelling the check in progress. Idempotent. Later CheckQuiet calls check nothing.
   void Stop();
 
   // Feeds one event of the history (events of named processes are ignored).
@@ -150,7 +152,8 @@ class LiveLinearizability {
   LiveStats stats_ GUARDED_BY(mu_);
   int64_t last_time_ns_ GUARDED_BY(mu_) = 0;
   bool stopping_ GUARDED_BY(mu_) = false;
-  std::thread thread_;  // the owner's: Start and Stop
+  std::atomic<bool> cancel_{false};  // set by Stop: a check in progress gives up
+  std::thread thread_;               // the owner's: Start and Stop
 };
 
 }  // namespace checker

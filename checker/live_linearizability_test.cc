@@ -303,6 +303,23 @@ TEST(LiveLinearizability, AnUnknownLiveResultIsCheckedAgainAndNeverBecomesValid)
   EXPECT_EQ(outcome.keys_at_end, 1) << "the unknown one, checked again";
 }
 
+// Stop gives up a live check in progress instead of waiting out its budget (a minute here, on a
+// history that needs far longer): it is counted as cancelled, never as a result.
+TEST(LiveLinearizability, StopCancelsACheckInProgress) {
+  const CheckOptions options{.model = ModelKind::kRegister, .time_limit_s = 60};
+  LiveLinearizability live({.check = options, .quiet = std::chrono::milliseconds(1)});
+  Events h;
+  h.live = &live;
+  Pathological(h, 40);
+  live.Start();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the check has begun
+  live.Stop();
+  const LiveStats stats = live.stats();
+  EXPECT_EQ(stats.cancelled, 1);
+  EXPECT_EQ(stats.checks, 0);
+  EXPECT_EQ(live.CheckQuiet(Clock::now() + kLater), 0) << "nothing is checked after Stop";
+}
+
 TEST(CheckReusing, UsesOnlyDefiniteResultsOnExactlyTheSameOperations) {
   Events h;
   h.Invoke(0, "write", 1, "a").Ok(0, "write", 1, "a").Invoke(1, "read", nullptr, "a");

@@ -28,7 +28,7 @@ size_t LowerBound(const State& state, int64_t key) {
 }
 }  // namespace
 
-int64_t Get(const State& state, int64_t key) {
+int64_t GetListed(const State& state, int64_t key) {
   CHECK(!state.empty());
   size_t slot = LowerBound(state, key);
   if (slot < state.size() && state[slot] == key) return state[slot + 1];
@@ -37,6 +37,16 @@ int64_t Get(const State& state, int64_t key) {
 
 void Set(const State& state, int64_t key, int64_t value, State* next) {
   CHECK(!state.empty() && next != &state);
+  if (state.size() == 1 || (state.size() == 3 && state[1] == key)) {  // the only key
+    const bool keep = value != state[0];
+    next->resize(keep ? 3 : 1);
+    (*next)[0] = state[0];
+    if (keep) {
+      (*next)[1] = key;
+      (*next)[2] = value;
+    }
+    return;
+  }
   size_t slot = LowerBound(state, key);
   bool present = slot < state.size() && state[slot] == key;
   bool keep = value != state[0];

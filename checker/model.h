@@ -72,6 +72,14 @@ class Model {
   virtual bool Step(const State& state, const CompiledOp& op, ValueTable& values,
                     State* next) const = 0;
 
+  // Whether Step accepts op in state; the search probes the operations that change no state with
+  // it often (forced reads), so models answer those without building the next state. `scratch`
+  // may be overwritten.
+  virtual bool Accepts(const State& state, const CompiledOp& op, ValueTable& values,
+                       State* scratch) const {
+    return Step(state, op, values, scratch);
+  }
+
   // True when Step, wherever it accepts op, leaves the state as it is (a read, a failed CAS):
   // the search may then place it as soon as it is accepted (wgl_search.h, forced no-ops).
   virtual bool ChangesNoState(const CompiledOp& /*op*/) const { return false; }
@@ -86,6 +94,17 @@ class Model {
                                        const ValueTable& /*values*/) const {
     return true;
   }
+
+  // The search's observed-value cut (wgl_search.h), for models where a key only ever takes a
+  // value some operation writes (register, cas-register; ReplacesValues): the value op's key
+  // must hold for Step to accept op with its recorded output (a known read, a successful CAS),
+  // and the value op may write (a write, a CAS's new value, whatever its outcome).
+  struct ValueUse {
+    std::optional<int64_t> observes;
+    std::optional<int64_t> writes;
+  };
+  virtual bool ReplacesValues() const { return false; }
+  virtual ValueUse Uses(const CompiledOp& /*op*/) const { return {}; }
 
   // The state as JSON for reports: {"key": value, ...}, or just the value when the only key is
   // kNil.
@@ -116,7 +135,13 @@ Result<std::unique_ptr<Model>> MakeModel(std::string_view name, const ModelOptio
 // Helpers for the shared state layout, used by every model.
 namespace keyed_state {
 State Make(int64_t default_value);
-int64_t Get(const State& state, int64_t key);
+int64_t GetListed(const State& state, int64_t key);
+inline int64_t Get(const State& state, int64_t key) {
+  // A partitioned check's states hold one key at most: no search.
+  if (state.size() == 1) return state[0];
+  if (state.size() == 3 && state[1] == key) return state[2];
+  return GetListed(state, key);
+}
 // Writes into *next the state with key set to value (next may not alias state).
 void Set(const State& state, int64_t key, int64_t value, State* next);
 }  // namespace keyed_state

@@ -76,6 +76,35 @@ Result<std::optional<CompiledOp>> CompileCas(std::string_view model, const Opera
 
 bool RegisterOpChangesNoState(const CompiledOp& op) { return op.f == kRead || op.f == kCasFailed; }
 
+Model::ValueUse RegisterOpUses(const CompiledOp& op) {
+  switch (op.f) {
+    case kRead:
+      return {.observes = op.b, .writes = std::nullopt};
+    case kWrite:
+      return {.observes = std::nullopt, .writes = op.a};
+    case kCas:
+      return {.observes = op.is_unknown ? std::nullopt : std::optional(op.a), .writes = op.b};
+    default:
+      return {};
+  }
+}
+
+bool RegisterOpAccepts(const State& state, const CompiledOp& op) {
+  const int64_t current = keyed_state::Get(state, op.key);
+  switch (op.f) {
+    case kRead:
+      return current == op.b;
+    case kWrite:
+      return true;
+    case kCas:
+      return current == op.a;
+    case kCasFailed:
+      return current != op.a;
+    default:
+      return false;
+  }
+}
+
 bool StepRegisterOp(const State& state, const CompiledOp& op, State* next) {
   const int64_t current = keyed_state::Get(state, op.key);
   switch (op.f) {

@@ -36,6 +36,10 @@ Result<std::optional<CompiledOp>> CompileCas(std::string_view model, const Opera
                                              ValueTable& values);
 // Whether a RegisterOp never changes the state (read, failed cas).
 bool RegisterOpChangesNoState(const CompiledOp& op);
+// What a RegisterOp observes and writes (Model::Uses).
+Model::ValueUse RegisterOpUses(const CompiledOp& op);
+// Whether StepRegisterOp accepts op, without building the next state.
+bool RegisterOpAccepts(const State& state, const CompiledOp& op);
 // Steps a RegisterOp (see register.cc for the rules).
 bool StepRegisterOp(const State& state, const CompiledOp& op, State* next);
 // "k: read() -> 3", "k: write(3) -> ?", "cas(1, 2) -> false"; read_name / write_name name the

@@ -38,9 +38,17 @@ class RegisterModel final : public Model {
     return model_util::StepRegisterOp(state, op, next);
   }
 
+  bool Accepts(const State& state, const CompiledOp& op, ValueTable& /*values*/,
+               State* /*scratch*/) const override {
+    return model_util::RegisterOpAccepts(state, op);
+  }
+
   bool ChangesNoState(const CompiledOp& op) const override {
     return model_util::RegisterOpChangesNoState(op);
   }
+
+  bool ReplacesValues() const override { return true; }
+  ValueUse Uses(const CompiledOp& op) const override { return model_util::RegisterOpUses(op); }
 
   std::string Describe(const CompiledOp& op, const ValueTable& values) const override {
     return model_util::DescribeRegisterOp(op, values, "read", "write");

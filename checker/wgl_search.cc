@@ -44,6 +44,7 @@ WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const Sea
       in_unknown_(ops.size()),
       changes_no_state_(ops.size()),
       only_extends_(ops.size()),
+      observed_(model, ops, initial_, reduce),
       known_((ops.size() - UnknownCount(ops, reduce) + 63) / 64, 0),
       unknown_((UnknownCount(ops, reduce) + 63) / 64, 0),
       cache_(known_.size(), unknown_.size()) {
@@ -157,6 +158,16 @@ bool WglSearch::TryLinearize(int32_t entry, State& next) {
   if (only_extends_[op] && !Viable(entry)) return false;
   if (!model_.Step(state_, *ops_[op].op, values_, &next)) return false;
   if (cut && next == state_) return false;
+  if (!observed_.Keeps(state_, op, next)) {
+    // The model accepts it: as a prefix for the counterexample it still counts (the observer it
+    // strands is then what cannot be placed, as a search without the cut would report).
+    if (depth_ + 1 > best_depth_) {
+      nodes_.push_back(Node{op, top_node_});
+      best_node_ = static_cast<int32_t>(nodes_.size() - 1);
+      best_depth_ = depth_ + 1;
+    }
+    return false;
+  }
   Flip(op);
   if (!cache_.Insert(bitset_hash_ ^ HashState(next), known_, next, unknown_)) {
     Flip(op);
@@ -175,6 +186,7 @@ bool WglSearch::TryLinearize(int32_t entry, State& next) {
     best_node_ = top_node_;
   }
   Lift(entry);
+  observed_.Placed(op);
   return true;
 }
 
@@ -184,7 +196,7 @@ bool WglSearch::TryLinearize(int32_t entry, State& next) {
 WglSearch::Forced WglSearch::PlaceForced(State& next) {
   for (int32_t e = entries_[kHead].next; e != kEnd && entries_[e].is_call; e = entries_[e].next) {
     const int32_t op = entries_[e].op;
-    if (!changes_no_state_[op] || !model_.Step(state_, *ops_[op].op, values_, &next)) continue;
+    if (!changes_no_state_[op] || !model_.Accepts(state_, *ops_[op].op, values_, &next)) continue;
     if (!TryLinearize(e, next)) return Forced::kRefused;
     frames_[depth_ - 1].forced = true;
     --required_left_;
@@ -230,6 +242,7 @@ void WglSearch::Backtrack() {
   state_.swap(frame.state_before);
   Flip(op);
   Unlift(frame.entry);
+  observed_.Unplaced(op);
   top_node_ = nodes_[top_node_].parent;
 }
 
@@ -247,7 +260,8 @@ bool WglSearch::OverBudget(SearchOutcome* outcome) {
     *outcome = SearchOutcome::kOutOfMemory;
     return true;
   }
-  if (budget_.deadline && std::chrono::steady_clock::now() > *budget_.deadline) {
+  if ((budget_.deadline && std::chrono::steady_clock::now() > *budget_.deadline) ||
+      (budget_.cancel != nullptr && budget_.cancel->load(std::memory_order_relaxed))) {
     *outcome = SearchOutcome::kOutOfTime;
     return true;
   }

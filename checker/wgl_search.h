@@ -28,6 +28,9 @@
 //   candidate on its key only extends the value or changes nothing (Model::OnlyExtends,
 //   ChangesNoState) and the model says no (Model::MayAcceptAfterExtending: kv's value is no
 //   prefix of the read's), the configuration has no completion and is undone at once.
+// - Observed values: a placement that replaces a value only one operation (or the initial
+//   state) can produce, while a known operation that observes that value is unplaced, is
+//   refused: that observer could never be placed (observed_values.h, register models).
 // - Dominance: the cache refuses a configuration (K, s, U) when it holds (K, s, U') with U' a
 //   subset of U (K: known operations placed, s: state, U: unknown operations placed); see
 //   memo_cache.h. Sound with a configuration still on the stack, too: if a completion existed,
@@ -39,6 +42,7 @@
 // Not thread-safe; one search per thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -47,6 +51,7 @@
 
 #include "checker/memo_cache.h"
 #include "checker/model.h"
+#include "checker/observed_values.h"
 
 namespace checker {
 
@@ -60,6 +65,7 @@ struct SearchBudget {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   size_t memory_limit_bytes = 0;  // 0: none
   size_t other_bytes = 0;         // held by other live searches; counts against the limit
+  const std::atomic<bool>* cancel = nullptr;  // true: stop as if out of time
 };
 
 // kPaused: the step budget of this Run call ran out; call Run again to continue.
@@ -140,10 +146,11 @@ class WglSearch {
   // With reduce, unknown-outcome operations are counted in unknown_ (for dominance), the
   // others in known_; without, all in known_. rank_[op] is the op's bit in its set.
   std::vector<int32_t> rank_;
-  std::vector<bool> in_unknown_;
-  std::vector<bool> changes_no_state_;  // per op: Model::ChangesNoState
-  std::vector<bool> only_extends_;      // per op: Model::OnlyExtends
-  bool lookahead_ = false;              // some op only extends
+  std::vector<uint8_t> in_unknown_;
+  std::vector<uint8_t> changes_no_state_;  // per op: Model::ChangesNoState
+  std::vector<uint8_t> only_extends_;      // per op: Model::OnlyExtends
+  bool lookahead_ = false;                 // some op only extends
+  ObservedValues observed_;                // the observed-value cut (observed_values.h)
   std::vector<uint64_t> known_;
   std::vector<uint64_t> unknown_;
   uint64_t bitset_hash_ = 0;  // of known_

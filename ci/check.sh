@@ -1,9 +1,9 @@
 #!/bin/bash
 # What CI runs, in order: format check, size limits, build + every test, clang's thread-safety
-# analysis (release; includes the Raft core's
-# purity rule and the simulator's seeds), the pure libraries' unit tests under AddressSanitizer
-# + UBSan, and clang-tidy on every source when SPLITBRAIN_TIDY=1 (about ten minutes on two
-# cores, so not by default).
+# analysis (release; includes the Raft core's purity rule and the simulator's seeds), the pure
+# libraries' unit tests under AddressSanitizer + UBSan, a fixed-time run of every refdb fuzz
+# target (ci/fuzz.sh: build and runs), and clang-tidy on every source when SPLITBRAIN_TIDY=1
+# (about ten minutes on two cores, so not by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Under CI a test whose prerequisite is missing (Docker, root, etcd, Chromium, xmllint, the
@@ -31,6 +31,8 @@ for t in "${asan_tests[@]}"; do
   echo "-- $t"
   "build/asan/$t" --gtest_brief=1
 done
+echo "== fuzz: every refdb decoder's libFuzzer target, ${SPLITBRAIN_FUZZ_SECONDS:-20} s each"
+ci/fuzz.sh
 if [ "${SPLITBRAIN_TIDY:-0}" = 1 ]; then
   echo "== clang-tidy"
   # clang-tidy needs one compile command per source; the release preset is a unity build, so

@@ -18,6 +18,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # formatting and linting (CI runs the format check, and clang's thread-safety analysis)
   clang-format clang-tidy clang
+  # libFuzzer and clang's sanitizer runtimes for the fuzz preset (only recommended by clang)
+  libclang-rt-14-dev
   # the etcd 3.4 cluster refdb_bench compares against (/usr/bin/etcd)
   etcd-server
   # splitbrain run: Docker Engine API client, Boost.Process, namespaces and firewall rules

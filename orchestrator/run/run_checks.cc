@@ -25,9 +25,10 @@ namespace {
 
 // The figures of a live check: how much was done during the run, and what was left for the end.
 Json LiveFigures(const checker::LiveOutcome& live) {
-  return {{"keys_checked_live", live.keys_live}, {"keys_checked_at_end", live.keys_at_end},
-          {"live_checks", live.live.checks},     {"live_unknown", live.live.unknown},
-          {"live_check_s", live.live.check_s},   {"final_check_s", live.final_check_s}};
+  return {{"keys_checked_live", live.keys_live},   {"keys_checked_at_end", live.keys_at_end},
+          {"live_checks", live.live.checks},       {"live_unknown", live.live.unknown},
+          {"live_cancelled", live.live.cancelled}, {"live_check_s", live.live.check_s},
+          {"final_check_s", live.final_check_s}};
 }
 
 // The whole history checked now, or the live check finished (its figures in `live_figures`).

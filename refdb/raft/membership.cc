@@ -16,8 +16,8 @@ std::string EncodeMembers(const std::vector<NodeId>& members) {
 }
 
 common::Result<std::vector<NodeId>> DecodeMembers(std::string_view data) {
-  const auto bad = [&] {
-    return common::Status::InvalidArgument("membership \"" + std::string(data) +
+  const auto bad = [whole = data] {
+    return common::Status::InvalidArgument("membership \"" + std::string(whole) +
                                            "\": want increasing non-zero ids joined by ','");
   };
   std::vector<NodeId> members;

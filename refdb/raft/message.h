@@ -30,6 +30,9 @@ namespace refdb::raft {
 
 using NodeId = uint64_t;
 inline constexpr NodeId kNoNode = 0;
+// No cluster reaches this term; past it, a campaign's term + 1 could wrap around to 0. A message
+// (ValidateMessage) or a persisted state (Node::Open) with a later term is refused.
+inline constexpr uint64_t kMaxTerm = uint64_t{1} << 62;
 
 enum class EntryType {
   kNormal,      // a client command for the state machine
@@ -109,9 +112,11 @@ struct Message {
   bool operator==(const Message&) const = default;
 };
 
-// InvalidArgument when `m` is malformed: a peer message without a term, a local-only type with
-// one, an AppendEntries whose entries do not follow `index`, a snapshot message without a
-// snapshot, a membership entry that does not decode.
+// InvalidArgument when `m` is malformed: a peer message without a term or past kMaxTerm, a
+// local-only type with a term, an AppendEntries whose entries do not follow `index` or whose terms
+// (log_term, then each entry's) decrease or pass the message's term, a snapshot message without a
+// snapshot, with voters that are not non-zero and increasing, or with a term past the message's, a
+// membership entry that does not decode.
 common::Status ValidateMessage(const Message& m);
 
 // One line, for traces and test failures: "kAppend 1->2 t3 i5/t2 c4 entries=[6/3]".

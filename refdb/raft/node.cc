@@ -25,8 +25,8 @@ std::string_view RoleName(Role role) {
   return "unknown";
 }
 
-Node::Node(const Config& config, const LogStore& log_store, common::Rng& rng)
-    : config_(config), rng_(&rng), log_(&log_store) {}
+Node::Node(Config config, const LogStore& log_store, common::Rng& rng)
+    : config_(std::move(config)), rng_(&rng), log_(&log_store) {}
 
 common::Result<Node> Node::Open(const Config& config, const LogStore& log_store, common::Rng& rng) {
   RETURN_IF_ERROR(config.Validate());
@@ -40,6 +40,9 @@ common::Result<Node> Node::Open(const Config& config, const LogStore& log_store,
                                    " outside the log [" + std::to_string(first - 1) + ", " +
                                    std::to_string(last) + "]");
   }
+  if (hs.term > kMaxTerm || log_store.Term(last) > kMaxTerm) {
+    return Status::InvalidArgument(self + "term past 2^62 in the hard state or the log");
+  }
   if (config.applied_index > hs.commit) {
     return Status::InvalidArgument(self + "applied index " + std::to_string(config.applied_index) +
                                    " past commit " + std::to_string(hs.commit));
@@ -47,8 +50,14 @@ common::Result<Node> Node::Open(const Config& config, const LogStore& log_store,
   node.log_.CommitTo(hs.commit);
   node.log_.AppliedTo(config.applied_index);
   node.RecomputeMembers();
-  node.BecomeFollower(hs.term, kNoNode);
-  node.vote_ = hs.vote;
+  // The shell persists a Ready's entries (or snapshot) before its hard state, so a crash between
+  // the two leaves entries of a term the saved hard state never reached. Nothing of that Ready
+  // was sent (sending waits for persisting), so no vote in that term left this node: adopt the
+  // term, voted for no one; the next Ready persists it. Staying in the older term, the node
+  // could campaign in a term that already has a leader.
+  const bool is_behind_log = node.log_.last_term() > hs.term;
+  node.BecomeFollower(is_behind_log ? node.log_.last_term() : hs.term, kNoNode);
+  node.vote_ = is_behind_log ? kNoNode : hs.vote;
   node.persisted_hard_state_ = hs;
   return node;
 }
@@ -61,6 +70,11 @@ void Node::Tick() {
 Status Node::Step(const Message& m) {
   CHECK(!ready_outstanding_) << "node " << id() << ": Step between TakeReady and Advance";
   RETURN_IF_ERROR(ValidateMessage(m));
+  // A peer message "from" this node (or from none) would make it follow itself, or answer no one.
+  if (m.term != 0 && (m.from == id() || m.from == kNoNode)) {
+    return Status::InvalidArgument("raft message " + Describe(m) + ": a peer message must come " +
+                                   "from another node");
+  }
   if (m.term > term_) {
     bool handled = false;
     Status status = StepHigherTerm(m, handled);

@@ -54,7 +54,9 @@ std::string_view RoleName(Role role);
 class Node {
  public:
   // Opens a node over the persisted state in `log_store` (hard state, snapshot, entries).
-  // InvalidArgument when `config` is invalid or the hard state contradicts the log.
+  // InvalidArgument when `config` is invalid or the hard state contradicts the log. A saved term
+  // below the log's last term (a crash between persisting a Ready's entries and its hard state)
+  // is raised to it, voted for no one, and persisted by the next Ready.
   static common::Result<Node> Open(const Config& config, const LogStore& log_store,
                                    common::Rng& rng);
 
@@ -122,7 +124,7 @@ class Node {
     std::set<NodeId> acks = {};
   };
 
-  Node(const Config& config, const LogStore& log_store, common::Rng& rng);
+  Node(Config config, const LogStore& log_store, common::Rng& rng);
 
   // node.cc: dispatch, role changes, Ready.
   common::Status StepHigherTerm(const Message& m, bool& handled);

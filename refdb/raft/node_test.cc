@@ -48,6 +48,41 @@ TEST(Node, OpenRejectsCommitPastTheLog) {
   EXPECT_THAT(node.status().message(), HasSubstr("commit 5 outside the log"));
 }
 
+// Found by a seed of the data_dir fuzz target: the shell persists a Ready's entries (or
+// snapshot) before its hard state, so a crash between the two leaves entries of a term the hard
+// state never reached. The node opened in the older term with entries of a later one, and could
+// campaign in a term that already had a leader.
+TEST(Node, OpenAdoptsTheLastLogTermWhenTheHardStateIsBehindIt) {
+  MemoryLogStore store;
+  store.Append({{.term = 3, .index = 1}});
+  store.SetHardState({.term = 2, .vote = 2});
+  common::Rng rng(1);
+  Node node = Node::Open(ThreeNodes(1), store, rng).value();
+  EXPECT_EQ(node.term(), 3u);
+  EXPECT_EQ(node.vote(), kNoNode);
+  ASSERT_TRUE(node.HasReady());
+  const Ready rd = node.TakeReady();
+  ASSERT_TRUE(rd.hard_state.has_value());
+  EXPECT_EQ(rd.hard_state->term, 3u);
+  EXPECT_TRUE(rd.must_sync);
+  node.Advance(rd);
+  CheckInvariants(node);
+}
+
+// Found by the data_dir fuzz target: a log entry of term 2^64 - 1 made the node's next
+// campaign wrap its term around to 0.
+TEST(Node, OpenRefusesATermNoClusterReaches) {
+  common::Rng rng(1);
+  MemoryLogStore hard_state_past;
+  hard_state_past.SetHardState({.term = kMaxTerm + 1});
+  EXPECT_EQ(Node::Open(ThreeNodes(1), hard_state_past, rng).status().code(),
+            common::StatusCode::kInvalidArgument);
+  MemoryLogStore entry_past;
+  entry_past.Append({{.term = UINT64_MAX, .index = 1}});
+  EXPECT_EQ(Node::Open(ThreeNodes(1), entry_past, rng).status().code(),
+            common::StatusCode::kInvalidArgument);
+}
+
 TEST(Node, FreshNodeHasNothingReady) {
   Single s;
   EXPECT_FALSE(s.node.HasReady());
@@ -136,6 +171,50 @@ TEST(Node, MalformedMessagesAreRejected) {
           .code(),
       common::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.node.term(), 0u);
+}
+
+// Found by the peer_message fuzz target: an AppendEntries of term 2 carrying an entry of term
+// 43 left a follower whose last log term was past its current term. A leader sends only
+// entries of its term or earlier, terms never decreasing from the previous entry's.
+TEST(Node, MessagesWithImpossibleTermsOrIndexesAreRejected) {
+  const auto append = [](uint64_t index, uint64_t log_term, std::vector<Entry> entries) {
+    return Message{.type = MsgType::kAppend,
+                   .from = 2,
+                   .to = 1,
+                   .term = 2,
+                   .log_term = log_term,
+                   .index = index,
+                   .entries = std::move(entries)};
+  };
+  const std::vector<Message> malformed = {
+      append(0, 0, {{.term = 43, .index = 1}}),
+      append(0, 0, {{.term = 2, .index = 1}, {.term = 1, .index = 2}}),
+      append(4, 2, {{.term = 1, .index = 5}}),
+      append(4, 3, {}),
+      append(UINT64_MAX, 2, {{.term = 2, .index = 0}}),
+      {.type = MsgType::kHeartbeat, .from = 2, .to = 1, .term = kMaxTerm + 1},
+      {.type = MsgType::kSnapshot,
+       .from = 2,
+       .to = 1,
+       .term = 2,
+       .snapshot = Snapshot{.index = 5, .term = 3, .members = {1, 2, 3}}}};
+  for (const Message& m : malformed) {
+    Single s;
+    EXPECT_EQ(s.node.Step(m).code(), common::StatusCode::kInvalidArgument) << Describe(m);
+    EXPECT_EQ(s.node.term(), 0u) << Describe(m);
+  }
+}
+
+// Found by the peer_message fuzz target: an AppendEntries "from" the receiving node itself
+// made it follow itself without being leader.
+TEST(Node, PeerMessagesFromThisNodeOrFromNoNodeAreRejected) {
+  for (const NodeId from : {NodeId{1}, kNoNode}) {
+    Single s;
+    const Message m{.type = MsgType::kAppend, .from = from, .to = 1, .term = 2};
+    EXPECT_EQ(s.node.Step(m).code(), common::StatusCode::kInvalidArgument) << Describe(m);
+    EXPECT_EQ(s.node.term(), 0u);
+    EXPECT_EQ(s.node.leader(), kNoNode);
+  }
 }
 
 TEST(Node, SingleNodeClusterCommitsAlone) {

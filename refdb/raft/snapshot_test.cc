@@ -66,6 +66,22 @@ TEST(Snapshot, FollowerThatHasTheEntriesOnlyCommits) {
   EXPECT_EQ(net.node(2).commit_index(), 2u);
 }
 
+// Found by the peer_message fuzz target: a follower installed a snapshot whose voters were out
+// of order, and its members were no longer sorted (quorum code relies on it).
+TEST(Snapshot, SnapshotWithMalformedMembersIsRejected) {
+  Network net({.size = 3});
+  net.Campaign(1);
+  const std::vector<std::vector<NodeId>> malformed = {{3, 1, 2}, {1, 1, 2}, {0, 1, 2}, {}};
+  for (const std::vector<NodeId>& members : malformed) {
+    const Snapshot snapshot = {.index = 9, .term = 1, .members = members, .data = "x"};
+    const common::Status status = net.Inject(
+        2, {.type = MsgType::kSnapshot, .from = 1, .to = 2, .term = 1, .snapshot = snapshot});
+    EXPECT_EQ(status.code(), common::StatusCode::kInvalidArgument) << status.message();
+    EXPECT_EQ(net.store(2).snapshot().index, 0u);
+    EXPECT_EQ(net.node(2).members(), (std::vector<NodeId>{1, 2, 3}));
+  }
+}
+
 TEST(Snapshot, RestartedNodeRecoversFromSnapshotAndLog) {
   Network net({.size = 3});
   net.Campaign(1);

@@ -25,6 +25,25 @@ raft::Entry FromRecord(const storage::LogRecord& r) {
           .data = r.data};
 }
 
+// A record's checksum proves it is what was written, not that refdb wrote it. The core trusts
+// its log (it checks what peers send, in ValidateMessage), so a type it does not know or a
+// membership entry that does not decode (another version's, or a bug's) stops the node here.
+Status CheckEntries(const storage::SegmentedLog& log) {
+  for (uint64_t index = log.FirstIndex(); index <= log.LastIndex(); ++index) {
+    const storage::LogRecord& record = log.Entry(index);
+    const std::string what = "log store: entry " + std::to_string(index);
+    if (record.type > static_cast<uint8_t>(raft::EntryType::kEmpty)) {
+      return Status::IoError(what + " has unknown type " + std::to_string(record.type) +
+                             "; refusing to start");
+    }
+    if (record.type == static_cast<uint8_t>(raft::EntryType::kConfChange)) {
+      const Status members = raft::DecodeMembers(record.data).status();
+      if (!members.ok()) return Status::IoError(what + ": " + members.message());
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 // One background snapshot write: its snapshot, and its outcome once `done`.
@@ -60,6 +79,12 @@ DiskLogStore::~DiskLogStore() {
 
 Status DiskLogStore::Load() {
   ASSIGN_OR_RETURN(std::optional<storage::Snapshot> snapshot, stable_.LoadSnapshot());
+  // No log reaches index 2^63 (storage refuses segments past it); a later snapshot would move
+  // the log where indexes wrap.
+  if (snapshot && snapshot->meta.index >= uint64_t{1} << 63) {
+    return Status::IoError("log store: snapshot index " + std::to_string(snapshot->meta.index) +
+                           " is past 2^63; refusing to start");
+  }
   if (snapshot) {
     ASSIGN_OR_RETURN(std::vector<raft::NodeId> members,
                      raft::DecodeMembers(snapshot->meta.members_blob));
@@ -70,6 +95,7 @@ Status DiskLogStore::Load() {
   }
   // A crash between saving a snapshot and freeing the log leaves a log that ends before it.
   if (log_.LastIndex() < snapshot_.index) RETURN_IF_ERROR(log_.TruncatePrefix(snapshot_.index + 1));
+  RETURN_IF_ERROR(CheckEntries(log_));
   if (log_.FirstIndex() > snapshot_.index + 1) {
     return Status::IoError("log store: the log starts at " + std::to_string(log_.FirstIndex()) +
                            " but the snapshot ends at " + std::to_string(snapshot_.index) +

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "refdb/storage/faulty_file_system.h"
+#include "refdb/storage/segmented_log.h"
+#include "refdb/storage/stable_store.h"
 #include "refdb/storage/test_util.h"
 
 namespace refdb::server {
@@ -48,6 +50,54 @@ TEST_F(DiskLogStoreTest, EmptyStoreHasNoEntries) {
   EXPECT_EQ(store_->LastIndex(), 0u);
   EXPECT_EQ(store_->Term(0), 0u);
   EXPECT_EQ(store_->hard_state(), HardState{});
+}
+
+// Found by the data_dir fuzz target: a record with a valid checksum but a type byte the core
+// does not know reached the core as an EntryType outside the enum.
+TEST_F(DiskLogStoreTest, EntryOfAnUnknownTypeRefusesToStart) {
+  store_.reset();
+  {
+    auto log = storage::SegmentedLog::Open(fs_, "/data/log", {});
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    const storage::LogRecord record{.index = 1, .term = 1, .type = 96, .data = "x"};
+    ASSERT_OK(log->Append({&record, 1}));
+    ASSERT_OK(log->Sync());
+  }
+  auto store = DiskLogStore::Open(fs_, "/data");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("entry 1 has unknown type 96"));
+}
+
+// Found by the data_dir fuzz target: a membership entry whose voters do not decode reached the
+// core, which aborts on it (it trusts its log).
+TEST_F(DiskLogStoreTest, MembershipEntryThatDoesNotDecodeRefusesToStart) {
+  store_.reset();
+  {
+    auto log = storage::SegmentedLog::Open(fs_, "/data/log", {});
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    const storage::LogRecord record{.index = 1,
+                                    .term = 1,
+                                    .type = static_cast<uint8_t>(raft::EntryType::kConfChange),
+                                    .data = "1,x"};
+    ASSERT_OK(log->Append({&record, 1}));
+    ASSERT_OK(log->Sync());
+  }
+  auto store = DiskLogStore::Open(fs_, "/data");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("entry 1: membership \"1,x\""));
+}
+
+// A snapshot no cluster reaches: the log would be moved past 2^63, where indexes wrap.
+TEST_F(DiskLogStoreTest, SnapshotIndexNearTwoToTheSixtyFourRefusesToStart) {
+  store_.reset();
+  {
+    auto stable = storage::StableStore::Open(fs_, "/data");
+    ASSERT_TRUE(stable.ok()) << stable.status().message();
+    ASSERT_OK(stable->SaveSnapshot({.index = UINT64_MAX - 1, .term = 1, .members_blob = "1"}, ""));
+  }
+  auto store = DiskLogStore::Open(fs_, "/data");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), ::testing::HasSubstr("snapshot index"));
 }
 
 TEST_F(DiskLogStoreTest, SyncedEntriesSurviveACrash) {

@@ -1,6 +1,7 @@
 #include "refdb/server/kv_state_machine.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace refdb::server {
@@ -204,6 +205,11 @@ std::string KvStateMachine::Serialize() const {
 }
 
 Status KvStateMachine::Restore(std::string_view data) {
+  // Protobuf takes the size as an int: past 2 GiB the cast would wrap to a negative size.
+  if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return Status::InvalidArgument("state machine: snapshot of " + std::to_string(data.size()) +
+                                   " bytes is past protobuf's 2 GiB limit");
+  }
   commandpb::StateImage image;
   if (!image.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
     return Status::InvalidArgument("state machine: snapshot of " + std::to_string(data.size()) +

@@ -36,10 +36,11 @@
 // are cut off and Options::log_line reports it. Anything else is corruption and Open fails
 // with the file, the offset and the reason: a bad record followed by a valid one (so it is
 // not the tail; the data after it was written, and possibly synced and acknowledged, later),
-// a bad record in a closed segment, an index gap or repeat, a missing segment. We do not try
-// to repair: Raft tolerates a node that is down, not one that serves a wrong log (LogCabin
-// PANICs in Storage/SegmentedLog.cc for the same reason). An operator can wipe the node and
-// let it catch up from the leader.
+// a bad record in a closed segment, an index gap or repeat, a missing segment, a segment named
+// with a first index outside [1, 2^63] (indexes start at 1; no log gets near 2^63, and past it
+// LastIndex() could wrap around). We do not try to repair: Raft tolerates a node that is down,
+// not one that serves a wrong log (LogCabin PANICs in Storage/SegmentedLog.cc for the same
+// reason). An operator can wipe the node and let it catch up from the leader.
 //
 // Open ends by fsyncing the last segment and the directory, so every record it shows is
 // durable. Without that, a process that wrote records and exited before its Sync (or whose

@@ -6,6 +6,12 @@
 #include "refdb/storage/segmented_log.h"
 
 namespace refdb::storage {
+namespace {
+
+// No log reaches 2^63 entries; a segment named beyond would let LastIndex() wrap around.
+constexpr uint64_t kMaxFirstIndex = uint64_t{1} << 63;
+
+}  // namespace
 
 SegmentedLog::SegmentedLog(FileSystem& fs, std::string dir, Options options)
     : fs_(&fs), dir_(std::move(dir)), options_(std::move(options)) {
@@ -45,6 +51,12 @@ Result<std::vector<uint64_t>> SegmentedLog::ListSegments() {
 
 Status SegmentedLog::RecoverSegment(uint64_t first_index, bool is_last) {
   const std::string path = SegmentPath(first_index);
+  if (first_index == 0 || first_index > kMaxFirstIndex) {
+    // Indexes start at 1 (§5.3): a log from index 0 would end at 2^64 - 1 while empty.
+    return Corruption(path, 0,
+                      "segment first index " + std::to_string(first_index) +
+                          " is outside [1, 2^63]; refusing to start");
+  }
   if (!segments_.empty() && first_index != LastIndex() + 1) {
     return Corruption(path, 0,
                       "segment starts at index " + std::to_string(first_index) +

@@ -297,6 +297,24 @@ TEST_F(SegmentedLogTest, RepeatedIndexRefusesToStart) {
   EXPECT_THAT(OpenError(), HasSubstr("record index 2, expected 3"));
 }
 
+// Found by the wal_recovery fuzz target: a lone empty seg-0 opened as a log from index 0 whose
+// LastIndex() wrapped around to 2^64 - 1.
+TEST_F(SegmentedLogTest, SegmentStartingAtIndexZeroRefusesToStart) {
+  log_.reset();
+  ASSERT_OK(fs_.Remove(Path(Segment(1))));
+  ASSERT_TRUE(fs_.Open(Path(Segment(0)), OpenMode::kCreateExclusive).ok());
+  const std::string error = OpenError();
+  EXPECT_THAT(error, HasSubstr(Path(Segment(0))));
+  EXPECT_THAT(error, HasSubstr("first index 0"));
+}
+
+TEST_F(SegmentedLogTest, SegmentStartingNearTheLargestIndexRefusesToStart) {
+  log_.reset();
+  ASSERT_OK(fs_.Remove(Path(Segment(1))));
+  ASSERT_TRUE(fs_.Open(Path(Segment(UINT64_MAX)), OpenMode::kCreateExclusive).ok());
+  EXPECT_THAT(OpenError(), HasSubstr("first index " + std::to_string(UINT64_MAX)));
+}
+
 TEST_F(SegmentedLogTest, SegmentRollsOverAtTheSizeThreshold) {
   options_.max_segment_size_bytes = 2 * EncodedSize(Record(1));
   Reopen();

@@ -10,15 +10,15 @@ cd "$(dirname "$0")/.."
 # shared corpus) fails instead of skipping (common/testing/prerequisite.h).
 export CI=${CI:-true}
 ci/setup.sh
-echo "== format"
+echo "== format (at $SECONDS s)"
 ci/format.sh --check
-echo "== size limits (STYLE: functions <= 70 lines, files <= 400 lines, outside tests)"
+echo "== size limits (STYLE: functions <= 70 lines, files <= 400 lines, outside tests) (at $SECONDS s)"
 python3 ci/limits.py
-echo "== build and test (release)"
+echo "== build and test (release) (at $SECONDS s)"
 ci/test.sh release
-echo "== thread safety (clang -Wthread-safety over every GUARDED_BY)"
+echo "== thread safety (clang -Wthread-safety over every GUARDED_BY) (at $SECONDS s)"
 python3 ci/thread_safety.py build/release
-echo "== unit tests under ASan + UBSan"
+echo "== unit tests under ASan + UBSan (at $SECONDS s)"
 # The pure libraries' unit tests (checker, CLI, report, run store, Raft core, storage); the gRPC server's tests
 # run in the release suite above, which keeps CI well under its time budget.
 asan_tests=(checker/checker_test common/process/splitbrain_process_test
@@ -31,14 +31,14 @@ for t in "${asan_tests[@]}"; do
   echo "-- $t"
   "build/asan/$t" --gtest_brief=1
 done
-echo "== fuzz: every refdb decoder's libFuzzer target, ${SPLITBRAIN_FUZZ_SECONDS:-20} s each"
+echo "== fuzz: every refdb decoder's libFuzzer target, ${SPLITBRAIN_FUZZ_SECONDS:-20} s each (at $SECONDS s)"
 ci/fuzz.sh
 if [ "${SPLITBRAIN_TIDY:-0}" = 1 ]; then
-  echo "== clang-tidy"
+  echo "== clang-tidy (at $SECONDS s)"
   # clang-tidy needs one compile command per source; the release preset is a unity build, so
   # the dev preset's (per-file) database is used, with the generated protobuf headers built.
   cmake --preset dev >/dev/null
   cmake --build --preset dev -j "$(nproc)" --target refdb_proto etcd_proto
   git ls-files '*.cc' | grep -v '_test.cc$' | xargs -r clang-tidy -p build/dev --quiet
 fi
-echo "== all checks passed"
+echo "== all checks passed (at $SECONDS s)"

@@ -27,10 +27,29 @@ asan_tests=(checker/checker_test common/process/splitbrain_process_test
             refdb/raft/refdb_raft_test refdb/storage/refdb_storage_test)
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$(nproc)" --target "${asan_tests[@]##*/}"
+# The binaries run as many at once as there are cores (each is mostly one thread); each one's
+# output goes to its own log, printed whole if it fails.
+asan_logs=$(mktemp -d "${TMPDIR:-/tmp}/splitbrain-asan-XXXXXX")
+run_asan_test() {
+  local t=$1 log=$asan_logs/${1##*/}.log started=$SECONDS
+  if "build/asan/$t" --gtest_brief=1 >"$log" 2>&1; then
+    echo "-- $t: passed in $((SECONDS - started)) s"
+  else
+    echo "-- $t: FAILED after $((SECONDS - started)) s; its output:"
+    cat "$log"
+    touch "$log.failed"
+  fi
+}
 for t in "${asan_tests[@]}"; do
-  echo "-- $t"
-  "build/asan/$t" --gtest_brief=1
+  while (($(jobs -rp | wc -l) >= $(nproc))); do wait -n || true; done
+  run_asan_test "$t" &
 done
+wait
+if compgen -G "$asan_logs/*.failed" >/dev/null; then
+  echo "ASan + UBSan: FAILED (logs kept in $asan_logs)"
+  exit 1
+fi
+rm -rf "$asan_logs"
 echo "== fuzz: every refdb decoder's libFuzzer target, ${SPLITBRAIN_FUZZ_SECONDS:-20} s each (at $SECONDS s)"
 ci/fuzz.sh
 if [ "${SPLITBRAIN_TIDY:-0}" = 1 ]; then

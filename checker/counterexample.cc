@@ -36,9 +36,11 @@ struct WindowBudget {
 bool Linearizable(const FailedPartition& p, std::span<const SearchOp> ops, const State& initial,
                   WindowBudget& window_budget, bool* out_of_budget,
                   std::vector<State>* reached = nullptr) {
-  // Only the verdict is used unless the reached states are wanted: those come from the plain
-  // search, whose cuts leave no reachable state out.
-  WglSearch search(p.model, p.values, ops, initial, p.budget, /*reduce=*/reached == nullptr);
+  // Only the verdict is used unless the reached states are wanted: those come from a search
+  // whose cuts leave no reachable state out (on etcd_040's failing prefix: 2,400 steps instead
+  // of the plain search's 59,000).
+  WglSearch search(p.model, p.values, ops, initial, p.budget,
+                   reached == nullptr ? Cuts::kAll : Cuts::kReachable);
   SearchResult r = search.Run(std::min(window_budget.steps_left, kMaxWindowSearchSteps));
   window_budget.steps_left -= std::min(window_budget.steps_left, search.steps());
   if (r.outcome == SearchOutcome::kOutOfTime || r.outcome == SearchOutcome::kOutOfMemory ||

@@ -261,7 +261,7 @@ bool ConcludeImpossibleRead(Compiled& c, const std::vector<std::vector<size_t>>&
     LiveSearch window{l.partition, {}, nullptr};
     for (size_t i : named) window.ops.push_back(l.ops[i]);
     window.search = std::make_unique<WglSearch>(*c.model, c.values, window.ops, c.initial, budget,
-                                                options.reduce);
+                                                options.reduce ? Cuts::kAll : Cuts::kNone);
     SearchResult r = window.search->Run();
     if (r.outcome != SearchOutcome::kNotLinearizable) return false;  // the search decides
     std::string unused;
@@ -292,7 +292,7 @@ void RunPartitions(Compiled& c, const std::vector<std::vector<size_t>>& partitio
     for (LiveSearch& l : live) {
       if (!l.search) {
         l.search = std::make_unique<WglSearch>(*c.model, c.values, l.ops, c.initial, budget,
-                                               options.reduce);
+                                               options.reduce ? Cuts::kAll : Cuts::kNone);
       }
       l.search->set_other_bytes(live_bytes + next_live_bytes);
       SearchResult r = l.search->Run(steps);

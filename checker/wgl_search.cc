@@ -31,22 +31,22 @@ size_t UnknownCount(std::span<const SearchOp> ops, bool reduce) {
 }  // namespace
 
 WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops,
-                     State initial, const SearchBudget& budget, bool reduce)
+                     State initial, const SearchBudget& budget, Cuts cuts)
     : model_(model),
       values_(values),
       ops_(ops),
       state_(initial),
       initial_(std::move(initial)),
       budget_(budget),
-      reduce_(reduce),
+      reduce_(cuts != Cuts::kNone),
       previous_twin_(ops.size(), -1),
       rank_(ops.size()),
       in_unknown_(ops.size()),
       changes_no_state_(ops.size()),
       only_extends_(ops.size()),
-      observed_(model, ops, initial_, reduce),
-      known_((ops.size() - UnknownCount(ops, reduce) + 63) / 64, 0),
-      unknown_((UnknownCount(ops, reduce) + 63) / 64, 0),
+      observed_(model, ops, initial_, cuts == Cuts::kAll),
+      known_((ops.size() - UnknownCount(ops, reduce_) + 63) / 64, 0),
+      unknown_((UnknownCount(ops, reduce_) + 63) / 64, 0),
       cache_(known_.size(), unknown_.size()) {
   common::Rng rng(0x5eed ^ ops.size());
   zobrist_.resize(ops.size());
@@ -54,12 +54,12 @@ WglSearch::WglSearch(const Model& model, ValueTable& values, std::span<const Sea
   int32_t known = 0;
   int32_t unknown = 0;
   for (size_t i = 0; i < ops.size(); ++i) {
-    in_unknown_[i] = reduce && ops[i].ret == Operation::kNever;
+    in_unknown_[i] = reduce_ && ops[i].ret == Operation::kNever;
     rank_[i] = in_unknown_[i] ? unknown++ : known++;
-    only_extends_[i] = reduce && model.OnlyExtends(*ops[i].op);
+    only_extends_[i] = cuts == Cuts::kAll && model.OnlyExtends(*ops[i].op);
     lookahead_ = lookahead_ || only_extends_[i];
     changes_no_state_[i] =
-        reduce && ops[i].ret != Operation::kNever && model.ChangesNoState(*ops[i].op);
+        reduce_ && ops[i].ret != Operation::kNever && model.ChangesNoState(*ops[i].op);
   }
   BuildEntries();
   if (reduce_) FindTwins();

@@ -7,7 +7,7 @@
 // over from the head; on reaching a return entry it backtracks (that operation must have been
 // linearized before it returned). It succeeds when every known-outcome operation is placed.
 //
-// With `reduce`, sound cuts (each keeps a completion reachable whenever one exists):
+// With Cuts::kAll, sound cuts (each keeps a completion reachable whenever one exists):
 // - Unknown no-ops: an operation of unknown outcome (it may take effect at any point after its
 //   call, or never) that would change nothing here is not placed: leaving it out gives the same
 //   states.
@@ -55,6 +55,13 @@
 
 namespace checker {
 
+// Which cuts a search makes. kAll: every cut above. kReachable: only those that keep every
+// reachable model state reachable (unknown no-ops, twins, forced reads, dominance; each keeps the
+// configurations it drops covered by one it keeps, placing the same operations or a superset),
+// for ReachedStates: the lookahead and the observed-value cut drop configurations with no
+// completion, and with them states a window may start from. kNone: the plain search.
+enum class Cuts { kNone, kReachable, kAll };
+
 struct SearchOp {
   const CompiledOp* op = nullptr;
   int64_t call = 0;                 // history position of the call
@@ -82,7 +89,7 @@ class WglSearch {
  public:
   // Requires: ops sorted by call; model, values and ops outlive the search.
   WglSearch(const Model& model, ValueTable& values, std::span<const SearchOp> ops, State initial,
-            const SearchBudget& budget, bool reduce = false);
+            const SearchBudget& budget, Cuts cuts = Cuts::kNone);
 
   // Searches for at most max_steps more steps (one step tries one entry), continuing where the
   // last call stopped. Requires: the last call returned kPaused, or this is the first call.

@@ -127,7 +127,8 @@ INSTANTIATE_TEST_SUITE_P(
                       // The server's: acknowledged entries lost in a crash; a retried write
                       // applied twice by a replica restored from a snapshot.
                       BugCase{Bug::kApplyBeforeDurable, 2, "leader completeness", 1000},
-                      BugCase{Bug::kDedupLostOnSnapshot, 29, "state-machine safety", 1000}),
+                      BugCase{Bug::kDedupLostOnSnapshot, 29, "state-machine safety", 1000},
+                      BugCase{Bug::kNoFsync, 2, "leader completeness", 1000}),
     [](const ::testing::TestParamInfo<BugCase>& param_info) {
       std::string name(BugName(param_info.param.bug));
       std::erase(name, '-');

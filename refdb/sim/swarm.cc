@@ -5,9 +5,9 @@
 namespace refdb::sim {
 namespace {
 
-constexpr std::array<std::string_view, 7> kBugNames = {
+constexpr std::array<std::string_view, 8> kBugNames = {
     "none",        "half-quorum",          "vote-without-log-check", "commit-previous-term",
-    "stale-reads", "apply-before-durable", "dedup-lost-on-snapshot"};
+    "stale-reads", "apply-before-durable", "dedup-lost-on-snapshot", "no-fsync"};
 
 // 0 with probability 1/4 (the fault is off for this seed), else uniform in [lo, hi].
 uint32_t MaybeOff(common::Rng& rng, int64_t lo, int64_t hi) {
@@ -44,7 +44,8 @@ common::Result<Bug> ParseBug(std::string_view name) {
   return common::Status::InvalidArgument("--bug " + std::string(name) +
                                          ": expected half-quorum, vote-without-log-check, "
                                          "commit-previous-term, stale-reads, "
-                                         "apply-before-durable or dedup-lost-on-snapshot");
+                                         "apply-before-durable, dedup-lost-on-snapshot or "
+                                         "no-fsync");
 }
 
 std::string_view BugName(Bug bug) { return kBugNames[static_cast<size_t>(bug)]; }
@@ -56,6 +57,7 @@ void EnableBug(Bug bug, server::ServerOptions& options) {
   options.bug_stale_reads = bug == Bug::kStaleReads;
   options.bug_apply_before_durable = bug == Bug::kApplyBeforeDurable;
   options.bug_dedup_lost_on_snapshot = bug == Bug::kDedupLostOnSnapshot;
+  options.bug_no_fsync = bug == Bug::kNoFsync;
 }
 
 Swarm DrawSwarm(common::Rng& rng, size_t nodes, Bug bug) {

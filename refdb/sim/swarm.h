@@ -24,10 +24,12 @@ enum class Bug {
   kStaleReads,
   kApplyBeforeDurable,
   kDedupLostOnSnapshot,
+  kNoFsync,
 };
 
 // "half-quorum", "vote-without-log-check", "commit-previous-term", "stale-reads" (the core's),
-// "apply-before-durable", "dedup-lost-on-snapshot" (the server's): ServerOptions' names.
+// "apply-before-durable", "dedup-lost-on-snapshot", "no-fsync" (the server's): ServerOptions'
+// names.
 common::Result<Bug> ParseBug(std::string_view name);
 std::string_view BugName(Bug bug);
 void EnableBug(Bug bug, server::ServerOptions& options);

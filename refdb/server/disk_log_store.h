@@ -65,6 +65,8 @@ class DiskLogStore final : public raft::LogStore {
   common::Status Persist(const std::optional<raft::Snapshot>& snapshot,
                          const std::vector<raft::Entry>& entries,
                          const std::optional<raft::HardState>& hard_state, bool sync);
+  // Fsyncs the entries written since the last sync (Persist without `sync`).
+  common::Status SyncLog() { return log_.Sync(); }
   // Keeps a snapshot at `index` (must be in (snapshot index, last index] and applied) and
   // frees the entries it covers. Blocking.
   common::Status Compact(uint64_t index, std::vector<raft::NodeId> members, std::string data);

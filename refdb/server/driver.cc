@@ -10,7 +10,6 @@ namespace refdb::server {
 
 using common::Result;
 using common::Status;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -19,26 +18,33 @@ constexpr int kMaxCatchUpTicks = 3;
 
 uint64_t Seed(uint64_t id) {
   return id * 0x9E3779B97F4A7C15ULL ^
-         static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+         static_cast<uint64_t>(Driver::Clock::now().time_since_epoch().count());
 }
 
 }  // namespace
 
 Driver::Driver(const ServerOptions& options, std::unique_ptr<DiskLogStore> store,
-               PeerTransport& transport, std::unique_ptr<EventLog> events)
+               MessageSender& transport, std::unique_ptr<EventLog> events,
+               const DriverEnvironment& env)
     : options_(options),
-      rng_(Seed(options.id)),
+      rng_(env.rng_seed ? *env.rng_seed : Seed(options.id)),
       store_(std::move(store)),
       transport_(&transport),
-      events_(std::move(events)) {}
+      events_(std::move(events)),
+      observer_(env.observer) {}
 
 Result<std::unique_ptr<Driver>> Driver::Create(const ServerOptions& options,
-                                               storage::FileSystem& fs, PeerTransport& transport) {
-  ASSIGN_OR_RETURN(std::unique_ptr<DiskLogStore> store, DiskLogStore::Open(fs, options.data_dir));
-  ASSIGN_OR_RETURN(std::unique_ptr<EventLog> events,
-                   EventLog::Open(storage::JoinPath(options.data_dir, "events.jsonl"), options.id));
+                                               storage::FileSystem& fs, MessageSender& transport,
+                                               DriverEnvironment env) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DiskLogStore> store,
+                   DiskLogStore::Open(fs, options.data_dir, std::move(env.snapshot_runner)));
+  std::unique_ptr<EventLog> events;
+  if (env.event_log) {
+    ASSIGN_OR_RETURN(
+        events, EventLog::Open(storage::JoinPath(options.data_dir, "events.jsonl"), options.id));
+  }
   std::unique_ptr<Driver> driver(
-      new Driver(options, std::move(store), transport, std::move(events)));
+      new Driver(options, std::move(store), transport, std::move(events), env));
   if (!driver->store_->snapshot().empty()) {
     RETURN_IF_ERROR(driver->state_machine_.Restore(driver->store_->snapshot().data));
   }
@@ -54,6 +60,7 @@ Driver::~Driver() { Stop(); }
 
 void Driver::Start() {
   CHECK(!thread_.joinable()) << "driver started twice";
+  next_tick_ = Clock::now() + std::chrono::milliseconds(options_.tick_ms);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -82,29 +89,34 @@ statuspb::StatusResponse Driver::status() const {
 }
 
 void Driver::Run() {
-  const auto tick = std::chrono::milliseconds(options_.tick_ms);
-  Clock::time_point next_tick = Clock::now() + tick;
   for (;;) {
-    std::deque<Input> inputs = WaitForInputs(next_tick);
+    std::deque<Input> inputs = WaitForInputs(next_tick_);
     {
       common::MutexLock lock(mu_);
       if (stopping_) break;
     }
-    for (Input& input : inputs) Handle(input);
-    // What the peers' answers committed is applied and answered now, before this
-    // iteration's proposals are persisted: those answers need no wait for that write and fsync
-    // (each Ready is still handled in STYLE.md §2's order).
-    ProcessReadies();
-    ExpireLeases();
-    ProposeWrites();
-    StartReads();
-    TickIfDue(next_tick);
-    ProcessReadies();
-    MaybeCompact();
-    RecordRoleChange();
-    PublishStatus();
+    Step(std::move(inputs), Clock::now());
   }
   FailEverything();
+}
+
+void Driver::Step(std::deque<Input> inputs, Clock::time_point now) {
+  now_ = now;
+  if (next_tick_ == Clock::time_point())
+    next_tick_ = now + std::chrono::milliseconds(options_.tick_ms);
+  for (Input& input : inputs) Handle(input);
+  // What the peers' answers committed is applied and answered now, before this
+  // iteration's proposals are persisted: those answers need no wait for that write and fsync
+  // (each Ready is still handled in STYLE.md §2's order).
+  ProcessReadies();
+  ExpireLeases();
+  ProposeWrites();
+  StartReads();
+  TickIfDue();
+  ProcessReadies();
+  MaybeCompact();
+  RecordRoleChange();
+  PublishStatus();
 }
 
 std::deque<Input> Driver::WaitForInputs(Clock::time_point until) {
@@ -121,7 +133,9 @@ std::deque<Input> Driver::WaitForInputs(Clock::time_point until) {
 void Driver::Handle(Input& input) {
   if (auto* peer = std::get_if<PeerInput>(&input)) {
     Status status = node_->Step(peer->message);
-    if (!status.ok() && status.code() == common::StatusCode::kInternal) {
+    if (!status.ok() && status.code() == common::StatusCode::kInternal && observer_ != nullptr) {
+      observer_->OnCoreError(status);
+    } else if (!status.ok() && status.code() == common::StatusCode::kInternal) {
       std::cerr << "refdb " << options_.id << ": " << status.message() << "\n";
     }
   } else if (auto* write = std::get_if<WriteInput>(&input)) {
@@ -185,14 +199,13 @@ void Driver::StartReads() {
   reads_awaiting_index_[context] = std::move(batch);
 }
 
-void Driver::TickIfDue(Clock::time_point& next_tick) {
+void Driver::TickIfDue() {
   const auto tick = std::chrono::milliseconds(options_.tick_ms);
-  const Clock::time_point now = Clock::now();
-  for (int i = 0; i < kMaxCatchUpTicks && now >= next_tick; ++i) {
+  for (int i = 0; i < kMaxCatchUpTicks && now_ >= next_tick_; ++i) {
     node_->Tick();
-    next_tick += tick;
+    next_tick_ += tick;
   }
-  if (now >= next_tick) next_tick = now + tick;  // too far behind: do not burst
+  if (now_ >= next_tick_) next_tick_ = now_ + tick;  // too far behind: do not burst
 }
 
 void Driver::PublishStatus() {
@@ -231,6 +244,7 @@ void Driver::RecordRoleChange() {
   last_role_ = role;
   last_term_ = term;
   last_leader_ = leader;
+  if (events_ == nullptr) return;
   Status status = events_->RoleChanged(term, raft::RoleName(role), leader);
   if (!status.ok()) std::cerr << "refdb " << options_.id << ": " << status.message() << "\n";
 }

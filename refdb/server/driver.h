@@ -13,6 +13,12 @@
 //     4. Advance;
 //   take a snapshot when enough entries were applied since the last one; record role changes.
 //
+// The loop is steppable: Run (the thread) waits for inputs or the next tick and calls Step with
+// the real time; the simulator (refdb/sim) calls Step itself, on its own thread, with virtual
+// time, a simulated disk (storage::FaultyFileSystem), its own MessageSender, a fixed Rng seed,
+// snapshots written inline, no event log, and a DriverObserver that sees what is persisted and
+// applied. Nothing else reads a clock: the tick schedule and the Lessor use Step's `now`.
+//
 // Writes wait keyed by their log index; the entry applied at that index tells the outcome:
 // ours (ok), another one (aborted: definitely not applied), or covered by a received snapshot
 // (unknown). A storage failure stops the process (CHECK): a node that cannot persist must not
@@ -24,6 +30,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <variant>
@@ -37,7 +44,7 @@
 #include "refdb/server/event_log.h"
 #include "refdb/server/kv_state_machine.h"
 #include "refdb/server/lessor.h"
-#include "refdb/server/peer_transport.h"
+#include "refdb/server/message_sender.h"
 #include "refdb/server/reply.h"
 #include "refdb/server/server_options.h"
 #include "status.pb.h"
@@ -65,13 +72,37 @@ struct ReadInput {
 };
 using Input = std::variant<PeerInput, WriteInput, ReadInput>;
 
+// Sees what the loop persists and applies (the simulator's safety checks). Called on the loop.
+class DriverObserver {
+ public:
+  virtual ~DriverObserver() = default;
+  // `entries` were just written to `store` (Ready step 1).
+  virtual void OnPersisted(const raft::LogStore& store,
+                           const std::vector<raft::Entry>& entries) = 0;
+  // `entry` was just applied to `state` (Ready step 3), before its write is answered.
+  virtual void OnApplied(const raft::Entry& entry, const KvStateMachine& state) = 0;
+  // The core refused a peer message with Internal (only its bug switches get there).
+  virtual void OnCoreError(const common::Status& status) = 0;
+};
+
+// How the loop meets the world beyond its options. The defaults are production's.
+struct DriverEnvironment {
+  std::optional<uint64_t> rng_seed;                // nullopt: seeded from the clock
+  bool event_log = true;                           // append role changes to DATA/events.jsonl
+  DiskLogStore::BackgroundRunner snapshot_runner;  // empty: a thread per snapshot write
+  DriverObserver* observer = nullptr;
+};
+
 class Driver {
  public:
+  using Clock = std::chrono::steady_clock;
+
   // Opens storage under options.data_dir, restores the state machine from the snapshot and
   // opens the node. Does not start the thread.
   static common::Result<std::unique_ptr<Driver>> Create(const ServerOptions& options,
                                                         storage::FileSystem& fs,
-                                                        PeerTransport& transport);
+                                                        MessageSender& transport,
+                                                        DriverEnvironment env = {});
   ~Driver();
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
@@ -79,6 +110,12 @@ class Driver {
   void Start();
   // Stops and joins the loop; writes still waiting are answered kUnknown, reads kAborted.
   void Stop() EXCLUDES(mu_);
+
+  // One iteration of the loop at time `now` (see the file comment), for the loop's owner:
+  // the thread started by Start, or a simulator that never calls Start.
+  void Step(std::deque<Input> inputs, Clock::time_point now) EXCLUDES(mu_);
+  // The loop's own view, for a simulator between Steps (not thread-safe with Start).
+  const raft::Node& node() const { return *node_; }
 
   // Thread-safe. False when the queue is full (the input is dropped).
   bool Submit(Input input) EXCLUDES(mu_);
@@ -93,15 +130,15 @@ class Driver {
   using ReadBatch = std::vector<ReadInput>;
 
   Driver(const ServerOptions& options, std::unique_ptr<DiskLogStore> store,
-         PeerTransport& transport, std::unique_ptr<EventLog> events);
+         MessageSender& transport, std::unique_ptr<EventLog> events, const DriverEnvironment& env);
 
   // driver.cc: the loop and its inputs.
   void Run() EXCLUDES(mu_);
-  std::deque<Input> WaitForInputs(std::chrono::steady_clock::time_point until) EXCLUDES(mu_);
+  std::deque<Input> WaitForInputs(Clock::time_point until) EXCLUDES(mu_);
   void Handle(Input& input);
   void ProposeWrites();
   void StartReads();
-  void TickIfDue(std::chrono::steady_clock::time_point& next_tick);
+  void TickIfDue();
   void PublishStatus() EXCLUDES(mu_);
   void RecordRoleChange();
   void FailEverything() EXCLUDES(mu_);
@@ -127,8 +164,9 @@ class Driver {
   KvStateMachine state_machine_;
   Lessor lessor_;
   std::optional<raft::Node> node_;
-  PeerTransport* transport_;
-  std::unique_ptr<EventLog> events_;
+  MessageSender* transport_;
+  std::unique_ptr<EventLog> events_;  // null without DriverEnvironment::event_log
+  DriverObserver* observer_;          // may be null
 
   // Loop-owned bookkeeping.
   uint64_t next_proposal_id_ = 1;
@@ -141,6 +179,9 @@ class Driver {
   raft::Role last_role_ = raft::Role::kFollower;
   uint64_t last_term_ = 0;
   uint64_t last_leader_ = 0;
+  Clock::time_point now_;        // the time Step was given
+  Clock::time_point next_tick_;  // unset until the first Step
+  bool log_unsynced_ = false;    // apply-before-durable bug: the last entries are not fsynced
 
   static constexpr size_t kMaxQueuedInputs = 16384;
   static constexpr size_t kMaxPendingWrites = 16384;

@@ -9,14 +9,32 @@ namespace refdb::server {
 
 using common::Status;
 
+namespace {
+
+// The dedup-lost-on-snapshot bug: the snapshot keeps the pairs but forgets every session.
+std::string WithoutSessions(const std::string& image) {
+  commandpb::StateImage parsed;
+  CHECK(parsed.ParseFromString(image)) << "state machine image does not parse";
+  parsed.clear_sessions();
+  return parsed.SerializeAsString();
+}
+
+}  // namespace
+
 void Driver::ProcessReadies() {
   while (node_->HasReady()) {
     raft::Ready rd = node_->TakeReady();
     // 1. persist (fsync before anything that depends on it leaves the node).
-    const bool sync = rd.must_sync && !options_.bug_no_fsync;
+    // apply-before-durable: these entries are fsynced only before the next ones are written;
+    // meanwhile they are acknowledged (sent), applied and answered.
+    const bool defer = options_.bug_apply_before_durable && rd.must_sync && !rd.entries.empty();
+    if (defer && log_unsynced_) CHECK(store_->SyncLog().ok()) << "refdb: cannot sync, stopping";
+    const bool sync = rd.must_sync && !options_.bug_no_fsync && !defer;
     Status status = store_->Persist(rd.snapshot, rd.entries, rd.hard_state, sync);
     CHECK(status.ok()) << "refdb " << options_.id
                        << ": cannot persist, stopping: " << status.message();
+    log_unsynced_ = defer;
+    if (observer_ != nullptr && !rd.entries.empty()) observer_->OnPersisted(*store_, rd.entries);
     // 2. send.
     transport_->Send(std::move(rd.messages));
     // 3. apply, answer writes, serve reads.
@@ -49,6 +67,7 @@ void Driver::RestoreSnapshot(const raft::Snapshot& snapshot) {
 
 void Driver::ApplyEntry(const raft::Entry& entry) {
   if (entry.type != raft::EntryType::kNormal || entry.data.empty()) {
+    if (observer_ != nullptr) observer_->OnApplied(entry, state_machine_);
     AnswerWrite(entry.index, entry, nullptr);
     return;
   }
@@ -56,6 +75,7 @@ void Driver::ApplyEntry(const raft::Entry& entry) {
   CHECK(command.ParseFromString(entry.data))
       << "refdb " << options_.id << ": committed entry " << entry.index << " does not parse";
   const commandpb::CommandResult result = state_machine_.Apply(command);
+  if (observer_ != nullptr) observer_->OnApplied(entry, state_machine_);
   AnswerWrite(entry.index, entry, &result);
 }
 
@@ -102,7 +122,9 @@ void Driver::MaybeCompact() {
   if (store_->compaction_pending()) return;
   const uint64_t applied = node_->applied_index();
   if (applied < store_->snapshot().index + options_.snapshot_threshold_entries) return;
-  status = store_->StartCompact(applied, node_->MembersAt(applied), state_machine_.Serialize());
+  std::string image = state_machine_.Serialize();
+  if (options_.bug_dedup_lost_on_snapshot) image = WithoutSessions(image);
+  status = store_->StartCompact(applied, node_->MembersAt(applied), std::move(image));
   CHECK(status.ok()) << "refdb " << options_.id << ": snapshot at " << applied << ": "
                      << status.message();
 }

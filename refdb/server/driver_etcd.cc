@@ -42,7 +42,7 @@ ReadReply Driver::AnswerLeaseRead(const EtcdRead& read) {
     return {.code = ReplyCode::kNotLeader, .message = "leases are kept by the leader"};
   }
   ReadReply reply;
-  const auto now = Lessor::Clock::now();
+  const Lessor::Clock::time_point now = now_;
   // A lease granted in this iteration's second apply is not synced yet.
   lessor_.Sync(state_machine_, now);
   const auto& leases = state_machine_.leases();
@@ -71,7 +71,7 @@ void Driver::ExpireLeases() {
     if (lessor_.is_primary()) lessor_.Demote();
     return;
   }
-  const auto now = Lessor::Clock::now();
+  const Lessor::Clock::time_point now = now_;
   if (!lessor_.is_primary()) lessor_.Promote(state_machine_, now);
   lessor_.Sync(state_machine_, now);
   for (int64_t id : lessor_.TakeExpired(now)) {

@@ -28,6 +28,7 @@
 #include "common/mutex.h"
 #include "peer.grpc.pb.h"
 #include "refdb/raft/message.h"
+#include "refdb/server/message_sender.h"
 
 namespace refdb::server {
 
@@ -78,12 +79,12 @@ class PeerSender {
   std::thread thread_;  // last: starts after everything it uses exists
 };
 
-class PeerTransport {
+class PeerTransport final : public MessageSender {
  public:
   // `peers`: id -> address of every other member.
   explicit PeerTransport(const std::map<uint64_t, std::string>& peers);
   // Routes each message to its peer's sender; messages to unknown peers are dropped.
-  void Send(std::vector<raft::Message> messages);
+  void Send(std::vector<raft::Message> messages) override;
   void Stop();
 
  private:

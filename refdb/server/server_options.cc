@@ -49,12 +49,15 @@ Status SetBug(ServerOptions& o, std::string_view name) {
       {"commit-previous-term", &ServerOptions::bug_commit_previous_term},
       {"stale-reads", &ServerOptions::bug_stale_reads},
       {"no-fsync", &ServerOptions::bug_no_fsync},
+      {"apply-before-durable", &ServerOptions::bug_apply_before_durable},
+      {"dedup-lost-on-snapshot", &ServerOptions::bug_dedup_lost_on_snapshot},
   };
   auto it = bugs.find(name);
   if (it == bugs.end()) {
     return Status::InvalidArgument("--bug: unknown bug \"" + std::string(name) +
                                    "\" (known: half-quorum, vote-without-log-check, "
-                                   "commit-previous-term, stale-reads, no-fsync)");
+                                   "commit-previous-term, stale-reads, no-fsync, "
+                                   "apply-before-durable, dedup-lost-on-snapshot)");
   }
   o.*(it->second) = true;
   return Status::Ok();
@@ -134,7 +137,7 @@ raft::Config ServerOptions::RaftConfig() const {
                  .heartbeat_timeout_ticks = heartbeat_ticks,
                  .pre_vote = true,
                  .check_quorum = true,
-                 .max_entries_per_append = 256,
+                 .max_entries_per_append = max_entries_per_append,
                  .bug_half_quorum = bug_half_quorum,
                  .bug_vote_without_log_check = bug_vote_without_log_check,
                  .bug_commit_previous_term = bug_commit_previous_term,
@@ -155,7 +158,8 @@ std::string Usage() {
   return "usage: refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR\n"
          "             [--tick-ms 10] [--election-ticks 15] [--heartbeat-ticks 2]\n"
          "             [--snapshot-threshold 100000] [--bug NAME]...\n"
-         "bugs: half-quorum vote-without-log-check commit-previous-term stale-reads no-fsync\n";
+         "bugs: half-quorum vote-without-log-check commit-previous-term stale-reads no-fsync\n"
+         "      apply-before-durable dedup-lost-on-snapshot\n";
 }
 
 }  // namespace refdb::server

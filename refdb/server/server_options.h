@@ -12,7 +12,10 @@
 // every waiting request meanwhile, so it should be rare under load.
 // Bugs (off by default): half-quorum, vote-without-log-check, commit-previous-term,
 // stale-reads (the core's switches) and no-fsync (acknowledge writes that are written
-// but never fsynced: a machine crash loses them).
+// but never fsynced: a machine crash loses them); apply-before-durable (the fsync of each
+// iteration's entries is deferred to the next iteration, after its acks were sent and its
+// commits applied and answered); dedup-lost-on-snapshot (snapshots leave out the dedup table,
+// so a node restored from one applies a retried write again).
 #pragma once
 
 #include <cstdint>
@@ -34,11 +37,14 @@ struct ServerOptions {
   int election_ticks = 15;
   int heartbeat_ticks = 2;
   uint64_t snapshot_threshold_entries = 100000;
+  size_t max_entries_per_append = 256;  // no flag: the simulator varies it
   bool bug_half_quorum = false;
   bool bug_vote_without_log_check = false;
   bool bug_commit_previous_term = false;
   bool bug_stale_reads = false;
   bool bug_no_fsync = false;
+  bool bug_apply_before_durable = false;
+  bool bug_dedup_lost_on_snapshot = false;
 
   // The core's configuration for these options (bootstrap voters: this node and its peers).
   raft::Config RaftConfig() const;

@@ -30,6 +30,15 @@ TEST(ServerOptions, AcceptsEqualsFormAndBugs) {
   EXPECT_EQ(o->tick_ms, 5);
 }
 
+TEST(ServerOptions, AcceptsServerBugs) {
+  auto o = Parse({"--id=1", "--listen=a:1", "--data=/d", "--bug", "apply-before-durable",
+                  "--bug=dedup-lost-on-snapshot"});
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->bug_apply_before_durable);
+  EXPECT_TRUE(o->bug_dedup_lost_on_snapshot);
+  EXPECT_FALSE(o->bug_no_fsync);
+}
+
 TEST(ServerOptions, RejectsBadFlagsWithTheirName) {
   EXPECT_NE(Parse({"--listen", "a:1", "--data", "/d"}).status().message().find("--id"),
             std::string::npos);

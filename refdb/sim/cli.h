@@ -24,7 +24,8 @@ struct CliOptions {
 inline constexpr std::string_view kUsage =
     "usage: refdb-sim --seeds N [--start-seed S] [--nodes 3..7] [--bug NAME] [--ticks T] "
     "[--trace]\n"
-    "  NAME: half-quorum | vote-without-log-check | commit-previous-term | stale-reads\n";
+    "  NAME: half-quorum | vote-without-log-check | commit-previous-term | stale-reads |\n"
+    "        apply-before-durable | dedup-lost-on-snapshot | no-fsync\n";
 
 // InvalidArgument naming the flag when an argument is unknown, missing or out of range.
 common::Result<CliOptions> ParseCli(std::span<const std::string> args);

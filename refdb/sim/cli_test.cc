@@ -23,6 +23,15 @@ TEST(Cli, ParsesEveryFlag) {
   EXPECT_TRUE(cli->trace);
 }
 
+TEST(Cli, AcceptsTheServersBugs) {
+  auto cli = Parse({"--seeds", "1", "--bug", "apply-before-durable"});
+  ASSERT_TRUE(cli.ok()) << cli.status().message();
+  EXPECT_EQ(cli->bug, Bug::kApplyBeforeDurable);
+  cli = Parse({"--seeds", "1", "--bug=dedup-lost-on-snapshot"});
+  ASSERT_TRUE(cli.ok()) << cli.status().message();
+  EXPECT_EQ(cli->bug, Bug::kDedupLostOnSnapshot);
+}
+
 TEST(Cli, RejectsBadArguments) {
   EXPECT_FALSE(Parse({}).ok());
   EXPECT_FALSE(Parse({"--seeds"}).ok());

@@ -1,5 +1,6 @@
 #include "refdb/sim/clients.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/check.h"
@@ -9,22 +10,28 @@ namespace {
 
 std::string OpName(const ClientOp& op) {
   if (op.is_read) return "get";
-  return op.command.kind == CommandKind::kCas ? "cas" : "put";
+  return op.command.has_cas() ? "cas" : "put";
 }
 
 checker::Json InvokeValue(const ClientOp& op) {
   if (op.is_read) return nullptr;
-  if (op.command.kind == CommandKind::kCas) {
-    return checker::Json::array({op.command.expected, op.command.value});
-  }
-  return op.command.value;
+  if (op.command.has_cas())
+    return checker::Json::array({op.expected, op.command.cas().new_value()});
+  return op.command.put().value();
 }
 
 }  // namespace
 
 Clients::Clients(const ClientOptions& options)
-    : options_(options), pending_(options.clients), ops_per_slot_(options.keys) {
+    : options_(options),
+      pending_(options.clients),
+      sequences_(options.clients),
+      ops_per_slot_(options.keys) {
   history_.source = "refdb-sim";
+}
+
+bool Clients::wants_retry(size_t client) const {
+  return pending_[client].has_value() && pending_[client]->wants_retry;
 }
 
 // Keys rotate: after kOpsPerKey operations a slot moves on to a fresh key ("k1.0", "k1.1", ...),
@@ -36,34 +43,51 @@ std::string Clients::PickKey(common::Rng& rng) {
   return "k" + std::to_string(slot) + "." + std::to_string(generation);
 }
 
-KvCommand Clients::PickWrite(uint64_t op_id, common::Rng& rng) {
-  KvCommand command{.op_id = op_id, .key = PickKey(rng)};
-  command.value = "v" + std::to_string(op_id);
-  const std::vector<std::string>& written = written_[command.key];
+void Clients::PickWrite(ClientOp& op, common::Rng& rng) {
+  op.key = PickKey(rng);
+  const std::string value = "v" + std::to_string(op.op_id);
+  kvpb::WriteId& id = *op.command.mutable_write_id();
+  id.set_client_id(op.client + 1);
+  id.set_sequence(++sequences_[op.client]);
+  const std::vector<std::string>& written = written_[op.key];
   if (!written.empty() && rng.Chance(1, 3)) {
-    command.kind = CommandKind::kCas;
     // Mostly the latest value written, so that many compares succeed.
     const size_t back = rng.Chance(3, 4) ? 0 : rng.Uniform(written.size());
-    command.expected = written[written.size() - 1 - back];
+    op.expected = written[written.size() - 1 - back];
+    kvpb::CompareAndSwapRequest& cas = *op.command.mutable_cas();
+    cas.set_key(op.key);
+    cas.set_expected_value(op.expected);
+    cas.set_new_value(value);
+  } else {
+    kvpb::PutRequest& put = *op.command.mutable_put();
+    put.set_key(op.key);
+    put.set_value(value);
   }
-  return command;
+  written_[op.key].push_back(value);
 }
 
 ClientOp Clients::Start(size_t client, NodeId node, uint64_t tick, common::Rng& rng) {
   CHECK(is_idle(client)) << "client " << client << " already has an operation";
-  const uint64_t op_id = next_op_id_++;
-  ClientOp op{.client = client, .is_read = rng.Chance(2, 5)};
+  ClientOp op{.client = client, .op_id = next_op_id_++, .is_read = rng.Chance(2, 5)};
   if (op.is_read) {
-    op.command = {.kind = CommandKind::kGet, .op_id = op_id, .key = PickKey(rng)};
-    op.read_context = std::to_string(op_id) + " " + op.command.key;
+    op.key = PickKey(rng);
   } else {
-    op.command = PickWrite(op_id, rng);
-    written_[op.command.key].push_back(op.command.value);
+    PickWrite(op, rng);
   }
   pending_[client] = Pending{.op = op, .node = node, .deadline = tick + options_.timeout_ticks};
   Record(client, checker::EventType::kInvoke, OpName(op), InvokeValue(op), tick);
-  history_.events.back().key = op.command.key;
+  history_.events.back().key = op.key;
   return op;
+}
+
+ClientOp Clients::Retry(size_t client, NodeId node, uint64_t tick) {
+  CHECK(wants_retry(client)) << "client " << client << " has nothing to retry";
+  Pending& p = *pending_[client];
+  ++p.op.attempt;
+  p.node = node;
+  p.deadline = tick + options_.timeout_ticks;
+  p.wants_retry = false;
+  return p.op;
 }
 
 void Clients::Record(size_t client, checker::EventType type, const std::string& f,
@@ -81,61 +105,68 @@ void Clients::Record(size_t client, checker::EventType type, const std::string& 
 void Clients::Complete(size_t client, checker::EventType type, checker::Json value, uint64_t tick) {
   const ClientOp& op = pending_[client]->op;
   Record(client, type, OpName(op), std::move(value), tick);
-  history_.events.back().key = op.command.key;
+  history_.events.back().key = op.key;
   pending_[client].reset();
 }
 
-void Clients::Refused(size_t client, uint64_t tick) {
-  Complete(client, checker::EventType::kFail, nullptr, tick);
+bool Clients::IsCurrent(const ClientOp& op) const {
+  const std::optional<Pending>& p = pending_[op.client];
+  return p && p->op.op_id == op.op_id && p->op.attempt == op.attempt && !p->wants_retry;
 }
 
-void Clients::Proposed(size_t client, uint64_t index, uint64_t /*term*/) {
-  CHECK(pending_[client].has_value()) << "client " << client << " proposed nothing";
-  pending_[client]->index = index;
-}
-
-void Clients::OnApplied(NodeId node, const raft::Entry& entry,
-                        const std::optional<ApplyResult>& result, uint64_t tick) {
-  for (size_t c = 0; c < pending_.size(); ++c) {
-    const std::optional<Pending>& p = pending_[c];
-    if (!p || p->op.is_read || p->node != node || p->index != entry.index) continue;
-    if (!result || result->op_id != p->op.command.op_id) {
-      Complete(c, checker::EventType::kFail, nullptr, tick);  // another entry won the index
-      return;
-    }
-    const bool is_cas = p->op.command.kind == CommandKind::kCas;
-    checker::Json value = is_cas ? checker::Json(result->ok) : checker::Json(p->op.command.value);
-    if (is_cas && result->ok) value = InvokeValue(p->op);
-    max_acked_index_ = std::max(max_acked_index_, entry.index);
-    Complete(c, checker::EventType::kOk, std::move(value), tick);
+void Clients::AttemptUnknown(size_t client, uint64_t tick) {
+  Pending& p = *pending_[client];
+  if (p.op.is_read || p.op.attempt >= kMaxAttempts) {
+    Complete(client, checker::EventType::kInfo, nullptr, tick);
     return;
+  }
+  p.maybe_applied = true;
+  p.wants_retry = true;
+}
+
+void Clients::OnWriteReply(const ClientOp& op, const server::WriteReply& reply,
+                           uint64_t applied_index, uint64_t tick) {
+  const std::optional<Pending>& p = pending_[op.client];
+  if (!p || p->op.op_id != op.op_id) return;  // the operation already ended
+  // An ok answers the operation whichever attempt it came from (they share one WriteId);
+  // anything else speaks only for the attempt in progress.
+  if (reply.code == server::ReplyCode::kOk) {
+    checker::Json value = InvokeValue(op);
+    if (op.command.has_cas() && !reply.result.cas().succeeded()) value = false;
+    max_acked_index_ = std::max(max_acked_index_, applied_index);
+    Complete(op.client, checker::EventType::kOk, std::move(value), tick);
+    return;
+  }
+  if (!IsCurrent(op)) return;
+  if (reply.code == server::ReplyCode::kUnknown || p->maybe_applied) {
+    AttemptUnknown(op.client, tick);
+  } else {
+    Complete(op.client, checker::EventType::kFail, nullptr, tick);
   }
 }
 
-void Clients::OnRead(NodeId node, const std::string& context,
-                     const std::optional<std::string>& value, uint64_t tick) {
-  for (size_t c = 0; c < pending_.size(); ++c) {
-    const std::optional<Pending>& p = pending_[c];
-    if (!p || !p->op.is_read || p->node != node || p->op.read_context != context) continue;
-    Complete(c, checker::EventType::kOk, value ? checker::Json(*value) : checker::Json(nullptr),
-             tick);
+void Clients::OnReadReply(const ClientOp& op, const server::ReadReply& reply, uint64_t tick) {
+  if (!IsCurrent(op)) return;
+  if (reply.code != server::ReplyCode::kOk) {
+    Complete(op.client, checker::EventType::kFail, nullptr, tick);  // a read has no effect
     return;
   }
+  checker::Json value =
+      reply.response.found() ? checker::Json(reply.response.value()) : checker::Json(nullptr);
+  Complete(op.client, checker::EventType::kOk, std::move(value), tick);
 }
 
 void Clients::OnCrash(NodeId node, uint64_t tick) {
   for (size_t c = 0; c < pending_.size(); ++c) {
-    if (pending_[c] && pending_[c]->node == node) {
-      Complete(c, checker::EventType::kInfo, nullptr, tick);
-    }
+    const std::optional<Pending>& p = pending_[c];
+    if (p && !p->wants_retry && p->node == node) AttemptUnknown(c, tick);
   }
 }
 
 void Clients::ExpireDeadlines(uint64_t tick) {
   for (size_t c = 0; c < pending_.size(); ++c) {
-    if (pending_[c] && pending_[c]->deadline <= tick) {
-      Complete(c, checker::EventType::kInfo, nullptr, tick);
-    }
+    const std::optional<Pending>& p = pending_[c];
+    if (p && !p->wants_retry && p->deadline <= tick) AttemptUnknown(c, tick);
   }
 }
 

@@ -1,19 +1,21 @@
 // Clients: the simulated client processes and the history they produce.
 //
-// Each client runs one operation at a time: a write (put or cas) proposed to the node it
-// believes leads, or a linearizable read (ReadIndex) at any node. Every operation is recorded
-// in a checker::History as an invoke and then exactly one completion:
-//   ok    the proposing node applied the write (cas: `false` when its compare failed), or served
-//         the read from its state machine;
-//   fail  the node refused it before it could take effect (not the leader, no leader known),
-//         or it applied a different entry at the index the write was proposed at: the write's
-//         entry can then never commit (a committed entry is final), as etcd reports a dropped
-//         proposal;
-//   info  the outcome is unknown: the node crashed, or the deadline (in ticks) passed.
-// Keys are few (slots "k0".."k<keys-1>", each rotating to a fresh key every kOpsPerKey
+// Each client runs one operation at a time: a write (put or cas) submitted to the node it
+// believes leads as the server's own WriteInput, or a linearizable read (ReadInput) at any
+// node. Each client has a client id and numbers its writes (WriteId): the server's dedup
+// table applies a write at most once, however often it is retried. Every operation is recorded
+// in a checker::History as an invoke and then exactly one completion, from the server's reply:
+//   ok    kOk (cas: `false` when its compare failed), or the read's value;
+//   fail  kNotLeader, kRejected or kAborted: definitely not applied (only while no earlier
+//         attempt of the write may have been applied);
+//   info  the outcome stays unknown.
+// A write whose attempt ends unknown (kUnknown, its node crashed, the attempt's deadline in
+// ticks passed, or a refusal after an unknown attempt) is retried with the same WriteId, at
+// most kMaxAttempts times in all; then it is info. A read that times out or whose node crashes
+// is info. Keys are few (slots "k0".."k<keys-1>", each rotating to a fresh key every kOpsPerKey
 // operations) so histories stay checkable; every written value is unique.
-// The Clients decide what to do (pure, from the Rng); the simulator executes it on a node and
-// reports back. Not thread-safe.
+// The Clients decide what to do (pure, from the Rng); the simulator submits it to a node and
+// reports the replies back. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -23,9 +25,10 @@
 #include <vector>
 
 #include "checker/history.h"
+#include "command.pb.h"
 #include "common/rng.h"
 #include "refdb/raft/message.h"
-#include "refdb/sim/kv_state_machine.h"
+#include "refdb/server/reply.h"
 
 namespace refdb::sim {
 
@@ -34,37 +37,42 @@ using raft::NodeId;
 struct ClientOptions {
   size_t clients = 3;
   size_t keys = 2;
-  uint64_t timeout_ticks = 50;
+  uint64_t timeout_ticks = 50;  // per attempt
 };
 
-// One operation a client starts: a write to propose (command) or a read (read_context).
+// One attempt of an operation, to submit to a node.
 struct ClientOp {
   size_t client = 0;
+  uint64_t op_id = 0;
+  uint32_t attempt = 1;
   bool is_read = false;
-  KvCommand command;         // writes: what to propose; reads: kind kGet, key
-  std::string read_context;  // reads: the ReadIndex context, "<op id> <key>"
+  std::string key;
+  commandpb::Command command;  // writes: what to submit (with its WriteId)
+  std::string expected;        // cas: the value compared against ("" for a put)
 };
 
 class Clients {
  public:
+  static constexpr uint32_t kMaxAttempts = 3;
+
   explicit Clients(const ClientOptions& options);
 
   bool is_idle(size_t client) const { return !pending_[client].has_value(); }
+  // A write whose last attempt ended unknown and that may be retried.
+  bool wants_retry(size_t client) const;
   size_t count() const { return pending_.size(); }
   // Picks and records (invoke) the next operation of an idle client, sent to `node`.
   ClientOp Start(size_t client, NodeId node, uint64_t tick, common::Rng& rng);
-  // The node refused the operation it was just given.
-  void Refused(size_t client, uint64_t tick);
-  // The node appended the client's write at (index, term).
-  void Proposed(size_t client, uint64_t index, uint64_t term);
+  // The next attempt of a write that wants a retry, sent to `node`.
+  ClientOp Retry(size_t client, NodeId node, uint64_t tick);
 
-  // Reports from the shells. `result` is set when `entry` is a KV command.
-  void OnApplied(NodeId node, const raft::Entry& entry, const std::optional<ApplyResult>& result,
-                 uint64_t tick);
-  void OnRead(NodeId node, const std::string& context, const std::optional<std::string>& value,
-              uint64_t tick);
-  void OnCrash(NodeId node, uint64_t tick);  // every operation waiting on it becomes info
-  void ExpireDeadlines(uint64_t tick);       // overdue operations become info
+  // Replies from the servers, for attempt `attempt` of operation `op_id` of `client`.
+  // `applied_index`: the log index the answering node applied last (the write's, for kOk).
+  void OnWriteReply(const ClientOp& op, const server::WriteReply& reply, uint64_t applied_index,
+                    uint64_t tick);
+  void OnReadReply(const ClientOp& op, const server::ReadReply& reply, uint64_t tick);
+  void OnCrash(NodeId node, uint64_t tick);  // every attempt waiting on it ends unknown
+  void ExpireDeadlines(uint64_t tick);       // overdue attempts end unknown
 
   // The highest log index at which an acknowledged write was applied (0 if none).
   uint64_t max_acked_index() const { return max_acked_index_; }
@@ -77,20 +85,25 @@ class Clients {
   struct Pending {
     ClientOp op;
     NodeId node = raft::kNoNode;
-    uint64_t deadline = 0;
-    uint64_t index = 0;  // writes: where the node appended the entry, 0 until proposed
+    uint64_t deadline = 0;       // of the current attempt
+    bool maybe_applied = false;  // an earlier attempt ended unknown
+    bool wants_retry = false;
   };
 
   static constexpr uint64_t kOpsPerKey = 64;
 
+  bool IsCurrent(const ClientOp& op) const;
   std::string PickKey(common::Rng& rng);
-  KvCommand PickWrite(uint64_t op_id, common::Rng& rng);
+  void PickWrite(ClientOp& op, common::Rng& rng);
+  // The attempt ended without a definite outcome: retry, or info when no attempt is left.
+  void AttemptUnknown(size_t client, uint64_t tick);
   void Record(size_t client, checker::EventType type, const std::string& f, checker::Json value,
               uint64_t tick);
   void Complete(size_t client, checker::EventType type, checker::Json value, uint64_t tick);
 
   ClientOptions options_;
   std::vector<std::optional<Pending>> pending_;
+  std::vector<uint64_t> sequences_;                          // per client: last WriteId sequence
   std::vector<uint64_t> ops_per_slot_;                       // operations per key slot
   std::map<std::string, std::vector<std::string>> written_;  // key -> values written, in order
   uint64_t next_op_id_ = 1;

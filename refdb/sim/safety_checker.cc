@@ -91,18 +91,24 @@ Violation SafetyChecker::OnPersisted(NodeId id, const raft::LogStore& store,
   return std::nullopt;
 }
 
-Violation SafetyChecker::OnApplied(NodeId id, const raft::Entry& entry) {
-  if (entry.index >= applied_.size()) applied_.resize(entry.index + 1, {0, 0});
-  auto& [term, hash] = applied_[entry.index];
+Violation SafetyChecker::OnApplied(NodeId id, const raft::Entry& entry, const AppliedState& state) {
+  if (entry.index >= applied_.size()) applied_.resize(entry.index + 1);
+  Applied& first = applied_[entry.index];
   const size_t entry_hash = HashEntry(entry);
-  if (term == 0) {
-    term = entry.term;
-    hash = entry_hash;
+  if (first.term == 0) {
+    first = {.term = entry.term, .command_hash = entry_hash, .state = state};
     return std::nullopt;
   }
-  if (term == entry.term && hash == entry_hash) return std::nullopt;
-  return "state-machine safety: " + Node(id) + " applied " + raft::Describe(entry) + " at index " +
-         Str(entry.index) + ", another node applied an entry of term " + Str(term) + " there";
+  if (first.term != entry.term || first.command_hash != entry_hash) {
+    return "state-machine safety: " + Node(id) + " applied " + raft::Describe(entry) +
+           " at index " + Str(entry.index) + ", another node applied an entry of term " +
+           Str(first.term) + " there";
+  }
+  if (first.state == state) return std::nullopt;
+  return "state-machine safety: after applying index " + Str(entry.index) + ", " + Node(id) +
+         " holds revision " + std::to_string(state.revision) + " digest " + Str(state.digest) +
+         ", another node held revision " + std::to_string(first.state.revision) + " digest " +
+         Str(first.state.digest);
 }
 
 void SafetyChecker::OnRestart(NodeId id, uint64_t commit) { checked_commit_.at(id) = commit; }

@@ -7,7 +7,8 @@
 //   - commit agreement and monotonic commit: every index any node ever committed has one term,
 //     and a node's commit index never goes back while it is up;
 //   - leader completeness: a new leader's log holds every entry committed so far;
-//   - state-machine safety: no two nodes apply different entries at one index.
+//   - state-machine safety: no two nodes apply different entries at one index, and the
+//     replicas' states right after applying one index agree (digest of the pairs, revision).
 // Each check returns the first violation it sees as a sentence, or nullopt. Not thread-safe.
 #pragma once
 
@@ -26,6 +27,13 @@ namespace refdb::sim {
 using raft::NodeId;
 using Violation = std::optional<std::string>;
 
+// What a replica's state machine holds right after applying an index.
+struct AppliedState {
+  uint64_t digest = 0;
+  int64_t revision = 0;
+  bool operator==(const AppliedState&) const = default;
+};
+
 class SafetyChecker {
  public:
   explicit SafetyChecker(size_t nodes);
@@ -36,7 +44,7 @@ class SafetyChecker {
   // The shell persisted `entries`; `store` now holds them.
   Violation OnPersisted(NodeId id, const raft::LogStore& store,
                         const std::vector<raft::Entry>& entries);
-  Violation OnApplied(NodeId id, const raft::Entry& entry);
+  Violation OnApplied(NodeId id, const raft::Entry& entry, const AppliedState& state);
   // A node (re)opened over its durable state: its commit index may restart lower.
   void OnRestart(NodeId id, uint64_t commit);
 
@@ -56,7 +64,12 @@ class SafetyChecker {
   std::map<std::pair<uint64_t, uint64_t>, Registered> entries_;  // (index, term) -> entry
   std::vector<uint64_t> committed_terms_;  // [index] -> term, 0 while unknown; [0] unused
   std::vector<uint64_t> checked_commit_;   // [node id] -> commit index checked so far
-  std::vector<std::pair<uint64_t, size_t>> applied_;  // [index] -> (term, command hash)
+  struct Applied {
+    uint64_t term = 0;  // 0: nothing applied there yet
+    size_t command_hash = 0;
+    AppliedState state;
+  };
+  std::vector<Applied> applied_;  // [index]: the first application seen
 };
 
 }  // namespace refdb::sim

@@ -34,19 +34,25 @@ SimResult Simulation::Run() {
 }
 
 void Simulation::StartCluster() {
-  std::vector<NodeId> ids;
-  for (NodeId id = 1; id <= swarm_.nodes; ++id) ids.push_back(id);
-  for (NodeId id : ids) {
-    raft::Config config{.id = id,
-                        .peers = ids,
-                        .election_timeout_ticks = swarm_.election_timeout_ticks,
-                        .heartbeat_timeout_ticks = swarm_.heartbeat_timeout_ticks,
-                        .max_entries_per_append = swarm_.max_entries_per_append};
-    EnableBug(options_.bug, config);
-    shells_.emplace_back(config, swarm_.compact_threshold);
+  last_applied_.assign(swarm_.nodes, 0);
+  for (NodeId id = 1; id <= swarm_.nodes; ++id) {
+    server::ServerOptions o{.id = id,
+                            .listen_address = "sim:" + std::to_string(id),
+                            .data_dir = "/data",
+                            .election_ticks = swarm_.election_timeout_ticks,
+                            .heartbeat_ticks = swarm_.heartbeat_timeout_ticks,
+                            .snapshot_threshold_entries = swarm_.compact_threshold != 0
+                                                              ? swarm_.compact_threshold
+                                                              : UINT64_MAX / 2,
+                            .max_entries_per_append = swarm_.max_entries_per_append};
+    for (NodeId peer = 1; peer <= swarm_.nodes; ++peer) {
+      if (peer != id) o.peers[peer] = "sim:" + std::to_string(peer);
+    }
+    EnableBug(options_.bug, o);
+    servers_.push_back(std::make_unique<SimServer>(o, *this));
   }
-  for (NodeId id : ids) {
-    const common::Status status = shell(id).Start(rng_.Next());
+  for (NodeId id = 1; id <= swarm_.nodes; ++id) {
+    const common::Status status = server(id).Start(rng_.Next());
     CHECK(status.ok()) << status.message();
   }
 }
@@ -58,9 +64,8 @@ void Simulation::RunTick(bool is_safety_phase) {
   }
   for (NodeId id = 1; id <= swarm_.nodes && !result_.violation; ++id) {
     if (down_.count(id)) continue;
-    shell(id).node().Tick();
     ++result_.events;
-    AfterStep(id, common::Status::Ok());
+    StepNode(id, {});  // the driver's tick is due: virtual time advanced one tick
   }
   if (result_.violation) return;
   const size_t before = clients_.history().events.size();
@@ -74,22 +79,15 @@ void Simulation::RunTick(bool is_safety_phase) {
 void Simulation::Deliver(const raft::Message& m) {
   ++result_.events;
   if (tracing()) Trace(raft::Describe(m));
-  AfterStep(m.to, shell(m.to).node().Step(m));
+  std::deque<server::Input> inputs;
+  inputs.emplace_back(server::PeerInput{m});
+  StepNode(m.to, std::move(inputs));
 }
 
-// After every step of a node: the core's own error (Internal means a bug switch let it reach an
-// impossible state), the shell's Ready loop, then the cluster-wide safety checks.
-void Simulation::AfterStep(NodeId id, const common::Status& status) {
-  if (status.code() == common::StatusCode::kInternal) {
-    Fail("the core reported: " + status.message());
-    return;
-  }
-  Shell& s = shell(id);
-  if (Violation v = safety_.AfterStep(s.node())) {
-    Fail(*v);
-    return;
-  }
-  const bool is_up = s.ProcessReady(outbox_, *this);
+// One driver iteration, what it sent onto the network, then the cluster-wide safety checks.
+void Simulation::StepNode(NodeId id, std::deque<server::Input> inputs) {
+  SimServer& s = server(id);
+  const bool is_up = s.Step(std::move(inputs), now_, outbox_);
   for (raft::Message& m : outbox_) network_.Send(std::move(m), now_, rng_);
   outbox_.clear();
   if (!is_up) {
@@ -116,27 +114,22 @@ void Simulation::OnPersisted(NodeId id, const raft::LogStore& store,
 }
 
 void Simulation::OnApplied(NodeId id, const raft::Entry& entry,
-                           const std::optional<ApplyResult>& result) {
-  if (Violation v = safety_.OnApplied(id, entry)) Fail(*v);
-  const size_t before = clients_.history().events.size();
-  clients_.OnApplied(id, entry, result, now_);
-  if (tracing() && clients_.history().events.size() != before) Trace(clients_.DescribeLast());
+                           const server::KvStateMachine& state) {
+  last_applied_[id - 1] = entry.index;
+  if (Violation v = safety_.OnApplied(id, entry, {state.digest(), state.revision()})) Fail(*v);
 }
 
-void Simulation::OnRead(NodeId id, const std::string& context,
-                        const std::optional<std::string>& value) {
-  const size_t before = clients_.history().events.size();
-  clients_.OnRead(id, context, value, now_);
-  if (tracing() && clients_.history().events.size() != before) Trace(clients_.DescribeLast());
+void Simulation::OnCoreError(NodeId /*id*/, const common::Status& status) {
+  Fail("the core reported: " + status.message());
 }
 
 NodeId Simulation::Leader() const {
   NodeId leader = raft::kNoNode;
   uint64_t term = 0;
-  for (const Shell& s : shells_) {
-    if (s.is_up() && s.node().is_leader() && s.node().term() > term) {
-      leader = s.node().id();
-      term = s.node().term();
+  for (const std::unique_ptr<SimServer>& s : servers_) {
+    if (s->is_up() && s->node().is_leader() && s->node().term() > term) {
+      leader = s->node().id();
+      term = s->node().term();
     }
   }
   return leader;
@@ -171,10 +164,10 @@ void Simulation::RunLiveness() {
 
 std::optional<std::string> Simulation::Unconverged() const {
   if (Leader() == raft::kNoNode) return "no leader";
-  for (const Shell& s : shells_) {
-    if (s.is_up() && s.applied_index() < clients_.max_acked_index()) {
-      return "node " + std::to_string(s.node().id()) + " applied only up to " +
-             std::to_string(s.applied_index()) + " but a write was acknowledged at index " +
+  for (const std::unique_ptr<SimServer>& s : servers_) {
+    if (s->is_up() && s->applied_index() < clients_.max_acked_index()) {
+      return "node " + std::to_string(s->node().id()) + " applied only up to " +
+             std::to_string(s->applied_index()) + " but a write was acknowledged at index " +
              std::to_string(clients_.max_acked_index());
     }
   }

@@ -1,5 +1,6 @@
-// The simulator's own tests: correct Raft passes regression and fresh seeds, each bug switch is
-// caught, and the same seed gives a byte-identical trace.
+// The simulator's own tests: the correct server passes regression and fresh seeds, each bug
+// switch (the Raft core's and the server's) is caught, and the same seed gives a byte-identical
+// trace.
 #include "refdb/sim/simulator.h"
 
 #include <gtest/gtest.h>
@@ -87,11 +88,13 @@ TEST(Simulator, SameBuggySeedGivesByteIdenticalTrace) {
 }
 
 // Each bug: the seed first found to catch it stays caught (a regression seed), and a search
-// from seed 1 finds a violation within a few dozen seeds.
+// from seed 1 finds a violation within `search_seeds` (a few dozen for the core's bugs, 1,000
+// for the server's).
 struct BugCase {
   Bug bug;
   uint64_t first_catching_seed;
   std::string expected;  // a phrase of the violation at that seed
+  uint64_t search_seeds = 30;
 };
 
 void PrintTo(const BugCase& c, std::ostream* os) {
@@ -109,17 +112,23 @@ TEST_P(BugSwitch, IsCaughtAtItsRegressionSeed) {
 
 TEST_P(BugSwitch, IsCaughtBySearchingSeeds) {
   const BugCase& c = GetParam();
-  const std::optional<uint64_t> seed = FirstCatchingSeed(c.bug, 30);
-  ASSERT_TRUE(seed.has_value()) << BugName(c.bug) << " not caught in 30 seeds";
+  const std::optional<uint64_t> seed = FirstCatchingSeed(c.bug, c.search_seeds);
+  ASSERT_TRUE(seed.has_value()) << BugName(c.bug) << " not caught in " << c.search_seeds
+                                << " seeds";
   EXPECT_EQ(*seed, c.first_catching_seed);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Sim, BugSwitch,
-    ::testing::Values(BugCase{Bug::kHalfQuorum, 1, "leader completeness"},
-                      BugCase{Bug::kVoteWithoutLogCheck, 7, "leader completeness"},
+    ::testing::Values(BugCase{Bug::kHalfQuorum, 1, "election safety"},
+                      BugCase{Bug::kVoteWithoutLogCheck, 2, "leader completeness"},
                       BugCase{Bug::kCommitPreviousTerm, 11, "leader completeness"},
-                      BugCase{Bug::kStaleReads, 1, "linearizability"}),
+                      BugCase{Bug::kStaleReads, 1, "linearizability"},
+                      // The server's: acknowledged entries lost in a crash; a retried write
+                      // applied twice by a replica restored from a snapshot.
+                      BugCase{Bug::kApplyBeforeDurable, 2, "leader completeness", 1000},
+                      BugCase{Bug::kDedupLostOnSnapshot, 29, "state-machine safety", 1000},
+                      BugCase{Bug::kNoFsync, 2, "leader completeness", 1000}),
     [](const ::testing::TestParamInfo<BugCase>& param_info) {
       std::string name(BugName(param_info.param.bug));
       std::erase(name, '-');

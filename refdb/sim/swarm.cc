@@ -5,8 +5,9 @@
 namespace refdb::sim {
 namespace {
 
-constexpr std::array<std::string_view, 5> kBugNames = {
-    "none", "half-quorum", "vote-without-log-check", "commit-previous-term", "stale-reads"};
+constexpr std::array<std::string_view, 8> kBugNames = {
+    "none",        "half-quorum",          "vote-without-log-check", "commit-previous-term",
+    "stale-reads", "apply-before-durable", "dedup-lost-on-snapshot", "no-fsync"};
 
 // 0 with probability 1/4 (the fault is off for this seed), else uniform in [lo, hi].
 uint32_t MaybeOff(common::Rng& rng, int64_t lo, int64_t hi) {
@@ -42,16 +43,21 @@ common::Result<Bug> ParseBug(std::string_view name) {
   }
   return common::Status::InvalidArgument("--bug " + std::string(name) +
                                          ": expected half-quorum, vote-without-log-check, "
-                                         "commit-previous-term or stale-reads");
+                                         "commit-previous-term, stale-reads, "
+                                         "apply-before-durable, dedup-lost-on-snapshot or "
+                                         "no-fsync");
 }
 
 std::string_view BugName(Bug bug) { return kBugNames[static_cast<size_t>(bug)]; }
 
-void EnableBug(Bug bug, raft::Config& config) {
-  config.bug_half_quorum = bug == Bug::kHalfQuorum;
-  config.bug_vote_without_log_check = bug == Bug::kVoteWithoutLogCheck;
-  config.bug_commit_previous_term = bug == Bug::kCommitPreviousTerm;
-  config.bug_stale_reads = bug == Bug::kStaleReads;
+void EnableBug(Bug bug, server::ServerOptions& options) {
+  options.bug_half_quorum = bug == Bug::kHalfQuorum;
+  options.bug_vote_without_log_check = bug == Bug::kVoteWithoutLogCheck;
+  options.bug_commit_previous_term = bug == Bug::kCommitPreviousTerm;
+  options.bug_stale_reads = bug == Bug::kStaleReads;
+  options.bug_apply_before_durable = bug == Bug::kApplyBeforeDurable;
+  options.bug_dedup_lost_on_snapshot = bug == Bug::kDedupLostOnSnapshot;
+  options.bug_no_fsync = bug == Bug::kNoFsync;
 }
 
 Swarm DrawSwarm(common::Rng& rng, size_t nodes, Bug bug) {
@@ -65,6 +71,7 @@ Swarm DrawSwarm(common::Rng& rng, size_t nodes, Bug bug) {
   s.crash_per_mille = MaybeOff(rng, 1, 10);
   s.restart_per_mille = static_cast<uint32_t>(rng.Range(10, 50));
   s.crash_in_ready_percent = MaybeOff(rng, 10, 50);
+  s.tear_percent = MaybeOff(rng, 10, 50);
   s.strike_leader_percent = MaybeOff(rng, 5, 40);
   s.strike_delay_ticks_max = static_cast<uint32_t>(rng.Range(1, 8));
   s.strike_isolate_percent = static_cast<uint32_t>(rng.Range(20, 80));
@@ -93,11 +100,11 @@ std::string Swarm::Describe() const {
       kv("dup%", message_faults.duplicate_percent) +
       kv("delay_max", message_faults.delay_ticks_max) + kv("partition", partition_per_mille) +
       kv("heal", heal_per_mille) + kv("crash", crash_per_mille) + kv("restart", restart_per_mille) +
-      kv("crash_in_ready%", crash_in_ready_percent) + kv("strike", strike_leader_percent) +
-      kv("strike_delay", strike_delay_ticks_max) + kv("strike_isolate%", strike_isolate_percent) +
-      kv("strike_commit%", strike_commit_percent) + kv("transfer", transfer_per_mille) +
-      kv("client%", client_percent) + kv("compact", compact_threshold) +
-      kv("batch", max_entries_per_append) +
+      kv("crash_in_ready%", crash_in_ready_percent) + kv("tear%", tear_percent) +
+      kv("strike", strike_leader_percent) + kv("strike_delay", strike_delay_ticks_max) +
+      kv("strike_isolate%", strike_isolate_percent) + kv("strike_commit%", strike_commit_percent) +
+      kv("transfer", transfer_per_mille) + kv("client%", client_percent) +
+      kv("compact", compact_threshold) + kv("batch", max_entries_per_append) +
       kv("heartbeat", static_cast<uint64_t>(heartbeat_timeout_ticks)) +
       kv("election", static_cast<uint64_t>(election_timeout_ticks)) +
       kv("clients", clients.clients) + kv("keys", clients.keys) +

@@ -1,6 +1,7 @@
 // Swarm: the knobs of one simulated run, all drawn from the seed (swarm testing, as
 // TigerBeetle's VOPR `options_swarm`): each seed explores a different mix and intensity of
-// faults instead of every seed averaging over all of them. Also the bug switches by name.
+// faults instead of every seed averaging over all of them. Also the bug switches by name: the
+// Raft core's and the server's, all set through server::ServerOptions.
 #pragma once
 
 #include <cstdint>
@@ -9,18 +10,29 @@
 
 #include "common/rng.h"
 #include "common/status.h"
-#include "refdb/raft/config.h"
+#include "refdb/server/server_options.h"
 #include "refdb/sim/clients.h"
 #include "refdb/sim/sim_network.h"
 
 namespace refdb::sim {
 
-enum class Bug { kNone, kHalfQuorum, kVoteWithoutLogCheck, kCommitPreviousTerm, kStaleReads };
+enum class Bug {
+  kNone,
+  kHalfQuorum,
+  kVoteWithoutLogCheck,
+  kCommitPreviousTerm,
+  kStaleReads,
+  kApplyBeforeDurable,
+  kDedupLostOnSnapshot,
+  kNoFsync,
+};
 
-// "half-quorum", "vote-without-log-check", "commit-previous-term", "stale-reads".
+// "half-quorum", "vote-without-log-check", "commit-previous-term", "stale-reads" (the core's),
+// "apply-before-durable", "dedup-lost-on-snapshot", "no-fsync" (the server's): ServerOptions'
+// names.
 common::Result<Bug> ParseBug(std::string_view name);
 std::string_view BugName(Bug bug);
-void EnableBug(Bug bug, raft::Config& config);
+void EnableBug(Bug bug, server::ServerOptions& options);
 
 // Per-tick event chances are per mille (out of 1,000).
 struct Swarm {
@@ -31,6 +43,7 @@ struct Swarm {
   uint32_t crash_per_mille = 0;          // chance per tick to crash a live node
   uint32_t restart_per_mille = 0;        // chance per tick to restart a crashed node
   uint32_t crash_in_ready_percent = 0;   // a crash lands between persist and send
+  uint32_t tear_percent = 0;             // a crash tears the last unsynced write
   uint32_t strike_leader_percent = 0;    // chance a new leader is isolated or crashed at once
   uint32_t strike_delay_ticks_max = 4;   // ... at once, or within 1..max ticks
   uint32_t strike_isolate_percent = 50;  // isolated (in-flight messages lost), else crashed

@@ -14,6 +14,11 @@ using common::Status;
 namespace {
 
 constexpr char kLeaderAddressKey[] = "refdb-leader-address";
+constexpr char kSessionExpiredKey[] = "refdb-session-expired";
+
+bool SessionExpired(const grpc::ClientContext& context) {
+  return context.GetServerTrailingMetadata().contains(kSessionExpiredKey);
+}
 
 enum class AttemptClass { kDefinite, kDefiniteFinal, kMaybeApplied, kNotLeader };
 
@@ -120,6 +125,11 @@ kvpb::WriteId Client::NextWriteId() {
   return id;
 }
 
+void Client::NewSession() {
+  client_id_ = RandomClientId();
+  sequence_ = 0;
+}
+
 Client::Endpoint& Client::Pick() { return *endpoints_[current_]; }
 
 size_t Client::IndexOf(const std::string& address) {
@@ -148,7 +158,7 @@ void Client::NoteNotLeader(const grpc::ClientContext& context) {
 // Runs `call(endpoint, context, response)` until it succeeds, fails definitely for good, or
 // runs out of attempts; see the header for the classification.
 template <typename Response, typename Call>
-OpResult<Response> Client::Execute(bool is_write, Call call) {
+OpResult<Response> Client::Execute(kvpb::WriteId* write_id, Call call) {
   OpResult<Response> result;
   bool maybe_applied = false;
   auto backoff = options_.backoff_initial;
@@ -166,6 +176,13 @@ OpResult<Response> Client::Execute(bool is_write, Call call) {
     }
     result.error = ToStatus(s).WithContext(Pick().address);
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE) Pick().Connect();
+    if (write_id != nullptr && SessionExpired(context)) {
+      NewSession();
+      // An earlier attempt may have applied it: never send it again under another session.
+      if (maybe_applied) break;
+      *write_id = NextWriteId();  // not applied anywhere: send it again in the new session
+      continue;
+    }
     const AttemptClass c = Classify(s);
     if (c == AttemptClass::kDefiniteFinal) break;
     if (c == AttemptClass::kMaybeApplied) maybe_applied = true;
@@ -179,7 +196,7 @@ OpResult<Response> Client::Execute(bool is_write, Call call) {
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, options_.backoff_max);
   }
-  result.outcome = is_write && maybe_applied ? Outcome::kUnknown : Outcome::kFail;
+  result.outcome = write_id != nullptr && maybe_applied ? Outcome::kUnknown : Outcome::kFail;
   return result;
 }
 
@@ -188,7 +205,7 @@ OpResult<GetValue> Client::Get(const std::string& key, bool serializable) {
   request.set_key(key);
   request.set_serializable(serializable);
   auto r = Execute<kvpb::GetResponse>(
-      false, [&](Endpoint& e, grpc::ClientContext& c, kvpb::GetResponse& response) {
+      nullptr, [&](Endpoint& e, grpc::ClientContext& c, kvpb::GetResponse& response) {
         return e.kv->Get(&c, request, &response);
       });
   return {.outcome = r.outcome,
@@ -203,7 +220,8 @@ OpResult<bool> Client::Put(const std::string& key, const std::string& value) {
   request.set_key(key);
   request.set_value(value);
   auto r = Execute<kvpb::PutResponse>(
-      true, [&](Endpoint& e, grpc::ClientContext& c, kvpb::PutResponse& response) {
+      request.mutable_write_id(),
+      [&](Endpoint& e, grpc::ClientContext& c, kvpb::PutResponse& response) {
         return e.kv->Put(&c, request, &response);
       });
   return {.outcome = r.outcome, .value = r.ok(), .error = r.error, .attempts = r.attempts};
@@ -214,7 +232,8 @@ OpResult<bool> Client::Delete(const std::string& key) {
   *request.mutable_write_id() = NextWriteId();
   request.set_key(key);
   auto r = Execute<kvpb::DeleteResponse>(
-      true, [&](Endpoint& e, grpc::ClientContext& c, kvpb::DeleteResponse& response) {
+      request.mutable_write_id(),
+      [&](Endpoint& e, grpc::ClientContext& c, kvpb::DeleteResponse& response) {
         return e.kv->Delete(&c, request, &response);
       });
   return {
@@ -234,7 +253,8 @@ OpResult<CasValue> Client::CompareAndSwap(const std::string& key,
   }
   request.set_new_value(new_value);
   auto r = Execute<kvpb::CompareAndSwapResponse>(
-      true, [&](Endpoint& e, grpc::ClientContext& c, kvpb::CompareAndSwapResponse& response) {
+      request.mutable_write_id(),
+      [&](Endpoint& e, grpc::ClientContext& c, kvpb::CompareAndSwapResponse& response) {
         return e.kv->CompareAndSwap(&c, request, &response);
       });
   return {.outcome = r.outcome,
@@ -250,7 +270,8 @@ OpResult<kvpb::TxnResponse> Client::Txn(const std::vector<kvpb::TxnOp>& ops) {
   *request.mutable_write_id() = NextWriteId();
   for (const kvpb::TxnOp& op : ops) *request.add_ops() = op;
   return Execute<kvpb::TxnResponse>(
-      true, [&](Endpoint& e, grpc::ClientContext& c, kvpb::TxnResponse& response) {
+      request.mutable_write_id(),
+      [&](Endpoint& e, grpc::ClientContext& c, kvpb::TxnResponse& response) {
         return e.kv->Txn(&c, request, &response);
       });
 }

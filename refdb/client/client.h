@@ -8,6 +8,12 @@
 // returns the first answer (refdb's state machine deduplicates). The sequence number
 // advances once per write operation, whatever its outcome.
 //
+// Sessions: refdb forgets a client id unused for its --session-timeout of log time, and then
+// refuses the client's next write (ABORTED with trailer `refdb-session-expired`, never applied).
+// The client then starts a new session (a new random client id, sequence 1). If no attempt of
+// the operation may have been applied, it is sent again at once in the new session; otherwise
+// the operation ends kUnknown (sending it again could apply it twice).
+//
 // Outcome of one attempt, by gRPC status (writes):
 //   OK                                   ok: applied (a CAS whose comparison failed is an ok
 //                                        with succeeded == false, not a fail)
@@ -98,6 +104,7 @@ class Client {
   // The status of the node at `endpoint` (one attempt, no redirect).
   OpResult<statuspb::StatusResponse> Status(const std::string& endpoint);
 
+  // Changes when the session expired (see above).
   uint64_t client_id() const { return client_id_; }
   // The endpoint believed to be the leader ("" before any answer).
   std::string cached_leader() const;
@@ -107,8 +114,10 @@ class Client {
   explicit Client(ClientOptions options);
 
   template <typename Response, typename Call>
-  OpResult<Response> Execute(bool is_write, Call call);
+  // `write_id`: the write's id, renewed in a new session; null for reads.
+  OpResult<Response> Execute(kvpb::WriteId* write_id, Call call);
   kvpb::WriteId NextWriteId();
+  void NewSession();  // a new random client id, sequence numbers from 1 again
   Endpoint& Pick();
   void NoteNotLeader(const grpc::ClientContext& context);
   size_t IndexOf(const std::string& address);

@@ -73,7 +73,8 @@ std::string KvImage() {
   server::KvStateMachine machine;
   commandpb::Command put;
   put.mutable_write_id()->set_client_id(9);
-  put.mutable_write_id()->set_sequence(4);
+  put.mutable_write_id()->set_sequence(1);
+  put.set_log_time_ns(1'800'000'000'000'000'000);  // a session with a last use, a log clock
   put.mutable_put()->set_key("x");
   put.mutable_put()->set_value("1");
   (void)machine.Apply(put);

@@ -1,6 +1,7 @@
 // The server loop: inputs, ticks, status. The Ready loop and applying are in driver_apply.cc.
 #include "refdb/server/driver.h"
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -29,6 +30,7 @@ Driver::Driver(const ServerOptions& options, std::unique_ptr<DiskLogStore> store
     : options_(options),
       rng_(env.rng_seed ? *env.rng_seed : Seed(options.id)),
       store_(std::move(store)),
+      state_machine_(static_cast<int64_t>(options.session_timeout_s) * 1'000'000'000),
       transport_(&transport),
       events_(std::move(events)),
       observer_(env.observer) {}
@@ -165,7 +167,14 @@ void Driver::ProposeWrites() {
   }
   raft::Message prop{.type = raft::MsgType::kProp, .from = options_.id};
   std::vector<uint64_t> proposal_ids;
+  // Log time (session_table.h): this leader's clock, never behind the log clock.
+  const int64_t log_time_ns =
+      std::max<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count(),
+                        state_machine_.sessions().clock_ns());
   for (WriteInput& w : writes) {
+    w.command.set_log_time_ns(log_time_ns);
     w.command.set_proposer_id(options_.id);
     w.command.set_proposal_id(next_proposal_id_++);
     proposal_ids.push_back(w.command.proposal_id());

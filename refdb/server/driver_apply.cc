@@ -97,6 +97,10 @@ void Driver::AnswerWrite(uint64_t index, const raft::Entry& entry,
     pending.reply->Set(
         {.code = ReplyCode::kAborted,
          .message = "another entry was committed at index " + std::to_string(index)});
+  } else if (result->code() == commandpb::CommandResult::SESSION_EXPIRED) {
+    pending.reply->Set({.code = ReplyCode::kSessionExpired,
+                        .message = "session expired: this client id's session is gone (or the "
+                                   "write waited too long); start a new session"});
   } else if (result->code() == commandpb::CommandResult::STALE_SEQUENCE) {
     pending.reply->Set(
         {.code = ReplyCode::kAborted, .message = "a newer write of this client was applied first"});

@@ -76,6 +76,9 @@ grpc::Status ReplyToGrpcStatus(grpc::ServerContextBase& context, ReplyCode code,
       return {grpc::StatusCode::ABORTED, message};
     case ReplyCode::kUnknown:
       return {grpc::StatusCode::UNKNOWN, message};
+    case ReplyCode::kSessionExpired:
+      context.AddTrailingMetadata(kSessionExpiredKey, "1");
+      return {grpc::StatusCode::ABORTED, message};
   }
   return {grpc::StatusCode::UNKNOWN, message};
 }

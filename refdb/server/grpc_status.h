@@ -26,6 +26,8 @@ namespace refdb::server {
 
 inline constexpr char kLeaderIdKey[] = "refdb-leader-id";
 inline constexpr char kLeaderAddressKey[] = "refdb-leader-address";
+// Trailing metadata of an ABORTED write refused because its client's session expired.
+inline constexpr char kSessionExpiredKey[] = "refdb-session-expired";
 
 grpc::Status ToGrpcStatus(const common::Status& status);
 common::Status FromGrpcStatus(const grpc::Status& status);
@@ -36,7 +38,8 @@ grpc::Status NotLeaderStatus(grpc::ServerContextBase& context, uint64_t node_id,
                              const std::string& leader_address);
 
 // The wire status of a reply the server loop gave (kOk -> OK, kNotLeader -> NotLeaderStatus,
-// kRejected -> RESOURCE_EXHAUSTED, kAborted -> ABORTED, kUnknown -> UNKNOWN).
+// kRejected -> RESOURCE_EXHAUSTED, kAborted -> ABORTED, kUnknown -> UNKNOWN, kSessionExpired ->
+// ABORTED with the trailer kSessionExpiredKey).
 grpc::Status ReplyToGrpcStatus(grpc::ServerContextBase& context, ReplyCode code,
                                const std::string& message, uint64_t node_id, uint64_t leader_id,
                                const std::string& leader_address);

@@ -1,5 +1,6 @@
 // Integration tests: real refdb processes on loopback addresses, driven through the client
 // library. Every wait is a condition polled until a deadline.
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -127,6 +128,48 @@ TEST_F(Integration, CompareAndSwapDeleteAndTxn) {
   ASSERT_TRUE(del.ok());
   EXPECT_TRUE(del.value);
   EXPECT_FALSE(client_->Get("k").value.found);
+}
+
+// Sessions expire by log time (--session-timeout 1): a write of a forgotten client id is
+// refused with a clear answer and never applied; the client library starts a new session.
+TEST_F(Integration, ExpiredSessionIsRefusedAndTheClientStartsANewOne) {
+  StartCluster(3, {"--session-timeout", "1"});
+  const int leader = WaitForLeader();
+  ASSERT_TRUE(client_->Put("k", "1").ok());
+  const uint64_t first_id = client_->client_id();
+  // Log time advances with the leader's clock: after 2.5 s, the next write's stamp expires
+  // the session.
+  std::this_thread::sleep_for(milliseconds(2500));
+  auto r = client_->Put("k", "2");
+  ASSERT_TRUE(r.ok()) << r.error.message();
+  EXPECT_GE(r.attempts, 2) << "the first attempt should have been refused";
+  EXPECT_NE(client_->client_id(), first_id);
+  EXPECT_EQ(client_->Get("k").value.value, "2");
+
+  // A raw write of an unknown client id past sequence 1: ABORTED with the trailer, not applied.
+  kvpb::PutRequest put;
+  put.mutable_write_id()->set_client_id(first_id);
+  put.mutable_write_id()->set_sequence(2);
+  put.set_key("k");
+  put.set_value("late");
+  grpc::Status status;
+  bool trailer = false;
+  // To the leader (another node, should leadership have moved meanwhile).
+  for (int i = 0; i < 3; ++i) {
+    const int node = (leader - 1 + i) % 3 + 1;
+    auto stub = kvpb::KV::NewStub(
+        grpc::CreateChannel(cluster_->address(node), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + kApplyDeadline);
+    kvpb::PutResponse response;
+    status = stub->Put(&context, put, &response);
+    trailer = context.GetServerTrailingMetadata().contains("refdb-session-expired");
+    if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) break;
+  }
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED) << status.error_message();
+  EXPECT_NE(status.error_message().find("session expired"), std::string::npos);
+  EXPECT_TRUE(trailer);
+  EXPECT_EQ(client_->Get("k").value.value, "2");
 }
 
 TEST_F(Integration, NotLeaderAnswerNamesTheLeader) {

@@ -85,20 +85,26 @@ void KvStateMachine::Attach(const std::string& key, int64_t old_lease, int64_t n
 }
 
 CommandResult KvStateMachine::Apply(const Command& command) {
+  sessions_.Advance(command.log_time_ns());
   const uint64_t client_id = command.write_id().client_id();
   const uint64_t sequence = command.write_id().sequence();
   if (client_id == 0) return ApplyOp(command);
-  auto it = sessions_.find(client_id);
-  if (it != sessions_.end()) {
-    if (sequence == it->second.last_sequence) return it->second.last_result;
-    if (sequence < it->second.last_sequence) {
-      CommandResult stale;
-      stale.set_code(CommandResult::STALE_SEQUENCE);
-      return stale;
-    }
+  const SessionTable::Check check = sessions_.Find(client_id, sequence, command.log_time_ns());
+  CommandResult refused;
+  switch (check.verdict) {
+    case SessionTable::Verdict::kDuplicate:
+      return *check.last_result;
+    case SessionTable::Verdict::kStale:
+      refused.set_code(CommandResult::STALE_SEQUENCE);
+      return refused;
+    case SessionTable::Verdict::kExpired:
+      refused.set_code(CommandResult::SESSION_EXPIRED);
+      return refused;
+    case SessionTable::Verdict::kApply:
+      break;
   }
   CommandResult result = ApplyOp(command);
-  sessions_[client_id] = Session{.last_sequence = sequence, .last_result = result};
+  sessions_.Record(client_id, sequence, result);
   return result;
 }
 
@@ -193,12 +199,7 @@ std::string KvStateMachine::Serialize() const {
     l.set_ttl_seconds(lease.ttl_seconds);
   }
   image.set_leases_granted(leases_granted_);
-  for (const auto& [client_id, session] : sessions_) {
-    commandpb::Session& s = *image.add_sessions();
-    s.set_client_id(client_id);
-    s.set_last_sequence(session.last_sequence);
-    *s.mutable_last_result() = session.last_result;
-  }
+  sessions_.SaveTo(image);
   std::string data;
   image.SerializeToString(&data);
   return data;
@@ -216,7 +217,6 @@ Status KvStateMachine::Restore(std::string_view data) {
                                    " bytes does not parse");
   }
   pairs_.clear();
-  sessions_.clear();
   leases_.clear();
   digest_ = 0;
   size_bytes_ = 0;
@@ -232,10 +232,7 @@ Status KvStateMachine::Restore(std::string_view data) {
   revision_taken_ = false;
   leases_granted_ = image.leases_granted();
   ++lease_epoch_;
-  for (const commandpb::Session& s : image.sessions()) {
-    sessions_[s.client_id()] =
-        Session{.last_sequence = s.last_sequence(), .last_result = s.last_result()};
-  }
+  sessions_.RestoreFrom(image);
   return Status::Ok();
 }
 

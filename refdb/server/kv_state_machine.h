@@ -1,13 +1,15 @@
 // KvStateMachine: refdb's replicated state: a map from key to value plus the dedup table
-// (client id -> last sequence number and its answer), so that a retried write is applied at
-// most once. Apply is a pure function of the state and the command: every replica applying
-// the same log holds the same state. Both the map and the dedup table are in snapshots.
+// (client id -> last sequence number and its answer: SessionTable), so that a retried write is
+// applied at most once. Apply is a pure function of the state and the command: every replica
+// applying the same log holds the same state. Both the map and the dedup table are in snapshots.
 //
 // Dedup rule for a write with (client id, sequence):
 //   sequence >  last: apply, remember (sequence, answer);
 //   sequence == last: do not apply, return the remembered answer (a retry of the last write);
 //   sequence <  last: do not apply, answer STALE_SEQUENCE (the client has moved on; this is a
-//                     late duplicate of a write whose outcome it already gave up on).
+//                     late duplicate of a write whose outcome it already gave up on);
+//   no session:       sequence 1 opens one; later ones answer SESSION_EXPIRED, not applied.
+// Sessions expire by log time (the commands' stamps), see session_table.h.
 // A write without a client id (0) is not deduplicated. Not thread-safe: the server loop owns it.
 //
 // digest(): a 64-bit digest of the key-value pairs (not the dedup table), kept up to date on
@@ -37,11 +39,16 @@
 #include "common/status.h"
 #include "etcd_rpc.pb.h"
 #include "kv.pb.h"
+#include "refdb/server/session_table.h"
 
 namespace refdb::server {
 
 class KvStateMachine {
  public:
+  // `session_timeout_ns`: log time a client session lives unused (0: for ever).
+  explicit KvStateMachine(int64_t session_timeout_ns = SessionTable::kDefaultTimeoutNs)
+      : sessions_(session_timeout_ns) {}
+
   commandpb::CommandResult Apply(const commandpb::Command& command);
   kvpb::GetResponse Get(const std::string& key) const;
   // etcd's errors are gRPC status codes (the numbers are gRPC's); code 0 in an EtcdError: none.
@@ -89,6 +96,7 @@ class KvStateMachine {
   common::Status Restore(std::string_view data);
 
   size_t size() const { return pairs_.size(); }
+  const SessionTable& sessions() const { return sessions_; }
   uint64_t digest() const { return digest_; }
 
  private:
@@ -96,10 +104,6 @@ class KvStateMachine {
   kvpb::CompareAndSwapResponse ApplyCas(const kvpb::CompareAndSwapRequest& cas);
   kvpb::TxnResponse ApplyTxn(const kvpb::TxnRequest& txn);
 
-  struct Session {
-    uint64_t last_sequence = 0;
-    commandpb::CommandResult last_result;
-  };
   struct Record {
     std::string value;
     int64_t create_revision = 0;
@@ -136,7 +140,7 @@ class KvStateMachine {
   Pairs pairs_;
   uint64_t digest_ = 0;
   int64_t size_bytes_ = 0;
-  std::map<uint64_t, Session> sessions_;
+  SessionTable sessions_;
   int64_t revision_ = 1;
   bool revision_taken_ = false;  // this command already wrote at revision_
   std::map<int64_t, LeaseInfo> leases_;

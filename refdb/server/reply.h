@@ -22,10 +22,11 @@ namespace refdb::server {
 // How a request ended, as far as the server knows. See grpc_status.h for the wire codes.
 enum class ReplyCode {
   kOk,
-  kNotLeader,  // this node cannot do it now; nothing was proposed
-  kRejected,   // a queue or table was full; nothing was proposed
-  kAborted,    // proposed, but definitely not applied (its log index holds another entry)
-  kUnknown,    // proposed, and it may or may not be applied
+  kNotLeader,       // this node cannot do it now; nothing was proposed
+  kRejected,        // a queue or table was full; nothing was proposed
+  kAborted,         // proposed, but definitely not applied (its log index holds another entry)
+  kUnknown,         // proposed, and it may or may not be applied
+  kSessionExpired,  // applied as a refusal: the client's session is gone (not applied)
 };
 
 struct WriteReply {

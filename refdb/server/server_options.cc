@@ -83,6 +83,9 @@ Status SetFlag(ServerOptions& o, std::string_view flag, std::string_view value) 
     o.heartbeat_ticks = static_cast<int>(v);
   } else if (flag == "--snapshot-threshold") {
     ASSIGN_OR_RETURN(o.snapshot_threshold_entries, ParseNumber(flag, value, 1, UINT64_MAX));
+  } else if (flag == "--session-timeout") {
+    // Up to ten years, so the timeout in nanoseconds fits an int64.
+    ASSIGN_OR_RETURN(o.session_timeout_s, ParseNumber(flag, value, 0, 315'360'000));
   } else if (flag == "--bug") {
     return SetBug(o, value);
   } else {
@@ -157,7 +160,7 @@ std::string ServerOptions::AddressOf(uint64_t member) const {
 std::string Usage() {
   return "usage: refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR\n"
          "             [--tick-ms 10] [--election-ticks 15] [--heartbeat-ticks 2]\n"
-         "             [--snapshot-threshold 100000] [--bug NAME]...\n"
+         "             [--snapshot-threshold 100000] [--session-timeout 60] [--bug NAME]...\n"
          "bugs: half-quorum vote-without-log-check commit-previous-term stale-reads no-fsync\n"
          "      apply-before-durable dedup-lost-on-snapshot\n";
 }

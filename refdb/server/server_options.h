@@ -9,7 +9,9 @@
 // failover under 300 ms: a 10 ms tick, an election timeout of 15-30 ticks, a heartbeat every
 // 2 ticks, with pre-vote and check-quorum on. A snapshot every 100,000 applied entries, as
 // etcd 3.4's --snapshot-count: the snapshot is written inside the server loop, which stalls
-// every waiting request meanwhile, so it should be rare under load.
+// every waiting request meanwhile, so it should be rare under load. --session-timeout SECONDS
+// (default 60, 0: never): log time after which an unused client session is forgotten; it must
+// be the same on every node (session_table.h).
 // Bugs (off by default): half-quorum, vote-without-log-check, commit-previous-term,
 // stale-reads (the core's switches) and no-fsync (acknowledge writes that are written
 // but never fsynced: a machine crash loses them); apply-before-durable (the fsync of each
@@ -38,6 +40,7 @@ struct ServerOptions {
   int heartbeat_ticks = 2;
   uint64_t snapshot_threshold_entries = 100000;
   size_t max_entries_per_append = 256;  // no flag: the simulator varies it
+  uint64_t session_timeout_s = 60;  // log time a client session lives unused; 0: for ever
   bool bug_half_quorum = false;
   bool bug_vote_without_log_check = false;
   bool bug_commit_previous_term = false;

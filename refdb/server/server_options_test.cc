@@ -17,6 +17,7 @@ TEST(ServerOptions, ParsesRequiredFlagsAndDefaults) {
   EXPECT_EQ(o->AddressOf(2), "127.0.0.2:7000");
   EXPECT_EQ(o->RaftConfig().peers, (std::vector<raft::NodeId>{1, 2, 3}));
   EXPECT_EQ(o->tick_ms, 10);
+  EXPECT_EQ(o->session_timeout_s, 60u);
   EXPECT_TRUE(o->RaftConfig().pre_vote);
   EXPECT_TRUE(o->RaftConfig().check_quorum);
 }
@@ -37,6 +38,19 @@ TEST(ServerOptions, AcceptsServerBugs) {
   EXPECT_TRUE(o->bug_apply_before_durable);
   EXPECT_TRUE(o->bug_dedup_lost_on_snapshot);
   EXPECT_FALSE(o->bug_no_fsync);
+}
+
+TEST(ServerOptions, SessionTimeoutInSecondsZeroForEver) {
+  auto o = Parse({"--id=1", "--listen=a:1", "--data=/d", "--session-timeout", "0"});
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_EQ(o->session_timeout_s, 0u);
+  EXPECT_NE(Parse({"--id=1", "--listen=a:1", "--data=/d", "--session-timeout", "-1"})
+                .status()
+                .message()
+                .find("--session-timeout"),
+            std::string::npos);
+  EXPECT_FALSE(
+      Parse({"--id=1", "--listen=a:1", "--data=/d", "--session-timeout=99999999999"}).ok());
 }
 
 TEST(ServerOptions, RejectsBadFlagsWithTheirName) {

@@ -42,6 +42,9 @@ Result<std::unique_ptr<Driver>> Driver::Create(const ServerOptions& options,
   if (!driver->store_->snapshot().empty()) {
     RETURN_IF_ERROR(driver->state_machine_.Restore(driver->store_->snapshot().data));
   }
+  driver->addresses_ = options.peers;
+  driver->addresses_[options.id] = options.listen_address;
+  driver->LearnMemberAddresses();
   ASSIGN_OR_RETURN(raft::Node node,
                    raft::Node::Open(options.RaftConfig(), *driver->store_, driver->rng_));
   driver->node_.emplace(std::move(node));
@@ -126,6 +129,8 @@ void Driver::Handle(Input& input) {
     }
   } else if (auto* write = std::get_if<WriteInput>(&input)) {
     writes_to_propose_.push_back(std::move(*write));
+  } else if (auto* conf = std::get_if<ConfChangeInput>(&input)) {
+    ProposeConfChange(*conf);
   } else if (auto* read = std::get_if<ReadInput>(&input)) {
     if (read->serializable ||
         std::holds_alternative<etcdserverpb::LeaseKeepAliveRequest>(read->etcd)) {
@@ -201,7 +206,8 @@ void Driver::PublishStatus() {
   s.set_role(std::string(raft::RoleName(node_->role())));
   s.set_term(node_->term());
   s.set_leader_id(node_->leader());
-  s.set_leader_address(options_.AddressOf(node_->leader()));
+  auto leader = addresses_.find(node_->leader());
+  s.set_leader_address(leader == addresses_.end() ? "" : leader->second);
   s.set_commit_index(node_->commit_index());
   s.set_applied_index(node_->applied_index());
   s.set_last_log_index(node_->last_index());

@@ -63,7 +63,13 @@ struct ReadInput {
   std::shared_ptr<Reply<ReadReply>> reply;
   EtcdRead etcd = {};
 };
-using Input = std::variant<PeerInput, WriteInput, ReadInput>;
+// A membership change (etcd's MemberAdd / MemberRemove, driver_membership.cc): proposed at
+// once; answered like a write, with an empty result, once its configuration entry is applied.
+struct ConfChangeInput {
+  raft::ConfChange change;
+  std::shared_ptr<Reply<WriteReply>> reply;
+};
+using Input = std::variant<PeerInput, WriteInput, ReadInput, ConfChangeInput>;
 
 class Driver {
  public:
@@ -84,11 +90,15 @@ class Driver {
   bool Submit(Input input) EXCLUDES(mu_);
   // Thread-safe: the status as of the end of the last iteration.
   statuspb::StatusResponse status() const EXCLUDES(mu_);
+  // Thread-safe: every peer address this node knows (id -> address; --listen, --peers, and the
+  // members added through MemberAdd, as applied from the log).
+  std::map<uint64_t, std::string> member_addresses() const EXCLUDES(mu_);
 
  private:
   struct PendingWrite {
     uint64_t proposal_id = 0;
     std::shared_ptr<Reply<WriteReply>> reply;
+    std::string conf_data;  // a configuration change: the entry's data ("1,2,4")
   };
   using ReadBatch = std::vector<ReadInput>;
 
@@ -114,6 +124,11 @@ class Driver {
                    const commandpb::CommandResult* result);
   void ServeReads();
   void MaybeCompact();
+
+  // driver_membership.cc: configuration changes and the members' addresses.
+  void ProposeConfChange(ConfChangeInput& input);
+  // The state machine's recorded addresses into the transport and the address book.
+  void LearnMemberAddresses() EXCLUDES(mu_);
 
   // driver_etcd.cc: etcd's reads and the leader's lease clock.
   ReadReply AnswerRead(const ReadInput& read);
@@ -141,6 +156,7 @@ class Driver {
   raft::Role last_role_ = raft::Role::kFollower;
   uint64_t last_term_ = 0;
   uint64_t last_leader_ = 0;
+  std::map<uint64_t, std::string> addresses_;  // every known peer address, this node's too
 
   static constexpr size_t kMaxQueuedInputs = 16384;
   static constexpr size_t kMaxPendingWrites = 16384;
@@ -150,6 +166,7 @@ class Driver {
   std::deque<Input> inputs_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   statuspb::StatusResponse status_ GUARDED_BY(mu_);
+  std::map<uint64_t, std::string> published_addresses_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -4,6 +4,9 @@
 //   refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR [tuning] [--bug NAME]...
 //
 // --peers lists every member (this node may be included; it must match --listen if so).
+// --join: this node was added with etcd's MemberAdd and starts with an empty data dir; it is no
+// voter until the leader's log says so (it never campaigns or bootstraps a cluster of its own),
+// and --peers then only gives the current members' addresses.
 // Tuning: --tick-ms, --election-ticks, --heartbeat-ticks, --snapshot-threshold (entries
 // applied since the last snapshot before a new one is taken). Defaults aim at a median
 // failover under 300 ms: a 10 ms tick, an election timeout of 15-30 ticks, a heartbeat every
@@ -39,6 +42,7 @@ struct ServerOptions {
   bool bug_commit_previous_term = false;
   bool bug_stale_reads = false;
   bool bug_no_fsync = false;
+  bool join = false;  // --join: no bootstrap voters (added through MemberAdd)
 
   // The core's configuration for these options (bootstrap voters: this node and its peers).
   raft::Config RaftConfig() const;

@@ -94,7 +94,7 @@ Status LocalCluster::StartNode(int node) {
   std::vector<std::string> argv = {options_.binary, "--id",        std::to_string(id(node)),
                                    "--listen",      address(node), "--peers",
                                    peers,           "--data",      data_dir(node)};
-  if (rejoined_ids_.count(node) != 0) argv.push_back("--join");
+  if (rejoined_ids_.count(node) != 0) argv.emplace_back("--join");
   argv.insert(argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   ASSIGN_OR_RETURN(Child process, Child::Spawn({.argv = argv, .log_path = log_path(node)}));
   processes_.insert_or_assign(node, std::move(process));

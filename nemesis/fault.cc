@@ -7,7 +7,7 @@
 namespace nemesis {
 namespace {
 
-constexpr std::array<std::pair<FaultKind, std::string_view>, 22> kFaultNames{{
+constexpr std::array<std::pair<FaultKind, std::string_view>, 25> kFaultNames{{
     {FaultKind::kKill, "kill"},
     {FaultKind::kPause, "pause"},
     {FaultKind::kPartitionHalves, "partition-halves"},
@@ -30,6 +30,9 @@ constexpr std::array<std::pair<FaultKind, std::string_view>, 22> kFaultNames{{
     {FaultKind::kDiskError, "disk-error"},
     {FaultKind::kDiskSlow, "disk-slow"},
     {FaultKind::kDiskFull, "disk-full"},
+    {FaultKind::kMemberRemove, "member-remove"},
+    {FaultKind::kMemberAdd, "member-add"},
+    {FaultKind::kMemberReplace, "member-replace"},
 }};
 
 constexpr std::array<std::pair<DiskOp, std::string_view>, 3> kDiskOpNames{{
@@ -249,6 +252,11 @@ bool IsDiskFault(FaultKind kind) {
          kind == FaultKind::kDiskSlow || kind == FaultKind::kDiskFull;
 }
 
+bool IsMembershipFault(FaultKind kind) {
+  return kind == FaultKind::kMemberRemove || kind == FaultKind::kMemberAdd ||
+         kind == FaultKind::kMemberReplace;
+}
+
 bool IsCandidateFault(FaultKind kind) {
   return kind == FaultKind::kPauseCandidate || kind == FaultKind::kClockCandidate ||
          kind == FaultKind::kPartitionCandidate;
@@ -256,7 +264,8 @@ bool IsCandidateFault(FaultKind kind) {
 
 bool IsNetworkFault(FaultKind kind) {
   return kind != FaultKind::kKill && kind != FaultKind::kPause && kind != FaultKind::kClock &&
-         kind != FaultKind::kClockRate && !IsCandidateFault(kind) && !IsDiskFault(kind);
+         kind != FaultKind::kClockRate && !IsCandidateFault(kind) && !IsDiskFault(kind) &&
+         !IsMembershipFault(kind);
 }
 
 bool IsShapingKind(FaultKind kind) {
@@ -280,6 +289,9 @@ bool Applicable(FaultKind kind, int n) {
     case FaultKind::kPartitionRing:
       return n >= 4;
     case FaultKind::kPartitionBridge:
+    case FaultKind::kMemberRemove:
+    case FaultKind::kMemberAdd:
+    case FaultKind::kMemberReplace:
       return n >= 3;
     case FaultKind::kKill:
     case FaultKind::kPause:
@@ -351,6 +363,13 @@ common::Result<Plan> PlanFault(const Fault& fault, int n, int leader, common::Rn
     if (plan.targets.empty()) {
       return common::Status::InvalidArgument(std::string(name) + ": no node to target among " +
                                              std::to_string(n));
+    }
+    if (IsMembershipFault(fault.kind) &&
+        (n < 3 || plan.targets.size() > static_cast<size_t>(n - 1) / 2)) {
+      // A majority must stay a member and up to add the targets back.
+      return common::Status::InvalidArgument(
+          std::string(name) + ": " + std::to_string(plan.targets.size()) +
+          " targets; at most a minority of at least 3 nodes (" + std::to_string(n) + ")");
     }
     if (is_loss) plan.probability = fault.probability;
     if (fault.kind == FaultKind::kClock || fault.kind == FaultKind::kClockCandidate) {

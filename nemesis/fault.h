@@ -43,6 +43,15 @@
 //   disk-full              the targets' disks refuse writes that grow a file (ENOSPC)
 //                          (disk faults: default target one; see disk_fault.h; a node that
 //                          stopped under disk-error or disk-full is restarted at the end)
+//   member-remove          remove the targets from the configuration (etcd's Cluster API) and
+//                          stop them; at the end wipe them and add each back as a new member
+//   member-add             remove, stop and wipe the targets, then add each back as a new
+//                          member that stays down until the end (a voter that never answers
+//                          counts in the quorum); at the end start them
+//   member-replace         remove, stop and wipe the targets, add each back as a new member
+//                          and start it, all at the start; nothing to undo at the end
+//                          (membership faults: default target one, at most a minority of
+//                          n >= 3 nodes; node_control.h's membership calls)
 //
 // Targets: one (a random node), minority (a random (n-1)/2 nodes), majority (a random n/2+1),
 // all, leader (the current leader; an error when none is known), random (a random non-empty
@@ -88,6 +97,9 @@ enum class FaultKind {
   kDiskError,
   kDiskSlow,
   kDiskFull,
+  kMemberRemove,
+  kMemberAdd,
+  kMemberReplace,
 };
 
 enum class Target { kOne, kMinority, kMajority, kAll, kLeader, kRandom, kFollower };
@@ -132,14 +144,15 @@ common::Result<Target> ParseTarget(std::string_view name);
 
 bool IsNetworkFault(FaultKind kind);    // partitions, link, loss and shaping (among nodes)
 bool IsCandidateFault(FaultKind kind);  // pause-, clock- and partition-candidate
-// kill, pause, loss, clock, clock-rate, shaping, the disk and the candidate faults
+// kill, pause, loss, clock, clock-rate, shaping, the disk, membership and candidate faults
 bool TakesTargets(FaultKind kind);
 bool TakesCut(FaultKind kind);       // partitions, link and shaping
 bool IsShapingKind(FaultKind kind);  // delay, reorder, duplicate, bandwidth
 // Whether the plan's packets go through the packet holder: a shaping kind, or loss with a
 // correlation.
 bool IsShaped(const Plan& plan);
-bool IsDiskFault(FaultKind kind);  // disk-lose-unsynced, disk-error, disk-slow, disk-full
+bool IsDiskFault(FaultKind kind);        // disk-lose-unsynced, disk-error, disk-slow, disk-full
+bool IsMembershipFault(FaultKind kind);  // member-remove, member-add, member-replace
 // Whether `kind` can be planned on n nodes without knowing anything else (ring needs 4).
 bool Applicable(FaultKind kind, int n);
 

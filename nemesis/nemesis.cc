@@ -10,10 +10,11 @@
 namespace nemesis {
 namespace {
 
-enum class Category { kCandidate, kPause, kKill, kDisk, kClock, kNetwork };
+enum class Category { kCandidate, kPause, kKill, kMembership, kDisk, kClock, kNetwork };
 
 Category CategoryOf(FaultKind kind) {
   if (IsCandidateFault(kind)) return Category::kCandidate;
+  if (IsMembershipFault(kind)) return Category::kMembership;
   if (kind == FaultKind::kPause) return Category::kPause;
   if (kind == FaultKind::kKill || kind == FaultKind::kDiskLoseUnsynced) return Category::kKill;
   if (IsDiskFault(kind)) return Category::kDisk;
@@ -108,7 +109,9 @@ common::Status Nemesis::End(int id) {
   active_.erase(found);
   Record(active, id, "healing");
   common::Status undone = Undo(active);
-  Record(active, id, "end");
+  // A membership fault whose heal failed left the cluster smaller: the run cannot be valid.
+  const bool report = !undone.ok() && IsMembershipFault(active.plan.kind);
+  Record(active, id, "end", report ? nlohmann::json{{"error", undone.message()}} : nullptr);
   return undone.WithContext("end " + std::string(FaultName(active.plan.kind)));
 }
 
@@ -117,16 +120,20 @@ common::Status Nemesis::HealAll() {
   common::Status first;
   // Candidates first, then resume paused nodes, restart killed ones, clear disk faults, reset
   // clocks, then lift the network faults.
-  for (Category category : {Category::kCandidate, Category::kPause, Category::kKill,
-                            Category::kDisk, Category::kClock, Category::kNetwork}) {
+  for (Category category :
+       {Category::kCandidate, Category::kPause, Category::kKill, Category::kMembership,
+        Category::kDisk, Category::kClock, Category::kNetwork}) {
     for (auto it = active_.begin(); it != active_.end();) {
       if (CategoryOf(it->second.plan.kind) != category) {
         ++it;
         continue;
       }
       Record(it->second, it->first, "healing");
-      KeepFirst(first, Undo(it->second));
-      Record(it->second, it->first, "end");
+      const common::Status undone = Undo(it->second);
+      KeepFirst(first, undone);
+      const bool report = !undone.ok() && IsMembershipFault(it->second.plan.kind);
+      Record(it->second, it->first, "end",
+             report ? nlohmann::json{{"error", undone.message()}} : nullptr);
       it = active_.erase(it);
     }
   }
@@ -172,6 +179,10 @@ common::Status Nemesis::Apply(Active& active) {
     case FaultKind::kDiskSlow:
     case FaultKind::kDiskFull:
       return SetDisks(active.plan.targets, nullptr, &active.plan);
+    case FaultKind::kMemberRemove:
+    case FaultKind::kMemberAdd:
+    case FaultKind::kMemberReplace:
+      return ApplyMembership(active);
     default: {
       if (IsShaped(active.plan)) return ApplyShaping(active);
       ASSIGN_OR_RETURN(active.rules_id, rules_.Apply(active.rules));
@@ -208,6 +219,10 @@ common::Status Nemesis::Undo(const Active& active) {
     case FaultKind::kDiskSlow:
     case FaultKind::kDiskFull:
       return UndoDisk(active);
+    case FaultKind::kMemberRemove:
+    case FaultKind::kMemberAdd:
+    case FaultKind::kMemberReplace:
+      return UndoMembership(active);
     default:
       if (IsShaped(active.plan)) return UndoShaping(active);
       return rules_.Remove(active.rules_id);

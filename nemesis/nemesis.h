@@ -46,6 +46,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -100,6 +101,10 @@ class Nemesis {
     std::vector<Rule> rules;  // network faults: the rules that make it
     int rules_id = 0;         // NetRules set, 0 for kill, pause and clock
     int queue = 0;            // shaping: the NFQUEUE queue of its holders (the fault's id)
+    // Membership faults: each target's member id before the fault, and the new one it was
+    // added back as (0: not yet).
+    std::map<int, uint64_t> old_ids;
+    std::map<int, uint64_t> new_ids;
   };
   using AddProbe = ProbeFn;
 
@@ -134,6 +139,12 @@ class Nemesis {
   // Clears the fault on its nodes, then restarts those it left stopped (not down for a kill).
   common::Status UndoDisk(const Active& active) REQUIRES(mutex_);
   void VerifyDisk(const Active& active, const AddProbe& add) REQUIRES(mutex_);
+  // Membership faults (nemesis_membership.cc).
+  common::Status ApplyMembership(Active& active) REQUIRES(mutex_);
+  common::Status UndoMembership(const Active& active) REQUIRES(mutex_);
+  void VerifyMembership(const Active& active, const AddProbe& add) REQUIRES(mutex_);
+  // Removes `node`'s member and wipes it; its old id into `old_id`.
+  common::Status RemoveAndWipe(int node, uint64_t& old_id) REQUIRES(mutex_);
   // phase: "start", "applied", "verified", "healing" or "end"; `extra` (an object) is merged
   // into the event's value.
   void Record(const Active& active, int id, std::string_view phase,
@@ -154,6 +165,8 @@ class Nemesis {
   // node -> the product of its active clock-rate faults' rates
   std::map<int, double> clock_rates_ GUARDED_BY(mutex_);
   int next_id_ GUARDED_BY(mutex_) = 1;
+  // nodes a member-remove or member-add took out of the configuration or down until its end
+  std::set<int> out_of_cluster_ GUARDED_BY(mutex_);
 };
 
 }  // namespace nemesis

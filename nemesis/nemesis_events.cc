@@ -80,6 +80,14 @@ void Nemesis::Record(const Active& active, int id, std::string_view phase,
       value["cut"] = CutJson(active.plan.cut);
     }
   }
+  if (IsMembershipFault(active.plan.kind) && phase != "start") {
+    // [[node, id], ...]: the member ids the targets had, and those they were added back as.
+    nlohmann::json removed = nlohmann::json::array(), added = nlohmann::json::array();
+    for (const auto& [node, member] : active.old_ids) removed.push_back({node, member});
+    for (const auto& [node, member] : active.new_ids) added.push_back({node, member});
+    value["removed_members"] = removed;
+    value["added_members"] = added;
+  }
   if (extra.is_object()) value.update(extra);
   record_(std::string(FaultName(active.plan.kind)), std::move(value));
 }

@@ -42,6 +42,11 @@ nlohmann::json Nemesis::Verify(const Active& active) {
     case FaultKind::kPartitionCandidate:
       candidates_.Verify(plan, add);
       break;
+    case FaultKind::kMemberRemove:
+    case FaultKind::kMemberAdd:
+    case FaultKind::kMemberReplace:
+      VerifyMembership(active, add);
+      break;
     case FaultKind::kLoss: {
       if (IsShaped(plan)) {
         VerifyShaping(active, add);

@@ -11,12 +11,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "nemesis/disk_fault.h"
 #include "nemesis/shape.h"
 
 namespace nemesis {
+
+// One voter of the database's configuration, as its membership API lists it.
+struct Member {
+  uint64_t id = 0;
+  int node = 0;  // the node whose address its peer URL names; 0: none of this cluster's
+  bool operator==(const Member&) const = default;
+};
 
 // What a node's process is doing, as the cluster's backend sees it.
 enum class NodeRunState { kRunning, kPaused, kStopped };
@@ -76,6 +84,29 @@ class NodeControl {
   // answered; empty when nothing answered within `timeout`. The nemesis measures a delay by it.
   virtual common::Result<std::optional<double>> ConnectMs(int from, int to,
                                                           std::chrono::milliseconds timeout) = 0;
+
+  // Membership, through etcd's Cluster API (which refdb serves too). Each is Unavailable by
+  // default: a cluster whose database has no such API (the fault then fails and the run is
+  // unknown). Implementations retry while the cluster is busy (no leader, a change pending).
+  // The voters, as a live node lists them.
+  virtual common::Result<std::vector<Member>> Members() {
+    return common::Status::Unavailable("this cluster has no membership API");
+  }
+  // Removes voter `id` from the configuration.
+  virtual common::Status RemoveMember(uint64_t id) {
+    return common::Status::Unavailable("this cluster has no membership API (remove " +
+                                       std::to_string(id) + ")");
+  }
+  // Stops `node` and deletes its data dir.
+  virtual common::Status Wipe(int node) {
+    return common::Status::Unavailable("this cluster cannot wipe node " + std::to_string(node));
+  }
+  // Adds stopped, wiped `node` as a new voter (a new id, which it returns); from then on Start
+  // starts it as that member, joining the running cluster.
+  virtual common::Result<uint64_t> AddMember(int node) {
+    return common::Status::Unavailable("this cluster has no membership API (add node " +
+                                       std::to_string(node) + ")");
+  }
 
   virtual int CurrentLeader() = 0;     // the leader's node number; 0 when unknown
   virtual uint64_t CurrentTerm() = 0;  // the latest term seen; 0 when unknown

@@ -109,7 +109,7 @@ Json FaultFields(const Fault& fault) {
 Fault RandomFault(FaultKind kind, int nodes, common::Rng& rng) {
   Fault fault{.kind = kind};
   if (kind == FaultKind::kKill || kind == FaultKind::kPause || kind == FaultKind::kClock ||
-      kind == FaultKind::kClockRate || IsDiskFault(kind)) {
+      kind == FaultKind::kClockRate || IsDiskFault(kind) || IsMembershipFault(kind)) {
     std::vector<Target> targets{Target::kOne, Target::kLeader};
     if ((nodes - 1) / 2 >= 1) targets.push_back(Target::kMinority);
     fault.target = targets[rng.Uniform(targets.size())];

@@ -294,6 +294,39 @@ class FakeNodeControl : public NodeControl {
   int CurrentLeader() override { return leader; }
   uint64_t CurrentTerm() override { return term; }
 
+  // Membership: voters start as id i on node i; AddMember gives ids n+1, n+2, ... Recorded as
+  // "remove-member ID", "wipe N", "add-member N" (each fails when in `fail`). With
+  // `ignore_membership` the calls succeed but change nothing (a database that ignored them).
+  common::Result<std::vector<Member>> Members() override {
+    std::lock_guard lock(mutex_);
+    InitMembers();
+    std::vector<Member> out;
+    for (const auto& [id, node] : members_) out.push_back({.id = id, .node = node});
+    return out;
+  }
+  common::Status RemoveMember(uint64_t id) override {
+    RETURN_IF_ERROR(Do("remove-member", static_cast<int>(id)));
+    std::lock_guard lock(mutex_);
+    InitMembers();
+    if (members_.count(id) == 0) return common::Status::NotFound("member not found");
+    if (!ignore_membership) members_.erase(id);
+    return common::Status::Ok();
+  }
+  common::Status Wipe(int node) override {
+    RETURN_IF_ERROR(Do("wipe", node));
+    std::lock_guard lock(mutex_);
+    down_.insert(node);
+    return common::Status::Ok();
+  }
+  common::Result<uint64_t> AddMember(int node) override {
+    RETURN_IF_ERROR(Do("add-member", node));
+    std::lock_guard lock(mutex_);
+    InitMembers();
+    const uint64_t id = next_member_id_++;
+    if (!ignore_membership) members_[id] = node;
+    return id;
+  }
+
   std::vector<std::pair<int, int>> TakeProbes() {
     std::lock_guard lock(mutex_);
     return std::exchange(probes_, {});
@@ -314,6 +347,7 @@ class FakeNodeControl : public NodeControl {
   bool leaky = false;                // every probe connects
   std::set<int> dead_holders;        // nodes whose packet holders do not run
   double connect_ms = 0.2;           // a connect's time without shaping
+  bool ignore_membership = false;    // membership calls succeed and change nothing
 
  private:
   common::Status Do(const std::string& action, int node) {
@@ -339,6 +373,14 @@ class FakeNodeControl : public NodeControl {
   std::set<int> frozen_;
   std::map<std::pair<int, int>, Shape> shapers_;  // (node, queue) -> shape
   std::map<int, DiskFaults> disks_;
+  std::map<uint64_t, int> members_;  // member id -> node
+  uint64_t next_member_id_ = 0;
+
+  void InitMembers() {
+    if (next_member_id_ != 0) return;
+    for (int node = 1; node <= n_; ++node) members_[static_cast<uint64_t>(node)] = node;
+    next_member_id_ = static_cast<uint64_t>(n_) + 1;
+  }
 };
 
 }  // namespace nemesis::testing

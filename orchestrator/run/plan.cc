@@ -113,6 +113,11 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   const auto asks = [&asked](auto predicate) {
     return std::any_of(asked.begin(), asked.end(), predicate);
   };
+  if (asks(nemesis::IsMembershipFault)) {  // NemesisAdapter has no membership calls yet
+    return Status::InvalidArgument(
+        "the membership faults (member-remove, member-add, member-replace) are not run by the "
+        "harness yet: the nemesis and refdb support them, the node control does not");
+  }
   if (spec.workload != workloads::WorkloadKind::kElection && asks(nemesis::IsCandidateFault)) {
     return Status::InvalidArgument(
         "the candidate faults (pause-candidate, clock-candidate, partition-candidate) act on "

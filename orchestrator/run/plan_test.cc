@@ -83,6 +83,13 @@ TEST(PlanRunTest, AskedForFaultsAreRefusedEvenWhenTheSeedDoesNotDrawThem) {
   }
 }
 
+TEST(PlanRunTest, MembershipFaultsAreRefusedUntilTheHarnessRunsThem) {
+  for (const std::string fault : {"member-remove", "member-add", "kill,member-replace"}) {
+    EXPECT_NE(PlanError({"--nemesis", fault}).find("not run by the harness yet"), std::string::npos)
+        << fault;
+  }
+}
+
 TEST(PlanRunTest, DiskFaultsMountTheDiskLayerOnEitherBackend) {
   auto plan = PlanRun(Spec({"--nemesis", "kill,disk-slow", "--time-limit", "40s"}));
   ASSERT_TRUE(plan.ok()) << plan.status().message();

@@ -33,7 +33,8 @@ Driver::Driver(const ServerOptions& options, std::unique_ptr<DiskLogStore> store
       state_machine_(static_cast<int64_t>(options.session_timeout_s) * 1'000'000'000),
       transport_(&transport),
       events_(std::move(events)),
-      observer_(env.observer) {}
+      observer_(env.observer),
+      log_time_from_step_(env.log_time_from_step) {}
 
 Result<std::unique_ptr<Driver>> Driver::Create(const ServerOptions& options,
                                                storage::FileSystem& fs, MessageSender& transport,
@@ -50,6 +51,9 @@ Result<std::unique_ptr<Driver>> Driver::Create(const ServerOptions& options,
   if (!driver->store_->snapshot().empty()) {
     RETURN_IF_ERROR(driver->state_machine_.Restore(driver->store_->snapshot().data));
   }
+  driver->addresses_ = options.peers;
+  driver->addresses_[options.id] = options.listen_address;
+  driver->LearnMemberAddresses();
   ASSIGN_OR_RETURN(raft::Node node,
                    raft::Node::Open(options.RaftConfig(), *driver->store_, driver->rng_));
   driver->node_.emplace(std::move(node));
@@ -142,6 +146,8 @@ void Driver::Handle(Input& input) {
     }
   } else if (auto* write = std::get_if<WriteInput>(&input)) {
     writes_to_propose_.push_back(std::move(*write));
+  } else if (auto* conf = std::get_if<ConfChangeInput>(&input)) {
+    ProposeConfChange(*conf);
   } else if (auto* read = std::get_if<ReadInput>(&input)) {
     if (read->serializable ||
         std::holds_alternative<etcdserverpb::LeaseKeepAliveRequest>(read->etcd)) {
@@ -168,10 +174,10 @@ void Driver::ProposeWrites() {
   raft::Message prop{.type = raft::MsgType::kProp, .from = options_.id};
   std::vector<uint64_t> proposal_ids;
   // Log time (session_table.h): this leader's clock, never behind the log clock.
+  const auto clock = log_time_from_step_ ? now_.time_since_epoch()
+                                         : std::chrono::system_clock::now().time_since_epoch();
   const int64_t log_time_ns =
-      std::max<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count(),
+      std::max<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(clock).count(),
                         state_machine_.sessions().clock_ns());
   for (WriteInput& w : writes) {
     w.command.set_log_time_ns(log_time_ns);
@@ -223,7 +229,8 @@ void Driver::PublishStatus() {
   s.set_role(std::string(raft::RoleName(node_->role())));
   s.set_term(node_->term());
   s.set_leader_id(node_->leader());
-  s.set_leader_address(options_.AddressOf(node_->leader()));
+  auto leader = addresses_.find(node_->leader());
+  s.set_leader_address(leader == addresses_.end() ? "" : leader->second);
   s.set_commit_index(node_->commit_index());
   s.set_applied_index(node_->applied_index());
   s.set_last_log_index(node_->last_index());

@@ -70,7 +70,13 @@ struct ReadInput {
   std::shared_ptr<Reply<ReadReply>> reply;
   EtcdRead etcd = {};
 };
-using Input = std::variant<PeerInput, WriteInput, ReadInput>;
+// A membership change (etcd's MemberAdd / MemberRemove, driver_membership.cc): proposed at
+// once; answered like a write, with an empty result, once its configuration entry is applied.
+struct ConfChangeInput {
+  raft::ConfChange change;
+  std::shared_ptr<Reply<WriteReply>> reply;
+};
+using Input = std::variant<PeerInput, WriteInput, ReadInput, ConfChangeInput>;
 
 // Sees what the loop persists and applies (the simulator's safety checks). Called on the loop.
 class DriverObserver {
@@ -91,6 +97,9 @@ struct DriverEnvironment {
   bool event_log = true;                           // append role changes to DATA/events.jsonl
   DiskLogStore::BackgroundRunner snapshot_runner;  // empty: a thread per snapshot write
   DriverObserver* observer = nullptr;
+  // Log time (session_table.h) from Step's `now` (the simulator's virtual time) instead of the
+  // wall clock, so that a seed's commands and traces are the same on every run.
+  bool log_time_from_step = false;
 };
 
 class Driver {
@@ -121,11 +130,15 @@ class Driver {
   bool Submit(Input input) EXCLUDES(mu_);
   // Thread-safe: the status as of the end of the last iteration.
   statuspb::StatusResponse status() const EXCLUDES(mu_);
+  // Thread-safe: every peer address this node knows (id -> address; --listen, --peers, and the
+  // members added through MemberAdd, as applied from the log).
+  std::map<uint64_t, std::string> member_addresses() const EXCLUDES(mu_);
 
  private:
   struct PendingWrite {
     uint64_t proposal_id = 0;
     std::shared_ptr<Reply<WriteReply>> reply;
+    std::string conf_data;  // a configuration change: the entry's data ("1,2,4")
   };
   using ReadBatch = std::vector<ReadInput>;
 
@@ -152,6 +165,11 @@ class Driver {
   void ServeReads();
   void MaybeCompact();
 
+  // driver_membership.cc: configuration changes and the members' addresses.
+  void ProposeConfChange(ConfChangeInput& input);
+  // The state machine's recorded addresses into the transport and the address book.
+  void LearnMemberAddresses() EXCLUDES(mu_);
+
   // driver_etcd.cc: etcd's reads and the leader's lease clock.
   ReadReply AnswerRead(const ReadInput& read);
   ReadReply AnswerLeaseRead(const EtcdRead& read);
@@ -167,6 +185,7 @@ class Driver {
   MessageSender* transport_;
   std::unique_ptr<EventLog> events_;  // null without DriverEnvironment::event_log
   DriverObserver* observer_;          // may be null
+  bool log_time_from_step_;           // DriverEnvironment::log_time_from_step
 
   // Loop-owned bookkeeping.
   uint64_t next_proposal_id_ = 1;
@@ -182,6 +201,7 @@ class Driver {
   Clock::time_point now_;        // the time Step was given
   Clock::time_point next_tick_;  // unset until the first Step
   bool log_unsynced_ = false;    // apply-before-durable bug: the last entries are not fsynced
+  std::map<uint64_t, std::string> addresses_;  // every known peer address, this node's too
 
   static constexpr size_t kMaxQueuedInputs = 16384;
   static constexpr size_t kMaxPendingWrites = 16384;
@@ -191,6 +211,7 @@ class Driver {
   std::deque<Input> inputs_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   statuspb::StatusResponse status_ GUARDED_BY(mu_);
+  std::map<uint64_t, std::string> published_addresses_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -56,6 +56,7 @@ void Driver::RestoreSnapshot(const raft::Snapshot& snapshot) {
   Status status = state_machine_.Restore(snapshot.data);
   CHECK(status.ok()) << "refdb " << options_.id << ": snapshot at " << snapshot.index << ": "
                      << status.message();
+  LearnMemberAddresses();
   // Writes at covered indexes were decided by the cluster, but this node never saw how.
   auto end = pending_writes_.upper_bound(snapshot.index);
   for (auto it = pending_writes_.begin(); it != end; ++it) {
@@ -76,6 +77,7 @@ void Driver::ApplyEntry(const raft::Entry& entry) {
       << "refdb " << options_.id << ": committed entry " << entry.index << " does not parse";
   const commandpb::CommandResult result = state_machine_.Apply(command);
   if (observer_ != nullptr) observer_->OnApplied(entry, state_machine_);
+  if (command.has_member_address()) LearnMemberAddresses();
   AnswerWrite(entry.index, entry, &result);
 }
 
@@ -87,7 +89,10 @@ void Driver::AnswerWrite(uint64_t index, const raft::Entry& entry,
   PendingWrite pending = std::move(it->second);
   pending_writes_.erase(it);
   bool is_ours = false;
-  if (result != nullptr) {
+  if (result == nullptr) {
+    is_ours = !pending.conf_data.empty() && entry.type == raft::EntryType::kConfChange &&
+              entry.data == pending.conf_data;
+  } else {
     commandpb::Command command;
     is_ours = command.ParseFromString(entry.data) && command.proposer_id() == options_.id &&
               command.proposal_id() == pending.proposal_id;
@@ -97,6 +102,8 @@ void Driver::AnswerWrite(uint64_t index, const raft::Entry& entry,
     pending.reply->Set(
         {.code = ReplyCode::kAborted,
          .message = "another entry was committed at index " + std::to_string(index)});
+  } else if (result == nullptr) {
+    pending.reply->Set({});  // a configuration change, now in force
   } else if (result->code() == commandpb::CommandResult::SESSION_EXPIRED) {
     pending.reply->Set({.code = ReplyCode::kSessionExpired,
                         .message = "session expired: this client id's session is gone (or the "

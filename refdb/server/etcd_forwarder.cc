@@ -25,7 +25,8 @@ const EtcdForwarder::Stubs& EtcdForwarder::StubsFor(const std::string& address) 
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
     stubs = std::make_unique<Stubs>(Stubs{.kv = etcdserverpb::KV::NewStub(channel),
-                                          .lease = etcdserverpb::Lease::NewStub(channel)});
+                                          .lease = etcdserverpb::Lease::NewStub(channel),
+                                          .cluster = etcdserverpb::Cluster::NewStub(channel)});
   }
   return *stubs;
 }

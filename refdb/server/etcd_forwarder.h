@@ -1,9 +1,9 @@
-// EtcdForwarder: passes an etcd call a follower received on to the leader, so that an etcd
-// client may use any member's endpoint (etcdctl 3.4 sends each call to the next endpoint in
-// turn). etcd forwards proposals inside the cluster; here the whole call is relayed over gRPC
-// to the leader's client port, with its deadline, and the leader's answer is the answer. A
-// relayed call carries the metadata `refdb-forwarded` and is never relayed again: if the node
-// it reached is no longer leader, the client gets "not leader" (FAILED_PRECONDITION) and
+// EtcdForwarder: passes an etcd call (KV, Lease, MemberAdd/Remove) a follower received on to the
+// leader, so that an etcd client may use any member's endpoint (etcdctl 3.4 sends each call to the
+// next endpoint in turn). etcd forwards proposals inside the cluster; here the whole call is
+// relayed over gRPC to the leader's client port, with its deadline, and the leader's answer is the
+// answer. A relayed call carries the metadata `refdb-forwarded` and is never relayed again: if the
+// node it reached is no longer leader, the client gets "not leader" (FAILED_PRECONDITION) and
 // retries. A serializable Range is never relayed (it is served from the local state).
 // Channels and stubs are kept per leader address. Thread-safe.
 #pragma once
@@ -28,6 +28,7 @@ class EtcdForwarder {
   struct Stubs {
     std::unique_ptr<etcdserverpb::KV::Stub> kv;
     std::unique_ptr<etcdserverpb::Lease::Stub> lease;
+    std::unique_ptr<etcdserverpb::Cluster::Stub> cluster;
   };
 
   // Where to relay the call now: the leader's address, when this node is not the leader, a

@@ -1,4 +1,5 @@
-// etcd's KV, Maintenance and Cluster services (Lease: etcd_lease_service.cc).
+// etcd's KV and Maintenance services (Lease: etcd_lease_service.cc; Cluster:
+// etcd_cluster_service.cc).
 #include "refdb/server/etcd_services.h"
 
 #include <utility>
@@ -221,23 +222,6 @@ grpc::Status EtcdMaintenanceService::Status(grpc::ServerContext* /*context*/,
   response->set_raftindex(s.commit_index());
   response->set_raftterm(s.term());
   response->set_raftappliedindex(s.applied_index());
-  return grpc::Status::OK;
-}
-
-grpc::Status EtcdClusterService::MemberList(grpc::ServerContext* /*context*/,
-                                            const pb::MemberListRequest* /*request*/,
-                                            pb::MemberListResponse* response) {
-  const statuspb::StatusResponse s = driver_->status();
-  identity_.Fill(s, s.revision(), *response->mutable_header());
-  for (uint64_t id : s.members()) {
-    pb::Member& m = *response->add_members();
-    m.set_id(id);
-    m.set_name("n" + std::to_string(id));
-    auto it = identity_.addresses.find(id);
-    if (it == identity_.addresses.end()) continue;
-    m.add_peerurls("http://" + it->second);
-    m.add_clienturls("http://" + it->second);
-  }
   return grpc::Status::OK;
 }
 

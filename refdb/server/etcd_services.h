@@ -4,7 +4,8 @@
 //   Lease        LeaseGrant, LeaseRevoke, LeaseKeepAlive (a bidi stream), LeaseTimeToLive,
 //                LeaseLeases (sync: an open keep-alive stream holds one handler thread)
 //   Maintenance  Status (this node's view: version, leader, raft index and term, db size)
-//   Cluster      MemberList (members named n<id>, URLs http://<address>)
+//   Cluster      MemberList (members named n<id>, URLs http://<address>), MemberAdd, MemberRemove
+//                (etcd_cluster_service.cc: single-server configuration changes through Raft)
 // Writes (Put, DeleteRange, Txn, LeaseGrant, LeaseRevoke) are Commands through Raft, as refdb's
 // own; reads (Range, LeaseTimeToLive, LeaseLeases) are linearizable through ReadIndex like
 // refdb's Get, and a Range with serializable=true is served from this node's applied state.
@@ -135,16 +136,32 @@ class EtcdMaintenanceService final : public etcdserverpb::Maintenance::Service {
 
 class EtcdClusterService final : public etcdserverpb::Cluster::Service {
  public:
-  EtcdClusterService(Driver& driver, EtcdIdentity identity)
-      : driver_(&driver), identity_(std::move(identity)) {}
+  EtcdClusterService(Driver& driver, EtcdIdentity identity, EtcdForwarder& forwarder)
+      : driver_(&driver), identity_(std::move(identity)), forwarder_(&forwarder) {}
 
   grpc::Status MemberList(grpc::ServerContext* context,
                           const etcdserverpb::MemberListRequest* request,
                           etcdserverpb::MemberListResponse* response) override;
+  // One peer URL, http://HOST:PORT; no learners. The leader records the address through the
+  // log (the state machine picks a new id, never one given before), then adds the voter and
+  // answers once that configuration entry is applied. The new node starts with --join.
+  grpc::Status MemberAdd(grpc::ServerContext* context,
+                         const etcdserverpb::MemberAddRequest* request,
+                         etcdserverpb::MemberAddResponse* response) override;
+  // NOT_FOUND for an id that is not a voter; answered once the change is applied.
+  grpc::Status MemberRemove(grpc::ServerContext* context,
+                            const etcdserverpb::MemberRemoveRequest* request,
+                            etcdserverpb::MemberRemoveResponse* response) override;
 
  private:
+  grpc::Status WaitForWrite(grpc::ServerContext& context, Input input,
+                            const std::shared_ptr<Reply<WriteReply>>& reply, WriteReply& result);
+  void FillMembers(google::protobuf::RepeatedPtrField<etcdserverpb::Member>& members,
+                   etcdserverpb::ResponseHeader& header);
+
   Driver* driver_;
   EtcdIdentity identity_;
+  EtcdForwarder* forwarder_;
 };
 
 }  // namespace refdb::server

@@ -131,10 +131,25 @@ CommandResult KvStateMachine::ApplyOp(const Command& command) {
     case Command::kLeaseGrant:
     case Command::kLeaseRevoke:
       return ApplyEtcd(command);
+    case Command::kMemberAddress:
+      *result.mutable_member_address() = ApplyMemberAddress(command.member_address());
+      break;
     case Command::OP_NOT_SET:
       break;
   }
   return result;
+}
+
+// An id from the request (a replay of a recorded one) is kept; id 0 gets a fresh one.
+commandpb::MemberAddress KvStateMachine::ApplyMemberAddress(
+    const commandpb::MemberAddress& member) {
+  commandpb::MemberAddress recorded = member;
+  if (recorded.id() == 0) {
+    recorded.set_id(std::max(last_member_id_, member.min_id()) + 1);
+  }
+  last_member_id_ = std::max(last_member_id_, recorded.id());
+  member_addresses_[recorded.id()] = recorded.address();
+  return recorded;
 }
 
 kvpb::CompareAndSwapResponse KvStateMachine::ApplyCas(const kvpb::CompareAndSwapRequest& cas) {
@@ -200,6 +215,12 @@ std::string KvStateMachine::Serialize() const {
   }
   image.set_leases_granted(leases_granted_);
   sessions_.SaveTo(image);
+  for (const auto& [id, address] : member_addresses_) {
+    commandpb::MemberAddress& m = *image.add_member_addresses();
+    m.set_id(id);
+    m.set_address(address);
+  }
+  image.set_last_member_id(last_member_id_);
   std::string data;
   image.SerializeToString(&data);
   return data;
@@ -233,6 +254,11 @@ Status KvStateMachine::Restore(std::string_view data) {
   leases_granted_ = image.leases_granted();
   ++lease_epoch_;
   sessions_.RestoreFrom(image);
+  member_addresses_.clear();
+  for (const commandpb::MemberAddress& m : image.member_addresses()) {
+    member_addresses_[m.id()] = m.address();
+  }
+  last_member_id_ = image.last_member_id();
   return Status::Ok();
 }
 

@@ -82,6 +82,8 @@ class KvStateMachine {
   // Changes whenever a lease is granted or revoked, or the state is restored.
   uint64_t lease_epoch() const { return lease_epoch_; }
   int64_t revision() const { return revision_; }
+  // Peer addresses of the members added through etcd's MemberAdd (id -> address), in snapshots.
+  const std::map<uint64_t, std::string>& member_addresses() const { return member_addresses_; }
   // Bytes of keys and values: what etcd's Maintenance.Status calls the db size.
   int64_t size_bytes() const { return size_bytes_; }
 
@@ -103,6 +105,7 @@ class KvStateMachine {
   commandpb::CommandResult ApplyOp(const commandpb::Command& command);
   kvpb::CompareAndSwapResponse ApplyCas(const kvpb::CompareAndSwapRequest& cas);
   kvpb::TxnResponse ApplyTxn(const kvpb::TxnRequest& txn);
+  commandpb::MemberAddress ApplyMemberAddress(const commandpb::MemberAddress& member);
 
   struct Record {
     std::string value;
@@ -146,6 +149,8 @@ class KvStateMachine {
   std::map<int64_t, LeaseInfo> leases_;
   uint64_t leases_granted_ = 0;
   uint64_t lease_epoch_ = 0;
+  std::map<uint64_t, std::string> member_addresses_;
+  uint64_t last_member_id_ = 0;
 };
 
 // An EtcdError with `code` (KvStateMachine::EtcdCode) and `message`.

@@ -109,6 +109,24 @@ Command Del(const std::string& key) {
   return c;
 }
 
+TEST(KvStateMachine, MemberIdsAreNeverGivenTwiceAndSurviveASnapshot) {
+  KvStateMachine sm;
+  auto add = [](KvStateMachine& m, const std::string& address, uint64_t min_id) {
+    Command c;
+    c.mutable_member_address()->set_address(address);
+    c.mutable_member_address()->set_min_id(min_id);
+    return m.Apply(c).member_address().id();
+  };
+  EXPECT_EQ(add(sm, "10.0.0.3:7000", 3), 4u);  // above every id the proposer knows
+  EXPECT_EQ(add(sm, "10.0.0.3:7000", 3), 5u);  // above every id given before, too
+  EXPECT_EQ(add(sm, "10.0.0.9:7000", 20), 21u);
+  EXPECT_EQ(sm.member_addresses().at(5), "10.0.0.3:7000");
+  KvStateMachine copy;
+  ASSERT_TRUE(copy.Restore(sm.Serialize()).ok());
+  EXPECT_EQ(copy.member_addresses(), sm.member_addresses());
+  EXPECT_EQ(add(copy, "10.0.0.3:7000", 3), 22u);
+}
+
 TEST(KvStateMachine, DigestDependsOnThePairsNotOnTheOrderTheyWereWritten) {
   KvStateMachine a;
   KvStateMachine b;

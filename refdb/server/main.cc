@@ -51,7 +51,7 @@ int Serve(const ServerOptions& options, const sigset_t& signals) {
   refdb::server::EtcdKvService etcd_kv(**driver, identity, forwarder);
   refdb::server::EtcdLeaseService etcd_lease(**driver, identity, forwarder);
   refdb::server::EtcdMaintenanceService etcd_maintenance(**driver, identity);
-  refdb::server::EtcdClusterService etcd_cluster(**driver, identity);
+  refdb::server::EtcdClusterService etcd_cluster(**driver, identity, forwarder);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);

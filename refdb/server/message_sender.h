@@ -3,6 +3,8 @@
 // through its in-memory network. Send must not block the loop.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "refdb/raft/message.h"
@@ -18,6 +20,9 @@ class MessageSender {
 
   // Takes every message; those that cannot be sent are dropped (Raft retransmits).
   virtual void Send(std::vector<raft::Message> messages) = 0;
+  // Learns (or changes) the address of peer `id`, a member added through MemberAdd. Called by
+  // the loop's thread, never concurrently with Send. (The simulator routes by id: it ignores it.)
+  virtual void AddPeer(uint64_t id, const std::string& address) = 0;
 };
 
 }  // namespace refdb::server

@@ -192,6 +192,14 @@ PeerTransport::PeerTransport(const std::map<uint64_t, std::string>& peers) {
   for (const auto& [id, address] : peers) {
     senders_.emplace(id, std::make_unique<PeerSender>(address));
   }
+  addresses_ = peers;
+}
+
+void PeerTransport::AddPeer(uint64_t id, const std::string& address) {
+  auto it = addresses_.find(id);
+  if (it != addresses_.end() && it->second == address) return;
+  addresses_[id] = address;
+  senders_[id] = std::make_unique<PeerSender>(address);  // an old sender stops as it is freed
 }
 
 void PeerTransport::Send(std::vector<raft::Message> messages) {

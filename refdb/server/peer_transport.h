@@ -85,10 +85,14 @@ class PeerTransport final : public MessageSender {
   explicit PeerTransport(const std::map<uint64_t, std::string>& peers);
   // Routes each message to its peer's sender; messages to unknown peers are dropped.
   void Send(std::vector<raft::Message> messages) override;
+  // Learns (or changes) the address of peer `id`, a member added through MemberAdd. Called by
+  // the thread that calls Send (the server loop), never concurrently with it.
+  void AddPeer(uint64_t id, const std::string& address) override;
   void Stop();
 
  private:
   std::map<uint64_t, std::unique_ptr<PeerSender>> senders_;
+  std::map<uint64_t, std::string> addresses_;
 };
 
 }  // namespace refdb::server

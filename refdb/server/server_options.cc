@@ -118,6 +118,10 @@ Result<ServerOptions> ParseFlags(std::span<const std::string> args) {
   ServerOptions o;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view flag = args[i];
+    if (flag == "--join") {
+      o.join = true;
+      continue;
+    }
     std::string_view value;
     const size_t eq = flag.find('=');
     if (flag.starts_with("--") && eq != std::string_view::npos) {
@@ -145,6 +149,7 @@ raft::Config ServerOptions::RaftConfig() const {
                  .bug_vote_without_log_check = bug_vote_without_log_check,
                  .bug_commit_previous_term = bug_commit_previous_term,
                  .bug_stale_reads = bug_stale_reads};
+  if (join) return c;  // no bootstrap voters: the leader's log says who the members are
   c.peers.push_back(id);
   for (const auto& [peer_id, address] : peers) c.peers.push_back(peer_id);
   std::sort(c.peers.begin(), c.peers.end());
@@ -160,7 +165,8 @@ std::string ServerOptions::AddressOf(uint64_t member) const {
 std::string Usage() {
   return "usage: refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR\n"
          "             [--tick-ms 10] [--election-ticks 15] [--heartbeat-ticks 2]\n"
-         "             [--snapshot-threshold 100000] [--session-timeout 60] [--bug NAME]...\n"
+         "             [--snapshot-threshold 100000] [--session-timeout 60] [--bug NAME]... "
+         "[--join]\n"
          "bugs: half-quorum vote-without-log-check commit-previous-term stale-reads no-fsync\n"
          "      apply-before-durable dedup-lost-on-snapshot\n";
 }

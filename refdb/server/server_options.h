@@ -4,6 +4,9 @@
 //   refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR [tuning] [--bug NAME]...
 //
 // --peers lists every member (this node may be included; it must match --listen if so).
+// --join: this node was added with etcd's MemberAdd and starts with an empty data dir; it is no
+// voter until the leader's log says so (it never campaigns or bootstraps a cluster of its own),
+// and --peers then only gives the current members' addresses.
 // Tuning: --tick-ms, --election-ticks, --heartbeat-ticks, --snapshot-threshold (entries
 // applied since the last snapshot before a new one is taken). Defaults aim at a median
 // failover under 300 ms: a 10 ms tick, an election timeout of 15-30 ticks, a heartbeat every
@@ -40,7 +43,7 @@ struct ServerOptions {
   int heartbeat_ticks = 2;
   uint64_t snapshot_threshold_entries = 100000;
   size_t max_entries_per_append = 256;  // no flag: the simulator varies it
-  uint64_t session_timeout_s = 60;  // log time a client session lives unused; 0: for ever
+  uint64_t session_timeout_s = 60;      // log time a client session lives unused; 0: for ever
   bool bug_half_quorum = false;
   bool bug_vote_without_log_check = false;
   bool bug_commit_previous_term = false;
@@ -48,6 +51,7 @@ struct ServerOptions {
   bool bug_no_fsync = false;
   bool bug_apply_before_durable = false;
   bool bug_dedup_lost_on_snapshot = false;
+  bool join = false;  // --join: no bootstrap voters (added through MemberAdd)
 
   // The core's configuration for these options (bootstrap voters: this node and its peers).
   raft::Config RaftConfig() const;

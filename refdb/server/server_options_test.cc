@@ -22,6 +22,16 @@ TEST(ServerOptions, ParsesRequiredFlagsAndDefaults) {
   EXPECT_TRUE(o->RaftConfig().check_quorum);
 }
 
+TEST(ServerOptions, JoinStartsWithoutBootstrapVoters) {
+  auto o = Parse({"--id", "7", "--listen", "127.0.0.3:7000", "--join", "--peers",
+                  "1=127.0.0.1:7000,2=127.0.0.2:7000", "--data", "/d"});
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o->join);
+  EXPECT_TRUE(o->RaftConfig().peers.empty());  // never a candidate until the log says so
+  EXPECT_EQ(o->AddressOf(2), "127.0.0.2:7000");
+  EXPECT_FALSE(Parse({"--id", "1", "--listen", "a:1", "--data", "/d"})->join);
+}
+
 TEST(ServerOptions, AcceptsEqualsFormAndBugs) {
   auto o = Parse({"--id=1", "--listen=a:1", "--data=/d", "--bug", "no-fsync", "--bug=stale-reads",
                   "--tick-ms=5"});

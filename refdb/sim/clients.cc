@@ -26,7 +26,10 @@ Clients::Clients(const ClientOptions& options)
     : options_(options),
       pending_(options.clients),
       sequences_(options.clients),
+      client_ids_(options.clients),
+      next_client_id_(options.clients + 1),
       ops_per_slot_(options.keys) {
+  for (size_t c = 0; c < client_ids_.size(); ++c) client_ids_[c] = c + 1;
   history_.source = "refdb-sim";
 }
 
@@ -47,7 +50,7 @@ void Clients::PickWrite(ClientOp& op, common::Rng& rng) {
   op.key = PickKey(rng);
   const std::string value = "v" + std::to_string(op.op_id);
   kvpb::WriteId& id = *op.command.mutable_write_id();
-  id.set_client_id(op.client + 1);
+  id.set_client_id(client_ids_[op.client]);
   id.set_sequence(++sequences_[op.client]);
   const std::vector<std::string>& written = written_[op.key];
   if (!written.empty() && rng.Chance(1, 3)) {
@@ -138,6 +141,15 @@ void Clients::OnWriteReply(const ClientOp& op, const server::WriteReply& reply,
     return;
   }
   if (!IsCurrent(op)) return;
+  if (reply.code == server::ReplyCode::kSessionExpired) {
+    // This attempt was refused, not applied; the session is gone, so the write ends here: a
+    // definite failure unless an earlier attempt may have been applied.
+    client_ids_[op.client] = next_client_id_++;
+    sequences_[op.client] = 0;
+    Complete(op.client, p->maybe_applied ? checker::EventType::kInfo : checker::EventType::kFail,
+             nullptr, tick);
+    return;
+  }
   if (reply.code == server::ReplyCode::kUnknown || p->maybe_applied) {
     AttemptUnknown(op.client, tick);
   } else {

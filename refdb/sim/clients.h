@@ -103,7 +103,11 @@ class Clients {
 
   ClientOptions options_;
   std::vector<std::optional<Pending>> pending_;
-  std::vector<uint64_t> sequences_;                          // per client: last WriteId sequence
+  std::vector<uint64_t> sequences_;  // per client: last WriteId sequence
+  // Per client: its session's client id. A refused SESSION_EXPIRED write starts a new session
+  // (a fresh id, sequences from 1), as refdb's client library does (session_table.h).
+  std::vector<uint64_t> client_ids_;
+  uint64_t next_client_id_ = 0;
   std::vector<uint64_t> ops_per_slot_;                       // operations per key slot
   std::map<std::string, std::vector<std::string>> written_;  // key -> values written, in order
   uint64_t next_op_id_ = 1;

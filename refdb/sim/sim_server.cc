@@ -18,7 +18,8 @@ common::Status SimServer::Start(uint64_t rng_seed) {
       .event_log = false,
       // Snapshots are written inline: the job runs at once, PollCompact installs it next step.
       .snapshot_runner = [](const std::function<void()>& job) { job(); },
-      .observer = this};
+      .observer = this,
+      .log_time_from_step = true};
   common::Result<std::unique_ptr<server::Driver>> driver =
       server::Driver::Create(options_, disk_, *this, std::move(env));
   if (!driver.ok()) return driver.status().WithContext("node " + std::to_string(options_.id));

@@ -58,6 +58,8 @@ class SimServer final : public server::MessageSender, public server::DriverObser
 
   // server::MessageSender.
   void Send(std::vector<raft::Message> messages) override;
+  // The simulated network routes by node id: an address changes nothing.
+  void AddPeer(uint64_t /*id*/, const std::string& /*address*/) override {}
   // server::DriverObserver.
   void OnPersisted(const raft::LogStore& store, const std::vector<raft::Entry>& entries) override;
   void OnApplied(const raft::Entry& entry, const server::KvStateMachine& state) override;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 #include <utility>
 
@@ -70,14 +71,30 @@ std::string LocalCluster::log_path(int node) const {
   return dir_.path() + "/n" + std::to_string(node) + ".log";
 }
 
+uint64_t LocalCluster::id(int node) const {
+  auto it = rejoined_ids_.find(node);
+  return it == rejoined_ids_.end() ? static_cast<uint64_t>(node) : it->second;
+}
+
+Status LocalCluster::RejoinNode(int node, uint64_t id) {
+  if (is_running(node))
+    return Status::InvalidArgument("node " + std::to_string(node) + " still runs");
+  std::error_code error;
+  std::filesystem::remove_all(data_dir(node), error);
+  if (error) return Status::Internal(data_dir(node) + ": " + error.message());
+  rejoined_ids_[node] = id;
+  return StartNode(node);
+}
+
 Status LocalCluster::StartNode(int node) {
   std::string peers;
   for (int other = 1; other <= size(); ++other) {
-    peers += (peers.empty() ? "" : ",") + std::to_string(other) + "=" + address(other);
+    peers += (peers.empty() ? "" : ",") + std::to_string(id(other)) + "=" + address(other);
   }
-  std::vector<std::string> argv = {options_.binary, "--id",        std::to_string(node),
+  std::vector<std::string> argv = {options_.binary, "--id",        std::to_string(id(node)),
                                    "--listen",      address(node), "--peers",
                                    peers,           "--data",      data_dir(node)};
+  if (rejoined_ids_.count(node) != 0) argv.emplace_back("--join");
   argv.insert(argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   ASSIGN_OR_RETURN(Child process, Child::Spawn({.argv = argv, .log_path = log_path(node)}));
   processes_.insert_or_assign(node, std::move(process));

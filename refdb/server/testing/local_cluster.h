@@ -38,6 +38,10 @@ class LocalCluster {
   std::string log_path(int node) const;
 
   common::Status StartNode(int node);
+  // Member replacement: wipes the stopped node's data dir and starts it as the new member `id`
+  // (the id etcd's MemberAdd gave it) with --join. Later StartNode calls keep that id.
+  common::Status RejoinNode(int node, uint64_t id);
+  uint64_t id(int node) const;        // the node's refdb id: its number until it rejoins
   common::Status KillNode(int node);  // SIGKILL (a crash)
   common::Status StopNode(int node);  // SIGTERM, then SIGKILL after the grace period
   bool is_running(int node);
@@ -59,6 +63,7 @@ class LocalCluster {
   std::string ip_prefix_;
   int port_;
   std::map<int, common::process::Child> processes_;
+  std::map<int, uint64_t> rejoined_ids_;  // node -> id given to RejoinNode
   std::map<int, std::unique_ptr<statuspb::Status::Stub>> status_stubs_;
 };
 

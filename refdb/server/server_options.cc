@@ -80,6 +80,12 @@ Status SetFlag(ServerOptions& o, std::string_view flag, std::string_view value) 
     o.heartbeat_ticks = static_cast<int>(v);
   } else if (flag == "--snapshot-threshold") {
     ASSIGN_OR_RETURN(o.snapshot_threshold_entries, ParseNumber(flag, value, 1, UINT64_MAX));
+  } else if (flag == "--tls-ca") {
+    o.tls.ca = value;
+  } else if (flag == "--tls-cert") {
+    o.tls.cert = value;
+  } else if (flag == "--tls-key") {
+    o.tls.key = value;
   } else if (flag == "--bug") {
     return SetBug(o, value);
   } else {
@@ -99,6 +105,9 @@ Status Finish(ServerOptions& o) {
                                      self->second + " but --listen is " + o.listen_address);
     }
     o.peers.erase(self);
+  }
+  if (o.tls.enabled() && (o.tls.ca.empty() || o.tls.cert.empty() || o.tls.key.empty())) {
+    return Status::InvalidArgument("--tls-ca, --tls-cert and --tls-key go together");
   }
   if (o.heartbeat_ticks >= o.election_ticks) {
     return Status::InvalidArgument("--heartbeat-ticks must be below --election-ticks");
@@ -155,6 +164,7 @@ std::string Usage() {
   return "usage: refdb --id N --listen ADDR --peers ID=ADDR,... --data DIR\n"
          "             [--tick-ms 10] [--election-ticks 15] [--heartbeat-ticks 2]\n"
          "             [--snapshot-threshold 100000] [--bug NAME]...\n"
+         "             [--tls-ca FILE --tls-cert FILE --tls-key FILE]\n"
          "bugs: half-quorum vote-without-log-check commit-previous-term stale-reads no-fsync\n";
 }
 

@@ -10,6 +10,8 @@
 // 2 ticks, with pre-vote and check-quorum on. A snapshot every 100,000 applied entries, as
 // etcd 3.4's --snapshot-count: the snapshot is written inside the server loop, which stalls
 // every waiting request meanwhile, so it should be rare under load.
+// TLS: --tls-ca FILE --tls-cert FILE --tls-key FILE (all three or none; tls_credentials.h):
+// mutual TLS on the one port, for peers and clients alike.
 // Bugs (off by default): half-quorum, vote-without-log-check, commit-previous-term,
 // stale-reads (the core's switches) and no-fsync (acknowledge writes that are written
 // but never fsynced: a machine crash loses them).
@@ -21,6 +23,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/tls.h"
 #include "refdb/raft/config.h"
 
 namespace refdb::server {
@@ -34,6 +37,7 @@ struct ServerOptions {
   int election_ticks = 15;
   int heartbeat_ticks = 2;
   uint64_t snapshot_threshold_entries = 100000;
+  common::TlsFiles tls;  // empty: plaintext
   bool bug_half_quorum = false;
   bool bug_vote_without_log_check = false;
   bool bug_commit_previous_term = false;

@@ -55,7 +55,7 @@ Result<CertDir> CertDir::Create(const CertDirOptions& options) {
   for (const Identity& identity : options.identities) {
     if (!IsValidName(identity.name)) {
       return Status::InvalidArgument("certificates: \"" + identity.name +
-                                     "\" is not a name ([A-Za-z0-9_-]+, not \"ca\")");
+                                     R"(" is not a name ([A-Za-z0-9_-]+, not "ca"))");
     }
   }
   std::string pattern = (options.parent / (options.prefix + "XXXXXX")).string();

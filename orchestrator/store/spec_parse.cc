@@ -204,11 +204,17 @@ Status ApplyCheckTimeLimit(const Json& v, RunSpec& spec) {
   return Status::Ok();
 }
 
+// The field of a switch key, or null.
+bool* SwitchOf(const std::string& key, RunSpec& spec) {
+  if (key == "fencing") return &spec.fencing;
+  if (key == "stop-on-invalid") return &spec.stop_on_invalid;
+  if (key == "tls") return &spec.tls;
+  return nullptr;
+}
+
 Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
-  if (key == "fencing") return ApplySwitch(key, v, spec.fencing);
+  if (bool* field = SwitchOf(key, spec)) return ApplySwitch(key, v, *field);
   if (key == "check-time-limit") return ApplyCheckTimeLimit(v, spec);
-  if (key == "stop-on-invalid") return ApplySwitch(key, v, spec.stop_on_invalid);
-  if (key == "tls") return ApplySwitch(key, v, spec.tls);
   if (key == "night") return ApplyNight(v, spec);
   if (key == "name") {
     ASSIGN_OR_RETURN(spec.name, AsString(key, v));

@@ -12,14 +12,14 @@
 namespace workloads {
 
 inline std::shared_ptr<grpc::Channel> FreshChannel(
-    const std::string& endpoint,
-    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials()) {
+    const std::string& endpoint, const std::shared_ptr<grpc::ChannelCredentials>& credentials =
+                                     grpc::InsecureChannelCredentials()) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(endpoint, std::move(credentials), args);
+  return grpc::CreateCustomChannel(endpoint, credentials, args);
 }
 
 }  // namespace workloads

@@ -416,8 +416,20 @@ TEST(LiveLinearizability, ThreadsFeedingWhileTheBackgroundThreadChecksAgreeWithT
     }
     for (std::thread& t : clients) t.join();
     // Every key is quiet now: wait (bounded) until the background thread has checked them all.
+    // A key can be checked more than once (a client preempted for over `quiet` mid-key makes it
+    // look quiet early), so the count alone is not enough: it must also have stopped growing.
     const auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (live.stats().checks < threads * keys && Clock::now() < deadline) {
+    int64_t last = -1;
+    auto unchanged_since = Clock::now();
+    while (Clock::now() < deadline) {
+      const int64_t checks = live.stats().checks;
+      if (checks != last) {
+        last = checks;
+        unchanged_since = Clock::now();
+      } else if (checks >= threads * keys &&
+                 Clock::now() - unchanged_since > std::chrono::milliseconds(300)) {
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     const History history = shared.Take();

@@ -32,6 +32,9 @@ packages=(
   # shaping faults (delay, reorder, duplicate, bandwidth): splitbrain-netq holds packets through
   # NFQUEUE
   libnetfilter-queue-dev
+  # splitbrain run --tls makes a throwaway CA and certificates with the openssl program (and
+  # common/certs' and refdb's TLS tests use it)
+  openssl
   # the disk faults: splitbrain-diskfs, a FUSE layer under each node's data dir
   libfuse3-dev fuse3
   # the docker backend's daemon (started below when it is not running)

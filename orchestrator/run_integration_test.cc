@@ -115,6 +115,7 @@ TEST_P(RunTest, RegisterRunIsValidStoreIsCompleteNothingLeftBehind) {
   EXPECT_EQ(results["checks"]["linearizable"]["verdict"], "valid");
   EXPECT_EQ(results["checks"]["election-safety"]["verdict"], "valid");
   EXPECT_GT(results["ops"]["ok"].get<int64_t>(), 50);
+  EXPECT_EQ(results["tls"], false);
   Json spec = Json::parse(ReadFile(run / "spec.json"), nullptr, false);
   EXPECT_EQ(spec["seed"], 7);
   EXPECT_EQ(spec["backend-used"], GetParam());
@@ -239,6 +240,41 @@ TEST_P(DockerDiskRunTest, LoseUnsyncedCatchesNoFsyncAndTheCorrectRefdbStaysValid
 }
 
 INSTANTIATE_TEST_SUITE_P(Docker, DockerDiskRunTest, ::testing::Values("docker"),
+                         [](const auto& param_info) { return param_info.param; });
+
+// --tls: the run's own CA and certificates; nodes and clients talk mutual TLS, the run is
+// valid, results.json and the report say so, and the certificates are gone afterwards (the
+// temp dir and each node's copy in its data dir).
+class TlsRunTest : public RunTest {};
+
+TEST_P(TlsRunTest, TlsRunIsValidRecordsTlsAndLeavesNoCertificates) {
+  ASSERT_EQ(RunToEnd(Args({"--seed", "11", "--tls", "--nemesis", "kill,partition-leader",
+                           "--nemesis-interval", "1s"})),
+            0)
+      << Output();
+  const fs::path run = LatestRun();
+  EXPECT_EQ(ResultsSchemaErrors(run / "results.json"), "");
+  Json results = Json::parse(ReadFile(run / "results.json"), nullptr, false);
+  ASSERT_TRUE(results.is_object());
+  EXPECT_EQ(results["verdict"], "valid") << results.dump(2);
+  EXPECT_EQ(results["tls"], true);
+  EXPECT_GT(results["ops"]["ok"].get<int64_t>(), 50);
+  Json spec = Json::parse(ReadFile(run / "spec.json"), nullptr, false);
+  EXPECT_EQ(spec["tls"], true);
+  EXPECT_NE(ReadFile(run / "report.html").find("TLS on"), std::string::npos);
+  for (const char* node : {"n1", "n2", "n3"}) {
+    EXPECT_NE(ReadFile(run / "nodes" / node / "node.log").find("(mutual TLS)"), std::string::npos)
+        << node << " did not serve TLS";
+    EXPECT_FALSE(fs::exists(run / "nodes" / node / "data" / "tls")) << node;
+  }
+  const std::string prefix = "splitbrain-tls-" + RunId() + "-";
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+    EXPECT_NE(entry.path().filename().string().rfind(prefix, 0), 0U) << entry.path();
+  }
+  EXPECT_TRUE(Leftovers(RunId(), store_).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TlsRunTest, ::testing::Values("netns", "docker"),
                          [](const auto& param_info) { return param_info.param; });
 
 // The other workloads, on the faster backend.

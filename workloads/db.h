@@ -15,6 +15,7 @@
 
 #include "checker/node_log.h"
 #include "common/status.h"
+#include "common/tls.h"
 
 namespace workloads {
 
@@ -101,6 +102,9 @@ struct DbTraits {
   // Status reports the applied position (NodeStatus::applied_index), so convergence can compare
   // replicas. False for defined databases, whose probes give role, term and leader only.
   bool reports_applied = true;
+  // Speaks mutual TLS when Attach gives it certificates (ClusterInfo::tls; `splitbrain run
+  // --tls`): nodes between themselves and the harness's clients and probes to the nodes.
+  bool supports_tls = false;
 };
 
 // A file a node needs in its data dir before it first starts (a config file).
@@ -113,11 +117,20 @@ struct NodeFile {
 // (clients), so `splitbrain cleanup` can find them after the orchestrator died.
 inline constexpr char kRunIdVariable[] = "SPLITBRAIN_RUN_ID";
 
+// A run's mutual TLS material (PEM contents): one identity per node, whose certificate names
+// the node's address, and one for the harness's clients and status probes; all signed by the
+// run's CA (in every TlsPem's `ca`).
+struct ClusterTls {
+  std::vector<common::TlsPem> nodes;  // index i-1 for node i
+  common::TlsPem client;
+};
+
 // The cluster a Db is about to run on, and where its harness-side programs log.
 struct ClusterInfo {
   std::string run_id;            // programs the Db starts on this machine carry it (kRunIdVariable)
   std::vector<std::string> ips;  // every node's address, index i-1 for node i
   std::filesystem::path log_dir;  // the run's folder: clients.log goes there
+  std::optional<ClusterTls> tls;  // nullopt: plaintext (only given when traits().supports_tls)
 };
 
 // Which definition file a database came from (nullopt for the built-in adapters).

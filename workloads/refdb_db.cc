@@ -40,8 +40,9 @@ Answer<T> Carry(const rc::OpResult<U>& r) {
 
 class RefDbClient final : public DbClient {
  public:
-  RefDbClient(std::unique_ptr<rc::Client> client, ClientOptions options)
-      : client_(std::move(client)), options_(std::move(options)) {}
+  RefDbClient(std::unique_ptr<rc::Client> client, ClientOptions options,
+              std::optional<common::TlsPem> tls)
+      : client_(std::move(client)), options_(std::move(options)), tls_(std::move(tls)) {}
 
   // Reads are spread over the nodes, as etcd's client balances requests: a node that is not
   // the leader serves a linearizable read through ReadIndex (asking the leader). When that
@@ -99,7 +100,8 @@ class RefDbClient final : public DbClient {
       auto created = rc::Client::Create({.endpoints = {endpoint},
                                          .call_deadline = options_.call_deadline,
                                          .max_attempts = 1,
-                                         .client_id = client_->client_id()});
+                                         .client_id = client_->client_id(),
+                                         .tls = tls_});
       if (created.ok()) single = std::move(*created);
     }
     return single;
@@ -107,6 +109,7 @@ class RefDbClient final : public DbClient {
 
   std::unique_ptr<rc::Client> client_;
   ClientOptions options_;
+  std::optional<common::TlsPem> tls_;
   std::map<std::string, std::unique_ptr<rc::Client>> single_;
   size_t next_read_ = 0;
 };
@@ -118,15 +121,17 @@ class RefDbClient final : public DbClient {
 struct RefDb::StatusChannel {
   common::Mutex mu;
   std::string endpoint;
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
   std::unique_ptr<refdb::statuspb::Status::Stub> stub GUARDED_BY(mu);
   std::chrono::steady_clock::time_point created;
 
-  explicit StatusChannel(std::string e) : endpoint(std::move(e)) {
+  StatusChannel(std::string e, std::shared_ptr<grpc::ChannelCredentials> c)
+      : endpoint(std::move(e)), credentials(std::move(c)) {
     common::MutexLock lock(mu);
     Renew();
   }
   void Renew() REQUIRES(mu) {
-    stub = refdb::statuspb::Status::NewStub(FreshChannel(endpoint));
+    stub = refdb::statuspb::Status::NewStub(FreshChannel(endpoint, credentials));
     created = std::chrono::steady_clock::now();
   }
 };
@@ -154,20 +159,54 @@ std::vector<std::string> RefDb::NodeArgv(const NodeEnv& env) const {
     argv.push_back(bug);
   }
   argv.insert(argv.end(), options_.extra.begin(), options_.extra.end());
+  if (tls()) {
+    const std::filesystem::path dir = std::filesystem::path(env.data_dir) / "tls";
+    argv.insert(argv.end(),
+                {"--tls-ca", (dir / "ca.pem").string(), "--tls-cert", (dir / "node.pem").string(),
+                 "--tls-key", (dir / "node.key").string()});
+  }
   return argv;
 }
 
+void RefDb::Attach(const ClusterInfo& cluster) {
+  common::MutexLock lock(mu_);
+  tls_ = cluster.tls;
+  status_channels_.clear();  // made with the old credentials
+}
+
+std::optional<ClusterTls> RefDb::tls() const {
+  common::MutexLock lock(mu_);
+  return tls_;
+}
+
+std::vector<NodeFile> RefDb::NodeFiles(const NodeEnv& env) const {
+  const std::optional<ClusterTls> cluster_tls = tls();
+  if (!cluster_tls || env.id < 1 || static_cast<size_t>(env.id) > cluster_tls->nodes.size()) {
+    return {};
+  }
+  const common::TlsPem& pem = cluster_tls->nodes[env.id - 1];
+  return {{.path = "tls/ca.pem", .contents = pem.ca},
+          {.path = "tls/node.pem", .contents = pem.cert},
+          {.path = "tls/node.key", .contents = pem.key}};
+}
+
 Result<std::unique_ptr<DbClient>> RefDb::Connect(const ClientOptions& options) const {
+  std::optional<common::TlsPem> client_tls;
+  if (const std::optional<ClusterTls> cluster_tls = tls()) client_tls = cluster_tls->client;
   ASSIGN_OR_RETURN(auto client, rc::Client::Create({.endpoints = options.endpoints,
                                                     .call_deadline = options.call_deadline,
-                                                    .client_id = options.client_id}));
-  return std::unique_ptr<DbClient>(new RefDbClient(std::move(client), options));
+                                                    .client_id = options.client_id,
+                                                    .tls = client_tls}));
+  return std::unique_ptr<DbClient>(new RefDbClient(std::move(client), options, client_tls));
 }
 
 std::shared_ptr<RefDb::StatusChannel> RefDb::ChannelFor(const std::string& endpoint) const {
   common::MutexLock lock(mu_);
   auto& channel = status_channels_[endpoint];
-  if (channel == nullptr) channel = std::make_shared<StatusChannel>(endpoint);
+  if (channel == nullptr) {
+    channel = std::make_shared<StatusChannel>(
+        endpoint, rc::MakeChannelCredentials(tls_ ? std::optional(tls_->client) : std::nullopt));
+  }
   return channel;
 }
 
@@ -202,7 +241,8 @@ DbTraits RefDb::traits() const {
           .reports_state_digest = true,
           .writes_node_events = true,
           .clock_movable = true,
-          .status_term_is_current = true};
+          .status_term_is_current = true,
+          .supports_tls = true};
 }
 
 std::optional<checker::NodeLog> RefDb::ReadNodeLog(int node,

@@ -1,6 +1,9 @@
 // RefDb: the Db adapter for refdb. Nodes run `refdb --id N --listen IP:7000 --peers
 // 1=IP:7000,... --data DIR [--bug NAME]...`; clients are refdb/client's Client, whose outcome
-// classification (ok / fail / unknown) maps one to one onto ok / fail / info.
+// classification (ok / fail / unknown) maps one to one onto ok / fail / info. With TLS
+// (Attach's ClusterInfo::tls), each node's PEM files are written to DIR/tls/{ca.pem,node.pem,
+// node.key} (NodeFiles) and passed as --tls-ca/--tls-cert/--tls-key; clients and status probes
+// present the run's client certificate.
 #pragma once
 
 #include <filesystem>
@@ -33,6 +36,8 @@ class RefDb final : public Db {
   uint16_t port() const override { return kPort; }
   std::vector<std::filesystem::path> Binaries() const override { return {options_.binary}; }
   std::vector<std::string> NodeArgv(const NodeEnv& env) const override;
+  void Attach(const ClusterInfo& cluster) override;
+  std::vector<NodeFile> NodeFiles(const NodeEnv& env) const override;
   common::Result<std::unique_ptr<DbClient>> Connect(const ClientOptions& options) const override;
   common::Result<NodeStatus> Status(const std::string& endpoint,
                                     std::chrono::milliseconds deadline) const override;
@@ -43,10 +48,12 @@ class RefDb final : public Db {
  private:
   struct StatusChannel;
   std::shared_ptr<StatusChannel> ChannelFor(const std::string& endpoint) const;
+  std::optional<ClusterTls> tls() const;
 
   RefDbOptions options_;
   mutable common::Mutex mu_;
   mutable std::map<std::string, std::shared_ptr<StatusChannel>> status_channels_ GUARDED_BY(mu_);
+  std::optional<ClusterTls> tls_ GUARDED_BY(mu_);
 };
 
 // Reads refdb's events.jsonl (refdb/server/event_log.h: one JSON line per role or leader change,

@@ -7,6 +7,7 @@
 #include "orchestrator/run/backend/cleanup.h"
 #include "orchestrator/run/client_processes.h"
 #include "orchestrator/run/diskfs/diskfs_mount.h"
+#include "orchestrator/run/run_certificates.h"
 #include "orchestrator/run/run_registry.h"
 
 namespace orchestrator {
@@ -20,8 +21,8 @@ int RunCleanupCommand(const std::vector<std::string>& args, std::ostream& out, s
       only = args[i].substr(6);
     } else if (args[i] == "--help" || args[i] == "-h") {
       out << "usage: splitbrain cleanup [--run ID]\n"
-             "Removes the containers, networks, namespaces, links and processes that dead runs\n"
-             "left behind. Live runs are never touched.\n";
+             "Removes the containers, networks, namespaces, links, processes and TLS certificate\n"
+             "directories that dead runs left behind. Live runs are never touched.\n";
       return kExitValid;
     } else {
       err << "splitbrain cleanup: unexpected argument \"" << args[i] << "\"\n";
@@ -53,7 +54,8 @@ int RunCleanupCommand(const std::vector<std::string>& args, std::ostream& out, s
         // After the nodes (netns), before the helpers (clients): a mount whose helper is
         // killed first stays, answering ENOTCONN, until it is unmounted.
         std::pair{"disk mounts", diskfs::CleanupDiskMounts(filter)},
-        std::pair{"clients", CleanupClients(filter)}}) {
+        std::pair{"clients", CleanupClients(filter)},
+        std::pair{"certificates", CleanupRunCertificates(filter)}}) {
     if (!result.ok()) {
       err << "splitbrain cleanup: " << what << ": " << result.status().message() << "\n";
       code = kExitRunFailed;

@@ -72,6 +72,7 @@ std::string Subtitle(const std::optional<RunSpec>& spec, const RunResults& resul
     std::string bugs;
     for (const std::string& b : spec->db_bugs) bugs += (bugs.empty() ? "" : ", ") + b;
     if (!bugs.empty()) text += " · db bugs " + bugs;
+    text += results.tls ? " · TLS on" : " · TLS off";
   } else {
     text = "? on " + (results.backend.empty() ? std::string("?") : results.backend);
   }

@@ -131,6 +131,7 @@ int Execution::Execute() {
 
 void Execution::NameDb(RunResults& results) const {
   results.db = plan_.db->name();
+  results.tls = plan_.spec.tls;
   if (const std::optional<workloads::DbSource> source = plan_.db->source()) {
     results.db_file = source->file.string();
     results.db_sha256 = source->sha256;

@@ -93,6 +93,19 @@ std::vector<nemesis::FaultKind> AskedKinds(const RunSpec& spec, const nemesis::S
   return kinds;
 }
 
+// --tls: the database must speak it, and the election workload's candidates (programs of
+// their own) do not carry certificates.
+Status CheckTls(const RunSpec& spec, const workloads::Db& db) {
+  if (!spec.tls) return Status::Ok();
+  if (!db.traits().supports_tls) {
+    return Status::InvalidArgument("--tls: " + db.name() + " does not support TLS (refdb does)");
+  }
+  if (spec.workload == workloads::WorkloadKind::kElection) {
+    return Status::InvalidArgument("--tls: the election workload's candidates do not use TLS");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<RunPlan> PlanRun(RunSpec spec) {
@@ -136,6 +149,7 @@ Result<RunPlan> PlanRun(RunSpec spec) {
   const bool has_disk_faults = has(nemesis::IsDiskFault);
   ASSIGN_OR_RETURN(std::unique_ptr<workloads::Db> db, MakeDbAdapter(spec));
   RETURN_IF_ERROR(CheckBugSwitches(spec, *db));
+  RETURN_IF_ERROR(CheckTls(spec, *db));
   const bool shapes = asks(nemesis::IsShapingKind) ||
                       std::any_of(schedule.begin(), schedule.end(), [](const auto& entry) {
                         return entry.fault.correlation.has_value();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace orchestrator {
 namespace {
 
@@ -48,6 +50,21 @@ TEST(PlanRunTest, CandidateFaultsNeedTheElectionWorkload) {
   EXPECT_EQ(plan->moves_candidate_clocks, skews_candidates);
   EXPECT_FALSE(ParseRunSpec({"--fencing", "maybe"}).ok());
   EXPECT_NE(PlanError({"--fencing", "on"}).find("election"), std::string::npos);
+}
+
+TEST(PlanRunTest, TlsNeedsADatabaseThatSpeaksItAndNoCandidates) {
+  auto plan = PlanRun(Spec({"--tls", "--nemesis", "kill"}));
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(plan->spec.tls);
+  EXPECT_TRUE(plan->db->traits().supports_tls);
+  EXPECT_FALSE(PlanRun(Spec({"--nemesis", "kill"}))->spec.tls);
+  EXPECT_TRUE(PlanRun(Spec({"--tls", "on"}))->spec.tls);
+  EXPECT_NE(PlanError({"--tls", "--db", "etcd"}).find("--tls: etcd does not support TLS"),
+            std::string::npos);
+  EXPECT_NE(PlanError({"--tls", "--workload", "election"}).find("candidates"), std::string::npos);
+  // The reproduce command keeps it.
+  const std::vector<std::string> argv = plan->spec.ReproduceArgv();
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "--tls"), argv.end());
 }
 
 TEST(PlanRunTest, StopOnInvalidNeedsAWorkloadCheckedForLinearizability) {

@@ -132,7 +132,9 @@ Status ClusterSession::StartNodes() {
   const int nodes = plan_.spec.nodes;
   std::vector<std::string> ips;
   for (int i = 1; i <= nodes; ++i) ips.push_back(backend_->NodeIp(i));
-  plan_.db->Attach({.run_id = run_id_, .ips = ips, .log_dir = run_dir_->root()});
+  ASSIGN_OR_RETURN(std::optional<workloads::ClusterTls> tls, MakeCertificates(ips));
+  plan_.db->Attach(
+      {.run_id = run_id_, .ips = ips, .log_dir = run_dir_->root(), .tls = std::move(tls)});
   for (int i = 1; i <= nodes; ++i) {
     const workloads::NodeEnv env{
         .id = i, .ip = ips[i - 1], .peer_ips = ips, .data_dir = backend_->NodeDataDir(i)};
@@ -142,6 +144,10 @@ Status ClusterSession::StartNodes() {
       std::filesystem::create_directories(path.parent_path(), ec);
       RETURN_IF_ERROR(WriteFileAtomically(path, file.contents)
                           .WithContext("node n" + std::to_string(i) + ": config file"));
+      // The node's copies of the run's certificates go with them.
+      if (certificates_ && file.path.rfind("tls/", 0) == 0) {
+        certificates_->AlsoRemove(path.parent_path());
+      }
     }
     node_envs_.push_back(env);
     const std::string node_name = "node n" + std::to_string(i);
@@ -158,6 +164,15 @@ Status ClusterSession::StartNodes() {
     endpoints_.push_back(ips[i - 1] + ":" + std::to_string(plan_.db->port()));
   }
   return Status::Ok();
+}
+
+Result<std::optional<workloads::ClusterTls>> ClusterSession::MakeCertificates(
+    const std::vector<std::string>& ips) {
+  if (!plan_.spec.tls) return std::optional<workloads::ClusterTls>();
+  ASSIGN_OR_RETURN(RunCertificates certificates, RunCertificates::Create(run_id_, ips));
+  certificates_.emplace(std::move(certificates));
+  ASSIGN_OR_RETURN(workloads::ClusterTls tls, certificates_->ClusterTls());
+  return std::optional<workloads::ClusterTls>(std::move(tls));
 }
 
 Status ClusterSession::NodesAlive() const {

@@ -27,6 +27,7 @@
 #include "orchestrator/run/interrupts.h"
 #include "orchestrator/run/node_disks.h"
 #include "orchestrator/run/plan.h"
+#include "orchestrator/run/run_certificates.h"
 #include "orchestrator/run/run_registry.h"
 #include "orchestrator/store/run_dir.h"
 
@@ -69,6 +70,9 @@ class ClusterSession {
 
  private:
   common::Status StartNodes();
+  // --tls: the certificates for `ips`, as Attach takes them (nullopt without --tls).
+  common::Result<std::optional<workloads::ClusterTls>> MakeCertificates(
+      const std::vector<std::string>& ips);
   common::Result<int> AwaitFirstWrite();
   // Until every node passes the database's readiness probe (Db::Ready), within ReadyTimeout.
   common::Status AwaitReady(std::ostream& out);
@@ -82,6 +86,8 @@ class ClusterSession {
   std::unique_ptr<Backend> backend_;
   // After backend_: destroyed (unmounted) first, but the destructor stops the nodes before.
   std::unique_ptr<NodeDisks> disks_;
+  // --tls: the run's certificates; removed (with the nodes' copies) when the session ends.
+  std::optional<RunCertificates> certificates_;
   common::Mutex backend_mutex_;        // held by every call NemesisAdapter makes on backend_
   std::filesystem::path libfaketime_;  // set when the plan moves clocks
   std::filesystem::path clock_shim_;   // set when the plan moves clocks

@@ -175,6 +175,7 @@ Json RunResults::ToJson() const {
   if (!db.empty()) j["db"] = db;
   if (!db_file.empty()) j["db_file"] = db_file;
   if (!db_sha256.empty()) j["db_sha256"] = db_sha256;
+  j["tls"] = tls;
   if (verdict == RunVerdict::kRunFailed && checks.empty()) return j;
   j["workload_s"] = workload_s;
   j["elapsed_s"] = elapsed_s;
@@ -223,6 +224,10 @@ Result<RunResults> RunResults::FromJson(const Json& json) {
   RETURN_IF_ERROR(ReadString(json, "db", false, r.db));
   RETURN_IF_ERROR(ReadString(json, "db_file", false, r.db_file));
   RETURN_IF_ERROR(ReadString(json, "db_sha256", false, r.db_sha256));
+  if (auto tls = json.find("tls"); tls != json.end() && !tls->is_null()) {
+    if (!tls->is_boolean()) return Wrong("tls", "a boolean", *tls);
+    r.tls = tls->get<bool>();
+  }
   RETURN_IF_ERROR(ReadString(json, "phase", false, r.phase));
   RETURN_IF_ERROR(ReadString(json, "error", false, r.error));
   int64_t exit_code = 0;

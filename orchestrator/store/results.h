@@ -68,6 +68,7 @@ struct RunResults {
   std::string db;         // the database: refdb, etcd, or a definition's name
   std::string db_file;    // a definition's file (absolute); empty for a built-in adapter
   std::string db_sha256;  // the SHA-256 of that file's bytes
+  bool tls = false;       // the nodes and clients talked mutual TLS (--tls)
   RunVerdict verdict = RunVerdict::kRunFailed;
   int exit_code = 0;
   double workload_s = 0;  // how long the clients ran

@@ -110,6 +110,23 @@ TEST(RunResultsTest, AFailedRunHasPhaseAndErrorAndNoChecks) {
   EXPECT_EQ(back->error, "no leader in 30 s");
 }
 
+TEST(RunResultsTest, RecordsWhetherTlsWasOn) {
+  RunResults tls = ValidRun();
+  tls.tls = true;
+  const Json json = tls.ToJson();
+  EXPECT_EQ(json["tls"], true);
+  EXPECT_EQ(ValidRun().ToJson()["tls"], false);
+  auto back = RunResults::FromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->tls);
+  Json old = json;
+  old.erase("tls");  // a file from before the key: plaintext
+  EXPECT_FALSE(RunResults::FromJson(old)->tls);
+  Json bad = json;
+  bad["tls"] = "yes";
+  EXPECT_NE(RunResults::FromJson(bad).status().message().find("tls"), std::string::npos);
+}
+
 TEST(RunResultsTest, ReadsFilesFromBeforeTheSchemaVersion) {
   Json old = ValidRun().ToJson();
   old.erase("schema_version");

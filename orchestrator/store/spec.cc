@@ -67,7 +67,8 @@ Json RunSpec::ToJson() const {
             {"refdb-bin", refdb_bin},
             {"etcd-bin", etcd_bin},
             {"fencing", fencing},
-            {"stop-on-invalid", stop_on_invalid}};
+            {"stop-on-invalid", stop_on_invalid},
+            {"tls", tls}};
   j["seed"] = seed.has_value() ? Json(*seed) : Json(nullptr);
   if (!run_id.empty()) j["run-id"] = run_id;
   if (!backend_used.empty()) j["backend-used"] = backend_used;
@@ -177,6 +178,7 @@ std::vector<std::string> RunSpec::ReproduceArgv() const {
   add("--refdb-bin", refdb_bin);
   if (fencing) add("--fencing", "on");
   if (stop_on_invalid) argv.emplace_back("--stop-on-invalid");
+  if (tls) argv.emplace_back("--tls");
   return argv;
 }
 

@@ -58,6 +58,9 @@ struct RunSpec {
   // End the run at the first key the live linearizability check finds invalid (healing and
   // tearing down as usual); results.json's stopped_early says which key and when.
   bool stop_on_invalid = false;
+  // Mutual TLS between the nodes and to the clients: a throwaway CA and per-node certificates
+  // made for the run (orchestrator/run/run_certificates.h). Only for databases that support it.
+  bool tls = false;
   // The nightly invocation this run belongs to (`--night ID`; ci/nightly.sh gives all its runs
   // one). Written to spec.json and read back from it, but never taken from a --spec file and
   // not part of ReproduceArgv: a reproduction is not part of the night. Empty: none (the index

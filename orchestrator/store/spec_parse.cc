@@ -42,6 +42,7 @@ constexpr std::array kKeys = {"spec",
                               "etcd-bin",
                               "fencing",
                               "stop-on-invalid",
+                              "tls",
                               "night"};
 
 // After "nemesis" was read into spec.nemesis: "none" clears it, "auto" (alone) lets the store's
@@ -181,7 +182,7 @@ Status ApplySwitch(const std::string& key, const Json& v, bool& out) {
 }
 
 // A flag that may stand alone (`--stop-on-invalid` is `--stop-on-invalid on`).
-bool IsBareFlag(const std::string& flag) { return flag == "stop-on-invalid"; }
+bool IsBareFlag(const std::string& flag) { return flag == "stop-on-invalid" || flag == "tls"; }
 bool IsSwitchWord(const std::string& word) {
   return word == "on" || word == "off" || word == "true" || word == "false";
 }
@@ -203,10 +204,17 @@ Status ApplyCheckTimeLimit(const Json& v, RunSpec& spec) {
   return Status::Ok();
 }
 
+// The field of a switch key, or null.
+bool* SwitchOf(const std::string& key, RunSpec& spec) {
+  if (key == "fencing") return &spec.fencing;
+  if (key == "stop-on-invalid") return &spec.stop_on_invalid;
+  if (key == "tls") return &spec.tls;
+  return nullptr;
+}
+
 Status ApplyKey(const std::string& key, const Json& v, RunSpec& spec) {
-  if (key == "fencing") return ApplySwitch(key, v, spec.fencing);
+  if (bool* field = SwitchOf(key, spec)) return ApplySwitch(key, v, *field);
   if (key == "check-time-limit") return ApplyCheckTimeLimit(v, spec);
-  if (key == "stop-on-invalid") return ApplySwitch(key, v, spec.stop_on_invalid);
   if (key == "night") return ApplyNight(v, spec);
   if (key == "name") {
     ASSIGN_OR_RETURN(spec.name, AsString(key, v));

@@ -80,8 +80,18 @@ std::string_view OutcomeName(Outcome outcome) {
   return "info";
 }
 
+std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(
+    const std::optional<common::TlsPem>& tls) {
+  if (!tls) return grpc::InsecureChannelCredentials();
+  return grpc::SslCredentials(
+      {.pem_root_certs = tls->ca, .pem_private_key = tls->key, .pem_cert_chain = tls->cert});
+}
+
 struct Client::Endpoint {
-  explicit Endpoint(std::string a) : address(std::move(a)) { Connect(); }
+  Endpoint(std::string a, std::shared_ptr<grpc::ChannelCredentials> c)
+      : address(std::move(a)), credentials(std::move(c)) {
+    Connect();
+  }
   // A fresh channel: gRPC 1.51 keeps a channel whose server refused a connection in backoff
   // for seconds, even after the server is back.
   void Connect() {
@@ -90,11 +100,12 @@ struct Client::Endpoint {
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 1000);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-    auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    auto channel = grpc::CreateCustomChannel(address, credentials, args);
     kv = kvpb::KV::NewStub(channel);
     status = statuspb::Status::NewStub(channel);
   }
   std::string address;
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
   std::unique_ptr<kvpb::KV::Stub> kv;
   std::unique_ptr<statuspb::Status::Stub> status;
 };
@@ -102,8 +113,9 @@ struct Client::Endpoint {
 Client::Client(ClientOptions options)
     : options_(std::move(options)),
       client_id_(options_.client_id != 0 ? options_.client_id : RandomClientId()) {
+  const auto credentials = MakeChannelCredentials(options_.tls);
   for (const std::string& e : options_.endpoints)
-    endpoints_.push_back(std::make_unique<Endpoint>(e));
+    endpoints_.push_back(std::make_unique<Endpoint>(e, credentials));
 }
 
 Client::~Client() = default;
@@ -136,7 +148,7 @@ size_t Client::IndexOf(const std::string& address) {
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     if (endpoints_[i]->address == address) return i;
   }
-  endpoints_.push_back(std::make_unique<Endpoint>(address));
+  endpoints_.push_back(std::make_unique<Endpoint>(address, endpoints_.front()->credentials));
   return endpoints_.size() - 1;
 }
 

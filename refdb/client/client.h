@@ -38,6 +38,8 @@
 // numbers require). Channels are shared by nobody else.
 #pragma once
 
+#include <grpcpp/security/credentials.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -46,6 +48,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/tls.h"
 #include "kv.grpc.pb.h"
 #include "status.grpc.pb.h"
 
@@ -83,7 +86,15 @@ struct ClientOptions {
   std::chrono::milliseconds backoff_initial{10};
   std::chrono::milliseconds backoff_max{200};
   uint64_t client_id = 0;  // 0: a random one
+  // Mutual TLS (refdb's --tls-*): the CA that signed the nodes' certificates, and this
+  // client's certificate and key, which the nodes demand. nullopt: plaintext.
+  std::optional<common::TlsPem> tls;
 };
+
+// gRPC credentials for a channel to refdb: TLS presenting `tls`'s certificate and verifying
+// the server's against its CA (and the dialled address), or insecure for nullopt.
+std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(
+    const std::optional<common::TlsPem>& tls);
 
 class Client {
  public:

@@ -22,7 +22,8 @@ constexpr int kExitBadUsage = 254;
 
 int Usage(const std::string& why) {
   std::cerr << "refdb-cli: " << why << "\n"
-            << "usage: refdb-cli --endpoints HOST:PORT,... [--timeout-ms N] COMMAND\n"
+            << "usage: refdb-cli --endpoints HOST:PORT,... [--timeout-ms N]\n"
+               "                 [--tls-ca FILE --tls-cert FILE --tls-key FILE] COMMAND\n"
                "  get KEY [--serializable] | put KEY VALUE | cas KEY (EXPECTED|--absent) NEW\n"
                "  del KEY | status\n";
   return kExitBadUsage;
@@ -102,10 +103,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> endpoints;
   std::vector<std::string> cmd;
   long timeout_ms = 2000;
+  common::TlsFiles tls;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--endpoints" && i + 1 < argc) {
       endpoints = Split(argv[++i]);
+    } else if (arg == "--tls-ca" && i + 1 < argc) {
+      tls.ca = argv[++i];
+    } else if (arg == "--tls-cert" && i + 1 < argc) {
+      tls.cert = argv[++i];
+    } else if (arg == "--tls-key" && i + 1 < argc) {
+      tls.key = argv[++i];
     } else if (arg == "--timeout-ms" && i + 1 < argc) {
       timeout_ms = std::strtol(argv[++i], nullptr, 10);
     } else {
@@ -115,8 +123,15 @@ int main(int argc, char** argv) {
   if (endpoints.empty()) return Usage("--endpoints is required");
   if (cmd.empty()) return Usage("no command");
   if (timeout_ms <= 0) return Usage("--timeout-ms must be positive");
-  auto client = Client::Create(
-      {.endpoints = endpoints, .call_deadline = std::chrono::milliseconds(timeout_ms)});
+  std::optional<common::TlsPem> pem;
+  if (tls.enabled()) {
+    auto read = common::ReadTlsFiles(tls);
+    if (!read.ok()) return Usage(read.status().message());
+    pem = std::move(*read);
+  }
+  auto client = Client::Create({.endpoints = endpoints,
+                                .call_deadline = std::chrono::milliseconds(timeout_ms),
+                                .tls = std::move(pem)});
   if (!client.ok()) return Usage(client.status().message());
   return Run(**client, endpoints, cmd);
 }

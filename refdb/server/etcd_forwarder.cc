@@ -23,7 +23,7 @@ const EtcdForwarder::Stubs& EtcdForwarder::StubsFor(const std::string& address) 
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    auto channel = grpc::CreateCustomChannel(address, credentials_, args);
     stubs = std::make_unique<Stubs>(Stubs{.kv = etcdserverpb::KV::NewStub(channel),
                                           .lease = etcdserverpb::Lease::NewStub(channel),
                                           .cluster = etcdserverpb::Cluster::NewStub(channel)});

@@ -23,7 +23,9 @@ namespace refdb::server {
 
 class EtcdForwarder {
  public:
-  explicit EtcdForwarder(const Driver& driver) : driver_(&driver) {}
+  // `credentials`: for the channels to the leader (tls_credentials.h).
+  EtcdForwarder(const Driver& driver, std::shared_ptr<grpc::ChannelCredentials> credentials)
+      : driver_(&driver), credentials_(std::move(credentials)) {}
 
   struct Stubs {
     std::unique_ptr<etcdserverpb::KV::Stub> kv;
@@ -45,6 +47,7 @@ class EtcdForwarder {
 
  private:
   const Driver* driver_;
+  const std::shared_ptr<grpc::ChannelCredentials> credentials_;
   common::Mutex mu_;
   std::map<std::string, std::unique_ptr<Stubs>> stubs_ GUARDED_BY(mu_);
 };

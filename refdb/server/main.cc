@@ -1,11 +1,12 @@
 // refdb: one node of the Raft-replicated key-value store. Flags: server_options.h.
-// Exit codes: 0 clean shutdown (SIGTERM/SIGINT), 3 could not start (storage, address),
-// 254 bad flags. A storage failure while running aborts (the node must not go on).
+// Exit codes: 0 clean shutdown (SIGTERM/SIGINT), 3 could not start (storage, address, a bad
+// TLS file), 254 bad flags. A storage failure while running aborts (the node must not go on).
 #include <grpcpp/grpcpp.h>
 
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "refdb/server/peer_transport.h"
 #include "refdb/server/server_options.h"
 #include "refdb/server/services.h"
+#include "refdb/server/tls_credentials.h"
 #include "refdb/storage/posix_file_system.h"
 
 namespace {
@@ -35,8 +37,18 @@ sigset_t BlockShutdownSignals() {
 }
 
 int Serve(const ServerOptions& options, const sigset_t& signals) {
+  std::optional<common::TlsPem> tls;
+  if (options.tls.enabled()) {
+    auto loaded = refdb::server::LoadTls(options.tls);
+    if (!loaded.ok()) {
+      std::cerr << "refdb " << options.id << ": " << loaded.status().message() << "\n";
+      return kExitStartFailed;
+    }
+    tls = std::move(*loaded);
+  }
+  const auto channel_credentials = refdb::server::MakeChannelCredentials(tls);
   refdb::storage::PosixFileSystem fs;
-  refdb::server::PeerTransport transport(options.peers);
+  refdb::server::PeerTransport transport(options.peers, channel_credentials);
   auto driver = refdb::server::Driver::Create(options, fs, transport);
   if (!driver.ok()) {
     std::cerr << "refdb " << options.id << ": " << driver.status().message() << "\n";
@@ -47,14 +59,15 @@ int Serve(const ServerOptions& options, const sigset_t& signals) {
   refdb::server::StatusService status(**driver);
   // etcd's v3 API on the same port (etcd_services.h).
   const auto identity = refdb::server::EtcdIdentity::From(options);
-  refdb::server::EtcdForwarder forwarder(**driver);
+  refdb::server::EtcdForwarder forwarder(**driver, channel_credentials);
   refdb::server::EtcdKvService etcd_kv(**driver, identity, forwarder);
   refdb::server::EtcdLeaseService etcd_lease(**driver, identity, forwarder);
   refdb::server::EtcdMaintenanceService etcd_maintenance(**driver, identity);
   refdb::server::EtcdClusterService etcd_cluster(**driver, identity, forwarder);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen_address, refdb::server::MakeServerCredentials(tls),
+                           &port);
   builder.SetMaxReceiveMessageSize(64 << 20);
   refdb::server::AllowPeerKeepalive(builder);
   // Each waiting client request holds one sync-server thread. gRPC's default (at most 2 idle
@@ -77,7 +90,8 @@ int Serve(const ServerOptions& options, const sigset_t& signals) {
     return kExitStartFailed;
   }
   (*driver)->Start();
-  std::cerr << "refdb " << options.id << ": serving on " << options.listen_address << "\n";
+  std::cerr << "refdb " << options.id << ": serving on " << options.listen_address
+            << (tls ? " (mutual TLS)" : "") << "\n";
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   std::cerr << "refdb " << options.id << ": signal " << signal_number << ", shutting down\n";

@@ -19,7 +19,8 @@ constexpr int kKeepaliveTimeMs = 1000;
 constexpr int kKeepaliveTimeoutMs = 2000;
 constexpr int kMinPingIntervalMs = 500;
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 1000);
@@ -34,7 +35,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
 }  // namespace
@@ -46,9 +47,11 @@ void AllowPeerKeepalive(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
 }
 
-PeerSender::PeerSender(const std::string& address)
+PeerSender::PeerSender(const std::string& address,
+                       std::shared_ptr<grpc::ChannelCredentials> credentials)
     : address_(address),
-      stub_(peerpb::Peer::NewStub(MakeChannel(address))),
+      credentials_(std::move(credentials)),
+      stub_(peerpb::Peer::NewStub(MakeChannel(address, credentials_))),
       thread_([this] { Run(); }) {}
 
 PeerSender::~PeerSender() { Stop(); }
@@ -153,7 +156,7 @@ void PeerSender::Reconnect() {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_reconnect_ < kReconnectInterval) return;
   last_reconnect_ = now;
-  stub_ = peerpb::Peer::NewStub(MakeChannel(address_));
+  stub_ = peerpb::Peer::NewStub(MakeChannel(address_, credentials_));
 }
 
 void PeerSender::SendSnapshot(const raft::Message& m) {
@@ -188,9 +191,11 @@ void PeerSender::SendSnapshot(const raft::Message& m) {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) Reconnect();
 }
 
-PeerTransport::PeerTransport(const std::map<uint64_t, std::string>& peers) {
+PeerTransport::PeerTransport(const std::map<uint64_t, std::string>& peers,
+                             const std::shared_ptr<grpc::ChannelCredentials>& credentials)
+    : credentials_(credentials) {
   for (const auto& [id, address] : peers) {
-    senders_.emplace(id, std::make_unique<PeerSender>(address));
+    senders_.emplace(id, std::make_unique<PeerSender>(address, credentials));
   }
   addresses_ = peers;
 }
@@ -199,7 +204,8 @@ void PeerTransport::AddPeer(uint64_t id, const std::string& address) {
   auto it = addresses_.find(id);
   if (it != addresses_.end() && it->second == address) return;
   addresses_[id] = address;
-  senders_[id] = std::make_unique<PeerSender>(address);  // an old sender stops as it is freed
+  // An old sender stops as it is freed.
+  senders_[id] = std::make_unique<PeerSender>(address, credentials_);
 }
 
 void PeerTransport::Send(std::vector<raft::Message> messages) {

@@ -10,6 +10,7 @@
 // fresh stream. A peer that is unreachable gets a fresh channel (at most every 50 ms), so a
 // restarted peer is reached at once instead of after gRPC's reconnect backoff; keepalive
 // pings (every second, 2 s timeout) break a stream whose peer vanished silently.
+// Channels use the credentials given (tls_credentials.h: the node's certificate under TLS).
 // Send is thread-safe; Stop cancels the open calls and joins every sender thread (the
 // destructor calls it).
 #pragma once
@@ -38,7 +39,7 @@ void AllowPeerKeepalive(grpc::ServerBuilder& builder);
 
 class PeerSender {
  public:
-  explicit PeerSender(const std::string& address);
+  PeerSender(const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials);
   ~PeerSender();
   PeerSender(const PeerSender&) = delete;
   PeerSender& operator=(const PeerSender&) = delete;
@@ -63,6 +64,7 @@ class PeerSender {
   static constexpr size_t kMaxBatchMessages = 256;
 
   const std::string address_;
+  const std::shared_ptr<grpc::ChannelCredentials> credentials_;
   // Used by thread_ only (the contexts are also cancelled by Stop, under mu_).
   std::unique_ptr<peerpb::Peer::Stub> stub_;
   std::chrono::steady_clock::time_point last_reconnect_;
@@ -82,7 +84,8 @@ class PeerSender {
 class PeerTransport final : public MessageSender {
  public:
   // `peers`: id -> address of every other member.
-  explicit PeerTransport(const std::map<uint64_t, std::string>& peers);
+  PeerTransport(const std::map<uint64_t, std::string>& peers,
+                const std::shared_ptr<grpc::ChannelCredentials>& credentials);
   // Routes each message to its peer's sender; messages to unknown peers are dropped.
   void Send(std::vector<raft::Message> messages) override;
   // Learns (or changes) the address of peer `id`, a member added through MemberAdd. Called by
@@ -91,6 +94,7 @@ class PeerTransport final : public MessageSender {
   void Stop();
 
  private:
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;  // for every sender, added ones too
   std::map<uint64_t, std::unique_ptr<PeerSender>> senders_;
   std::map<uint64_t, std::string> addresses_;
 };

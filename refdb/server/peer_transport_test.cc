@@ -126,7 +126,7 @@ bool StrictlyIncreasing(const std::vector<uint64_t>& v) {
 TEST(PeerTransportTest, DeliversManyBatchesCompleteAndInOrder) {
   Receiver receiver(0);
   ASSERT_TRUE(receiver.ok());
-  PeerTransport transport({{kReceiver, receiver.address()}});
+  PeerTransport transport({{kReceiver, receiver.address()}}, grpc::InsecureChannelCredentials());
   constexpr uint64_t kChunk = 1000;  // several batches of at most 256 messages
   constexpr uint64_t kChunks = 20;
   for (uint64_t c = 0; c < kChunks; ++c) {
@@ -146,7 +146,7 @@ TEST(PeerTransportTest, ReachesAReceiverRestartedOnTheSameAddress) {
   auto first = std::make_unique<Receiver>(0);
   ASSERT_TRUE(first->ok());
   const int port = first->port();
-  PeerTransport transport({{kReceiver, first->address()}});
+  PeerTransport transport({{kReceiver, first->address()}}, grpc::InsecureChannelCredentials());
   transport.Send(Appends(0, 500));
   ASSERT_TRUE(first->peer().WaitUntil([](const auto& v) { return v.size() >= 500; }));
   first->Stop();
@@ -182,7 +182,7 @@ TEST(PeerTransportTest, ReachesAReceiverRestartedOnTheSameAddress) {
 
 TEST(PeerTransportTest, StopsPromptlyWhenThePeerIsUnreachable) {
   // Nothing listens on port 1 of loopback.
-  PeerTransport transport({{kReceiver, "127.0.0.1:1"}});
+  PeerTransport transport({{kReceiver, "127.0.0.1:1"}}, grpc::InsecureChannelCredentials());
   transport.Send(Appends(0, 100));
   transport.Stop();
   SUCCEED();

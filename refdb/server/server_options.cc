@@ -86,6 +86,12 @@ Status SetFlag(ServerOptions& o, std::string_view flag, std::string_view value) 
   } else if (flag == "--session-timeout") {
     // Up to ten years, so the timeout in nanoseconds fits an int64.
     ASSIGN_OR_RETURN(o.session_timeout_s, ParseNumber(flag, value, 0, 315'360'000));
+  } else if (flag == "--tls-ca") {
+    o.tls.ca = value;
+  } else if (flag == "--tls-cert") {
+    o.tls.cert = value;
+  } else if (flag == "--tls-key") {
+    o.tls.key = value;
   } else if (flag == "--bug") {
     return SetBug(o, value);
   } else {
@@ -105,6 +111,9 @@ Status Finish(ServerOptions& o) {
                                      self->second + " but --listen is " + o.listen_address);
     }
     o.peers.erase(self);
+  }
+  if (o.tls.enabled() && (o.tls.ca.empty() || o.tls.cert.empty() || o.tls.key.empty())) {
+    return Status::InvalidArgument("--tls-ca, --tls-cert and --tls-key go together");
   }
   if (o.heartbeat_ticks >= o.election_ticks) {
     return Status::InvalidArgument("--heartbeat-ticks must be below --election-ticks");
@@ -167,6 +176,7 @@ std::string Usage() {
          "             [--tick-ms 10] [--election-ticks 15] [--heartbeat-ticks 2]\n"
          "             [--snapshot-threshold 100000] [--session-timeout 60] [--bug NAME]... "
          "[--join]\n"
+         "             [--tls-ca FILE --tls-cert FILE --tls-key FILE]\n"
          "bugs: half-quorum vote-without-log-check commit-previous-term stale-reads no-fsync\n"
          "      apply-before-durable dedup-lost-on-snapshot\n";
 }

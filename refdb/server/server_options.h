@@ -15,6 +15,8 @@
 // every waiting request meanwhile, so it should be rare under load. --session-timeout SECONDS
 // (default 60, 0: never): log time after which an unused client session is forgotten; it must
 // be the same on every node (session_table.h).
+// TLS: --tls-ca FILE --tls-cert FILE --tls-key FILE (all three or none; tls_credentials.h):
+// mutual TLS on the one port, for peers and clients alike.
 // Bugs (off by default): half-quorum, vote-without-log-check, commit-previous-term,
 // stale-reads (the core's switches) and no-fsync (acknowledge writes that are written
 // but never fsynced: a machine crash loses them); apply-before-durable (the fsync of each
@@ -29,6 +31,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/tls.h"
 #include "refdb/raft/config.h"
 
 namespace refdb::server {
@@ -44,6 +47,7 @@ struct ServerOptions {
   uint64_t snapshot_threshold_entries = 100000;
   size_t max_entries_per_append = 256;  // no flag: the simulator varies it
   uint64_t session_timeout_s = 60;      // log time a client session lives unused; 0: for ever
+  common::TlsFiles tls;                 // empty: plaintext
   bool bug_half_quorum = false;
   bool bug_vote_without_log_check = false;
   bool bug_commit_previous_term = false;

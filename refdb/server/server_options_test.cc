@@ -63,6 +63,23 @@ TEST(ServerOptions, SessionTimeoutInSecondsZeroForEver) {
       Parse({"--id=1", "--listen=a:1", "--data=/d", "--session-timeout=99999999999"}).ok());
 }
 
+TEST(ServerOptions, TlsFlagsGoTogether) {
+  auto plain = Parse({"--id=1", "--listen=a:1", "--data=/d"});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->tls.enabled());
+  auto tls = Parse({"--id=1", "--listen=a:1", "--data=/d", "--tls-ca", "ca.pem", "--tls-cert=n.pem",
+                    "--tls-key", "n.key"});
+  ASSERT_TRUE(tls.ok()) << tls.status().message();
+  EXPECT_TRUE(tls->tls.enabled());
+  EXPECT_EQ(tls->tls.ca, "ca.pem");
+  EXPECT_EQ(tls->tls.cert, "n.pem");
+  EXPECT_EQ(tls->tls.key, "n.key");
+  auto partial = Parse({"--id=1", "--listen=a:1", "--data=/d", "--tls-cert", "n.pem"});
+  ASSERT_FALSE(partial.ok());
+  EXPECT_NE(partial.status().message().find("--tls-ca, --tls-cert and --tls-key go together"),
+            std::string::npos);
+}
+
 TEST(ServerOptions, RejectsBadFlagsWithTheirName) {
   EXPECT_NE(Parse({"--listen", "a:1", "--data", "/d"}).status().message().find("--id"),
             std::string::npos);

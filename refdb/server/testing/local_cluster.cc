@@ -49,6 +49,16 @@ Result<std::unique_ptr<LocalCluster>> LocalCluster::Start(ClusterOptions options
   ASSIGN_OR_RETURN(TempDir dir, TempDir::Create("refdb-cluster"));
   std::unique_ptr<LocalCluster> cluster(
       new LocalCluster(std::move(options), std::move(dir), IpPrefix(), 17000));
+  if (cluster->options_.tls) {
+    common::certs::CertDirOptions certs{.parent = cluster->dir_.path(), .prefix = "tls-"};
+    for (int node = 1; node <= cluster->size(); ++node) {
+      const std::string address = cluster->address(node);
+      certs.identities.push_back({.name = "n" + std::to_string(node),
+                                  .addresses = {address.substr(0, address.rfind(':'))}});
+    }
+    certs.identities.push_back({.name = "client"});
+    ASSIGN_OR_RETURN(cluster->certs_, common::certs::CertDir::Create(certs));
+  }
   for (int node = 1; node <= cluster->size(); ++node) RETURN_IF_ERROR(cluster->StartNode(node));
   return cluster;
 }
@@ -96,6 +106,10 @@ Status LocalCluster::StartNode(int node) {
                                    peers,           "--data",      data_dir(node)};
   if (rejoined_ids_.count(node) != 0) argv.emplace_back("--join");
   argv.insert(argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  if (certs_) {
+    const common::TlsFiles tls = certs_->FilesFor("n" + std::to_string(node));
+    argv.insert(argv.end(), {"--tls-ca", tls.ca, "--tls-cert", tls.cert, "--tls-key", tls.key});
+  }
   ASSIGN_OR_RETURN(Child process, Child::Spawn({.argv = argv, .log_path = log_path(node)}));
   processes_.insert_or_assign(node, std::move(process));
   return Status::Ok();
@@ -128,8 +142,13 @@ Result<statuspb::StatusResponse> LocalCluster::Status(int node) {
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 1000);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-    stub = statuspb::Status::NewStub(
-        grpc::CreateCustomChannel(address(node), grpc::InsecureChannelCredentials(), args));
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (certs_) {
+      ASSIGN_OR_RETURN(common::TlsPem pem, common::ReadTlsFiles(certs_->FilesFor("client")));
+      credentials = grpc::SslCredentials(
+          {.pem_root_certs = pem.ca, .pem_private_key = pem.key, .pem_cert_chain = pem.cert});
+    }
+    stub = statuspb::Status::NewStub(grpc::CreateCustomChannel(address(node), credentials, args));
   }
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/certs/cert_dir.h"
 #include "common/process/child.h"
 #include "common/status.h"
 #include "common/testing/temp_dir.h"
@@ -23,6 +24,9 @@ struct ClusterOptions {
   std::string binary;  // path of refdb
   int nodes = 3;
   std::vector<std::string> extra_flags = {};  // given to every node, e.g. {"--bug", "no-fsync"}
+  // Mutual TLS: a CertDir in the cluster's TempDir (identities n<i> with node i's address as
+  // IP SAN, and "client"); node i runs with n<i>'s --tls-* files, Status calls use "client".
+  bool tls = false;
 };
 
 class LocalCluster {
@@ -36,6 +40,8 @@ class LocalCluster {
   std::vector<std::string> endpoints() const;
   std::string data_dir(int node) const;
   std::string log_path(int node) const;
+  // The cluster's certificates (tls only; null otherwise).
+  const common::certs::CertDir* certs() const { return certs_ ? &*certs_ : nullptr; }
 
   common::Status StartNode(int node);
   // Member replacement: wipes the stopped node's data dir and starts it as the new member `id`
@@ -62,6 +68,7 @@ class LocalCluster {
   common::testing::TempDir dir_;
   std::string ip_prefix_;
   int port_;
+  std::optional<common::certs::CertDir> certs_;
   std::map<int, common::process::Child> processes_;
   std::map<int, uint64_t> rejoined_ids_;  // node -> id given to RejoinNode
   std::map<int, std::unique_ptr<statuspb::Status::Stub>> status_stubs_;

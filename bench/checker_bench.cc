@@ -281,6 +281,12 @@ int main(int argc, char** argv) {
                  "                     [--no-counterexample]\n");
     return 254;
   }
+  std::error_code error;
+  if (!fs::is_directory(flags.dir, error)) {
+    std::fprintf(stderr, "checker_bench: no histories folder at %s (give --histories DIR)\n",
+                 flags.dir.string().c_str());
+    return 254;
+  }
   std::vector<fs::path> files = HistoryFiles(flags.dir);
   const double start = CpuMs();
   const int mismatches = CheckCorpus(flags.dir, files, flags.counterexample);

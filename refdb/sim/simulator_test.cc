@@ -118,6 +118,33 @@ TEST_P(BugSwitch, IsCaughtBySearchingSeeds) {
   EXPECT_EQ(*seed, c.first_catching_seed);
 }
 
+// The control: the correct server at the same seed passes.
+TEST_P(BugSwitch, TheCorrectServerPassesItsRegressionSeed) {
+  ExpectPasses({.seed = GetParam().first_catching_seed});
+}
+
+// The server's bugs on an odd and an even cluster, each with its control (the same seed and
+// size without the bug passes).
+TEST(ServerBugs, AreCaughtOnThreeAndFourNodesWhereTheCorrectServerPasses) {
+  struct Row {
+    Bug bug;
+    size_t nodes;
+    uint64_t seed;
+    const char* expected;
+  };
+  for (const Row& row : {Row{Bug::kApplyBeforeDurable, 3, 1, "leader completeness"},
+                         Row{Bug::kApplyBeforeDurable, 4, 3, "leader completeness"},
+                         Row{Bug::kDedupLostOnSnapshot, 3, 1, "state-machine safety"},
+                         Row{Bug::kDedupLostOnSnapshot, 4, 1, "state-machine safety"},
+                         Row{Bug::kNoFsync, 3, 1, "leader completeness"},
+                         Row{Bug::kNoFsync, 4, 3, "leader completeness"}}) {
+    const SimResult buggy = RunSimulation({.seed = row.seed, .nodes = row.nodes, .bug = row.bug});
+    ASSERT_TRUE(buggy.violation.has_value()) << BugName(row.bug) << " nodes " << row.nodes;
+    EXPECT_NE(buggy.violation->find(row.expected), std::string::npos) << *buggy.violation;
+    ExpectPasses({.seed = row.seed, .nodes = row.nodes});
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Sim, BugSwitch,
     ::testing::Values(BugCase{Bug::kHalfQuorum, 1, "election safety"},
